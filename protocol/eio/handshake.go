@@ -1,0 +1,54 @@
+package eio
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Handshake is the data of the open packet that starts every session. It has
+// exactly the five keys the reference sends; durations are in milliseconds.
+type Handshake struct {
+	SID          string   `json:"sid"`
+	Upgrades     []string `json:"upgrades"`
+	PingInterval int64    `json:"pingInterval"`
+	PingTimeout  int64    `json:"pingTimeout"`
+	MaxPayload   int64    `json:"maxPayload"`
+}
+
+// AppendJSON appends the JSON form of h to dst, key order as the reference.
+func (h Handshake) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"sid":`...)
+	dst = strconv.AppendQuote(dst, h.SID)
+	dst = append(dst, `,"upgrades":[`...)
+	for i, u := range h.Upgrades {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendQuote(dst, u)
+	}
+	dst = append(dst, `],"pingInterval":`...)
+	dst = strconv.AppendInt(dst, h.PingInterval, 10)
+	dst = append(dst, `,"pingTimeout":`...)
+	dst = strconv.AppendInt(dst, h.PingTimeout, 10)
+	dst = append(dst, `,"maxPayload":`...)
+	dst = strconv.AppendInt(dst, h.MaxPayload, 10)
+	return append(dst, '}')
+}
+
+// OpenPacket returns the open packet carrying h.
+func (h Handshake) OpenPacket() Packet {
+	return Packet{Type: Open, Data: h.AppendJSON(nil)}
+}
+
+// ParseHandshake decodes the data of an open packet.
+func ParseHandshake(data []byte) (Handshake, error) {
+	var h Handshake
+	if err := json.Unmarshal(data, &h); err != nil {
+		return Handshake{}, fmt.Errorf("%w: bad handshake: %v", ErrInvalidPacket, err)
+	}
+	if h.SID == "" {
+		return Handshake{}, fmt.Errorf("%w: handshake without sid", ErrInvalidPacket)
+	}
+	return h, nil
+}

@@ -1,0 +1,267 @@
+package sio
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// Type is a Socket.IO packet type.
+type Type byte
+
+// The Socket.IO v5 packet types.
+const (
+	Connect Type = iota
+	Disconnect
+	Event
+	Ack
+	ConnectError
+	BinaryEvent
+	BinaryAck
+)
+
+var typeNames = [...]string{"CONNECT", "DISCONNECT", "EVENT", "ACK", "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK"}
+
+// String returns the protocol's name of the type ("EVENT", "BINARY_ACK", ...).
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "Type(" + strconv.Itoa(int(t)) + ")"
+}
+
+// IsBinary reports whether packets of type t carry attachments.
+func (t Type) IsBinary() bool { return t == BinaryEvent || t == BinaryAck }
+
+// DefaultNamespace is the main namespace every client may connect to.
+const DefaultNamespace = "/"
+
+// DefaultMaxAttachments is the reference decoder's limit on attachments per packet.
+const DefaultMaxAttachments = 10
+
+// Packet is one Socket.IO packet.
+//
+// Data is the JSON payload exactly as it travels, with attachment placeholders
+// {"_placeholder":true,"num":N} where binary values were; Attachments holds their
+// bytes in order. Namespace "" means "/".
+type Packet struct {
+	Type        Type
+	Namespace   string
+	ID          uint64
+	HasID       bool
+	Data        json.RawMessage
+	Attachments [][]byte
+}
+
+// WithID returns p with ack id id.
+func (p Packet) WithID(id uint64) Packet {
+	p.ID, p.HasID = id, true
+	return p
+}
+
+// NS returns the packet's namespace, "/" when empty.
+func (p *Packet) NS() string {
+	if p.Namespace == "" {
+		return DefaultNamespace
+	}
+	return p.Namespace
+}
+
+// AppendText appends the text part of p (what follows the Engine.IO message
+// type character) to dst.
+func (p *Packet) AppendText(dst []byte) []byte {
+	dst = append(dst, '0'+byte(p.Type))
+	if p.Type.IsBinary() {
+		dst = strconv.AppendInt(dst, int64(len(p.Attachments)), 10)
+		dst = append(dst, '-')
+	}
+	if nsp := p.Namespace; nsp != "" && nsp != DefaultNamespace {
+		dst = append(dst, nsp...)
+		dst = append(dst, ',')
+	}
+	if p.HasID {
+		dst = strconv.AppendUint(dst, p.ID, 10)
+	}
+	return append(dst, p.Data...)
+}
+
+// TextLen returns the length of the text part of p.
+func (p *Packet) TextLen() int {
+	n := 1 + len(p.Data)
+	if p.Type.IsBinary() {
+		n += digits(uint64(len(p.Attachments))) + 1
+	}
+	if nsp := p.Namespace; nsp != "" && nsp != DefaultNamespace {
+		n += len(nsp) + 1
+	}
+	if p.HasID {
+		n += digits(p.ID)
+	}
+	return n
+}
+
+func digits(v uint64) int {
+	n := 1
+	for v >= 10 {
+		v /= 10
+		n++
+	}
+	return n
+}
+
+// Encode returns the Engine.IO packets that carry p: one text message, then one
+// binary message per attachment. The result shares nothing mutable with later
+// calls and may be written to any number of sessions.
+func (p *Packet) Encode() []eio.Packet {
+	out := make([]eio.Packet, 1, 1+len(p.Attachments))
+	out[0] = eio.TextMessage(p.AppendText(make([]byte, 0, p.TextLen())))
+	for _, a := range p.Attachments {
+		out = append(out, eio.BinaryMessage(a))
+	}
+	return out
+}
+
+// String returns the text part of p, for logs and tests.
+func (p *Packet) String() string { return string(p.AppendText(nil)) }
+
+// MaxIDDigits bounds the length of an ack id; the reference's ids are JavaScript
+// numbers, exact up to 2^53.
+const maxIDDigits = 16
+
+// DecodeText decodes the text part of a packet (the data of an Engine.IO
+// message). For binary types the returned packet has len(Attachments) set to the
+// announced count with nil entries, to be filled by a Decoder. Data aliases b.
+func DecodeText(b []byte, maxAttachments int) (Packet, error) {
+	var p Packet
+	if len(b) == 0 {
+		return p, fmt.Errorf("%w: empty", ErrInvalidPacket)
+	}
+	if b[0] < '0' || b[0] > '0'+byte(BinaryAck) {
+		return p, fmt.Errorf("%w: unknown type %q", ErrInvalidPacket, b[0])
+	}
+	p.Type = Type(b[0] - '0')
+	i := 1
+	if p.Type.IsBinary() {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-start < 4 {
+			i++
+		}
+		if i == start || i >= len(b) || b[i] != '-' {
+			return p, fmt.Errorf("%w: illegal attachments", ErrInvalidPacket)
+		}
+		n, _ := strconv.Atoi(string(b[start:i]))
+		if n < 1 {
+			return p, fmt.Errorf("%w: illegal attachments", ErrInvalidPacket)
+		}
+		if maxAttachments <= 0 {
+			maxAttachments = DefaultMaxAttachments
+		}
+		if n > maxAttachments {
+			return p, fmt.Errorf("%w: %d, limit %d", ErrTooManyAttachments, n, maxAttachments)
+		}
+		p.Attachments = make([][]byte, n)
+		i++
+	}
+	if i < len(b) && b[i] == '/' {
+		start := i
+		for i < len(b) && b[i] != ',' {
+			i++
+		}
+		p.Namespace = string(b[start:i])
+		if i < len(b) {
+			i++ // the comma
+		}
+	} else {
+		p.Namespace = DefaultNamespace
+	}
+	if i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i-start > maxIDDigits {
+			return p, fmt.Errorf("%w: ack id too long", ErrInvalidPacket)
+		}
+		p.ID, _ = strconv.ParseUint(string(b[start:i]), 10, 64)
+		p.HasID = true
+	}
+	if i < len(b) {
+		p.Data = json.RawMessage(b[i:])
+	}
+	if err := validPayload(&p); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// reservedEvents are the names a client may not emit: the reference rejects
+// packets that use them.
+var reservedEvents = [...]string{"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}
+
+// IsReserved reports whether name is reserved by Socket.IO and cannot be emitted.
+func IsReserved(name string) bool {
+	for _, r := range reservedEvents {
+		if name == r {
+			return true
+		}
+	}
+	return false
+}
+
+func validPayload(p *Packet) error {
+	d := p.Data
+	switch p.Type {
+	case Connect:
+		if d == nil {
+			return nil
+		}
+		if firstByte(d) != '{' || !json.Valid(d) {
+			return fmt.Errorf("%w: CONNECT payload must be an object", ErrInvalidPacket)
+		}
+	case Disconnect:
+		if d != nil {
+			return fmt.Errorf("%w: DISCONNECT has no payload", ErrInvalidPacket)
+		}
+	case ConnectError:
+		if c := firstByte(d); (c != '{' && c != '"') || !json.Valid(d) {
+			return fmt.Errorf("%w: CONNECT_ERROR payload must be an object or a string", ErrInvalidPacket)
+		}
+	case Event, BinaryEvent:
+		if firstByte(d) != '[' || !json.Valid(d) {
+			return fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
+		}
+		first, _, ok := nextElem(d, 0)
+		if !ok {
+			return fmt.Errorf("%w: EVENT without a name", ErrInvalidPacket)
+		}
+		switch c := first[0]; {
+		case c == '"':
+			var name string
+			if err := json.Unmarshal(first, &name); err != nil {
+				return fmt.Errorf("%w: %v", ErrInvalidPacket, err)
+			}
+			if IsReserved(name) {
+				return fmt.Errorf("%w: %q", ErrReservedEvent, name)
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+		default:
+			return fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
+		}
+	case Ack, BinaryAck:
+		if firstByte(d) != '[' || !json.Valid(d) {
+			return fmt.Errorf("%w: ACK payload must be an array", ErrInvalidPacket)
+		}
+	}
+	return nil
+}
+
+func firstByte(d []byte) byte {
+	for _, c := range d {
+		if !isSpace(c) {
+			return c
+		}
+	}
+	return 0
+}
