@@ -1,0 +1,61 @@
+# duplex: Socket.IO for Go, on both ends of the wire.
+#
+#   make run    build the wasm client and start the demo server on :3000
+#   make test   install what is missing (make deps), then run every test
+#
+GO        ?= go
+GOROOT    := $(shell $(GO) env GOROOT)
+WASM_DIR  := build/wasm
+WASM_LDFLAGS := -s -w
+FUZZTIME  ?= 10s
+ADDR      ?= :3000
+
+# go_js_wasm_exec (the runner for GOOS=js tests) lives here.
+export PATH := $(GOROOT)/lib/wasm:$(PATH)
+
+.PHONY: all run test deps wasm vet test-native test-wasm bench fuzz clean
+
+all: test
+
+## deps: install what the tests need when it is missing (idempotent).
+deps:
+	@bash scripts/deps.sh
+
+## wasm: build the browser client (and the Go pages) to build/wasm/.
+wasm:
+	@mkdir -p $(WASM_DIR)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/client.wasm ./client/wasm
+	@if [ -d www/chat ] && ls www/chat/*.go >/dev/null 2>&1; then \
+		GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/chat.wasm ./www/chat; fi
+	cp $(GOROOT)/lib/wasm/wasm_exec.js $(WASM_DIR)/wasm_exec.js
+
+## run: build the wasm client and start the demo server on :3000.
+run: wasm
+	$(GO) run ./cmd/duplex-demo -addr $(ADDR) -www www -wasm $(WASM_DIR)
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+## test: everything, from a fresh clone: vet for both GOOS, native tests with
+## -race (unit, interop against the pinned Node packages, chromedp e2e), and
+## the js/wasm tests under Node.
+test: deps vet wasm test-native test-wasm
+
+test-native:
+	$(GO) test -race -count=1 -timeout 40m ./...
+
+test-wasm:
+	NODE_OPTIONS=--experimental-websocket GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 10m ./protocol/... ./client/...
+
+## bench: micro-benchmarks and the side-by-side load benchmark against Node.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./protocol/... ./server/...
+	@if [ -d bench ]; then $(GO) run ./bench/cmd/duplexbench; fi
+
+## fuzz: a short bounded run of every fuzz target (FUZZTIME each).
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZTIME)
+
+clean:
+	rm -rf build
