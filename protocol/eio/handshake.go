@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/duplexio/duplex/protocol/internal/jsonstr"
 )
 
 // Handshake is the data of the open packet that starts every session. It has
@@ -16,16 +18,17 @@ type Handshake struct {
 	MaxPayload   int64    `json:"maxPayload"`
 }
 
-// AppendJSON appends the JSON form of h to dst, key order as the reference.
+// AppendJSON appends the JSON form of h to dst, with the reference's keys in the
+// reference's order; a nil Upgrades is written as [].
 func (h Handshake) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"sid":`...)
-	dst = strconv.AppendQuote(dst, h.SID)
+	dst = jsonstr.Append(dst, h.SID)
 	dst = append(dst, `,"upgrades":[`...)
 	for i, u := range h.Upgrades {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = strconv.AppendQuote(dst, u)
+		dst = jsonstr.Append(dst, u)
 	}
 	dst = append(dst, `],"pingInterval":`...)
 	dst = strconv.AppendInt(dst, h.PingInterval, 10)
@@ -41,7 +44,8 @@ func (h Handshake) OpenPacket() Packet {
 	return Packet{Type: Open, Data: h.AppendJSON(nil)}
 }
 
-// ParseHandshake decodes the data of an open packet.
+// ParseHandshake decodes the data of an open packet. The sid is required; the
+// other keys keep their zero value when absent, and unknown keys are ignored.
 func ParseHandshake(data []byte) (Handshake, error) {
 	var h Handshake
 	if err := json.Unmarshal(data, &h); err != nil {

@@ -94,12 +94,11 @@ func DecodeText(b []byte) (Packet, error) {
 	}
 	c := b[0]
 	if c == 'b' {
-		data := make([]byte, base64.StdEncoding.DecodedLen(len(b)-1))
-		n, err := base64.StdEncoding.Decode(data, b[1:])
+		data, err := decodeBase64(b[1:])
 		if err != nil {
-			return Packet{}, fmt.Errorf("%w: bad base64: %v", ErrInvalidPacket, err)
+			return Packet{}, err
 		}
-		return Packet{Type: Message, Data: data[:n], Binary: true}, nil
+		return Packet{Type: Message, Data: data, Binary: true}, nil
 	}
 	if c < '0' || c > '0'+byte(Noop) {
 		return Packet{}, fmt.Errorf("%w: unknown type %q", ErrInvalidPacket, c)
@@ -109,6 +108,21 @@ func DecodeText(b []byte) (Packet, error) {
 		p.Data = b[1:]
 	}
 	return p, nil
+}
+
+// decodeBase64 decodes standard base64, padded as the reference writes it or
+// unpadded as Node's Buffer.from(s, "base64") also accepts.
+func decodeBase64(s []byte) ([]byte, error) {
+	enc := base64.StdEncoding
+	if len(s)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	data := make([]byte, enc.DecodedLen(len(s)))
+	n, err := enc.Decode(data, s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad base64: %v", ErrInvalidPacket, err)
+	}
+	return data[:n], nil
 }
 
 // DecodeFrame decodes one WebSocket frame: a binary frame is always a binary

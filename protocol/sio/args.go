@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"math"
 )
 
 // Args is the argument list of a received event or ack: raw JSON values, and the
@@ -15,25 +15,40 @@ type Args struct {
 }
 
 // ParseEvent splits the payload of a decoded EVENT or BINARY_EVENT packet into
-// the event name and its arguments. A numeric name is returned as its JSON text.
+// the event name and its arguments. A numeric name is returned as JavaScript's
+// String() writes the number (1.0 -> "1"), which is the name the reference
+// dispatches it under.
 func ParseEvent(p *Packet) (string, Args, error) {
-	elems := splitArray(make([]json.RawMessage, 0, 4), p.Data)
+	elems, ok := splitArray(make([]json.RawMessage, 0, 4), p.Data)
+	if !ok {
+		return "", Args{}, fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
+	}
 	if len(elems) == 0 {
 		return "", Args{}, fmt.Errorf("%w: EVENT without a name", ErrInvalidPacket)
 	}
-	name := string(elems[0])
-	if elems[0][0] == '"' {
-		if err := json.Unmarshal(elems[0], &name); err != nil {
-			return "", Args{}, fmt.Errorf("%w: %v", ErrInvalidPacket, err)
-		}
+	var name string
+	switch c := elems[0][0]; {
+	case c == '"':
+		name, ok = unquote(elems[0])
+	case c == '-' || isDigit(c):
+		name, ok = jsNumberString(elems[0])
+	default:
+		ok = false
+	}
+	if !ok {
+		return "", Args{}, fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
 	}
 	return name, Args{raw: elems[1:], attachments: p.Attachments}, nil
 }
 
 // ParseArgs returns the arguments carried by the payload of an ACK or
-// BINARY_ACK packet.
+// BINARY_ACK packet. A payload that is not an array gives no arguments.
 func ParseArgs(p *Packet) Args {
-	return Args{raw: splitArray(nil, p.Data), attachments: p.Attachments}
+	raw, ok := splitArray(nil, p.Data)
+	if !ok {
+		raw = nil
+	}
+	return Args{raw: raw, attachments: p.Attachments}
 }
 
 // RawArgs returns Args over already-split JSON values, with no attachments.
@@ -61,12 +76,15 @@ func (a Args) Slice(i int) Args {
 	if i >= len(a.raw) {
 		return Args{attachments: a.attachments}
 	}
-	return Args{raw: a.raw[i:], attachments: a.attachments}
+	return Args{raw: a.raw[max(i, 0):], attachments: a.attachments}
 }
 
-// Decode decodes argument i into v, as json.Unmarshal does. Attachments decode
-// into []byte values: a *[]byte target, a []byte field of a struct, or a []byte
-// inside an any.
+// Decode decodes argument i into v, as json.Unmarshal does. When the packet had
+// attachments, each placeholder decodes as the attachment's bytes: into a
+// *[]byte target, a []byte field or element anywhere inside v (as
+// encoding/json decodes a base64 string), or a []byte inside an any (a *any
+// target, or a map[string]any or []any inside v). A placeholder whose num is
+// not one of the attachments is an ErrInvalidPacket.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return fmt.Errorf("sio: argument %d out of range (%d arguments)", i, len(a.raw))
@@ -76,14 +94,6 @@ func (a Args) Decode(i int, v any) error {
 	case *json.RawMessage:
 		*t = raw
 		return nil
-	case *[]byte:
-		if n, ok := placeholderNum(raw); ok {
-			if n >= len(a.attachments) {
-				return fmt.Errorf("%w: placeholder %d of %d attachments", ErrInvalidPacket, n, len(a.attachments))
-			}
-			*t = a.attachments[n]
-			return nil
-		}
 	case *any:
 		var x any
 		if err := json.Unmarshal(raw, &x); err != nil {
@@ -100,6 +110,20 @@ func (a Args) Decode(i int, v any) error {
 	}
 	if len(a.attachments) == 0 {
 		return json.Unmarshal(raw, v)
+	}
+	if t, ok := v.(*[]byte); ok {
+		var x any
+		if err := json.Unmarshal(raw, &x); err != nil {
+			return err
+		}
+		if m, ok := x.(map[string]any); ok && isPlaceholder(m) {
+			r, err := a.replace(m, false)
+			if err != nil {
+				return err
+			}
+			*t = r.([]byte)
+			return nil
+		}
 	}
 	// Replace placeholders by the base64 strings encoding/json decodes into []byte.
 	var x any
@@ -129,15 +153,16 @@ func (a Args) Values() ([]any, error) {
 	return out, nil
 }
 
-// replace substitutes attachments for the placeholders in x: as []byte, or as
-// base64 strings when asBase64 is set.
+// replace substitutes attachments for the placeholders in x, as the
+// reference's reconstructPacket does: as []byte, or as base64 strings when
+// asBase64 is set.
 func (a Args) replace(x any, asBase64 bool) (any, error) {
 	switch v := x.(type) {
 	case map[string]any:
 		if isPlaceholder(v) {
-			n, _ := v["num"].(float64)
-			if n < 0 || int(n) >= len(a.attachments) || n != float64(int(n)) {
-				return nil, fmt.Errorf("%w: illegal attachment placeholder", ErrInvalidPacket)
+			n, ok := v["num"].(float64)
+			if !ok || n < 0 || n >= float64(len(a.attachments)) || n != math.Trunc(n) {
+				return nil, errIllegalPlaceholder(fmt.Sprint(v["num"]), len(a.attachments))
 			}
 			b := a.attachments[int(n)]
 			if asBase64 {
@@ -164,26 +189,10 @@ func (a Args) replace(x any, asBase64 bool) (any, error) {
 	return x, nil
 }
 
+// isPlaceholder reports whether m stands for an attachment: like the
+// reference, any object whose "_placeholder" is true (its num is checked when
+// it is replaced).
 func isPlaceholder(m map[string]any) bool {
 	p, _ := m["_placeholder"].(bool)
-	_, ok := m["num"].(float64)
-	return p && ok
-}
-
-// placeholderNum reports whether raw is exactly a placeholder object, and its num.
-func placeholderNum(raw json.RawMessage) (int, bool) {
-	const prefix = `{"_placeholder":true,"num":`
-	if len(raw) > len(prefix)+1 && string(raw[:len(prefix)]) == prefix && raw[len(raw)-1] == '}' {
-		if n, err := strconv.Atoi(string(raw[len(prefix) : len(raw)-1])); err == nil && n >= 0 {
-			return n, true
-		}
-	}
-	var ph struct {
-		Placeholder bool `json:"_placeholder"`
-		Num         *int `json:"num"`
-	}
-	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &ph) != nil || !ph.Placeholder || ph.Num == nil || *ph.Num < 0 {
-		return 0, false
-	}
-	return *ph.Num, true
+	return p
 }

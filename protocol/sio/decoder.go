@@ -1,7 +1,6 @@
 package sio
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/duplexio/duplex/protocol/eio"
@@ -29,13 +28,22 @@ func (d *Decoder) Reset() { d.pending, d.got = Packet{}, 0 }
 // Decode feeds one Engine.IO message to the decoder. It returns ok when a whole
 // packet is ready. The packet keeps references to m.Data: the caller must not
 // reuse that memory while the packet is in use. After an error the decoder is
-// reset; the reference closes the connection then.
+// reset; the reference closes the connection then. Every error matches
+// ErrInvalidPacket, and also ErrTooManyAttachments, ErrUnexpectedAttachment or
+// ErrReservedEvent when one of those is the reason.
 func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
+	if m.Type != eio.Message {
+		return Packet{}, false, fmt.Errorf("%w: Engine.IO %v packet is not a message", ErrInvalidPacket, m.Type)
+	}
 	if m.Binary {
 		if !d.Pending() {
-			return Packet{}, false, fmt.Errorf("%w: binary message with no binary packet pending", ErrUnexpectedAttachment)
+			return Packet{}, false, fmt.Errorf("%w: %w: binary message with no binary packet pending", ErrInvalidPacket, ErrUnexpectedAttachment)
 		}
-		d.pending.Attachments[d.got] = m.Data
+		a := m.Data
+		if a == nil {
+			a = []byte{}
+		}
+		d.pending.Attachments[d.got] = a
 		d.got++
 		if d.got < len(d.pending.Attachments) {
 			return Packet{}, false, nil
@@ -49,7 +57,7 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 	}
 	if d.Pending() {
 		d.Reset()
-		return Packet{}, false, fmt.Errorf("%w: text message while waiting for attachments", ErrUnexpectedAttachment)
+		return Packet{}, false, fmt.Errorf("%w: %w: text message while waiting for attachments", ErrInvalidPacket, ErrUnexpectedAttachment)
 	}
 	p, err = DecodeText(m.Data, d.MaxAttachments)
 	if err != nil {
@@ -60,39 +68,4 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 		return Packet{}, false, nil
 	}
 	return p, true, nil
-}
-
-// checkPlaceholders verifies that every placeholder in data refers to one of n
-// attachments, as the reference does when it reconstructs a packet.
-func checkPlaceholders(data json.RawMessage, n int) error {
-	var x any
-	if err := json.Unmarshal(data, &x); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidPacket, err)
-	}
-	var walk func(any) error
-	walk = func(x any) error {
-		switch v := x.(type) {
-		case map[string]any:
-			if isPlaceholder(v) {
-				num := v["num"].(float64)
-				if num < 0 || num >= float64(n) || num != float64(int(num)) {
-					return fmt.Errorf("%w: illegal attachment placeholder %v of %d", ErrInvalidPacket, num, n)
-				}
-				return nil
-			}
-			for _, e := range v {
-				if err := walk(e); err != nil {
-					return err
-				}
-			}
-		case []any:
-			for _, e := range v {
-				if err := walk(e); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	return walk(x)
 }

@@ -1,10 +1,17 @@
 package sio
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+)
 
-// This file splits JSON arrays into their elements without decoding them, so
-// that arguments stay byte-identical until a handler asks for a type. The
-// functions expect input already checked by json.Valid.
+// This file walks JSON text without decoding it, so that arguments stay
+// byte-identical until a handler asks for a type. The scanners are structural:
+// they find where values end but do not validate literals (DecodeText checks
+// payloads with json.Valid first). On any input they terminate and never
+// panic; malformed structure is reported as not ok.
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
@@ -15,8 +22,12 @@ func skipSpace(d []byte, i int) int {
 	return i
 }
 
-// valueEnd returns the index just past the JSON value starting at d[i].
+// valueEnd returns the index just past the JSON value starting at d[i] (which
+// is not a space), or -1 if none ends there.
 func valueEnd(d []byte, i int) int {
+	if i >= len(d) {
+		return -1
+	}
 	switch d[i] {
 	case '"':
 		return stringEnd(d, i)
@@ -25,7 +36,11 @@ func valueEnd(d []byte, i int) int {
 		for ; i < len(d); i++ {
 			switch d[i] {
 			case '"':
-				i = stringEnd(d, i) - 1
+				e := stringEnd(d, i)
+				if e < 0 {
+					return -1
+				}
+				i = e - 1
 			case '{', '[':
 				depth++
 			case '}', ']':
@@ -35,20 +50,24 @@ func valueEnd(d []byte, i int) int {
 				}
 			}
 		}
-		return len(d)
+		return -1
+	case ',', ':', ']', '}':
+		return -1
 	default:
-		for i < len(d) {
-			switch d[i] {
-			case ',', ']', '}', ' ', '\t', '\n', '\r':
-				return i
+		j := i
+		for j < len(d) {
+			switch d[j] {
+			case ',', ':', '[', ']', '{', '}', '"', ' ', '\t', '\n', '\r':
+				return j
 			}
-			i++
+			j++
 		}
-		return len(d)
+		return j
 	}
 }
 
-// stringEnd returns the index just past the JSON string starting at d[i] == '"'.
+// stringEnd returns the index just past the JSON string starting at
+// d[i] == '"', or -1 if it is not terminated.
 func stringEnd(d []byte, i int) int {
 	for i++; i < len(d); i++ {
 		switch d[i] {
@@ -58,34 +77,231 @@ func stringEnd(d []byte, i int) int {
 			return i + 1
 		}
 	}
-	return len(d)
+	return -1
 }
 
-// nextElem returns the array element at or after position i of the array d
-// (i == 0 means the start of the array), and the position to continue from.
-func nextElem(d []byte, i int) (elem json.RawMessage, next int, ok bool) {
-	i = skipSpace(d, i)
-	if i >= len(d) {
-		return nil, i, false
+// splitArray appends the elements of the JSON array d to dst. ok is false when
+// d is not structurally one array.
+func splitArray(dst []json.RawMessage, d []byte) (_ []json.RawMessage, ok bool) {
+	i := skipSpace(d, 0)
+	if i >= len(d) || d[i] != '[' {
+		return dst, false
 	}
-	if d[i] == '[' || d[i] == ',' {
-		i = skipSpace(d, i+1)
+	i = skipSpace(d, i+1)
+	if i < len(d) && d[i] == ']' {
+		return dst, skipSpace(d, i+1) == len(d)
 	}
-	if i >= len(d) || d[i] == ']' {
-		return nil, i, false
-	}
-	end := valueEnd(d, i)
-	return json.RawMessage(d[i:end:end]), end, true
-}
-
-// splitArray appends the elements of the JSON array d to dst.
-func splitArray(dst []json.RawMessage, d []byte) []json.RawMessage {
-	for i := 0; ; {
-		e, next, ok := nextElem(d, i)
-		if !ok {
-			return dst
+	for {
+		end := valueEnd(d, i)
+		if end < 0 {
+			return dst, false
 		}
-		dst = append(dst, e)
-		i = next
+		dst = append(dst, json.RawMessage(d[i:end:end]))
+		i = skipSpace(d, end)
+		if i >= len(d) {
+			return dst, false
+		}
+		switch d[i] {
+		case ',':
+			i = skipSpace(d, i+1)
+		case ']':
+			return dst, skipSpace(d, i+1) == len(d)
+		default:
+			return dst, false
+		}
 	}
+}
+
+// firstElem returns the first element of the JSON array d, if it has one.
+func firstElem(d []byte) (json.RawMessage, bool) {
+	i := skipSpace(d, 0)
+	if i >= len(d) || d[i] != '[' {
+		return nil, false
+	}
+	i = skipSpace(d, i+1)
+	end := valueEnd(d, i)
+	if end < 0 {
+		return nil, false
+	}
+	return json.RawMessage(d[i:end:end]), true
+}
+
+// unquote returns the text of the JSON string s (quotes included), copying only
+// when it has escapes.
+func unquote(s []byte) (string, bool) {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return "", false
+	}
+	inner := s[1 : len(s)-1]
+	for _, c := range inner {
+		if c == '\\' || c == '"' || c < 0x20 {
+			var out string
+			if json.Unmarshal(s, &out) != nil {
+				return "", false
+			}
+			return out, true
+		}
+	}
+	return string(inner), true
+}
+
+// equalString reports whether the JSON string s (quotes included) is the text
+// want, without allocating when s has no escapes.
+func equalString(s []byte, want string) bool {
+	if len(s) == len(want)+2 && s[0] == '"' && string(s[1:len(s)-1]) == want {
+		return true
+	}
+	if strings.IndexByte(string(s), '\\') < 0 {
+		return false
+	}
+	got, ok := unquote(s)
+	return ok && got == want
+}
+
+// jsNumberString returns the JSON number n as JavaScript's String(Number(n))
+// writes it: the key under which the reference registers an event whose name
+// is a number (1.0 -> "1", 1e21 -> "1e+21", 1e-7 -> "1e-7").
+func jsNumberString(n []byte) (string, bool) {
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil && !isRangeErr(err) {
+		return "", false
+	}
+	switch {
+	case math.IsInf(f, 0):
+		if f > 0 {
+			return "Infinity", true
+		}
+		return "-Infinity", true
+	case f == 0:
+		return "0", true
+	}
+	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64), true
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64) // 1e-07, 1.5e+21
+	mant, exp, _ := strings.Cut(s, "e")
+	sign, exp := exp[:1], strings.TrimLeft(exp[1:], "0")
+	return mant + "e" + sign + exp, true
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// checkPlaceholders verifies, as the reference does when it rebuilds a binary
+// packet, that every attachment placeholder in the JSON value d refers to one
+// of n attachments. A placeholder is an object whose key "_placeholder" is
+// true; its "num" must be an integer in [0, n). The reference does not look
+// inside a placeholder, so neither does this.
+func checkPlaceholders(d []byte, n int) error {
+	_, err := walkValue(d, skipSpace(d, 0), n)
+	return err
+}
+
+// walkValue checks the placeholders of the value at d[i] and returns the index
+// past it.
+func walkValue(d []byte, i, n int) (int, error) {
+	if i >= len(d) {
+		return i, errMalformed
+	}
+	switch d[i] {
+	case '[':
+		i = skipSpace(d, i+1)
+		if i < len(d) && d[i] == ']' {
+			return i + 1, nil
+		}
+		for {
+			var err error
+			if i, err = walkValue(d, i, n); err != nil {
+				return i, err
+			}
+			i = skipSpace(d, i)
+			if i >= len(d) {
+				return i, errMalformed
+			}
+			switch d[i] {
+			case ',':
+				i = skipSpace(d, i+1)
+			case ']':
+				return i + 1, nil
+			default:
+				return i, errMalformed
+			}
+		}
+	case '{':
+		return walkObject(d, i, n)
+	default:
+		end := valueEnd(d, i)
+		if end < 0 {
+			return i, errMalformed
+		}
+		return end, nil
+	}
+}
+
+func walkObject(d []byte, i, n int) (int, error) {
+	var (
+		placeholder bool
+		num         []byte
+		inner       error // first error inside, ignored if this is a placeholder
+	)
+	i = skipSpace(d, i+1)
+	if i < len(d) && d[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		kend := -1
+		if i < len(d) && d[i] == '"' {
+			kend = stringEnd(d, i)
+		}
+		if kend < 0 {
+			return i, errMalformed
+		}
+		key := d[i:kend]
+		i = skipSpace(d, kend)
+		if i >= len(d) || d[i] != ':' {
+			return i, errMalformed
+		}
+		i = skipSpace(d, i+1)
+		start := i
+		end, err := walkValue(d, i, n)
+		if err == errMalformed {
+			return end, err
+		}
+		if err != nil && inner == nil {
+			inner = err
+		}
+		switch {
+		case equalString(key, "_placeholder"):
+			placeholder = string(d[start:end]) == "true"
+		case equalString(key, "num"):
+			num = d[start:end]
+		}
+		i = skipSpace(d, end)
+		if i >= len(d) {
+			return i, errMalformed
+		}
+		switch d[i] {
+		case ',':
+			i = skipSpace(d, i+1)
+			continue
+		case '}':
+		default:
+			return i, errMalformed
+		}
+		i++
+		break
+	}
+	if !placeholder {
+		return i, inner
+	}
+	if num == nil {
+		return i, errIllegalPlaceholder("without num", n)
+	}
+	f, err := strconv.ParseFloat(string(num), 64)
+	if err != nil || f < 0 || f >= float64(n) || f != math.Trunc(f) {
+		return i, errIllegalPlaceholder(string(num), n)
+	}
+	return i, nil
 }

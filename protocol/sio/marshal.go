@@ -7,14 +7,19 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/duplexio/duplex/protocol/internal/jsonstr"
 )
 
 // Binary values are []byte anywhere in an argument list, at the top level or
 // inside []any and map[string]any. They become attachments, replaced in the JSON
-// by placeholders, as the reference does for Buffers and ArrayBuffers. A
-// json.RawMessage argument is copied verbatim, which is how a relay stays
-// byte-identical. Other values go through encoding/json, without HTML escaping.
+// by placeholders, as the reference does for Buffers and ArrayBuffers (a nil
+// []byte is an empty attachment). A json.RawMessage argument is copied
+// verbatim, which is how a relay stays byte-identical. Strings are written as
+// JSON.stringify writes them. Other values go through encoding/json, without
+// HTML escaping: a []byte inside a struct is a base64 string there, not an
+// attachment, and nil slices and maps are null. NaN and infinities are null,
+// as JSON.stringify writes them.
 
 type argEncoder struct {
 	buf         []byte
@@ -116,13 +121,14 @@ func (e *argEncoder) value(v any) error {
 	case uint64:
 		e.buf = strconv.AppendUint(e.buf, v, 10)
 	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			// JSON.stringify writes null for these.
+		return e.float(v, 64)
+	case float32:
+		return e.float(float64(v), 32)
+	case []any:
+		if v == nil {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		return e.std(v)
-	case []any:
 		e.buf = append(e.buf, '[')
 		for i, x := range v {
 			if i > 0 {
@@ -134,6 +140,10 @@ func (e *argEncoder) value(v any) error {
 		}
 		e.buf = append(e.buf, ']')
 	case map[string]any:
+		if v == nil {
+			e.buf = append(e.buf, "null"...)
+			return nil
+		}
 		keys := make([]string, 0, len(v))
 		for k := range v {
 			keys = append(keys, k)
@@ -157,6 +167,19 @@ func (e *argEncoder) value(v any) error {
 	return nil
 }
 
+// float appends f as encoding/json does, except that NaN and infinities, which
+// JSON cannot hold, become null as with JSON.stringify.
+func (e *argEncoder) float(f float64, bits int) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		e.buf = append(e.buf, "null"...)
+		return nil
+	}
+	if bits == 32 {
+		return e.std(float32(f))
+	}
+	return e.std(f)
+}
+
 // std encodes v with encoding/json, without HTML escaping.
 func (e *argEncoder) std(v any) error {
 	var b bytes.Buffer
@@ -169,51 +192,5 @@ func (e *argEncoder) std(v any) error {
 	return nil
 }
 
-const hex = "0123456789abcdef"
-
-// appendString appends s as a JSON string, escaping what JSON requires and
-// nothing more (no HTML escaping), with invalid UTF-8 replaced by U+FFFD.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// appendString appends s as JSON.stringify writes it.
+func appendString(dst []byte, s string) []byte { return jsonstr.Append(dst, s) }

@@ -126,13 +126,20 @@ func (p *Packet) Encode() []eio.Packet {
 // String returns the text part of p, for logs and tests.
 func (p *Packet) String() string { return string(p.AppendText(nil)) }
 
-// MaxIDDigits bounds the length of an ack id; the reference's ids are JavaScript
-// numbers, exact up to 2^53.
+// maxIDDigits bounds the length of an ack id; the reference's ids are
+// JavaScript numbers, exact up to 2^53 (16 digits).
 const maxIDDigits = 16
 
 // DecodeText decodes the text part of a packet (the data of an Engine.IO
-// message). For binary types the returned packet has len(Attachments) set to the
-// announced count with nil entries, to be filled by a Decoder. Data aliases b.
+// message) and checks its payload as the reference does. For binary types the
+// returned packet's Attachments has the announced length, with nil entries for
+// a Decoder to fill. maxAttachments bounds that count (0 means
+// DefaultMaxAttachments); no more than that is ever allocated. Data aliases b.
+//
+// The grammar is <type>[<attachments>-][<namespace>,][<ack id>][<JSON>]: a
+// namespace starts with '/' and runs to the first ',' (the comma may be omitted
+// at the very end), so a payload directly after a namespace without the comma
+// is read as part of the namespace, exactly as the reference reads it.
 func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 	var p Packet
 	if len(b) == 0 {
@@ -144,26 +151,26 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 	p.Type = Type(b[0] - '0')
 	i := 1
 	if p.Type.IsBinary() {
-		start := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-start < 4 {
-			i++
-		}
-		if i == start || i >= len(b) || b[i] != '-' {
-			return p, fmt.Errorf("%w: illegal attachments", ErrInvalidPacket)
-		}
-		n, _ := strconv.Atoi(string(b[start:i]))
-		if n < 1 {
-			return p, fmt.Errorf("%w: illegal attachments", ErrInvalidPacket)
-		}
 		if maxAttachments <= 0 {
 			maxAttachments = DefaultMaxAttachments
 		}
+		start, n := i, 0
+		for i < len(b) && isDigit(b[i]) {
+			if n <= maxAttachments {
+				n = n*10 + int(b[i]-'0')
+			}
+			i++
+		}
+		if i == start || i >= len(b) || b[i] != '-' || n < 1 {
+			return p, fmt.Errorf("%w: illegal attachments", ErrInvalidPacket)
+		}
 		if n > maxAttachments {
-			return p, fmt.Errorf("%w: %d, limit %d", ErrTooManyAttachments, n, maxAttachments)
+			return p, fmt.Errorf("%w: %w: %s announced, limit %d", ErrInvalidPacket, ErrTooManyAttachments, b[start:i], maxAttachments)
 		}
 		p.Attachments = make([][]byte, n)
 		i++
 	}
+	p.Namespace = DefaultNamespace
 	if i < len(b) && b[i] == '/' {
 		start := i
 		for i < len(b) && b[i] != ',' {
@@ -173,12 +180,10 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 		if i < len(b) {
 			i++ // the comma
 		}
-	} else {
-		p.Namespace = DefaultNamespace
 	}
-	if i < len(b) && b[i] >= '0' && b[i] <= '9' {
+	if i < len(b) && isDigit(b[i]) {
 		start := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		for i < len(b) && isDigit(b[i]) {
 			i++
 		}
 		if i-start > maxIDDigits {
@@ -188,13 +193,15 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 		p.HasID = true
 	}
 	if i < len(b) {
-		p.Data = json.RawMessage(b[i:])
+		p.Data = json.RawMessage(b[i:len(b):len(b)])
 	}
 	if err := validPayload(&p); err != nil {
-		return p, err
+		return Packet{}, err
 	}
 	return p, nil
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // reservedEvents are the names a client may not emit: the reference rejects
 // packets that use them.
@@ -210,6 +217,17 @@ func IsReserved(name string) bool {
 	return false
 }
 
+// isReservedJSON reports whether the JSON string s is a reserved name.
+func isReservedJSON(s []byte) bool {
+	for _, r := range reservedEvents {
+		if equalString(s, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// validPayload applies the reference's isPayloadValid to p.Data.
 func validPayload(p *Packet) error {
 	d := p.Data
 	switch p.Type {
@@ -232,20 +250,16 @@ func validPayload(p *Packet) error {
 		if firstByte(d) != '[' || !json.Valid(d) {
 			return fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
 		}
-		first, _, ok := nextElem(d, 0)
+		first, ok := firstElem(d)
 		if !ok {
 			return fmt.Errorf("%w: EVENT without a name", ErrInvalidPacket)
 		}
 		switch c := first[0]; {
 		case c == '"':
-			var name string
-			if err := json.Unmarshal(first, &name); err != nil {
-				return fmt.Errorf("%w: %v", ErrInvalidPacket, err)
+			if isReservedJSON(first) {
+				return fmt.Errorf("%w: %w: %s", ErrInvalidPacket, ErrReservedEvent, first)
 			}
-			if IsReserved(name) {
-				return fmt.Errorf("%w: %q", ErrReservedEvent, name)
-			}
-		case c == '-' || (c >= '0' && c <= '9'):
+		case c == '-' || isDigit(c):
 		default:
 			return fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
 		}
