@@ -111,14 +111,15 @@ func DecodeText(b []byte) (Packet, error) {
 }
 
 // decodeBase64 decodes standard base64, padded as the reference writes it or
-// unpadded as Node's Buffer.from(s, "base64") also accepts.
+// with missing padding, as Node's Buffer.from(s, "base64") also accepts.
 func decodeBase64(s []byte) ([]byte, error) {
-	enc := base64.StdEncoding
-	if len(s)%4 != 0 {
-		enc = base64.RawStdEncoding
+	for range 2 {
+		if len(s) > 0 && s[len(s)-1] == '=' {
+			s = s[:len(s)-1]
+		}
 	}
-	data := make([]byte, enc.DecodedLen(len(s)))
-	n, err := enc.Decode(data, s)
+	data := make([]byte, base64.RawStdEncoding.DecodedLen(len(s)))
+	n, err := base64.RawStdEncoding.Decode(data, s)
 	if err != nil {
 		return nil, fmt.Errorf("%w: bad base64: %v", ErrInvalidPacket, err)
 	}
