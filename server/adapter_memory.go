@@ -1,0 +1,301 @@
+package server
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/sio"
+)
+
+// MemoryAdapter is the default Adapter: rooms in memory, for one server. When
+// connection state recovery is on it also keeps disconnected sessions and the
+// packets broadcast since, as the reference's SessionAwareAdapter.
+type MemoryAdapter struct {
+	nsp *Namespace
+
+	mu    sync.RWMutex
+	rooms map[string]map[string]*Socket // room -> socket id -> socket
+	sids  map[string]map[string]struct{} // socket id -> rooms
+	all   map[string]*Socket             // socket id -> socket, for every socket in a room
+
+	recovery *RecoveryOptions
+	rmu      sync.Mutex
+	sessions map[string]*persisted
+	packets  []storedPacket
+	offsets  offsetGen
+}
+
+type persisted struct {
+	state *SessionState
+	at    time.Time
+}
+
+type storedPacket struct {
+	id     string
+	opts   BroadcastOptions
+	packet *sio.Packet
+	at     time.Time
+}
+
+// NewMemoryAdapter returns the in-memory adapter of nsp.
+func NewMemoryAdapter(nsp *Namespace) *MemoryAdapter {
+	a := &MemoryAdapter{
+		nsp:   nsp,
+		rooms: make(map[string]map[string]*Socket),
+		sids:  make(map[string]map[string]struct{}),
+		all:   make(map[string]*Socket),
+	}
+	if nsp != nil && nsp.srv != nil && nsp.srv.opts.ConnectionStateRecovery != nil {
+		a.recovery = nsp.srv.opts.ConnectionStateRecovery
+		a.sessions = make(map[string]*persisted)
+	}
+	return a
+}
+
+// AddAll implements Adapter.
+func (a *MemoryAdapter) AddAll(id string, rooms []string) {
+	s := a.nsp.lookup(id)
+	if s == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	set := a.sids[id]
+	if set == nil {
+		set = make(map[string]struct{}, len(rooms))
+		a.sids[id] = set
+		a.all[id] = s
+	}
+	for _, r := range rooms {
+		set[r] = struct{}{}
+		m := a.rooms[r]
+		if m == nil {
+			m = make(map[string]*Socket, 1)
+			a.rooms[r] = m
+		}
+		m[id] = s
+	}
+}
+
+// Del implements Adapter.
+func (a *MemoryAdapter) Del(id, room string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if set := a.sids[id]; set != nil {
+		delete(set, room)
+	}
+	a.delRoom(id, room)
+}
+
+func (a *MemoryAdapter) delRoom(id, room string) {
+	if m := a.rooms[room]; m != nil {
+		delete(m, id)
+		if len(m) == 0 {
+			delete(a.rooms, room)
+		}
+	}
+}
+
+// DelAll implements Adapter.
+func (a *MemoryAdapter) DelAll(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for r := range a.sids[id] {
+		a.delRoom(id, r)
+	}
+	delete(a.sids, id)
+	delete(a.all, id)
+}
+
+// SocketRooms implements Adapter.
+func (a *MemoryAdapter) SocketRooms(id string) []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	set, ok := a.sids[id]
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Rooms returns the names of every room of the namespace (socket id rooms
+// included).
+func (a *MemoryAdapter) Rooms() []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	out := make([]string, 0, len(a.rooms))
+	for r := range a.rooms {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Sockets implements Adapter.
+func (a *MemoryAdapter) Sockets(_ context.Context, rooms []string) ([]string, error) {
+	ts := a.targets(BroadcastOptions{Rooms: rooms}, nil)
+	out := make([]string, len(ts))
+	for i, s := range ts {
+		out[i] = s.id
+	}
+	return out, nil
+}
+
+var targetPool = sync.Pool{New: func() any { s := make([]*Socket, 0, 64); return &s }}
+
+// targets appends to dst the connected sockets selected by opts, each once.
+func (a *MemoryAdapter) targets(opts BroadcastOptions, dst []*Socket) []*Socket {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	var except map[string]struct{}
+	if len(opts.Except) > 0 {
+		except = make(map[string]struct{})
+		for _, r := range opts.Except {
+			for id := range a.rooms[r] {
+				except[id] = struct{}{}
+			}
+		}
+	}
+	if len(opts.Rooms) == 0 {
+		for id, s := range a.all {
+			if _, skip := except[id]; skip || !s.connected.Load() {
+				continue
+			}
+			dst = append(dst, s)
+		}
+		return dst
+	}
+	var seen map[string]struct{}
+	if len(opts.Rooms) > 1 {
+		seen = make(map[string]struct{})
+	}
+	for _, r := range opts.Rooms {
+		for id, s := range a.rooms[r] {
+			if _, skip := except[id]; skip || !s.connected.Load() {
+				continue
+			}
+			if seen != nil {
+				if _, dup := seen[id]; dup {
+					continue
+				}
+				seen[id] = struct{}{}
+			}
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
+
+// each calls fn for every socket selected by opts, outside the adapter's lock.
+func (a *MemoryAdapter) each(opts BroadcastOptions, fn func(s *Socket)) {
+	bp := targetPool.Get().(*[]*Socket)
+	ts := a.targets(opts, (*bp)[:0])
+	for _, s := range ts {
+		fn(s)
+	}
+	clear(ts)
+	*bp = ts[:0]
+	targetPool.Put(bp)
+}
+
+// Broadcast implements Adapter. The packet is encoded once; each recipient
+// costs one Send of the shared frames.
+func (a *MemoryAdapter) Broadcast(_ context.Context, p *sio.Packet, opts BroadcastOptions) error {
+	if a.recovery != nil {
+		p = a.store(p, opts)
+	}
+	frames := p.Encode()
+	bp := targetPool.Get().(*[]*Socket)
+	ts := a.targets(opts, (*bp)[:0])
+	if opts.Flags.Volatile {
+		for _, s := range ts {
+			s.client.conn.SendVolatile(frames...)
+		}
+	} else {
+		for _, s := range ts {
+			_ = s.client.conn.Send(frames...)
+		}
+	}
+	clear(ts)
+	*bp = ts[:0]
+	targetPool.Put(bp)
+	return nil
+}
+
+// BroadcastWithAck implements Adapter.
+func (a *MemoryAdapter) BroadcastWithAck(_ context.Context, p *sio.Packet, opts BroadcastOptions, onCount func(int), onAck func(Args, error)) error {
+	frames := p.Encode()
+	ts := a.targets(opts, nil)
+	n := 0
+	for _, s := range ts {
+		if s.registerAck(p.ID, 0, onAck) {
+			n++
+		}
+	}
+	onCount(n)
+	for _, s := range ts {
+		if opts.Flags.Volatile {
+			s.client.conn.SendVolatile(frames...)
+		} else {
+			_ = s.client.conn.Send(frames...)
+		}
+	}
+	return nil
+}
+
+// FetchSockets implements Adapter.
+func (a *MemoryAdapter) FetchSockets(_ context.Context, opts BroadcastOptions) ([]*RemoteSocket, error) {
+	var out []*RemoteSocket
+	a.each(opts, func(s *Socket) { out = append(out, s.remote()) })
+	return out, nil
+}
+
+// AddSockets implements Adapter.
+func (a *MemoryAdapter) AddSockets(_ context.Context, opts BroadcastOptions, rooms []string) error {
+	a.each(opts, func(s *Socket) { s.Join(rooms...) })
+	return nil
+}
+
+// DelSockets implements Adapter.
+func (a *MemoryAdapter) DelSockets(_ context.Context, opts BroadcastOptions, rooms []string) error {
+	a.each(opts, func(s *Socket) {
+		for _, r := range rooms {
+			s.Leave(r)
+		}
+	})
+	return nil
+}
+
+// DisconnectSockets implements Adapter.
+func (a *MemoryAdapter) DisconnectSockets(_ context.Context, opts BroadcastOptions, close bool) error {
+	a.each(opts, func(s *Socket) { s.Disconnect(close) })
+	return nil
+}
+
+// ServerSideEmit implements Adapter: with a single server there is nobody to
+// tell, so it does nothing (the reference logs a warning).
+func (a *MemoryAdapter) ServerSideEmit(context.Context, string, ...any) error {
+	a.nsp.srv.log.Debug("socket.io: ServerSideEmit with the in-memory adapter reaches no other server", "nsp", a.nsp.name)
+	return nil
+}
+
+// ServerCount implements Adapter: always 1.
+func (a *MemoryAdapter) ServerCount(context.Context) (int, error) { return 1, nil }
+
+// Close implements Adapter.
+func (a *MemoryAdapter) Close() error {
+	if a.recovery != nil {
+		a.rmu.Lock()
+		clear(a.sessions)
+		a.packets = nil
+		a.rmu.Unlock()
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package server
+
+import (
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/protocol/sio"
+)
+
+// conn is the part of an Engine.IO session a client uses (engine.Session
+// implements it; tests use a fake).
+type conn interface {
+	Send(pkts ...eio.Packet) error
+	SendVolatile(pkts ...eio.Packet) bool
+	Close(reason string)
+}
+
+// Close reasons of the Socket.IO layer (the engine's own are in server/engine).
+const (
+	reasonForcedServerClose = "forced server close"
+	reasonParseError        = "parse error"
+)
+
+// client is one Engine.IO session seen by Socket.IO (the reference's Client):
+// it decodes packets and routes them to the session's namespace sockets.
+type client struct {
+	srv  *Server
+	conn conn
+	req  *requestInfo
+	dec  sio.Decoder // read loop only
+
+	mu      sync.Mutex
+	sockets map[string]*Socket // namespace name -> connected socket
+	pending map[string]bool    // namespaces whose connection is in progress
+	closed  bool
+	timer   *time.Timer
+}
+
+func (srv *Server) newClient(cn conn, req *requestInfo) *client {
+	c := &client{
+		srv:     srv,
+		conn:    cn,
+		req:     req,
+		sockets: make(map[string]*Socket, 1),
+		pending: make(map[string]bool, 1),
+	}
+	c.dec.MaxAttachments = srv.opts.MaxAttachments
+	c.timer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
+	return c
+}
+
+func (c *client) onConnectTimeout() {
+	c.mu.Lock()
+	idle := !c.closed && len(c.sockets) == 0
+	c.mu.Unlock()
+	if idle {
+		c.srv.log.Debug("socket.io: no namespace joined before the connect timeout")
+		c.close(reasonForcedServerClose)
+	}
+}
+
+// OnMessage implements engine.Handler: one Engine.IO message, on the read loop.
+func (c *client) OnMessage(m eio.Packet) {
+	p, ok, err := c.dec.Decode(m)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if ok {
+		c.onPacket(&p)
+	}
+}
+
+func (c *client) onPacket(p *sio.Packet) {
+	name := p.NS()
+	c.mu.Lock()
+	s, pending, closed := c.sockets[name], c.pending[name], c.closed
+	c.mu.Unlock()
+	switch {
+	case closed:
+	case s == nil && !pending && p.Type == sio.Connect:
+		c.connect(name, p.Data)
+	case s != nil && p.Type != sio.Connect && p.Type != sio.ConnectError:
+		s.onPacket(p)
+	default:
+		// A packet for a namespace not joined, a second CONNECT, or a
+		// CONNECT_ERROR from the client: the reference closes.
+		c.srv.log.Debug("socket.io: invalid state, closing", "nsp", name, "type", p.Type.String())
+		c.close(reasonForcedServerClose)
+	}
+}
+
+func (c *client) connect(name string, auth json.RawMessage) {
+	nsp := c.srv.namespaceFor(name, auth)
+	if nsp == nil {
+		c.connectError(name, &ConnectError{Message: "Invalid namespace"})
+		return
+	}
+	c.mu.Lock()
+	c.pending[name] = true
+	c.mu.Unlock()
+	nsp.connect(c, auth)
+}
+
+func (c *client) connectError(name string, err error) {
+	p := sio.Packet{Type: sio.ConnectError, Namespace: name, Data: connectErrorData(err)}
+	_ = c.conn.Send(p.Encode()...)
+}
+
+// connectDone ends a refused connection attempt.
+func (c *client) connectDone(name string) {
+	c.mu.Lock()
+	delete(c.pending, name)
+	c.mu.Unlock()
+}
+
+// attach records the connected socket s; false if the client closed meanwhile.
+func (c *client) attach(s *Socket) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.pending, s.nsp.name)
+	if c.closed {
+		return false
+	}
+	c.sockets[s.nsp.name] = s
+	s.connected.Store(true)
+	c.timer.Stop()
+	return true
+}
+
+func (c *client) remove(s *Socket) {
+	c.mu.Lock()
+	if c.sockets[s.nsp.name] == s {
+		delete(c.sockets, s.nsp.name)
+	}
+	c.mu.Unlock()
+}
+
+func (c *client) snapshot() []*Socket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*Socket, 0, len(c.sockets))
+	for _, s := range c.sockets {
+		out = append(out, s)
+	}
+	return out
+}
+
+// fail handles a protocol error: the sockets get it as an error, then the
+// session is closed.
+func (c *client) fail(err error) {
+	c.srv.log.Debug("socket.io: invalid packet, closing", slog.Any("error", err))
+	for _, s := range c.snapshot() {
+		s.emitError(err)
+	}
+	c.close(reasonParseError)
+}
+
+// disconnectAll disconnects every namespace, then closes the session
+// (Socket.Disconnect(true)).
+func (c *client) disconnectAll() {
+	for _, s := range c.snapshot() {
+		s.Disconnect(false)
+	}
+	c.close(reasonForcedServerClose)
+}
+
+func (c *client) close(reason string) { c.conn.Close(reason) }
+
+// OnClose implements engine.Handler: the session is closed; every socket
+// disconnects with reason.
+func (c *client) OnClose(reason string, _ error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.timer.Stop()
+	c.mu.Unlock()
+	for _, s := range c.snapshot() {
+		s.onClose(reason)
+	}
+}

@@ -1,0 +1,81 @@
+package server
+
+import (
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/duplexio/duplex/protocol/sio"
+)
+
+// Args is the argument list of a received event or ack: raw JSON until
+// decoded (see sio.Args).
+type Args = sio.Args
+
+// Event is one event received from a client.
+type Event struct {
+	Name string
+	Args Args
+
+	socket *Socket
+	id     uint64
+	hasID  bool
+	acked  atomic.Bool
+}
+
+// EventHandler handles a received event. Handlers run on the connection's read
+// loop, in order: a handler that blocks stalls its connection.
+type EventHandler func(e *Event)
+
+// Socket returns the socket the event came from.
+func (e *Event) Socket() *Socket { return e.socket }
+
+// Decode decodes the arguments positionally into the pointers v (fewer
+// pointers than arguments is fine).
+func (e *Event) Decode(v ...any) error {
+	for i, p := range v {
+		if i >= e.Args.Len() {
+			break
+		}
+		if err := e.Args.Decode(i, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HasAck reports whether the client asked for an acknowledgement.
+func (e *Event) HasAck() bool { return e.hasID }
+
+// Ack answers the event with args, at most once: it returns ErrNoAck if the
+// client asked for none and ErrAlreadyAcked on a second call.
+func (e *Event) Ack(args ...any) error {
+	if !e.hasID {
+		return ErrNoAck
+	}
+	if !e.acked.CompareAndSwap(false, true) {
+		return ErrAlreadyAcked
+	}
+	p, err := sio.NewAck(e.socket.nsp.name, e.id, args...)
+	if err != nil {
+		e.acked.Store(false)
+		return err
+	}
+	return e.socket.send(&p, false)
+}
+
+// On registers a typed handler for event: the first argument is decoded into a
+// T before h is called (the Event still gives access to the ack, the other
+// arguments and the socket). When the first argument does not decode, the
+// error is logged and h is not called.
+func On[T any](s *Socket, event string, h func(e *Event, v T)) {
+	s.On(event, func(e *Event) {
+		var v T
+		if e.Args.Len() > 0 {
+			if err := e.Args.Decode(0, &v); err != nil {
+				s.nsp.srv.log.Warn("socket.io: cannot decode event argument", "event", e.Name, "nsp", s.nsp.name, "socket", s.id, slog.Any("error", err))
+				return
+			}
+		}
+		h(e, v)
+	})
+}

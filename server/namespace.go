@@ -1,0 +1,315 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/sio"
+)
+
+// Namespace is a communication channel that splits the application's logic
+// over a single shared connection ("/", "/chat", ...). Its methods are safe for
+// concurrent use.
+type Namespace struct {
+	name    string
+	srv     *Server
+	adapter Adapter
+	parent  *ParentNamespace
+	ids     atomic.Uint64
+
+	mu           sync.RWMutex
+	sockets      map[string]*Socket // connected
+	pre          map[string]*Socket // running the middlewares
+	middlewares  []func(s *Socket, next func(error))
+	onConnection []func(s *Socket)
+}
+
+func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
+	n := &Namespace{
+		name:    name,
+		srv:     srv,
+		parent:  parent,
+		sockets: make(map[string]*Socket),
+		pre:     make(map[string]*Socket),
+	}
+	n.adapter = srv.opts.Adapter(n)
+	return n
+}
+
+// Name returns the namespace's name ("/", "/chat").
+func (n *Namespace) Name() string { return n.name }
+
+// Adapter returns the namespace's adapter.
+func (n *Namespace) Adapter() Adapter { return n.adapter }
+
+// Server returns the server the namespace belongs to.
+func (n *Namespace) Server() *Server { return n.srv }
+
+// Use adds a middleware run for every socket that connects to the namespace,
+// before its connection handlers. The middleware calls next(nil) to accept
+// the socket or next(err) to refuse it: the client gets a CONNECT_ERROR with
+// err's message (and data, for a *ConnectError). next may be called from
+// another goroutine, later.
+func (n *Namespace) Use(mw func(s *Socket, next func(error))) {
+	n.mu.Lock()
+	n.middlewares = append(n.middlewares, mw)
+	n.mu.Unlock()
+}
+
+// OnConnection registers h, called for every socket that connects to the
+// namespace, after the client got the CONNECT reply.
+func (n *Namespace) OnConnection(h func(s *Socket)) {
+	n.mu.Lock()
+	n.onConnection = append(n.onConnection, h)
+	n.mu.Unlock()
+}
+
+// Sockets returns this server's connected sockets of the namespace.
+func (n *Namespace) Sockets() []*Socket {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make([]*Socket, 0, len(n.sockets))
+	for _, s := range n.sockets {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Socket returns the connected socket id of this server, if any.
+func (n *Namespace) Socket(id string) (*Socket, bool) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	s, ok := n.sockets[id]
+	return s, ok
+}
+
+// lookup returns socket id, connected or still running the middlewares.
+func (n *Namespace) lookup(id string) *Socket {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if s := n.sockets[id]; s != nil {
+		return s
+	}
+	return n.pre[id]
+}
+
+func (n *Namespace) remove(s *Socket) {
+	n.mu.Lock()
+	if n.sockets[s.id] == s {
+		delete(n.sockets, s.id)
+	}
+	if n.pre[s.id] == s {
+		delete(n.pre, s.id)
+	}
+	n.mu.Unlock()
+}
+
+func (n *Namespace) nextAckID() uint64 { return n.ids.Add(1) - 1 }
+
+// Broadcasting, as the reference's Namespace methods.
+
+func (n *Namespace) operator() BroadcastOperator { return BroadcastOperator{nsp: n} }
+
+// To returns a broadcast to the sockets in rooms.
+func (n *Namespace) To(rooms ...string) BroadcastOperator { return n.operator().To(rooms...) }
+
+// In is To.
+func (n *Namespace) In(rooms ...string) BroadcastOperator { return n.operator().To(rooms...) }
+
+// Except returns a broadcast to every socket not in rooms.
+func (n *Namespace) Except(rooms ...string) BroadcastOperator { return n.operator().Except(rooms...) }
+
+// Local returns a broadcast to this server's sockets only.
+func (n *Namespace) Local() BroadcastOperator { return n.operator().Local() }
+
+// Volatile returns a volatile broadcast.
+func (n *Namespace) Volatile() BroadcastOperator { return n.operator().Volatile() }
+
+// Compress returns a broadcast with the (advisory) compress flag.
+func (n *Namespace) Compress(c bool) BroadcastOperator { return n.operator().Compress(c) }
+
+// Timeout returns a broadcast whose acks are awaited at most d.
+func (n *Namespace) Timeout(d time.Duration) BroadcastOperator { return n.operator().Timeout(d) }
+
+// Emit emits event to every socket of the namespace.
+func (n *Namespace) Emit(event string, args ...any) error { return n.operator().Emit(event, args...) }
+
+// EmitWithAck emits event to every socket and collects their replies.
+func (n *Namespace) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	return n.operator().EmitWithAck(ctx, event, args...)
+}
+
+// FetchSockets returns every socket of the namespace.
+func (n *Namespace) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return n.operator().FetchSockets(ctx)
+}
+
+// SocketsJoin makes every socket join rooms.
+func (n *Namespace) SocketsJoin(rooms ...string) error { return n.operator().SocketsJoin(rooms...) }
+
+// SocketsLeave makes every socket leave rooms.
+func (n *Namespace) SocketsLeave(rooms ...string) error { return n.operator().SocketsLeave(rooms...) }
+
+// DisconnectSockets disconnects every socket.
+func (n *Namespace) DisconnectSockets(close bool) error { return n.operator().DisconnectSockets(close) }
+
+// ServerSideEmit emits event to the other servers of the cluster (through the
+// adapter; nothing with the in-memory adapter).
+func (n *Namespace) ServerSideEmit(ctx context.Context, event string, args ...any) error {
+	if sio.IsReserved(event) {
+		return sio.ErrReservedEvent
+	}
+	return n.adapter.ServerSideEmit(ctx, event, args...)
+}
+
+// Connection.
+
+// connect runs the connection of client c to the namespace with the CONNECT
+// payload auth. It runs on c's read loop; it completes there when the
+// middlewares call next synchronously.
+func (n *Namespace) connect(c *client, auth json.RawMessage) {
+	s := newSocket(n, c, c.req.handshake(auth))
+	var missed []*sio.Packet
+	var rooms []string
+	rec := n.srv.opts.ConnectionStateRecovery
+	if rec != nil {
+		if pid, offset, ok := recoveryAuth(auth); ok {
+			st, err := n.adapter.RestoreSession(context.Background(), pid, offset)
+			if err != nil {
+				n.srv.log.Warn("socket.io: cannot restore session", "nsp", n.name, slog.Any("error", err))
+			}
+			if st != nil {
+				s.id, s.pid, s.recovered = st.SID, st.PID, true
+				if st.Data != nil {
+					s.data = st.Data
+				}
+				rooms, missed = st.Rooms, st.MissedPackets
+			}
+		}
+		if s.pid == "" {
+			s.pid = newID()
+		}
+	}
+	n.mu.Lock()
+	n.pre[s.id] = s
+	mws := slices.Clone(n.middlewares)
+	n.mu.Unlock()
+	if len(rooms) > 0 {
+		n.adapter.AddAll(s.id, rooms)
+	}
+	if n.parent != nil {
+		mws = append(n.parent.middlewareList(), mws...)
+	}
+	if s.recovered && !rec.KeepMiddlewares {
+		mws = nil
+	}
+	var run func(i int)
+	run = func(i int) {
+		if i == len(mws) {
+			n.finishConnect(s, missed, nil)
+			return
+		}
+		var once atomic.Bool
+		mws[i](s, func(err error) {
+			if !once.CompareAndSwap(false, true) {
+				return
+			}
+			if err != nil {
+				n.finishConnect(s, nil, err)
+				return
+			}
+			run(i + 1)
+		})
+	}
+	run(0)
+}
+
+func recoveryAuth(auth json.RawMessage) (pid, offset string, ok bool) {
+	var a struct {
+		PID    any `json:"pid"`
+		Offset any `json:"offset"`
+	}
+	if json.Unmarshal(auth, &a) != nil {
+		return "", "", false
+	}
+	pid, ok1 := a.PID.(string)
+	offset, ok2 := a.Offset.(string)
+	return pid, offset, ok1 && ok2
+}
+
+// finishConnect accepts s (err nil) or refuses it.
+func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
+	c := s.client
+	if err != nil {
+		n.adapter.DelAll(s.id)
+		n.remove(s)
+		c.connectDone(n.name)
+		c.connectError(n.name, err)
+		return
+	}
+	n.adapter.AddAll(s.id, []string{s.id})
+	n.mu.Lock()
+	delete(n.pre, s.id)
+	n.sockets[s.id] = s
+	n.mu.Unlock()
+	if !c.attach(s) {
+		n.adapter.DelAll(s.id)
+		n.remove(s)
+		return
+	}
+	for _, p := range missed {
+		_ = s.send(p, false)
+	}
+	reply := sio.Packet{Type: sio.Connect, Namespace: n.name, Data: connectReply(s.id, s.pid)}
+	_ = s.send(&reply, false)
+	var hs []func(*Socket)
+	if n.parent != nil {
+		hs = n.parent.connectionHandlers()
+	}
+	n.mu.RLock()
+	hs = append(hs, n.onConnection...)
+	n.mu.RUnlock()
+	for _, h := range hs {
+		h(s)
+	}
+}
+
+func connectReply(sid, pid string) json.RawMessage {
+	b := make([]byte, 0, 64)
+	b = append(b, `{"sid":`...)
+	b = appendJSONString(b, sid)
+	if pid != "" {
+		b = append(b, `,"pid":`...)
+		b = appendJSONString(b, pid)
+	}
+	return append(b, '}')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s)
+	return append(b, q...)
+}
+
+// connectErrorData is the payload of a CONNECT_ERROR for err.
+func connectErrorData(err error) json.RawMessage {
+	type payload struct {
+		Message string `json:"message"`
+		Data    any    `json:"data,omitempty"`
+	}
+	p := payload{Message: err.Error()}
+	var ce *ConnectError
+	if errors.As(err, &ce) {
+		p.Message, p.Data = ce.Message, ce.Data
+	}
+	b, mErr := marshalNoEscape(p)
+	if mErr != nil {
+		b, _ = marshalNoEscape(payload{Message: p.Message})
+	}
+	return b
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/duplexio/duplex/server/engine"
+)
+
+// Reference defaults (socket.io 4.8.4).
+const (
+	DefaultConnectTimeout           = 45 * time.Second
+	DefaultMaxDisconnectionDuration = 2 * time.Minute
+)
+
+// Options configures a Server. The zero value (or a nil *Options) gives the
+// reference's defaults. The Engine.IO fields are passed to server/engine as is.
+type Options struct {
+	// Engine.IO settings: see engine.Options.
+	PingInterval             time.Duration
+	PingTimeout              time.Duration
+	UpgradeTimeout           time.Duration
+	MaxHTTPBufferSize        int64
+	Transports               []string
+	DisableUpgrades          bool
+	AllowRequest             func(r *http.Request) error
+	CORS                     *engine.CORS
+	PerMessageDeflate        bool
+	HTTPCompressionThreshold int
+	MaxQueuedPackets         int
+
+	// ConnectTimeout closes an Engine.IO session that has joined no namespace
+	// after this long (default 45 s).
+	ConnectTimeout time.Duration
+	// ConnectionStateRecovery enables connection state recovery (nil: off).
+	ConnectionStateRecovery *RecoveryOptions
+	// MaxAttachments bounds the binary attachments of one incoming packet
+	// (default 10).
+	MaxAttachments int
+	// Adapter creates the adapter of each namespace (default NewMemoryAdapter).
+	Adapter func(nsp *Namespace) Adapter
+	// Logger receives the server's logs (nil: slog.Default()).
+	Logger *slog.Logger
+	// ServeClient, when set, serves the requests whose last path element ends
+	// in ".js" or ".wasm" (the client bundle, wasm_exec.js, client.wasm).
+	ServeClient http.Handler
+}
+
+// RecoveryOptions configures connection state recovery (PROTOCOL.md 2.6).
+type RecoveryOptions struct {
+	// MaxDisconnectionDuration is how long a disconnected session and the
+	// packets it misses are kept (default 2 min).
+	MaxDisconnectionDuration time.Duration
+	// SkipMiddlewares skips the namespace middlewares when a session is
+	// recovered. The reference's default is true: set KeepMiddlewares to run
+	// them anyway.
+	KeepMiddlewares bool
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.MaxAttachments <= 0 {
+		c.MaxAttachments = 10
+	}
+	if c.Adapter == nil {
+		c.Adapter = func(nsp *Namespace) Adapter { return NewMemoryAdapter(nsp) }
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if r := c.ConnectionStateRecovery; r != nil {
+		rc := *r
+		if rc.MaxDisconnectionDuration <= 0 {
+			rc.MaxDisconnectionDuration = DefaultMaxDisconnectionDuration
+		}
+		c.ConnectionStateRecovery = &rc
+	}
+	return c
+}
+
+func (o *Options) engineOptions(onSession func(*engine.Session)) *engine.Options {
+	return &engine.Options{
+		PingInterval:             o.PingInterval,
+		PingTimeout:              o.PingTimeout,
+		UpgradeTimeout:           o.UpgradeTimeout,
+		MaxHTTPBufferSize:        o.MaxHTTPBufferSize,
+		Transports:               o.Transports,
+		DisableUpgrades:          o.DisableUpgrades,
+		AllowRequest:             o.AllowRequest,
+		CORS:                     o.CORS,
+		PerMessageDeflate:        o.PerMessageDeflate,
+		HTTPCompressionThreshold: o.HTTPCompressionThreshold,
+		MaxQueuedPackets:         o.MaxQueuedPackets,
+		Logger:                   o.Logger,
+		OnSession:                onSession,
+	}
+}

@@ -1,0 +1,479 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/sio"
+)
+
+// Socket is one client's connection to one namespace. Its methods are safe
+// for concurrent use.
+type Socket struct {
+	id        string
+	pid       string
+	nsp       *Namespace
+	client    *client
+	hs        *Handshake
+	data      *Data
+	recovered bool
+
+	connected atomic.Bool
+	closing   atomic.Bool
+
+	mu          sync.Mutex
+	handlers    map[string][]handlerEntry
+	anyHandlers []EventHandler
+	outgoing    []func(event string, args []any)
+	middlewares []func(e *Event, next func(error))
+	onDiscing   []func(reason string)
+	onDisc      []func(reason string)
+	onError     []func(err error)
+	acks        map[uint64]*pendingAck
+	acksClosed  bool
+}
+
+type handlerEntry struct {
+	fn   EventHandler
+	once bool
+}
+
+type pendingAck struct {
+	fn    func(Args, error)
+	timer *time.Timer
+}
+
+func newSocket(nsp *Namespace, c *client, hs *Handshake) *Socket {
+	return &Socket{id: newID(), nsp: nsp, client: c, hs: hs, data: &Data{}}
+}
+
+// ID returns the socket's id: random, per namespace connection, not the
+// Engine.IO session id. It is also the name of a room the socket is in.
+func (s *Socket) ID() string { return s.id }
+
+// Handshake returns what the client sent when it connected.
+func (s *Socket) Handshake() *Handshake { return s.hs }
+
+// Data returns the socket's application value store.
+func (s *Socket) Data() *Data { return s.data }
+
+// Namespace returns the socket's namespace.
+func (s *Socket) Namespace() *Namespace { return s.nsp }
+
+// Connected reports whether the socket is connected.
+func (s *Socket) Connected() bool { return s.connected.Load() }
+
+// Recovered reports whether the socket's state (id, rooms, data, missed
+// events) was restored by connection state recovery.
+func (s *Socket) Recovered() bool { return s.recovered }
+
+// On registers h for event.
+func (s *Socket) On(event string, h EventHandler) { s.addHandler(event, h, false) }
+
+// Once registers h for the next event only.
+func (s *Socket) Once(event string, h EventHandler) { s.addHandler(event, h, true) }
+
+func (s *Socket) addHandler(event string, h EventHandler, once bool) {
+	s.mu.Lock()
+	if s.handlers == nil {
+		s.handlers = make(map[string][]handlerEntry)
+	}
+	s.handlers[event] = append(s.handlers[event], handlerEntry{h, once})
+	s.mu.Unlock()
+}
+
+// Off removes every handler of event.
+func (s *Socket) Off(event string) {
+	s.mu.Lock()
+	delete(s.handlers, event)
+	s.mu.Unlock()
+}
+
+// OnAny registers h for every event; it runs before the event's own handlers.
+func (s *Socket) OnAny(h EventHandler) {
+	s.mu.Lock()
+	s.anyHandlers = append(s.anyHandlers, h)
+	s.mu.Unlock()
+}
+
+// OffAny removes every OnAny handler.
+func (s *Socket) OffAny() {
+	s.mu.Lock()
+	s.anyHandlers = nil
+	s.mu.Unlock()
+}
+
+// OnAnyOutgoing registers h, called with every event this socket emits
+// (Socket.Emit and its Emitters; broadcasts are not reported).
+func (s *Socket) OnAnyOutgoing(h func(event string, args []any)) {
+	s.mu.Lock()
+	s.outgoing = append(s.outgoing, h)
+	s.mu.Unlock()
+}
+
+// OffAnyOutgoing removes every OnAnyOutgoing handler.
+func (s *Socket) OffAnyOutgoing() {
+	s.mu.Lock()
+	s.outgoing = nil
+	s.mu.Unlock()
+}
+
+// Use adds a middleware run on every incoming event before its handlers. A
+// middleware calls next(nil) to go on or next(err) to drop the event: err is
+// then passed to the OnError handlers (the reference emits it as an "error"
+// event on the socket), or logged when there is none.
+func (s *Socket) Use(mw func(e *Event, next func(error))) {
+	s.mu.Lock()
+	s.middlewares = append(s.middlewares, mw)
+	s.mu.Unlock()
+}
+
+// OnError registers h for errors of the socket: event middleware refusals and
+// protocol errors of its connection.
+func (s *Socket) OnError(h func(err error)) {
+	s.mu.Lock()
+	s.onError = append(s.onError, h)
+	s.mu.Unlock()
+}
+
+// OnDisconnecting registers h, called when the socket is about to disconnect,
+// while it is still in its rooms.
+func (s *Socket) OnDisconnecting(h func(reason string)) {
+	s.mu.Lock()
+	s.onDiscing = append(s.onDiscing, h)
+	s.mu.Unlock()
+}
+
+// OnDisconnect registers h, called once the socket has disconnected with the
+// reference's reason ("client namespace disconnect", "transport close", ...).
+func (s *Socket) OnDisconnect(h func(reason string)) {
+	s.mu.Lock()
+	s.onDisc = append(s.onDisc, h)
+	s.mu.Unlock()
+}
+
+// Emit emits event with args to the client. If the last argument is an
+// AckFunc, an acknowledgement is requested. Reserved names are refused with
+// sio.ErrReservedEvent; a disconnected socket returns ErrDisconnected.
+func (s *Socket) Emit(event string, args ...any) error { return s.emit(event, args, emitFlags{}) }
+
+// EmitWithAck emits event and waits for the client's acknowledgement or for
+// ctx to be done. Handlers run on the connection's read loop, which also
+// carries the reply: call EmitWithAck from another goroutine, never directly
+// from a handler.
+func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
+	return s.emitWithAck(ctx, event, args, emitFlags{})
+}
+
+// Timeout returns an Emitter whose acks fail with ErrTimeout after d.
+func (s *Socket) Timeout(d time.Duration) *Emitter {
+	return &Emitter{s: s, flags: emitFlags{timeout: d}}
+}
+
+// Volatile returns an Emitter whose events may be dropped when the client is
+// not ready to receive them.
+func (s *Socket) Volatile() *Emitter { return &Emitter{s: s, flags: emitFlags{volatile: true}} }
+
+// Compress returns an Emitter; the flag is advisory (see Emitter.Compress).
+func (s *Socket) Compress(bool) *Emitter { return &Emitter{s: s} }
+
+func (s *Socket) emit(event string, args []any, f emitFlags) error {
+	var ack func(Args, error)
+	if n := len(args); n > 0 {
+		switch fn := args[n-1].(type) {
+		case AckFunc:
+			ack, args = fn, args[:n-1]
+		case func(Args, error):
+			ack, args = fn, args[:n-1]
+		}
+	}
+	_, err := s.emitPacket(event, args, f, ack)
+	return err
+}
+
+func (s *Socket) emitPacket(event string, args []any, f emitFlags, ack func(Args, error)) (uint64, error) {
+	p, err := sio.NewEvent(s.nsp.name, event, args...)
+	if err != nil {
+		return 0, err
+	}
+	if !s.connected.Load() {
+		return 0, ErrDisconnected
+	}
+	s.notifyOutgoing(event, args)
+	var id uint64
+	if ack != nil {
+		id = s.nsp.nextAckID()
+		p = p.WithID(id)
+		if !s.registerAck(id, f.timeout, ack) {
+			return 0, ErrDisconnected
+		}
+	}
+	if s.nsp.srv.opts.ConnectionStateRecovery != nil && ack == nil && !f.volatile {
+		// Through the adapter, so that the event is numbered and kept for
+		// recovery, as the reference does.
+		return 0, s.nsp.adapter.Broadcast(context.Background(), &p, BroadcastOptions{Rooms: []string{s.id}})
+	}
+	return id, s.send(&p, f.volatile)
+}
+
+func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, f emitFlags) (Args, error) {
+	type result struct {
+		args Args
+		err  error
+	}
+	ch := make(chan result, 1)
+	id, err := s.emitPacket(event, args, f, func(a Args, err error) { ch <- result{a, err} })
+	if err != nil {
+		return Args{}, err
+	}
+	select {
+	case r := <-ch:
+		return r.args, r.err
+	case <-ctx.Done():
+		s.takeAck(id)
+		return Args{}, ctx.Err()
+	}
+}
+
+func (s *Socket) notifyOutgoing(event string, args []any) {
+	s.mu.Lock()
+	hs := s.outgoing
+	s.mu.Unlock()
+	for _, h := range hs {
+		h(event, args)
+	}
+}
+
+// send writes p to the client.
+func (s *Socket) send(p *sio.Packet, volatile bool) error {
+	frames := p.Encode()
+	if volatile {
+		s.client.conn.SendVolatile(frames...)
+		return nil
+	}
+	return s.client.conn.Send(frames...)
+}
+
+// registerAck records fn as the handler of ack id; it reports false if the
+// socket is already closed.
+func (s *Socket) registerAck(id uint64, timeout time.Duration, fn func(Args, error)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.acksClosed {
+		return false
+	}
+	if s.acks == nil {
+		s.acks = make(map[uint64]*pendingAck)
+	}
+	pa := &pendingAck{fn: fn}
+	if timeout > 0 {
+		pa.timer = time.AfterFunc(timeout, func() {
+			if s.takeAck(id) != nil {
+				fn(Args{}, ErrTimeout)
+			}
+		})
+	}
+	s.acks[id] = pa
+	return true
+}
+
+// takeAck removes and returns the pending ack id (nil if unknown).
+func (s *Socket) takeAck(id uint64) *pendingAck {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pa := s.acks[id]
+	if pa != nil {
+		delete(s.acks, id)
+		if pa.timer != nil {
+			pa.timer.Stop()
+		}
+	}
+	return pa
+}
+
+// Join adds the socket to rooms.
+func (s *Socket) Join(rooms ...string) {
+	if s.closing.Load() {
+		return
+	}
+	s.nsp.adapter.AddAll(s.id, rooms)
+}
+
+// Leave removes the socket from room.
+func (s *Socket) Leave(room string) { s.nsp.adapter.Del(s.id, room) }
+
+// Rooms returns the rooms the socket is in (its own id included).
+func (s *Socket) Rooms() []string { return s.nsp.adapter.SocketRooms(s.id) }
+
+func (s *Socket) operator() BroadcastOperator {
+	return BroadcastOperator{nsp: s.nsp, except: []string{s.id}}
+}
+
+// To returns a broadcast to rooms that excludes this socket.
+func (s *Socket) To(rooms ...string) BroadcastOperator { return s.operator().To(rooms...) }
+
+// In is To.
+func (s *Socket) In(rooms ...string) BroadcastOperator { return s.To(rooms...) }
+
+// Except returns a broadcast to every socket but this one and those in rooms.
+func (s *Socket) Except(rooms ...string) BroadcastOperator { return s.operator().Except(rooms...) }
+
+// Broadcast returns a broadcast to every socket of the namespace but this one.
+func (s *Socket) Broadcast() BroadcastOperator { return s.operator() }
+
+// Disconnect disconnects the socket from its namespace (the client gets a
+// DISCONNECT packet; reason "server namespace disconnect"). With close true,
+// every namespace of the client is disconnected and the Engine.IO session is
+// closed.
+func (s *Socket) Disconnect(close bool) {
+	if !s.connected.Load() {
+		return
+	}
+	if close {
+		s.client.disconnectAll()
+		return
+	}
+	p := sio.Packet{Type: sio.Disconnect, Namespace: s.nsp.name}
+	_ = s.send(&p, false)
+	s.onClose("server namespace disconnect")
+}
+
+// onPacket handles a packet for this connected socket, on the read loop.
+func (s *Socket) onPacket(p *sio.Packet) {
+	switch p.Type {
+	case sio.Event, sio.BinaryEvent:
+		name, args, err := sio.ParseEvent(p)
+		if err != nil {
+			s.client.fail(err)
+			return
+		}
+		s.onEvent(&Event{Name: name, Args: args, socket: s, id: p.ID, hasID: p.HasID})
+	case sio.Ack, sio.BinaryAck:
+		if pa := s.takeAck(p.ID); pa != nil {
+			pa.fn(sio.ParseArgs(p), nil)
+		}
+	case sio.Disconnect:
+		s.onClose("client namespace disconnect")
+	}
+}
+
+func (s *Socket) onEvent(e *Event) {
+	s.mu.Lock()
+	mws := s.middlewares
+	s.mu.Unlock()
+	if len(mws) == 0 {
+		s.dispatch(e)
+		return
+	}
+	var run func(i int)
+	run = func(i int) {
+		if i == len(mws) {
+			s.dispatch(e)
+			return
+		}
+		var once atomic.Bool
+		mws[i](e, func(err error) {
+			if !once.CompareAndSwap(false, true) {
+				return
+			}
+			if err != nil {
+				s.emitError(err)
+				return
+			}
+			run(i + 1)
+		})
+	}
+	run(0)
+}
+
+func (s *Socket) dispatch(e *Event) {
+	if !s.connected.Load() {
+		return
+	}
+	s.mu.Lock()
+	anys := s.anyHandlers
+	hs := s.handlers[e.Name]
+	if len(hs) > 0 {
+		// Drop the once handlers (copy: a running dispatch may hold hs).
+		keep := hs[:0:0]
+		for _, h := range hs {
+			if !h.once {
+				keep = append(keep, h)
+			}
+		}
+		if len(keep) != len(hs) {
+			if len(keep) == 0 {
+				delete(s.handlers, e.Name)
+			} else {
+				s.handlers[e.Name] = keep
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, h := range anys {
+		h(e)
+	}
+	for _, h := range hs {
+		h.fn(e)
+	}
+}
+
+func (s *Socket) emitError(err error) {
+	s.mu.Lock()
+	hs := s.onError
+	s.mu.Unlock()
+	if len(hs) == 0 {
+		s.nsp.srv.log.Debug("socket.io: socket error", "nsp", s.nsp.name, "socket", s.id, slog.Any("error", err))
+	}
+	for _, h := range hs {
+		h(err)
+	}
+}
+
+// onClose disconnects the socket with reason: handlers, recovery, cleanup.
+func (s *Socket) onClose(reason string) {
+	if !s.connected.Load() || !s.closing.CompareAndSwap(false, true) {
+		return
+	}
+	s.mu.Lock()
+	discing := s.onDiscing
+	s.mu.Unlock()
+	for _, h := range discing {
+		h(reason)
+	}
+	if s.nsp.srv.opts.ConnectionStateRecovery != nil && recoverableReasons[reason] {
+		st := &SessionState{SID: s.id, PID: s.pid, Rooms: s.Rooms(), Data: s.data}
+		if err := s.nsp.adapter.PersistSession(context.Background(), st); err != nil {
+			s.nsp.srv.log.Warn("socket.io: cannot persist session", "nsp", s.nsp.name, slog.Any("error", err))
+		}
+	}
+	s.nsp.adapter.DelAll(s.id)
+	s.nsp.remove(s)
+	s.client.remove(s)
+	s.connected.Store(false)
+	s.failAcks()
+	s.mu.Lock()
+	disc := s.onDisc
+	s.mu.Unlock()
+	for _, h := range disc {
+		h(reason)
+	}
+}
+
+// failAcks fails every pending ack with ErrDisconnected and refuses new ones.
+func (s *Socket) failAcks() {
+	s.mu.Lock()
+	acks := s.acks
+	s.acks = nil
+	s.acksClosed = true
+	s.mu.Unlock()
+	for _, pa := range acks {
+		if pa.timer != nil {
+			pa.timer.Stop()
+		}
+		pa.fn(Args{}, ErrDisconnected)
+	}
+}
