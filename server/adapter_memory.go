@@ -16,7 +16,7 @@ type MemoryAdapter struct {
 	nsp *Namespace
 
 	mu    sync.RWMutex
-	rooms map[string]map[string]*Socket // room -> socket id -> socket
+	rooms map[string]map[string]*Socket  // room -> socket id -> socket
 	sids  map[string]map[string]struct{} // socket id -> rooms
 	all   map[string]*Socket             // socket id -> socket, for every socket in a room
 
