@@ -1,0 +1,23 @@
+package client
+
+import "net/url"
+
+// Connect returns a socket for the namespace in rawURL's path ("/" when
+// empty) on a new Manager for rawURL's origin, and starts connecting (unless
+// opts.NoAutoConnect): client.Connect("http://host:3000/chat", nil) is
+// io("http://host:3000/chat"). It does not wait: use OnConnect and
+// OnConnectError. A bad URL is reported to OnConnectError.
+//
+// Unlike socket.io-client, every call creates its own Manager (there is no
+// global cache); use NewManager and Manager.Socket to share one connection
+// between namespaces.
+func Connect(rawURL string, opts *Options) *Socket {
+	m := newManager(rawURL, opts)
+	nsp := "/"
+	if u, err := url.Parse(rawURL); err == nil && u.Path != "" && u.Path != "/" {
+		nsp = u.Path
+	}
+	so := m.opts.socketOptions()
+	s := m.Socket(nsp, so)
+	return s
+}

@@ -1,0 +1,352 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// closeFlushTimeout bounds how long Close waits for queued packets to be written.
+const closeFlushTimeout = 2 * time.Second
+
+// Conn is an open Engine.IO session. Its methods are safe for concurrent use.
+type Conn struct {
+	opts Options
+	base *url.URL
+	hs   eio.Handshake
+	log  *slog.Logger
+
+	ctx    context.Context // ends every goroutine of the session
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	packets chan eio.Packet
+
+	mu           sync.Mutex
+	tr           transport
+	queue        []eio.Packet
+	writing      bool
+	pausing      bool // upgrade: no new polling requests
+	readerPaused bool
+	closing      bool // Close called: flush, then end
+	upgrading    bool
+	err          error
+	changed      chan struct{} // closed and replaced on every state change
+	heartbeat    *time.Timer
+	closeOnce    sync.Once
+}
+
+// Dial opens a session with the server at rawURL (http, https, ws or wss; the
+// path comes from Options.Path): handshake on the first transport, then, in
+// the background, an upgrade to websocket when allowed. ctx bounds the
+// handshake only.
+func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
+	o := opts.withDefaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	base, err := parseBase(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{opts: o, base: base, log: o.Logger, packets: make(chan eio.Packet, 64), changed: make(chan struct{})}
+	var (
+		tr    transport
+		first []eio.Packet
+	)
+	switch o.Transports[0] {
+	case Polling:
+		tr, first, err = c.handshakePolling(ctx)
+	case WebSocket:
+		tr, first, err = c.handshakeWebSocket(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrHandshake, o.Transports[0], err)
+	}
+	c.tr = tr
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.heartbeat = time.AfterFunc(c.heartbeatTimeout(), func() {
+		c.fail(&CloseError{Reason: ReasonPingTimeout})
+	})
+	c.wg.Add(2)
+	go c.readLoop(first)
+	go c.writeLoop()
+	if o.canUpgrade(tr.name(), c.hs.Upgrades) {
+		c.upgrading = true
+		c.wg.Add(1)
+		go c.upgrade()
+	}
+	return c, nil
+}
+
+func (c *Conn) heartbeatTimeout() time.Duration {
+	return time.Duration(c.hs.PingInterval+c.hs.PingTimeout) * time.Millisecond
+}
+
+// openPacket parses the first packet of a session.
+func (c *Conn) openPacket(pkts []eio.Packet) ([]eio.Packet, error) {
+	if len(pkts) == 0 || pkts[0].Type != eio.Open {
+		return nil, fmt.Errorf("%w: first packet is not open", eio.ErrInvalidPacket)
+	}
+	hs, err := eio.ParseHandshake(pkts[0].Data)
+	if err != nil {
+		return nil, err
+	}
+	if hs.PingInterval <= 0 || hs.PingTimeout <= 0 {
+		return nil, fmt.Errorf("%w: handshake without ping interval or timeout", eio.ErrInvalidPacket)
+	}
+	c.hs = hs
+	return pkts[1:], nil
+}
+
+func (c *Conn) handshakePolling(ctx context.Context) (transport, []eio.Packet, error) {
+	p := &polling{http: newHTTPDoer(&c.opts), base: c.base, opts: &c.opts}
+	pkts, err := p.read(ctx)
+	if err != nil {
+		p.close()
+		return nil, nil, err
+	}
+	rest, err := c.openPacket(pkts)
+	if err != nil {
+		p.close()
+		return nil, nil, err
+	}
+	p.sid, p.maxPayload = c.hs.SID, int(c.hs.MaxPayload)
+	return p, rest, nil
+}
+
+func (c *Conn) handshakeWebSocket(ctx context.Context) (transport, []eio.Packet, error) {
+	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, ""), &c.opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	pkts, err := ws.read(ctx)
+	if err == nil {
+		_, err = c.openPacket(pkts)
+	}
+	if err != nil {
+		ws.close()
+		return nil, nil, err
+	}
+	return ws, nil, nil
+}
+
+// ID returns the session id (sid) of the handshake.
+func (c *Conn) ID() string { return c.hs.SID }
+
+// Handshake returns the server's handshake.
+func (c *Conn) Handshake() eio.Handshake { return c.hs }
+
+// Transport returns the name of the current transport ("polling" or "websocket").
+func (c *Conn) Transport() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tr.name()
+}
+
+// Upgrading reports whether an upgrade to websocket is in progress.
+func (c *Conn) Upgrading() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.upgrading
+}
+
+// Packets returns the channel of received message packets. It is closed when
+// the session has ended; Err then tells why. Not reading it stalls the session.
+func (c *Conn) Packets() <-chan eio.Packet { return c.packets }
+
+// Err returns why the session ended (a *CloseError), or nil while it is open.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Send queues packets for writing; it never blocks. It returns ErrClosed once
+// the session is closing.
+func (c *Conn) Send(pkts ...eio.Packet) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || c.closing {
+		return ErrClosed
+	}
+	c.queue = append(c.queue, pkts...)
+	c.notifyLocked()
+	return nil
+}
+
+// Close ends the session: queued packets are written (for a bounded time), a
+// close packet is sent on polling, and every goroutine of the session ends
+// before Close returns. It is safe to call more than once.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.err == nil && !c.closing {
+		c.closing = true
+		if c.tr.name() == Polling && !c.pausing {
+			c.queue = append(c.queue, eio.ClosePacket)
+		}
+		c.notifyLocked()
+	}
+	c.mu.Unlock()
+	t := time.NewTimer(closeFlushTimeout)
+	defer t.Stop()
+	for {
+		c.mu.Lock()
+		done := c.err != nil || (len(c.queue) == 0 && !c.writing)
+		ch := c.changed
+		c.mu.Unlock()
+		if done {
+			break
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+			done = true
+		}
+		if done {
+			break
+		}
+	}
+	c.fail(&CloseError{Reason: ReasonForcedClose})
+	c.wg.Wait()
+	return nil
+}
+
+// notifyLocked wakes every goroutine waiting for a state change.
+func (c *Conn) notifyLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// fail ends the session with err (the first error wins).
+func (c *Conn) fail(err *CloseError) {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.err = err
+		tr := c.tr
+		c.notifyLocked()
+		c.mu.Unlock()
+		if err.Reason != ReasonForcedClose {
+			c.log.Debug("engine: session closed", "sid", c.hs.SID, "reason", err.Reason, "err", err.Err)
+		}
+		c.heartbeat.Stop()
+		c.cancel()
+		tr.close()
+	})
+}
+
+// failWith classifies a transport error.
+func (c *Conn) failWith(err error) {
+	if ce, ok := asCloseError(err); ok {
+		c.fail(ce)
+		return
+	}
+	c.fail(&CloseError{Reason: ReasonTransportError, Err: err})
+}
+
+func (c *Conn) readLoop(first []eio.Packet) {
+	defer c.wg.Done()
+	defer close(c.packets)
+	if !c.handle(first) {
+		return
+	}
+	for {
+		c.mu.Lock()
+		for c.pausing && c.err == nil {
+			c.readerPaused = true
+			c.notifyLocked()
+			ch := c.changed
+			c.mu.Unlock()
+			select {
+			case <-ch:
+			case <-c.ctx.Done():
+			}
+			c.mu.Lock()
+		}
+		c.readerPaused = false
+		tr := c.tr
+		failed := c.err != nil
+		c.mu.Unlock()
+		if failed {
+			return
+		}
+		pkts, err := tr.read(c.ctx)
+		if err != nil {
+			if c.ctx.Err() == nil {
+				c.failWith(err)
+			}
+			return
+		}
+		if !c.handle(pkts) {
+			return
+		}
+	}
+}
+
+// handle processes received packets; false means the session is over.
+func (c *Conn) handle(pkts []eio.Packet) bool {
+	for _, p := range pkts {
+		switch p.Type {
+		case eio.Message:
+			select {
+			case c.packets <- p:
+			case <-c.ctx.Done():
+				return false
+			}
+		case eio.Ping:
+			c.heartbeat.Reset(c.heartbeatTimeout())
+			_ = c.Send(eio.Packet{Type: eio.Pong, Data: p.Data})
+		case eio.Noop, eio.Pong:
+		case eio.Close:
+			c.fail(&CloseError{Reason: ReasonTransportClose, Err: errors.New("closed by the server")})
+			return false
+		default:
+			c.fail(&CloseError{Reason: ReasonParseError, Err: fmt.Errorf("unexpected %s packet", p.Type)})
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Conn) writeLoop() {
+	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		for (len(c.queue) == 0 || c.pausing) && c.err == nil {
+			ch := c.changed
+			c.mu.Unlock()
+			select {
+			case <-ch:
+			case <-c.ctx.Done():
+			}
+			c.mu.Lock()
+		}
+		if c.err != nil {
+			c.mu.Unlock()
+			return
+		}
+		tr := c.tr
+		n := tr.batch(c.queue)
+		batch := c.queue[:n:n]
+		c.queue = c.queue[n:]
+		c.writing = true
+		c.mu.Unlock()
+		err := tr.write(c.ctx, batch)
+		c.mu.Lock()
+		c.writing = false
+		c.notifyLocked()
+		c.mu.Unlock()
+		if err != nil {
+			if c.ctx.Err() == nil {
+				c.failWith(err)
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,18 @@
+// Package engine is an Engine.IO v4 client: handshake, HTTP long-polling and
+// WebSocket transports, the polling to WebSocket upgrade and the heartbeat.
+//
+// [Dial] opens a session; [Conn.Send] queues packets (they are batched into
+// one POST on polling, one frame each on WebSocket); [Conn.Packets] delivers
+// the received message packets in order and is closed when the session ends,
+// after which [Conn.Err] tells why (a [*CloseError] carrying one of the
+// Reason constants).
+//
+// Every goroutine of a Conn is ended by [Conn.Close] or by the session ending.
+//
+// # Wasm
+//
+// Built with GOOS=js GOARCH=wasm, polling uses the browser's fetch (through
+// github.com/hack-pad/safejs) and net/http's client is never linked; the
+// WebSocket transport uses the browser's WebSocket through coder/websocket.
+// [Options.Header] is ignored there (browsers do not let scripts set them).
+package engine

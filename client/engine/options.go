@@ -1,0 +1,143 @@
+package engine
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Transport names, as in the Engine.IO protocol.
+const (
+	Polling   = "polling"
+	WebSocket = "websocket"
+)
+
+// Defaults used for zero Options fields.
+const (
+	DefaultPath      = "/engine.io/"
+	DefaultReadLimit = 16 << 20 // bytes of one received message or polling response
+)
+
+// DefaultTransports is the order transports are tried in when Options.Transports is empty:
+// start with polling, then upgrade to websocket (engine.io-client's order).
+func DefaultTransports() []string { return []string{Polling, WebSocket} }
+
+// Options configures a session. The zero value (or nil) uses the defaults.
+type Options struct {
+	// Path of the endpoint, default DefaultPath ("/engine.io/"); a trailing slash is added.
+	Path string
+	// Transports in order: the session starts with the first one and upgrades
+	// to "websocket" when it is listed later and the server offers it.
+	Transports []string
+	// NoUpgrade keeps the session on its first transport.
+	NoUpgrade bool
+	// Query is added to every request (application data for the server).
+	Query url.Values
+	// Header is sent with every request natively; ignored under GOOS=js.
+	Header map[string][]string
+	// ReadLimit caps one received WebSocket message or polling response, default DefaultReadLimit.
+	ReadLimit int64
+	// Logger receives debug logs, default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Path == "" {
+		c.Path = DefaultPath
+	}
+	if !strings.HasSuffix(c.Path, "/") {
+		c.Path += "/"
+	}
+	if !strings.HasPrefix(c.Path, "/") {
+		c.Path = "/" + c.Path
+	}
+	if len(c.Transports) == 0 {
+		c.Transports = DefaultTransports()
+	}
+	if c.ReadLimit == 0 {
+		c.ReadLimit = DefaultReadLimit
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+func (o *Options) validate() error {
+	for _, t := range o.Transports {
+		if t != Polling && t != WebSocket {
+			return fmt.Errorf("engine: unknown transport %q", t)
+		}
+	}
+	return nil
+}
+
+func (o *Options) canUpgrade(from string, offered []string) bool {
+	return !o.NoUpgrade && from == Polling && slices.Contains(o.Transports, WebSocket) && slices.Contains(offered, WebSocket)
+}
+
+// endpoint builds the request URL for transport (http(s) for polling, ws(s) for websocket).
+func endpoint(base *url.URL, o *Options, transport, sid string) string {
+	u := *base
+	u.Path = o.Path
+	u.RawPath = ""
+	switch {
+	case transport == WebSocket && u.Scheme == "http":
+		u.Scheme = "ws"
+	case transport == WebSocket && u.Scheme == "https":
+		u.Scheme = "wss"
+	case transport == Polling && u.Scheme == "ws":
+		u.Scheme = "http"
+	case transport == Polling && u.Scheme == "wss":
+		u.Scheme = "https"
+	}
+	q := url.Values{}
+	for k, v := range o.Query {
+		q[k] = v
+	}
+	q.Set("EIO", "4")
+	q.Set("transport", transport)
+	if sid != "" {
+		q.Set("sid", sid)
+	}
+	if transport == Polling {
+		q.Set("t", timestamp())
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// timestamp is engine.io-client's cache buster: a base36 time plus random characters.
+func timestamp() string {
+	s := strconv.FormatInt(time.Now().UnixMilli(), 36)
+	if len(s) > 3 {
+		s = s[3:]
+	}
+	return s + strconv.FormatInt(int64(rand.IntN(36*36*36)), 36)
+}
+
+// parseBase checks the server URL: scheme http, https, ws or wss, and a host.
+func parseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("engine: bad url: %w", err)
+	}
+	switch u.Scheme {
+	case "http", "https", "ws", "wss":
+	default:
+		return nil, fmt.Errorf("engine: bad url %q: scheme must be http, https, ws or wss", raw)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("engine: bad url %q: no host", raw)
+	}
+	return u, nil
+}

@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// upgradeTimeout bounds the probe (the server's own upgradeTimeout is 10 s).
+const upgradeTimeout = 10 * time.Second
+
+// upgrade moves a polling session to websocket (PROTOCOL.md 1.7): probe the
+// new socket with 2probe/3probe, pause polling (no new requests, wait for the
+// in-flight ones, the server releases the GET with a noop), send 5, switch.
+// On failure the session stays on polling.
+func (c *Conn) upgrade() {
+	defer c.wg.Done()
+	err := c.tryUpgrade()
+	c.mu.Lock()
+	c.upgrading = false
+	if c.pausing { // failed after pausing: resume polling
+		c.pausing = false
+	}
+	c.notifyLocked()
+	c.mu.Unlock()
+	if err != nil && c.ctx.Err() == nil {
+		c.log.Debug("engine: upgrade failed, staying on polling", "sid", c.hs.SID, "err", err)
+	}
+}
+
+func (c *Conn) tryUpgrade() error {
+	ctx, cancel := context.WithTimeout(c.ctx, upgradeTimeout)
+	defer cancel()
+	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, c.hs.SID), &c.opts)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			ws.close()
+		}
+	}()
+	if err := ws.write(ctx, []eio.Packet{{Type: eio.Ping, Data: []byte(eio.Probe)}}); err != nil {
+		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+	}
+	pkts, err := ws.read(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+	}
+	if len(pkts) != 1 || pkts[0].Type != eio.Pong || !pkts[0].IsProbe() {
+		return fmt.Errorf("%w: unexpected probe answer", ErrUpgrade)
+	}
+	// Pause polling and wait until no GET or POST is in flight.
+	c.mu.Lock()
+	if c.closing || c.err != nil {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	c.pausing = true
+	c.notifyLocked()
+	for !(c.readerPaused && !c.writing) {
+		if c.err != nil {
+			c.mu.Unlock()
+			return ErrClosed
+		}
+		ch := c.changed
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("%w: polling did not pause: %w", ErrUpgrade, ctx.Err())
+		}
+		c.mu.Lock()
+	}
+	c.mu.Unlock()
+	if err := ws.write(ctx, []eio.Packet{eio.UpgradePacket}); err != nil {
+		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+	}
+	c.mu.Lock()
+	old := c.tr
+	if c.err != nil {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	c.tr = ws
+	c.pausing = false
+	c.notifyLocked()
+	c.mu.Unlock()
+	ok = true
+	old.close()
+	c.log.Debug("engine: upgraded to websocket", "sid", c.hs.SID)
+	return nil
+}

@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// wsTransport carries one packet per WebSocket frame.
+type wsTransport struct {
+	c *websocket.Conn
+}
+
+func dialWebSocket(ctx context.Context, url string, o *Options) (*wsTransport, error) {
+	c, _, err := websocket.Dial(ctx, url, wsDialOptions(o))
+	if err != nil {
+		return nil, err
+	}
+	c.SetReadLimit(o.ReadLimit)
+	return &wsTransport{c: c}, nil
+}
+
+func (w *wsTransport) name() string { return WebSocket }
+
+func (w *wsTransport) read(ctx context.Context) ([]eio.Packet, error) {
+	typ, b, err := w.c.Read(ctx)
+	if err != nil {
+		// socket.io-client reports any end of the WebSocket as "transport close".
+		return nil, &CloseError{Reason: ReasonTransportClose, Err: err}
+	}
+	p, err := eio.DecodeFrame(b, typ == websocket.MessageBinary)
+	if err != nil {
+		return nil, &CloseError{Reason: ReasonParseError, Err: err}
+	}
+	return []eio.Packet{p}, nil
+}
+
+func (w *wsTransport) batch(pkts []eio.Packet) int { return len(pkts) }
+
+func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
+	var buf []byte
+	for _, p := range pkts {
+		if p.Binary {
+			if err := w.c.Write(ctx, websocket.MessageBinary, p.Data); err != nil {
+				return fmt.Errorf("websocket write: %w", err)
+			}
+			continue
+		}
+		buf = p.AppendText(buf[:0])
+		if err := w.c.Write(ctx, websocket.MessageText, buf); err != nil {
+			return fmt.Errorf("websocket write: %w", err)
+		}
+	}
+	return nil
+}
+
+// close closes with 1000: under js other codes throw and leave the socket open.
+func (w *wsTransport) close() {
+	_ = w.c.Close(websocket.StatusNormalClosure, "")
+}
+
+// isCloseError reports whether err is (or wraps) a CloseError and returns it.
+func asCloseError(err error) (*CloseError, bool) {
+	var ce *CloseError
+	ok := errors.As(err, &ce)
+	return ce, ok
+}
