@@ -1,0 +1,88 @@
+package benchserver
+
+import (
+	"encoding/json"
+	"log/slog"
+	"strings"
+
+	"github.com/duplexio/duplex/server"
+)
+
+// Limits of a "bcast" request, as in bench/node/server.js.
+const (
+	maxCount = 1_000_000
+	maxSize  = 1_000_000
+)
+
+// bcastRequest is the argument of "bcast".
+type bcastRequest struct {
+	Count int    `json:"count"`
+	Size  int    `json:"size"`
+	Room  string `json:"room"`
+}
+
+// New returns a duplex server implementing the contract on its default
+// namespace:
+//
+//	echo(...args, ack)             -> ack(...args)
+//	join(room, ack)                -> join room; ack()
+//	bcast({count,size,room?}, ack) -> emit "msg" with a size-byte string count
+//	                                  times to every socket (or the room); ack()
+//
+// log receives the server's logs (nil: slog.Default()).
+func New(log *slog.Logger) *server.Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	srv := server.New(&server.Options{Transports: []string{"websocket"}, Logger: log})
+	srv.OnConnection(func(s *server.Socket) {
+		s.On("echo", func(e *server.Event) {
+			if !e.HasAck() {
+				return
+			}
+			raw := e.Args.All()
+			args := make([]any, len(raw))
+			for i, r := range raw {
+				args[i] = r
+			}
+			_ = e.Ack(args...)
+		})
+		s.On("join", func(e *server.Event) {
+			var room json.RawMessage
+			if err := e.Decode(&room); err != nil {
+				return
+			}
+			var name string
+			if json.Unmarshal(room, &name) != nil {
+				name = string(room) // a number, as String(room) in Node
+			}
+			s.Join(name)
+			if e.HasAck() {
+				_ = e.Ack()
+			}
+		})
+		s.On("bcast", func(e *server.Event) {
+			var req bcastRequest
+			_ = e.Decode(&req) // a bad request broadcasts nothing, like Node
+			count := min(max(req.Count, 0), maxCount)
+			size := min(max(req.Size, 0), maxSize)
+			msg := strings.Repeat("x", size)
+			for range count {
+				var err error
+				if req.Room != "" {
+					err = srv.To(req.Room).Emit("msg", msg)
+				} else {
+					err = srv.Emit("msg", msg)
+				}
+				if err != nil {
+					log.Warn("bench: broadcast", "err", err)
+					break
+				}
+			}
+			if e.HasAck() {
+				_ = e.Ack()
+			}
+		})
+	})
+	return srv
+}

@@ -1,0 +1,294 @@
+// Command duplexbench runs the side-by-side load benchmark: the duplex server
+// (bench/server) and a Node socket.io@4.8.4 server (bench/node/server.js),
+// one after the other, under the same load from bench/loadgen, and prints a
+// markdown table of medians with the duplex/Node ratio for every figure.
+//
+// The server runs pinned to core 1 (taskset -c 1: a Go server then has one P,
+// like Node's event loop), the load generator re-executes itself pinned to
+// core 0. Server CPU comes from /proc/PID/stat, RSS from /proc/PID/status.
+//
+// Usage:
+//
+//	go run ./bench/cmd/duplexbench              # full run, 3 rounds (minutes)
+//	go run ./bench/cmd/duplexbench -quick       # small smoke run
+//	go run ./bench/cmd/duplexbench -scenarios echo,bcast -rounds 5
+//	go run ./bench/cmd/duplexbench -servers duplex -rounds 1 -profile /tmp/prof
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is everything a run needs; see flags in main.
+type config struct {
+	rounds             int
+	servers            []string
+	scenarios          []string
+	conns              []int
+	connectConcurrency int
+	sourceAddrs        int
+	warmup             time.Duration
+	settle             time.Duration
+	leaveSettle        time.Duration
+	echoClients        int
+	echoDuration       time.Duration
+	echoMax            uint64
+	bcastClients       int
+	bcastCount         int
+	bcastBursts        int
+	bcastTimeout       time.Duration
+	roomSize           int
+	slowBursts         int
+	scenarioTimeout    time.Duration
+}
+
+// launcher starts a fresh server of one kind.
+type launcher func(ctx context.Context) (*target, error)
+
+const pinnedEnv = "DUPLEXBENCH_PINNED"
+
+func main() {
+	cfg := &config{}
+	quick := flag.Bool("quick", false, "small smoke run: fewer connections, shorter phases, 1 round")
+	flag.IntVar(&cfg.rounds, "rounds", 3, "alternating rounds per server (medians are taken over them)")
+	servers := flag.String("servers", "duplex,node", "servers to run, in first-round order")
+	scs := flag.String("scenarios", "connect,echo,bcast,bcast1k,room,slow", "scenarios to run")
+	conns := flag.String("conns", "1000,5000,10000", "connection counts of the connect scenario")
+	flag.IntVar(&cfg.connectConcurrency, "concurrency", 64, "handshakes in flight while connecting")
+	flag.IntVar(&cfg.sourceAddrs, "sources", 4, "loopback source addresses 127.0.0.1..N to spread connections over")
+	flag.DurationVar(&cfg.warmup, "warmup", time.Second, "idle or warm-up time before each measured phase")
+	flag.DurationVar(&cfg.settle, "settle", 3*time.Second, "idle time before reading RSS with connections open")
+	flag.DurationVar(&cfg.leaveSettle, "leave-settle", 10*time.Second, "idle time after all clients left before reading RSS")
+	flag.IntVar(&cfg.echoClients, "echo-clients", 100, "clients of the echo scenario (closed loop each)")
+	flag.DurationVar(&cfg.echoDuration, "echo-duration", 5*time.Second, "measured time of the echo scenario")
+	flag.IntVar(&cfg.bcastClients, "bcast-clients", 1000, "clients of the broadcast scenarios")
+	flag.IntVar(&cfg.bcastCount, "bcast-count", 100, "messages per broadcast request")
+	flag.IntVar(&cfg.bcastBursts, "bcast-bursts", 5, "measured broadcast requests per scenario")
+	flag.IntVar(&cfg.roomSize, "room", 100, "room size of the room broadcast")
+	flag.IntVar(&cfg.slowBursts, "slow-bursts", 20, "16 KB × count bursts piled on the stalled client")
+	flag.DurationVar(&cfg.bcastTimeout, "bcast-timeout", 30*time.Second, "deadline of one broadcast's delivery")
+	flag.DurationVar(&cfg.scenarioTimeout, "scenario-timeout", 3*time.Minute, "deadline of one scenario on one server")
+	pin := flag.Bool("pin", true, "pin the server to core 1 and the load generator to core 0 (needs taskset and 2 cores)")
+	profile := flag.String("profile", "", "directory: CPU and heap profiles of the duplex server per scenario (perturbs its figures)")
+	flag.Parse()
+	if *quick {
+		cfg.rounds = 1
+		*conns = "200,1000"
+		cfg.settle, cfg.leaveSettle, cfg.warmup = time.Second, 2*time.Second, 300*time.Millisecond
+		cfg.echoDuration = 2 * time.Second
+		cfg.bcastClients, cfg.bcastBursts, cfg.slowBursts = 200, 2, 3
+	}
+	cfg.servers = strings.Split(*servers, ",")
+	cfg.scenarios = strings.Split(*scs, ",")
+	for _, s := range strings.Split(*conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			fatalf("bad -conns %q", *conns)
+		}
+		cfg.conns = append(cfg.conns, n)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+	core := -1
+	if *pin {
+		if _, err := os.Stat("/sys/devices/system/cpu/cpu1"); err != nil {
+			log.Warn("no second core: not pinning", "err", err)
+		} else if _, err := exec.LookPath("taskset"); err != nil {
+			log.Warn("taskset not found: not pinning")
+		} else {
+			core = 1
+			if os.Getenv(pinnedEnv) == "" {
+				reexecPinned()
+			}
+		}
+	}
+	raiseFileLimit(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root, err := repoRoot()
+	if err != nil {
+		fatalf("%v", err)
+	}
+	tmp, err := os.MkdirTemp("", "duplexbench-")
+	if err != nil {
+		fatalf("%v", err)
+	}
+	defer os.RemoveAll(tmp)
+	launchers := map[string]launcher{}
+	if slices.Contains(cfg.servers, "duplex") {
+		bin := filepath.Join(tmp, "duplexbench-server")
+		log.Info("building bench/server")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./bench/server")
+		build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fatalf("build bench/server: %v", err)
+		}
+		if *profile != "" {
+			if err := os.MkdirAll(*profile, 0o755); err != nil {
+				fatalf("%v", err)
+			}
+		}
+		launchers["duplex"] = duplexProcess(root, bin, core, *profile)
+	}
+	launchers["node"] = nodeProcess(root, core)
+	for _, s := range cfg.servers {
+		if launchers[s] == nil {
+			fatalf("unknown server %q (duplex, node)", s)
+		}
+	}
+	res := run(ctx, cfg, launchers, log)
+	fmt.Printf("\nServer pinned to core %d, load generator to core 0 (pinning %v); CPU from /proc/PID/stat (10 ms ticks).\n\n", core, core >= 0)
+	res.write(os.Stdout, cfg.servers, cfg.rounds)
+}
+
+// run executes every scenario on every server for cfg.rounds rounds, the
+// server order alternating between rounds, a fresh server for each run.
+func run(ctx context.Context, cfg *config, launchers map[string]launcher, log *slog.Logger) *results {
+	scs := scenarios(cfg)
+	res := newResults(scs)
+	for round := range cfg.rounds {
+		order := slices.Clone(cfg.servers)
+		if round%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, sc := range scs {
+			for _, name := range order {
+				if ctx.Err() != nil {
+					return res
+				}
+				ms, err := runOne(ctx, cfg, launchers[name], sc)
+				if err != nil {
+					log.Error("scenario failed", "round", round+1, "scenario", sc.name, "server", name, "err", err)
+					res.fail(sc, name, err)
+					continue
+				}
+				args := []any{"round", round + 1, "scenario", sc.name, "server", name}
+				for _, m := range ms {
+					args = append(args, m.name, format(m.value)+" "+m.unit)
+				}
+				log.Info("done", args...)
+				res.add(sc, name, ms)
+			}
+		}
+	}
+	return res
+}
+
+func runOne(ctx context.Context, cfg *config, launch launcher, sc scenario) ([]metric, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.scenarioTimeout)
+	defer cancel()
+	t, err := launch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.stop()
+	ms, err := sc.run(ctx, cfg, t)
+	if aerr := t.alive(); aerr != nil {
+		return nil, fmt.Errorf("server died: %w (scenario: %v)", aerr, err)
+	}
+	return ms, err
+}
+
+func duplexProcess(root, bin string, core int, profileDir string) launcher {
+	return func(ctx context.Context) (*target, error) {
+		argv := []string{bin, "-addr", "127.0.0.1:0"}
+		if profileDir != "" {
+			argv = append(argv, "-control", "127.0.0.1:0", "-profile-dir", profileDir)
+		}
+		p, err := startServer(ctx, "duplex", root, core, argv, 15*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		t := &target{name: "duplex", addr: p.addr, pid: p.pid, alive: p.alive, stop: p.stop}
+		if profileDir != "" {
+			ctl, err := p.expect("control ", 5*time.Second)
+			if err != nil {
+				p.stop()
+				return nil, err
+			}
+			t.prof = controlProfiler("http://127.0.0.1:" + ctl)
+		}
+		return t, nil
+	}
+}
+
+func nodeProcess(root string, core int) launcher {
+	return func(ctx context.Context) (*target, error) {
+		p, err := startServer(ctx, "node", root, core, []string{"node", filepath.Join(root, "bench", "node", "server.js"), "0"}, 15*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		return &target{name: "node", addr: p.addr, pid: p.pid, alive: p.alive, stop: p.stop}, nil
+	}
+}
+
+// reexecPinned replaces the process with itself under taskset -c 0.
+func reexecPinned() {
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		fatalf("%v", err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fatalf("%v", err)
+	}
+	argv := append([]string{"taskset", "-c", "0", exe}, os.Args[1:]...)
+	env := append(os.Environ(), pinnedEnv+"=1")
+	fatalf("re-exec under taskset: %v", syscall.Exec(taskset, argv, env))
+}
+
+// raiseFileLimit lifts the soft RLIMIT_NOFILE to the hard limit; the servers
+// inherit it.
+func raiseFileLimit(log *slog.Logger) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		log.Warn("getrlimit", "err", err)
+		return
+	}
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		log.Warn("setrlimit", "err", err)
+	}
+	log.Info("file descriptor limit", "nofile", lim.Cur)
+}
+
+// repoRoot finds the module root from this source file or the working directory.
+func repoRoot() (string, error) {
+	var starts []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		starts = append(starts, filepath.Dir(file))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	for _, dir := range starts {
+		for d := dir; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "bench", "node", "server.js")); err == nil {
+				return d, nil
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return "", fmt.Errorf("cannot find the duplex repository (bench/node/server.js) from %v", starts)
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "duplexbench: "+format+"\n", args...)
+	os.Exit(1)
+}

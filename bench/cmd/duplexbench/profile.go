@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// controlProfiler drives the profiling endpoints of bench/server's control port.
+func controlProfiler(base string) profiler {
+	c := &http.Client{Timeout: 30 * time.Second}
+	get := func(path string) error {
+		resp, err := c.Get(base + path)
+		if err != nil {
+			return fmt.Errorf("profile: %w", err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("profile: %s: %s %s", path, resp.Status, body)
+		}
+		return nil
+	}
+	return profiler{
+		cpuStart: func(name string) error { return get("/cpu/start?name=" + url.QueryEscape(name)) },
+		cpuStop:  func() error { return get("/cpu/stop") },
+		heap:     func(name string) error { return get("/heap?name=" + url.QueryEscape(name)) },
+	}
+}

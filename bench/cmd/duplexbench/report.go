@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// goal is the target for one figure of the duplex server.
+type goal struct {
+	text string
+	met  func(v float64) bool
+}
+
+// goals maps "kind/metric" (or "scenario/metric") to its target.
+var goals = map[string]goal{
+	"connect/server CPU per connect":                    {"≤ 100 µs", func(v float64) bool { return v <= 100 }},
+	"connect 5000/RSS per idle connection":              {"≤ 10 KB", func(v float64) bool { return v <= 10 }},
+	"connect/RSS after all left, vs start":              {"≤ 10 %", func(v float64) bool { return v <= 10 }},
+	"echo/server CPU per round trip":                    {"≤ 7 µs", func(v float64) bool { return v <= 7 }},
+	"echo/latency p99":                                  {"≤ 2 ms", func(v float64) bool { return v <= 2 }},
+	"bcast/server CPU per delivered msg":                {"≤ 3 µs", func(v float64) bool { return v <= 3 }},
+	"room/server CPU per delivered msg":                 {"≤ 3 µs", func(v float64) bool { return v <= 3 }},
+	"slow/delivery time, one stalled / none":            {"≤ 1.5× (not slowed)", func(v float64) bool { return v <= 1.5 }},
+	"slow/RSS growth per MB sent to the stalled client": {"≤ 100 KB/MB (bounded)", func(v float64) bool { return v <= 100 }},
+}
+
+func goalFor(sc scenario, m string) (goal, bool) {
+	if g, ok := goals[sc.name+"/"+m]; ok {
+		return g, true
+	}
+	g, ok := goals[sc.kind+"/"+m]
+	return g, ok
+}
+
+// results collects every round's figures: scenario -> metric -> server -> values.
+type results struct {
+	order   []scenario
+	metrics map[string][]metric // scenario name -> metric order (first seen)
+	values  map[string]map[string]map[string][]float64
+	errs    map[string]map[string][]string
+}
+
+func newResults(scs []scenario) *results {
+	return &results{order: scs, metrics: map[string][]metric{}, values: map[string]map[string]map[string][]float64{}, errs: map[string]map[string][]string{}}
+}
+
+func (r *results) add(sc scenario, server string, ms []metric) {
+	if r.values[sc.name] == nil {
+		r.values[sc.name] = map[string]map[string][]float64{}
+	}
+	for _, m := range ms {
+		if !slices.ContainsFunc(r.metrics[sc.name], func(x metric) bool { return x.name == m.name }) {
+			r.metrics[sc.name] = append(r.metrics[sc.name], m)
+		}
+		if r.values[sc.name][m.name] == nil {
+			r.values[sc.name][m.name] = map[string][]float64{}
+		}
+		r.values[sc.name][m.name][server] = append(r.values[sc.name][m.name][server], m.value)
+	}
+}
+
+func (r *results) fail(sc scenario, server string, err error) {
+	if r.errs[sc.name] == nil {
+		r.errs[sc.name] = map[string][]string{}
+	}
+	r.errs[sc.name][server] = append(r.errs[sc.name][server], err.Error())
+}
+
+func medianF(v []float64) (float64, bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2], true
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2, true
+}
+
+func format(v float64) string {
+	switch a := max(v, -v); {
+	case a >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 100:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// write prints the markdown table of medians.
+func (r *results) write(w io.Writer, servers []string, rounds int) {
+	fmt.Fprintf(w, "| scenario | metric | duplex (median of %d) | Node (median of %d) | duplex/Node | target (duplex) | met? |\n", rounds, rounds)
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, sc := range r.order {
+		for _, m := range r.metrics[sc.name] {
+			vals := r.values[sc.name][m.name]
+			d, dok := medianF(vals["duplex"])
+			n, nok := medianF(vals["node"])
+			cell := func(v float64, ok bool, k int) string {
+				if !ok {
+					return "—"
+				}
+				return fmt.Sprintf("%s %s (n=%d)", format(v), m.unit, k)
+			}
+			ratio := "—"
+			if dok && nok && n != 0 {
+				ratio = fmt.Sprintf("%.2f", d/n)
+			}
+			tgt, met := "", ""
+			if g, ok := goalFor(sc, m.name); ok {
+				tgt = g.text
+				if dok {
+					met = map[bool]string{true: "yes", false: "**no**"}[g.met(d)]
+				}
+				if nok {
+					met += fmt.Sprintf(" (Node: %s)", map[bool]string{true: "yes", false: "no"}[g.met(n)])
+				}
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", sc.name, m.name,
+				cell(d, dok, len(vals["duplex"])), cell(n, nok, len(vals["node"])), ratio, tgt, met)
+		}
+	}
+	var errs []string
+	for _, sc := range r.order {
+		for _, s := range servers {
+			for _, e := range r.errs[sc.name][s] {
+				errs = append(errs, fmt.Sprintf("- %s on %s: %s", sc.name, s, strings.ReplaceAll(e, "\n", " ")))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		fmt.Fprintln(w, "\nFailed runs (not in the medians):")
+		for _, e := range errs {
+			fmt.Fprintln(w, e)
+		}
+	}
+}

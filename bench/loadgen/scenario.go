@@ -1,0 +1,218 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Join makes each connection join room (the "join" event) and waits for the acks.
+func Join(ctx context.Context, conns []*Conn, room string) error {
+	args, err := json.Marshal([]any{"join", room})
+	if err != nil {
+		return err
+	}
+	for i, c := range conns {
+		if _, err := c.Call(ctx, args); err != nil {
+			return fmt.Errorf("loadgen: join %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// EchoResult is the outcome of a closed-loop echo run.
+type EchoResult struct {
+	RoundTrips uint64        // acks received with the right arguments
+	Mismatched uint64        // acks whose arguments differ from those sent
+	Elapsed    time.Duration // from the first send to the last ack
+	Latency    Histogram
+}
+
+// EchoArgs is the event sent by Echo; the ack must carry echoReply.
+var (
+	echoArgs  = []byte(`["echo","abcdefghijklmnopqrstuvwxyz012345",42]`)
+	echoReply = []byte(`["abcdefghijklmnopqrstuvwxyz012345",42]`)
+)
+
+// Echo runs a closed loop on every connection: send "echo" with an ack, wait
+// for the ack, send the next, until duration has passed or maxPerConn round
+// trips were done on each connection (0 = no count limit). Outstanding acks
+// are awaited for at most drain.
+func Echo(ctx context.Context, conns []*Conn, duration time.Duration, maxPerConn uint64, drain time.Duration) (EchoResult, error) {
+	type state struct {
+		h        Histogram
+		n, bad   uint64
+		sentAt   time.Time
+		lastAck  time.Time
+		inFlight bool
+		sendErr  error
+		c        *Conn
+		next     func()
+	}
+	var stop atomic.Bool
+	var outstanding sync.WaitGroup
+	states := make([]*state, len(conns))
+	for i, c := range conns {
+		s := &state{c: c}
+		states[i] = s
+		var onAck func([]byte)
+		onAck = func(data []byte) {
+			now := time.Now()
+			s.h.Record(now.Sub(s.sentAt))
+			s.lastAck = now
+			if bytes.Equal(data, echoReply) {
+				s.n++
+			} else {
+				s.bad++
+			}
+			if stop.Load() || (maxPerConn > 0 && s.n+s.bad >= maxPerConn) {
+				outstanding.Done()
+				return
+			}
+			s.next()
+		}
+		s.next = func() {
+			s.sentAt = time.Now()
+			if err := s.c.EmitAck(echoArgs, onAck); err != nil {
+				s.sendErr = err
+				outstanding.Done()
+			}
+		}
+	}
+	start := time.Now()
+	outstanding.Add(len(states))
+	for _, s := range states {
+		s.next()
+	}
+	allDone := make(chan struct{})
+	go func() { outstanding.Wait(); close(allDone) }()
+	timer := time.NewTimer(duration)
+	defer timer.Stop()
+	select {
+	case <-allDone:
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	stop.Store(true)
+	drainTimer := time.NewTimer(drain)
+	defer drainTimer.Stop()
+	var err error
+	select {
+	case <-allDone:
+	case <-drainTimer.C:
+		err = fmt.Errorf("loadgen: echo: acks still outstanding after %v", drain)
+	}
+	var res EchoResult
+	if err != nil {
+		// Readers may still touch the states: report nothing from them.
+		return res, err
+	}
+	var last time.Time
+	for _, s := range states {
+		res.Latency.Merge(&s.h)
+		res.RoundTrips += s.n
+		res.Mismatched += s.bad
+		if s.lastAck.After(last) {
+			last = s.lastAck
+		}
+		if s.sendErr != nil && err == nil {
+			err = s.sendErr
+		}
+	}
+	res.Elapsed = last.Sub(start)
+	return res, err
+}
+
+// deliveryGroup tracks the recipients of one broadcast.
+type deliveryGroup struct {
+	remaining atomic.Int64
+	last      atomic.Int64 // unix nanos of the last completion
+	done      chan struct{}
+}
+
+func (g *deliveryGroup) finish() {
+	g.last.Store(time.Now().UnixNano())
+	if g.remaining.Add(-1) == 0 {
+		close(g.done)
+	}
+}
+
+// Broadcast describes one "bcast" request.
+type Broadcast struct {
+	Count int    // messages per recipient
+	Size  int    // bytes of the string in each message
+	Room  string // "" = every socket
+}
+
+// BroadcastResult is the outcome of one broadcast.
+type BroadcastResult struct {
+	Expected   int64         // Count × recipients
+	Delivered  int64         // "msg" events counted on the recipients
+	BadSize    int64         // events of the wrong size
+	Unexpected int64         // events counted on connections outside the room
+	Elapsed    time.Duration // from the request to the last recipient's last message
+	AckAfter   time.Duration // from the request to the sender's ack
+	Acked      bool
+}
+
+// RunBroadcast asks sender to broadcast b and waits until every recipient has
+// received b.Count messages or timeout passed. others are connections that
+// must receive nothing (outside the room).
+func RunBroadcast(ctx context.Context, sender *Conn, recipients, others []*Conn, b Broadcast, timeout time.Duration) (BroadcastResult, error) {
+	g := &deliveryGroup{done: make(chan struct{})}
+	g.remaining.Store(int64(len(recipients)))
+	for _, c := range recipients {
+		c.reset(b.Size, int64(b.Count), g)
+	}
+	for _, c := range others {
+		c.reset(b.Size, -1, nil)
+	}
+	req := map[string]any{"count": b.Count, "size": b.Size}
+	if b.Room != "" {
+		req["room"] = b.Room
+	}
+	args, err := json.Marshal([]any{"bcast", req})
+	if err != nil {
+		return BroadcastResult{}, err
+	}
+	res := BroadcastResult{Expected: int64(b.Count) * int64(len(recipients))}
+	acked := make(chan time.Time, 1)
+	start := time.Now()
+	if len(recipients) == 0 {
+		close(g.done)
+	}
+	if err := sender.EmitAck(args, func([]byte) { acked <- time.Now() }); err != nil {
+		return res, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var waitErr error
+	select {
+	case <-g.done:
+	case <-ctx.Done():
+		waitErr = fmt.Errorf("loadgen: broadcast: not all messages delivered in %v", timeout)
+	}
+	if waitErr == nil {
+		res.Elapsed = time.Unix(0, g.last.Load()).Sub(start)
+		select {
+		case t := <-acked:
+			res.Acked, res.AckAfter = true, t.Sub(start)
+		case <-ctx.Done():
+			waitErr = fmt.Errorf("loadgen: broadcast: no ack in %v", timeout)
+		}
+	}
+	for _, c := range recipients {
+		n, bad := c.Msgs()
+		res.Delivered += n
+		res.BadSize += bad
+	}
+	for _, c := range others {
+		n, _ := c.Msgs()
+		res.Unexpected += n
+	}
+	return res, waitErr
+}

@@ -1,0 +1,150 @@
+// Command server is the duplex side of the benchmark (see bench/benchserver):
+// it listens on -addr, prints "listening <port>", and serves the contract at
+// /socket.io/ until SIGTERM or SIGINT.
+//
+// With -control it also serves, on that side address (printed as
+// "control <port>"), net/http/pprof under /debug/pprof/ and the endpoints
+// the benchmark runner uses to profile one phase: /cpu/start?name=N,
+// /cpu/stop and /heap?name=N, writing N.cpu.pprof / N.heap.pprof into
+// -profile-dir.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	rpprof "runtime/pprof"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/duplexio/duplex/bench/benchserver"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	control := flag.String("control", "", "side address for pprof and profiling control (off when empty)")
+	profileDir := flag.String("profile-dir", ".", "directory of the profiles written via the control address")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if err := run(*addr, *control, *profileDir, log); err != nil {
+		log.Error("bench server", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, control, profileDir string, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv := benchserver.New(log)
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", srv)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	fmt.Printf("listening %d\n", ln.Addr().(*net.TCPAddr).Port)
+
+	var cs *http.Server
+	if control != "" {
+		cln, err := net.Listen("tcp", control)
+		if err != nil {
+			return err
+		}
+		cs = &http.Server{Handler: controlMux(profileDir), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = cs.Serve(cln) }()
+		fmt.Printf("control %d\n", cln.Addr().(*net.TCPAddr).Port)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return err
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = srv.Close(sctx)
+	err = errors.Join(err, hs.Shutdown(sctx))
+	if cs != nil {
+		err = errors.Join(err, cs.Close())
+	}
+	return err
+}
+
+// controlMux serves pprof and the phase profiling endpoints.
+func controlMux(dir string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	var mu sync.Mutex
+	var cpu *os.File
+	name := func(r *http.Request, suffix string) (string, error) {
+		n := r.URL.Query().Get("name")
+		if n == "" || strings.ContainsAny(n, `/\`) || strings.HasPrefix(n, ".") {
+			return "", fmt.Errorf("bad profile name %q", n)
+		}
+		return filepath.Join(dir, n+suffix), nil
+	}
+	mux.HandleFunc("/cpu/start", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		path, err := name(r, ".cpu.pprof")
+		if err == nil && cpu != nil {
+			err = errors.New("a CPU profile is already running")
+		}
+		if err == nil {
+			cpu, err = os.Create(path)
+		}
+		if err == nil {
+			if err = rpprof.StartCPUProfile(cpu); err != nil {
+				cpu.Close()
+				cpu = nil
+			}
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	})
+	mux.HandleFunc("/cpu/stop", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if cpu == nil {
+			return
+		}
+		rpprof.StopCPUProfile()
+		if err := cpu.Close(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+		cpu = nil
+	})
+	mux.HandleFunc("/heap", func(w http.ResponseWriter, r *http.Request) {
+		path, err := name(r, ".heap.pprof")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		runtime.GC()
+		f, err := os.Create(path)
+		if err == nil {
+			err = errors.Join(rpprof.Lookup("heap").WriteTo(f, 0), f.Close())
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	return mux
+}
