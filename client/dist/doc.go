@@ -1,0 +1,21 @@
+// Package dist serves duplex's browser client: the socket.io.js loader, the Go
+// runtime glue wasm_exec.js and the WebAssembly client client.wasm.
+//
+// Mount [Handler] as the Socket.IO server's ServeClient handler, or at
+// /socket.io/ next to it: a page then loads the client as it loads the
+// official one,
+//
+//	<script src="/socket.io/socket.io.js"></script>
+//	<script>const socket = io();</script>
+//
+// The loader defines io at once and queues what the page does with it
+// (emit, connect, disconnect) until the wasm client has started; listeners
+// (on, once, off, onAny) are plain JavaScript and work at once.
+//
+// Responses carry a strong ETag and honour If-None-Match (304). The loader is
+// revalidated on each load (Cache-Control: no-cache); it asks for wasm_exec.js
+// and client.wasm with a version query (the hash of both files), and those
+// versioned responses are cached for a year (immutable). A request that
+// accepts brotli gets name.br when the directory has it; one that accepts
+// gzip gets name.gz when present, or a gzip encoding made once in memory.
+package dist

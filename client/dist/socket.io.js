@@ -1,0 +1,443 @@
+/*! duplex: Socket.IO for Go. This loader defines io() at once, loads the Go
+ * WebAssembly client (wasm_exec.js and client.wasm, from the directory of this
+ * script) and replays the calls made before the client has started. */
+(function (global) {
+  "use strict";
+  if (global.io && global.io.duplex) return;
+
+  var VERSION = "__DUPLEX_VERSION__"; // replaced by the server with the files' hash
+  var script = global.document && global.document.currentScript;
+  var base = script && script.src ? script.src.split(/[?#]/)[0].replace(/[^\/]*$/, "") : "/socket.io/";
+  var RESERVED = { connect: 1, connect_error: 1, disconnect: 1, disconnecting: 1, newListener: 1, removeListener: 1 };
+  var now = function () { return global.performance ? performance.now() : Date.now(); };
+  var timings = { loaderStart: now() };
+
+  var backend = null; // set by the wasm client through duplex.ready(backend)
+  var waiting = []; // callbacks waiting for the backend
+  var loadError = null;
+  var pending = []; // sockets created before the backend was ready
+
+  function whenReady(fn) {
+    if (backend) fn(backend);
+    else waiting.push(fn);
+  }
+
+  // ---- a small event emitter (the subset of @socket.io/component-emitter in use) ----
+  function Emitter() {
+    this._l = {};
+  }
+  Emitter.prototype.on = Emitter.prototype.addEventListener = function (ev, fn) {
+    (this._l[ev] = this._l[ev] || []).push(fn);
+    return this;
+  };
+  Emitter.prototype.once = function (ev, fn) {
+    var self = this;
+    function on() {
+      self.off(ev, on);
+      fn.apply(this, arguments);
+    }
+    on.fn = fn;
+    return this.on(ev, on);
+  };
+  Emitter.prototype.off = Emitter.prototype.removeListener = Emitter.prototype.removeAllListeners =
+    Emitter.prototype.removeEventListener = function (ev, fn) {
+      if (arguments.length === 0) {
+        this._l = {};
+        return this;
+      }
+      var ls = this._l[ev];
+      if (!ls) return this;
+      if (arguments.length === 1) {
+        delete this._l[ev];
+        return this;
+      }
+      for (var i = 0; i < ls.length; i++) {
+        if (ls[i] === fn || ls[i].fn === fn) {
+          ls.splice(i, 1);
+          break;
+        }
+      }
+      if (ls.length === 0) delete this._l[ev];
+      return this;
+    };
+  Emitter.prototype.listeners = function (ev) {
+    return (this._l[ev] || []).slice();
+  };
+  Emitter.prototype.hasListeners = function (ev) {
+    return !!(this._l[ev] && this._l[ev].length);
+  };
+  Emitter.prototype.emitReserved = function (ev) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    var ls = this.listeners(ev);
+    for (var i = 0; i < ls.length; i++) {
+      try {
+        ls[i].apply(this, args);
+      } catch (e) {
+        reportError(e);
+      }
+    }
+    return this;
+  };
+
+  function reportError(e) {
+    // A listener's exception must not break the client: report it as the
+    // browser would report an uncaught one.
+    setTimeout(function () {
+      throw e;
+    });
+  }
+
+  // ---- binary <-> placeholders, as socket.io-parser does ----
+  function isBinary(v) {
+    return (typeof ArrayBuffer !== "undefined" && (v instanceof ArrayBuffer || ArrayBuffer.isView(v))) ||
+      (typeof Blob !== "undefined" && v instanceof Blob && false);
+  }
+  function toBytes(v) {
+    if (v instanceof ArrayBuffer) return new Uint8Array(v);
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+  function deconstruct(v, bufs) {
+    if (v === undefined) return null;
+    if (isBinary(v)) {
+      bufs.push(toBytes(v));
+      return { _placeholder: true, num: bufs.length - 1 };
+    }
+    if (Array.isArray(v)) {
+      var a = new Array(v.length);
+      for (var i = 0; i < v.length; i++) a[i] = deconstruct(v[i], bufs);
+      return a;
+    }
+    if (v && typeof v === "object" && typeof v.toJSON !== "function") {
+      var o = {};
+      for (var k in v) {
+        if (Object.prototype.hasOwnProperty.call(v, k) && v[k] !== undefined && typeof v[k] !== "function") {
+          o[k] = deconstruct(v[k], bufs);
+        }
+      }
+      return o;
+    }
+    return v;
+  }
+  // encode returns [json text of the args array, [Uint8Array...]].
+  function encode(args) {
+    var bufs = [];
+    return [JSON.stringify(deconstruct(args, bufs)), bufs];
+  }
+  function reconstruct(v, bufs) {
+    if (Array.isArray(v)) {
+      for (var i = 0; i < v.length; i++) v[i] = reconstruct(v[i], bufs);
+      return v;
+    }
+    if (v && typeof v === "object") {
+      if (v._placeholder === true && typeof v.num === "number" && v.num >= 0 && v.num < bufs.length) {
+        var b = bufs[v.num];
+        return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer;
+      }
+      for (var k in v) if (Object.prototype.hasOwnProperty.call(v, k)) v[k] = reconstruct(v[k], bufs);
+    }
+    return v;
+  }
+  // decode turns what the backend sends (json text, [Uint8Array...]) into args.
+  function decode(json, bufs) {
+    var a = JSON.parse(json || "[]");
+    return bufs && bufs.length ? reconstruct(a, bufs) : a;
+  }
+
+  // ---- the Manager (socket.io), reduced to its events ----
+  function Manager() {
+    Emitter.call(this);
+  }
+  Manager.prototype = Object.create(Emitter.prototype);
+
+  // ---- the Socket ----
+  function Socket(url, opts) {
+    Emitter.call(this);
+    this.io = new Manager();
+    this.id = undefined;
+    this.connected = false;
+    this.recovered = false;
+    this.flags = {};
+    this._opts = opts || {};
+    this._anyIn = [];
+    this._anyOut = [];
+    this._queue = []; // [method, args] made before the backend was ready
+    this._h = null;
+    var self = this;
+    if (loadError) {
+      setTimeout(function () {
+        self._connectError(String(loadError), "null");
+      });
+      return;
+    }
+    if (!backend) pending.push(this);
+    whenReady(function (b) {
+      try {
+        self._h = b.socket(url, JSON.stringify(self._opts), function () {
+          self._fromBackend.apply(self, arguments);
+        });
+      } catch (e) {
+        self._connectError(String(e), "null");
+        return;
+      }
+      var q = self._queue;
+      self._queue = null;
+      for (var i = 0; i < q.length; i++) self["_do_" + q[i][0]].apply(self, q[i][1]);
+    });
+  }
+  Socket.prototype = Object.create(Emitter.prototype);
+  Object.defineProperty(Socket.prototype, "disconnected", {
+    get: function () {
+      return !this.connected;
+    },
+  });
+  Object.defineProperty(Socket.prototype, "active", {
+    get: function () {
+      return !!this._active;
+    },
+  });
+  Object.defineProperty(Socket.prototype, "volatile", {
+    get: function () {
+      this.flags.volatile = true;
+      return this;
+    },
+  });
+  Socket.prototype._call = function (method, args) {
+    if (this._queue) this._queue.push([method, args]);
+    else if (this._h) this["_do_" + method].apply(this, args);
+  };
+  Socket.prototype._connectError = function (message, data) {
+    var err = new Error(message);
+    try {
+      err.data = JSON.parse(data || "null");
+    } catch (e) {
+      err.data = null;
+    }
+    if (err.data === null) delete err.data;
+    this.emitReserved("connect_error", err);
+  };
+  // _fromBackend receives what the Go client reports.
+  Socket.prototype._fromBackend = function (kind, a, b, c, d) {
+    switch (kind) {
+      case "connect":
+        this.id = a;
+        this.connected = true;
+        this.recovered = !!b;
+        this._active = true;
+        this.emitReserved("connect");
+        break;
+      case "disconnect":
+        this.id = undefined;
+        this.connected = false;
+        this._active = !!b;
+        this.emitReserved("disconnect", a);
+        break;
+      case "connect_error":
+        this._connectError(a, b);
+        break;
+      case "event":
+        this._dispatch(a, decode(b, c), d);
+        break;
+      case "manager":
+        this.io.emitReserved(a, b);
+        break;
+    }
+  };
+  Socket.prototype._dispatch = function (name, args, ackID) {
+    if (ackID >= 0) {
+      var self = this,
+        done = false;
+      args.push(function () {
+        if (done) return;
+        done = true;
+        var e = encode(Array.prototype.slice.call(arguments));
+        if (self._h) self._h.ack(ackID, e[0], e[1]);
+      });
+    }
+    var any = this._anyIn.slice();
+    for (var i = 0; i < any.length; i++) {
+      try {
+        any[i].apply(this, [name].concat(args));
+      } catch (e) {
+        reportError(e);
+      }
+    }
+    this.emitReserved.apply(this, [name].concat(args));
+  };
+  Socket.prototype.emit = function (ev) {
+    if (RESERVED.hasOwnProperty(ev)) throw new Error('"' + ev + '" is a reserved event name');
+    var args = Array.prototype.slice.call(arguments, 1);
+    var ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+    var flags = this.flags;
+    this.flags = {};
+    var timeout = flags.timeout !== undefined ? flags.timeout : this._opts.ackTimeout;
+    for (var i = 0; i < this._anyOut.length; i++) this._anyOut[i].apply(this, [ev].concat(args));
+    if (flags.volatile && !this.connected) return this;
+    var e = encode(args);
+    this._call("emit", [ev, e[0], e[1], ack, timeout, !!flags.volatile]);
+    return this;
+  };
+  Socket.prototype.send = function () {
+    return this.emit.apply(this, ["message"].concat(Array.prototype.slice.call(arguments)));
+  };
+  Socket.prototype.write = Socket.prototype.send;
+  Socket.prototype._do_emit = function (ev, json, bufs, ack, timeout, volatile) {
+    var cb = null;
+    if (ack) {
+      var withErr = timeout !== undefined;
+      cb = function (err, json, bufs) {
+        if (err) {
+          if (withErr) ack.call(this, new Error(err));
+          return; // as socket.io-client: an ack without timeout is dropped
+        }
+        var args = decode(json, bufs);
+        ack.apply(this, withErr ? [null].concat(args) : args);
+      };
+    }
+    this._h.emit(ev, json, bufs, cb, timeout === undefined ? -1 : timeout, volatile);
+  };
+  Socket.prototype.emitWithAck = function (ev) {
+    var self = this;
+    var args = Array.prototype.slice.call(arguments, 1);
+    var withErr = this.flags.timeout !== undefined || this._opts.ackTimeout !== undefined;
+    return new Promise(function (resolve, reject) {
+      args.push(function (a1, a2) {
+        if (withErr) return a1 ? reject(a1) : resolve(a2);
+        return resolve(a1);
+      });
+      self.emit.apply(self, [ev].concat(args));
+    });
+  };
+  Socket.prototype.timeout = function (ms) {
+    this.flags.timeout = ms;
+    return this;
+  };
+  Socket.prototype.compress = function (c) {
+    this.flags.compress = c;
+    return this;
+  };
+  Socket.prototype.onAny = function (fn) {
+    this._anyIn.push(fn);
+    return this;
+  };
+  Socket.prototype.prependAny = function (fn) {
+    this._anyIn.unshift(fn);
+    return this;
+  };
+  Socket.prototype.offAny = function (fn) {
+    if (!fn) this._anyIn = [];
+    else this._anyIn = this._anyIn.filter(function (f) { return f !== fn; });
+    return this;
+  };
+  Socket.prototype.listenersAny = function () {
+    return this._anyIn.slice();
+  };
+  Socket.prototype.onAnyOutgoing = function (fn) {
+    this._anyOut.push(fn);
+    return this;
+  };
+  Socket.prototype.prependAnyOutgoing = function (fn) {
+    this._anyOut.unshift(fn);
+    return this;
+  };
+  Socket.prototype.offAnyOutgoing = function (fn) {
+    if (!fn) this._anyOut = [];
+    else this._anyOut = this._anyOut.filter(function (f) { return f !== fn; });
+    return this;
+  };
+  Socket.prototype.listenersAnyOutgoing = function () {
+    return this._anyOut.slice();
+  };
+  Socket.prototype.connect = Socket.prototype.open = function () {
+    this._call("connect", []);
+    return this;
+  };
+  Socket.prototype._do_connect = function () {
+    this._h.connect();
+  };
+  Socket.prototype.disconnect = Socket.prototype.close = function () {
+    this._call("disconnect", []);
+    return this;
+  };
+  Socket.prototype._do_disconnect = function () {
+    this._h.disconnect();
+  };
+
+  // io(url?, opts?) as socket.io-client's lookup: the URL's path is the namespace.
+  function io(url, opts) {
+    if (typeof url === "object" && url !== null) {
+      opts = url;
+      url = undefined;
+    }
+    if (url === undefined || url === null) url = global.location ? global.location.origin : "";
+    else if (global.location && typeof URL === "function") url = new URL(url, global.location.href).href;
+    return new Socket(url, opts);
+  }
+  io.connect = io;
+  io.io = io;
+  io.protocol = 5;
+  io.Socket = Socket;
+  io.Manager = Manager;
+  io.duplex = {
+    timings: timings,
+    // ready is called once by the Go wasm client with its backend object.
+    ready: function (b) {
+      timings.goStarted = now();
+      backend = b;
+      pending = [];
+      var w = waiting;
+      waiting = [];
+      for (var i = 0; i < w.length; i++) w[i](b);
+    },
+  };
+  global.io = io;
+
+  // ---- load the Go runtime and the client ----
+  function fail(err) {
+    loadError = err;
+    if (global.console) console.error("duplex: loading the Socket.IO client failed:", err);
+    waiting = [];
+    var ps = pending;
+    pending = [];
+    for (var i = 0; i < ps.length; i++) ps[i]._connectError(String(err), "null");
+  }
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () {
+        reject(new Error("cannot load " + src));
+      };
+      (document.head || document.documentElement).appendChild(s);
+    });
+  }
+  var wasmURL = base + "client.wasm?v=" + VERSION;
+  var fetched = fetch(wasmURL, { credentials: "same-origin" });
+  var runtime = typeof global.Go === "function" ? Promise.resolve() : loadScript(base + "wasm_exec.js?v=" + VERSION);
+  runtime
+    .then(function () {
+      timings.runtimeLoaded = now();
+      var go = new global.Go();
+      var inst = WebAssembly.instantiateStreaming
+        ? WebAssembly.instantiateStreaming(fetched, go.importObject).catch(function () {
+            // A server that sends another content type: compile from bytes.
+            return fetch(wasmURL).then(function (r) {
+              return r.arrayBuffer();
+            }).then(function (b) {
+              return WebAssembly.instantiate(b, go.importObject);
+            });
+          })
+        : fetched.then(function (r) {
+            return r.arrayBuffer();
+          }).then(function (b) {
+            return WebAssembly.instantiate(b, go.importObject);
+          });
+      return inst.then(function (res) {
+        timings.instantiated = now();
+        go.run(res.instance).then(function () {
+          if (global.console) console.warn("duplex: the Go client exited");
+        });
+      });
+    })
+    .catch(fail);
+})(typeof globalThis !== "undefined" ? globalThis : window);
