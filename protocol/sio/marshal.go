@@ -167,11 +167,17 @@ func (e *argEncoder) value(v any) error {
 	return nil
 }
 
-// float appends f as encoding/json does, except that NaN and infinities, which
-// JSON cannot hold, become null as with JSON.stringify.
+// float appends f as encoding/json does (which is JavaScript's number format),
+// except that NaN and infinities, which JSON cannot hold, become null and -0
+// becomes 0, as with JSON.stringify.
 func (e *argEncoder) float(f float64, bits int) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		e.buf = append(e.buf, "null"...)
+		return nil
+	}
+	if f == 0 {
+		// Also -0, which JSON.stringify writes as 0 and encoding/json as -0.
+		e.buf = append(e.buf, '0')
 		return nil
 	}
 	if bits == 32 {

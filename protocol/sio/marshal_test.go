@@ -23,6 +23,7 @@ func TestMarshalEvent(t *testing.T) {
 	}{
 		{nil, `["ev"]`, nil},
 		{[]any{"hello", 1, int64(-2), int32(3), uint64(4), 1.5, float32(0.25), true, false, nil}, `["ev","hello",1,-2,3,4,1.5,0.25,true,false,null]`, nil},
+		{[]any{math.Copysign(0, -1), float32(math.Copysign(0, -1)), 1e21, 1e-7, 0.1, float32(0.1)}, `["ev",0,0,1e+21,1e-7,0.1,0.1]`, nil},
 		{[]any{"<>&", "\u2028\u2029", "\x00\x1f\x7f", "\b\f\n\r\t\"\\/"}, `["ev","<>&","` + "\u2028\u2029" + `","\u0000\u001f` + "\x7f" + `","\b\f\n\r\t\"\\/"]`, nil},
 		{[]any{"bad\xffutf8\xc3"}, `["ev","bad` + "\uFFFD" + `utf8` + "\uFFFD" + `"]`, nil},
 		{[]any{json.RawMessage(`{"b":1,"a":"<\u0026>"}`), json.RawMessage(nil)}, `["ev",{"b":1,"a":"<\u0026>"},null]`, nil},
