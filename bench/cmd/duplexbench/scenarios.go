@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -63,21 +64,40 @@ type scenario struct {
 	run  func(ctx context.Context, cfg *config, t *target) ([]metric, error)
 }
 
-// window measures the server's CPU time over a phase.
+// window measures the server's CPU time over a phase, and the load
+// generator's own (to show when it, not the server, is the bottleneck).
 type window struct {
-	t    *target
-	cpu0 time.Duration
-	at   time.Time
+	t       *target
+	cpu0    time.Duration
+	self0   time.Duration
+	at      time.Time
+	selfCPU time.Duration // set by end
+	wall    time.Duration // set by end
 }
 
 func begin(t *target) (*window, error) {
 	cpu, err := cpuTime(t.pid)
-	return &window{t: t, cpu0: cpu, at: time.Now()}, err
+	self, serr := cpuTime(os.Getpid())
+	return &window{t: t, cpu0: cpu, self0: self, at: time.Now()}, errors.Join(err, serr)
 }
 
 func (w *window) end() (cpu, wall time.Duration, err error) {
 	cpu1, err := cpuTime(w.t.pid)
-	return cpu1 - w.cpu0, time.Since(w.at), err
+	self1, serr := cpuTime(os.Getpid())
+	w.wall = time.Since(w.at)
+	w.selfCPU = self1 - w.self0
+	return cpu1 - w.cpu0, w.wall, errors.Join(err, serr)
+}
+
+// loadgenBusy is the load generator's CPU use over the window, in % of one
+// core: near 100 % (pinned) it, not the server, limits the throughput.
+func (w *window) loadgenBusy() metric {
+	return metric{"loadgen CPU (bottleneck if ~100)", "%", 100 * float64(w.selfCPU) / float64(w.wall)}
+}
+
+// serverBusy is the server's CPU use over the window in % of one core.
+func serverBusy(cpu, wall time.Duration) metric {
+	return metric{"server CPU (of one core)", "%", 100 * float64(cpu) / float64(wall)}
 }
 
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
@@ -175,7 +195,9 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	}
 	return []metric{
 		{"server CPU per connect", "µs", micros(cpu) / float64(n)},
-		{"connects/s (loadgen-bound)", "1/s", float64(n) / wall.Seconds()},
+		{"connects/s", "1/s", float64(n) / wall.Seconds()},
+		serverBusy(cpu, wall),
+		w.loadgenBusy(),
 		{"RSS per idle connection", "KB", float64(rss1-rss0) / float64(n)},
 		{"RSS after all left, vs start", "%", 100 * float64(rss2-rss0) / float64(rss0)},
 	}, nil
@@ -202,7 +224,7 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 		return nil, err
 	}
 	res, err := loadgen.Echo(ctx, conns, cfg.echoDuration, cfg.echoMax, 5*time.Second)
-	cpu, _, werr := w.end()
+	cpu, wall, werr := w.end()
 	if perr := t.prof.stopCPU(); err == nil {
 		err = perr
 	}
@@ -226,6 +248,8 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 		{"latency p50", "µs", micros(res.Latency.Quantile(0.50))},
 		{"latency p99", "ms", float64(res.Latency.Quantile(0.99)) / float64(time.Millisecond)},
 		{"server CPU per round trip", "µs", micros(cpu) / float64(res.RoundTrips)},
+		serverBusy(cpu, wall),
+		w.loadgenBusy(),
 	}, nil
 }
 
@@ -282,7 +306,7 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 		busy += res.Elapsed
 		times = append(times, res.Elapsed)
 	}
-	cpu, _, werr := w.end()
+	cpu, wall, werr := w.end()
 	if err := errors.Join(t.prof.stopCPU(), werr, loadgen.Failed(conns)); err != nil {
 		return nil, err
 	}
@@ -290,6 +314,8 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 		{"delivered msgs/s", "1/s", float64(delivered) / busy.Seconds()},
 		{"time to last delivery", "ms", float64(median(times)) / float64(time.Millisecond)},
 		{"server CPU per delivered msg", "µs", micros(cpu) / float64(delivered)},
+		serverBusy(cpu, wall),
+		w.loadgenBusy(),
 	}, nil
 }
 
