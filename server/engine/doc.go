@@ -1,0 +1,38 @@
+// Package engine is a bare Engine.IO v4 server: an http.Handler that opens
+// sessions over HTTP long-polling and WebSocket, upgrades polling sessions to
+// WebSocket, keeps them alive with the server-initiated heartbeat and delivers
+// their message packets to a Handler.
+//
+// It speaks the protocol of the reference engine.io 6.6 server (see
+// PROTOCOL.md): the official engine.io-client connects to it unchanged. The
+// Socket.IO server in package server is one user of it.
+//
+// # Sessions
+//
+// Options.OnSession is called for every new session before its open packet is
+// sent; it must install a Handler with Session.SetHandler. The Handler receives
+// message packets in order, never concurrently, and OnClose exactly once.
+// Session.Send queues packets without blocking: a WebSocket session writes
+// them from a short-lived flush goroutine, a polling session hands them to the
+// client's pending GET. The engine answers pings, probes and upgrades itself.
+//
+// # Goroutines and memory
+//
+// A session owns no goroutine while idle except the WebSocket reader, which
+// runs in the ServeHTTP call that accepted the WebSocket. Heartbeats use a
+// timer. Server.Close closes every session and waits for every goroutine the
+// server started.
+//
+// # Deviations from the reference
+//
+//   - A close packet ("1") received over WebSocket closes the session (the
+//     reference ignores it).
+//   - A ping from the client closes the session with ReasonTransportError (the
+//     reference's "invalid heartbeat direction").
+//   - WebSocket requests that cannot become an upgrade (unknown session,
+//     session already upgraded or upgrading, bad Origin) are answered with an
+//     HTTP error before the WebSocket handshake instead of being accepted and
+//     closed.
+//   - When Options.CORS restricts origins, WebSocket requests from other
+//     origins are refused (the reference accepts any origin on WebSocket).
+package engine

@@ -1,0 +1,87 @@
+//go:build !js
+
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duplexio/duplex/internal/nodetest"
+)
+
+// TestInteropEngineIOClient runs the official engine.io-client against the
+// server, which echoes every message: text and binary over websocket only,
+// polling only, and polling upgraded to websocket.
+func TestInteropEngineIOClient(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling", "upgrade"} {
+		t.Run(mode, func(t *testing.T) {
+			ts := newTestServer(t, nil, true)
+			p := nodetest.Start(t, "engine/client.js", nil, ts.ts.URL, mode)
+			want := []string{"open " + map[string]string{"websocket": "websocket"}[mode]}
+			if mode != "websocket" {
+				want[0] = "open polling"
+			}
+			if mode == "upgrade" {
+				want = append(want, "upgraded websocket")
+			}
+			want = append(want,
+				"echo text hello-"+mode,
+				"echo text café 😀 -free",
+				"echo binary 01020304ff00",
+				"closed forced close",
+			)
+			for _, w := range want {
+				l, err := p.Line(15 * time.Second)
+				if err != nil {
+					t.Fatalf("waiting for %q: %v", w, err)
+				}
+				if l != w {
+					t.Fatalf("got %q, want %q", l, w)
+				}
+			}
+			if err := p.Wait(10 * time.Second); err != nil {
+				t.Fatalf("client: %v", err)
+			}
+			c := ts.closed(t)
+			if c.reason != ReasonTransportClose {
+				t.Errorf("server close reason %q, want %q", c.reason, ReasonTransportClose)
+			}
+		})
+	}
+}
+
+// TestInteropHeartbeat keeps the official client connected across several
+// pings with short intervals, on each transport.
+func TestInteropHeartbeat(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling", "upgrade"} {
+		t.Run(mode, func(t *testing.T) {
+			ts := newTestServer(t, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 200 * time.Millisecond}, true)
+			p := nodetest.Start(t, "engine/client.js", nil, ts.ts.URL, mode, "4")
+			var got []string
+			for {
+				l, err := p.Line(15 * time.Second)
+				if err != nil {
+					t.Fatalf("after %q: %v", got, err)
+				}
+				got = append(got, l)
+				if strings.HasPrefix(l, "error") {
+					t.Fatalf("client: %q", got)
+				}
+				if strings.HasPrefix(l, "closed") {
+					break
+				}
+			}
+			if err := p.Wait(10 * time.Second); err != nil {
+				t.Fatalf("client: %v (%q)", err, got)
+			}
+			if !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf("ping %d", 4)) {
+				t.Fatalf("no 4 pings: %q", got)
+			}
+			if c := ts.closed(t); c.reason != ReasonTransportClose {
+				t.Errorf("server close reason %q, want %q", c.reason, ReasonTransportClose)
+			}
+		})
+	}
+}

@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Transport names.
+const (
+	TransportPolling   = "polling"
+	TransportWebsocket = "websocket"
+)
+
+// Options configures a Server. The zero value gives the reference's defaults,
+// except OnSession, which is required.
+type Options struct {
+	PingInterval      time.Duration // default 25s
+	PingTimeout       time.Duration // default 20s
+	UpgradeTimeout    time.Duration // default 10s
+	MaxHTTPBufferSize int64         // default 1e6: max POST body, websocket read limit, advertised maxPayload
+	Transports        []string      // default {"polling", "websocket"}
+	DisableUpgrades   bool          // default false (upgrades allowed)
+
+	// AllowRequest vets handshake requests: a non-nil error refuses the
+	// session with 403 {"code":4,"message":err.Error()}.
+	AllowRequest func(r *http.Request) error
+
+	// CORS adds CORS headers to polling responses and answers preflight
+	// requests. nil: no CORS headers (reference default). When it restricts
+	// origins, WebSocket requests from other origins are refused too.
+	CORS *CORS
+
+	// PerMessageDeflate enables WebSocket compression of messages of 1024
+	// bytes or more (no context takeover). Default off (reference default).
+	PerMessageDeflate bool
+
+	// HTTPCompressionThreshold: polling responses of at least this many bytes
+	// are gzip or deflate compressed when the request accepts it; 0 = 1024,
+	// negative = never.
+	HTTPCompressionThreshold int
+
+	// MaxQueuedPackets bounds one session's outgoing queue (packets); 0 =
+	// 8192. Over the bound the session is closed (ReasonTransportError,
+	// ErrQueueFull).
+	MaxQueuedPackets int
+
+	// Logger receives Debug logs of session lifecycles and Warn logs of
+	// unexpected errors. nil: slog.Default().
+	Logger *slog.Logger
+
+	// OnSession is called once for every new session, synchronously, before
+	// any packet of the session is delivered and before the open packet is
+	// sent. It must call s.SetHandler. Required.
+	OnSession func(s *Session)
+}
+
+// CORS configures Cross-Origin Resource Sharing headers, as the `cors` npm
+// package that the reference uses.
+type CORS struct {
+	Origins        []string                 // allowed origins; "*" (or no Origins and no AllowOrigin) allows any
+	AllowOrigin    func(origin string) bool // alternative to Origins
+	Credentials    bool                     // Access-Control-Allow-Credentials: true (the request origin is then echoed instead of "*")
+	Methods        []string                 // default GET,HEAD,PUT,PATCH,POST,DELETE
+	AllowedHeaders []string                 // default: echo Access-Control-Request-Headers
+	MaxAge         time.Duration            // Access-Control-Max-Age when > 0
+}
+
+const (
+	defaultMaxQueuedPackets = 8192
+	defaultCompression      = 1024
+	wsCompressionThreshold  = 1024
+	// pollCloseTimeout bounds how long a closing polling session waits for a
+	// GET to carry its close packet (the reference's closeTimeout).
+	pollCloseTimeout = 30 * time.Second
+)
+
+// withDefaults returns a copy of o with every zero field set to its default.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 20 * time.Second
+	}
+	if c.UpgradeTimeout <= 0 {
+		c.UpgradeTimeout = 10 * time.Second
+	}
+	if c.MaxHTTPBufferSize <= 0 {
+		c.MaxHTTPBufferSize = 1e6
+	}
+	if len(c.Transports) == 0 {
+		c.Transports = []string{TransportPolling, TransportWebsocket}
+	} else {
+		c.Transports = slices.Clone(c.Transports)
+	}
+	if c.HTTPCompressionThreshold == 0 {
+		c.HTTPCompressionThreshold = defaultCompression
+	}
+	if c.MaxQueuedPackets <= 0 {
+		c.MaxQueuedPackets = defaultMaxQueuedPackets
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

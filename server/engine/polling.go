@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// servePoll answers a polling GET: at once with what is queued, or when
+// something is queued, the session closes or an upgrade needs a noop.
+func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.getActive {
+		s.mu.Unlock()
+		writeEmpty(w, http.StatusBadRequest)
+		s.terminate(ReasonTransportError, ErrPollOverlap)
+		return
+	}
+	s.getActive = true
+	for {
+		pkts, trailer, ok := s.pollReplyLocked()
+		if ok {
+			s.getActive = false
+			finish := s.state == stateClosing
+			s.mu.Unlock()
+			body := eio.AppendPayload(nil, pkts...)
+			if trailer.Type != 0 {
+				if len(body) > 0 {
+					body = append(body, eio.Separator)
+				}
+				body = trailer.AppendText(body)
+			}
+			s.srv.writePollBody(w, r, body)
+			if finish {
+				s.terminate(ReasonForcedClose, nil) // the reason given to Close wins
+			}
+			return
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.poll:
+		case <-r.Context().Done():
+			s.mu.Lock()
+			s.getActive = false
+			s.mu.Unlock()
+			s.terminate(ReasonTransportError, ErrPollAborted)
+			return
+		}
+		s.mu.Lock()
+	}
+}
+
+// pollReplyLocked returns what a GET answers now: queued packets and a
+// trailing close or noop packet (Type 0 = none); ok is false when the GET
+// must keep waiting.
+func (s *Session) pollReplyLocked() (pkts []eio.Packet, trailer eio.Packet, ok bool) {
+	switch {
+	case s.state == stateClosed:
+		if s.peerClosed {
+			return nil, eio.NoopPacket, true
+		}
+		return nil, eio.ClosePacket, true
+	case s.state == stateClosing:
+		pkts, s.queue = s.queue, nil
+		return pkts, eio.ClosePacket, true
+	case s.websocket: // upgraded while this GET waited
+		return nil, eio.NoopPacket, true
+	case len(s.queue) > 0:
+		pkts, s.queue = s.queue, nil
+		return pkts, eio.Packet{}, true
+	case s.probed:
+		return nil, eio.NoopPacket, true
+	}
+	return nil, eio.Packet{}, false
+}
+
+// errStop ends payload decoding after a packet that closed the session.
+var errStop = errors.New("engine: stop decoding")
+
+// serveData answers a polling POST: decodes its packets and handles them.
+func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/octet-stream" {
+			writeEmpty(w, http.StatusBadRequest)
+			s.terminate(ReasonTransportError, ErrBinaryContent)
+			return
+		}
+	}
+	s.mu.Lock()
+	if s.postActive {
+		s.mu.Unlock()
+		writeEmpty(w, http.StatusBadRequest)
+		s.terminate(ReasonTransportError, ErrPollOverlap)
+		return
+	}
+	s.postActive = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.postActive = false
+		s.mu.Unlock()
+	}()
+
+	limit := s.srv.opts.MaxHTTPBufferSize
+	if r.ContentLength > limit {
+		writeEmpty(w, http.StatusRequestEntityTooLarge)
+		return
+	}
+	body, err := readBody(r.Body, r.ContentLength, limit)
+	if errors.Is(err, eio.ErrPayloadTooLarge) {
+		writeEmpty(w, http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err != nil {
+		writeEmpty(w, http.StatusBadRequest)
+		s.terminate(ReasonTransportError, fmt.Errorf("engine: reading a POST body: %w", err))
+		return
+	}
+	err = eio.DecodePayload(body, 0, func(p eio.Packet) error {
+		if !s.onPacket(p, false) {
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		writeEmpty(w, http.StatusBadRequest)
+		s.terminate(ReasonParseError, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html")
+	h.Set("Content-Length", "2")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "ok")
+}
+
+// readBody reads a request body of at most limit bytes into a fresh slice;
+// over the limit it returns an error matching eio.ErrPayloadTooLarge.
+func readBody(body io.Reader, length, limit int64) ([]byte, error) {
+	size := int64(512)
+	if length > 0 {
+		size = length
+	}
+	buf := make([]byte, 0, min(size, limit)+1)
+	for {
+		if int64(len(buf)) > limit {
+			return nil, fmt.Errorf("%w: POST body over %d bytes", eio.ErrPayloadTooLarge, limit)
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if int64(len(buf)) > limit {
+				return nil, fmt.Errorf("%w: POST body over %d bytes", eio.ErrPayloadTooLarge, limit)
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}

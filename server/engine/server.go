@@ -1,0 +1,345 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// Server is an Engine.IO v4 server. Mount it (ServeHTTP) at the path its
+// clients use, e.g. "/engine.io/"; it serves every request that reaches it.
+type Server struct {
+	opts        Options
+	log         *slog.Logger
+	start       time.Time
+	compressors compressors
+
+	mu       sync.Mutex
+	sessions map[string]*Session
+	closed   bool
+	active   int           // goroutines and ServeHTTP calls that own a websocket
+	drained  chan struct{} // closed when closed && no session && active == 0
+}
+
+// NewServer returns a Server configured by opts (nil: defaults). opts.OnSession
+// is required: NewServer panics without it, as it is a programming error.
+func NewServer(opts *Options) *Server {
+	o := opts.withDefaults()
+	if o.OnSession == nil {
+		panic("engine: Options.OnSession is required")
+	}
+	return &Server{
+		opts:     o,
+		log:      o.Logger,
+		start:    time.Now(),
+		sessions: make(map[string]*Session),
+	}
+}
+
+// now returns the monotonic time since the server started, for deadlines.
+func (srv *Server) now() time.Duration { return time.Since(srv.start) }
+
+// SessionCount returns the number of open sessions.
+func (srv *Server) SessionCount() int {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return len(srv.sessions)
+}
+
+// ServeHTTP handles an Engine.IO request: handshake, polling GET/POST,
+// WebSocket (new session or upgrade).
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c := srv.opts.CORS; c != nil && c.apply(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	if q.Get("EIO") != "4" {
+		writeError(w, codeUnsupportedVersion, "")
+		return
+	}
+	transport := q.Get("transport")
+	if transport == "" || !slices.Contains(srv.opts.Transports, transport) ||
+		(transport != TransportPolling && transport != TransportWebsocket) {
+		writeError(w, codeUnknownTransport, "")
+		return
+	}
+	if origin := r.Header.Get("Origin"); !validHeaderValue(origin) {
+		writeError(w, codeBadRequest, "")
+		return
+	}
+	upgrade := isWebsocketRequest(r)
+	sid := q.Get("sid")
+	if sid == "" {
+		srv.handshake(w, r, transport, upgrade)
+		return
+	}
+	srv.mu.Lock()
+	s := srv.sessions[sid]
+	srv.mu.Unlock()
+	if s == nil || !s.alive() {
+		writeError(w, codeUnknownSID, "")
+		return
+	}
+	if transport == TransportWebsocket && upgrade {
+		srv.serveUpgrade(w, r, s)
+		return
+	}
+	if s.Transport() != transport || transport != TransportPolling {
+		writeError(w, codeBadRequest, "")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		s.servePoll(w, r)
+	case http.MethodPost:
+		s.serveData(w, r)
+	default:
+		writeError(w, codeBadRequest, "")
+	}
+}
+
+// handshake creates a session.
+func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, transport string, upgrade bool) {
+	if r.Method != http.MethodGet {
+		writeError(w, codeBadHandshakeMethod, "")
+		return
+	}
+	if transport == TransportWebsocket && !upgrade {
+		writeError(w, codeBadRequest, "")
+		return
+	}
+	if srv.opts.AllowRequest != nil {
+		if err := srv.opts.AllowRequest(r); err != nil {
+			writeError(w, codeForbidden, err.Error())
+			return
+		}
+	}
+	if transport == TransportWebsocket {
+		srv.serveWebsocketHandshake(w, r)
+		return
+	}
+	s, ok := srv.newSession(r, transport, nil)
+	if !ok {
+		writeError(w, codeBadRequest, "server shutting down")
+		return
+	}
+	pkts := s.takeHandshakeQueue()
+	srv.writePollBody(w, r, eio.AppendPayload(nil, pkts...))
+}
+
+// upgrades returns the upgrades advertised to a session opened on transport.
+func (srv *Server) upgrades(transport string) []string {
+	if transport == TransportPolling && !srv.opts.DisableUpgrades &&
+		slices.Contains(srv.opts.Transports, TransportWebsocket) {
+		return []string{TransportWebsocket}
+	}
+	return []string{}
+}
+
+// register adds s to the session table; false when the server is closed.
+func (srv *Server) register(s *Session) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.closed {
+		return false
+	}
+	srv.sessions[s.id] = s
+	return true
+}
+
+// unregister removes s from the session table.
+func (srv *Server) unregister(s *Session) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.sessions[s.id] == s {
+		delete(srv.sessions, s.id)
+	}
+	srv.checkDrainedLocked()
+}
+
+// acquire counts a goroutine (or ServeHTTP call) that the server owns; false
+// when the server is closed and nothing is running anymore.
+func (srv *Server) acquire() bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.closed && srv.drained != nil && srv.active == 0 && len(srv.sessions) == 0 {
+		return false
+	}
+	srv.active++
+	return true
+}
+
+// release ends what acquire started.
+func (srv *Server) release() {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	srv.active--
+	srv.checkDrainedLocked()
+}
+
+func (srv *Server) checkDrainedLocked() {
+	if srv.closed && srv.drained != nil && srv.active == 0 && len(srv.sessions) == 0 {
+		select {
+		case <-srv.drained:
+		default:
+			close(srv.drained)
+		}
+	}
+}
+
+// Close closes every session (ReasonServerShutdown, flushing what is queued),
+// refuses new ones, and waits until every session is gone and every goroutine
+// the server started has ended, or until ctx is done: then the remaining
+// sessions are dropped at once and ctx.Err() is returned.
+func (srv *Server) Close(ctx context.Context) error {
+	srv.mu.Lock()
+	if srv.drained == nil {
+		srv.drained = make(chan struct{})
+	}
+	srv.closed = true
+	list := make([]*Session, 0, len(srv.sessions))
+	for _, s := range srv.sessions {
+		list = append(list, s)
+	}
+	srv.checkDrainedLocked()
+	drained := srv.drained
+	srv.mu.Unlock()
+
+	for _, s := range list {
+		s.closeGracefully(ReasonServerShutdown, true)
+	}
+	select {
+	case <-drained:
+		return nil
+	case <-ctx.Done():
+	}
+	srv.mu.Lock()
+	list = list[:0]
+	for _, s := range srv.sessions {
+		list = append(list, s)
+	}
+	srv.mu.Unlock()
+	for _, s := range list {
+		s.terminate(ReasonServerShutdown, nil)
+	}
+	// Terminated sessions close their connections at once: their goroutines
+	// end promptly.
+	<-drained
+	return ctx.Err()
+}
+
+// isWebsocketRequest reports whether r asks for a WebSocket upgrade.
+func isWebsocketRequest(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") &&
+		headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+func headerHasToken(h http.Header, key, token string) bool {
+	for _, v := range h.Values(key) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validHeaderValue reports whether v has no character that is invalid in an
+// HTTP header value (the reference's check of the Origin header).
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// newSession creates a session for the handshake request r, calls OnSession
+// and registers it. conn is the websocket of a websocket handshake (nil for
+// polling). It returns false when the server is closed.
+func (srv *Server) newSession(r *http.Request, transport string, conn *websocket.Conn) (*Session, bool) {
+	srv.mu.Lock()
+	closed := srv.closed
+	srv.mu.Unlock()
+	if closed {
+		return nil, false
+	}
+	q := r.URL.Query()
+	s := &Session{
+		srv:       srv,
+		id:        newSID(),
+		info:      newRequestInfo(r, q),
+		websocket: transport == TransportWebsocket,
+		b64:       q.Get("b64") != "",
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if !s.websocket {
+		s.poll = make(chan struct{}, 1)
+	}
+	hs := eio.Handshake{
+		SID:          s.id,
+		Upgrades:     srv.upgrades(transport),
+		PingInterval: srv.opts.PingInterval.Milliseconds(),
+		PingTimeout:  srv.opts.PingTimeout.Milliseconds(),
+		MaxPayload:   srv.opts.MaxHTTPBufferSize,
+	}
+	s.queue = append(make([]eio.Packet, 0, 4), hs.OpenPacket())
+	srv.opts.OnSession(s)
+	if s.handler == nil {
+		srv.log.Warn("engine: OnSession set no handler; the session's messages are dropped")
+		s.handler = discardHandler{}
+	}
+	if !srv.register(s) {
+		s.terminate(ReasonServerShutdown, nil)
+		return nil, false
+	}
+	s.mu.Lock()
+	if s.state == stateOpen {
+		s.conn = conn
+		s.startHeartbeatLocked()
+		if conn != nil {
+			s.kickLocked()
+		}
+	}
+	s.mu.Unlock()
+	srv.log.Debug("engine: session opened", "transport", transport, "remote", r.RemoteAddr)
+	return s, true
+}
+
+// newRequestInfo copies what a session keeps of its handshake request.
+func newRequestInfo(r *http.Request, q url.Values) *RequestInfo {
+	uri := r.RequestURI
+	if uri == "" {
+		uri = r.URL.RequestURI()
+	}
+	return &RequestInfo{
+		Header:     r.Header.Clone(),
+		Query:      q,
+		RemoteAddr: r.RemoteAddr,
+		Host:       r.Host,
+		URL:        uri,
+		Secure:     r.TLS != nil,
+		Time:       time.Now(),
+	}
+}
+
+// takeHandshakeQueue returns what the handshake response of a polling
+// session carries: the open packet and whatever OnSession sent.
+func (s *Session) takeHandshakeQueue() []eio.Packet {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queue
+	s.queue = nil
+	return q
+}

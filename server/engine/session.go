@@ -1,0 +1,411 @@
+package engine
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// Handler receives a session's messages. The engine answers pings, probes and
+// upgrades itself; only message packets reach OnMessage. Calls are made in
+// order, never concurrently, from the goroutine that reads the transport
+// (websocket reader, or the POST request's goroutine). p.Data stays valid
+// after the call returns (the engine never reuses it), so the handler may keep
+// it.
+type Handler interface {
+	OnMessage(p eio.Packet)
+	OnClose(reason string, err error) // exactly once; no OnMessage after it
+}
+
+// RequestInfo is what the handshake request carried (copied: no
+// *http.Request is kept).
+type RequestInfo struct {
+	Header     http.Header
+	Query      url.Values
+	RemoteAddr string
+	Host       string
+	URL        string // request URI of the handshake
+	Secure     bool   // TLS
+	Time       time.Time
+}
+
+type state uint8
+
+const (
+	stateOpen    state = iota
+	stateClosing       // flushing what is queued before closing
+	stateClosed
+)
+
+// Session is one Engine.IO session (one client connection). Its methods are
+// safe for concurrent use.
+type Session struct {
+	srv     *Server
+	id      string
+	info    *RequestInfo
+	handler Handler
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	hmu sync.Mutex // held by the reader delivering a packet to the handler
+
+	mu          sync.Mutex
+	state       state
+	websocket   bool // current transport
+	b64         bool // the client wants binary as "b"+base64 text
+	dispatching bool // OnMessage is running
+	notified    bool // OnClose was called (or is being called)
+	peerClosed  bool // the client closed a polling session: a pending GET gets a noop
+	reason      string
+	err         error
+	queue       []eio.Packet
+
+	// Heartbeat: one timer, due at hbDue (server-relative time); it sends a
+	// ping, or closes the session when a pong is awaited.
+	hb            *time.Timer
+	hbDue         time.Duration
+	awaitingPong  bool
+	pongRefreshed bool
+
+	// Polling.
+	poll       chan struct{} // wakes the pending GET
+	getActive  bool
+	postActive bool
+	closeTimer *time.Timer // bounds a graceful close waiting for a GET
+
+	// WebSocket.
+	conn        *websocket.Conn
+	flushing    bool // a flush goroutine is running
+	connClosing bool // the flush goroutine closed (or is closing) conn
+
+	// Upgrade.
+	upgrading    bool // a websocket for this session is being accepted or probed
+	probe        *websocket.Conn
+	probed       bool // "3probe" was sent: GETs with nothing to carry get a noop
+	upgradeTimer *time.Timer
+}
+
+// ID returns the Engine.IO session id. It is a credential: never show it to
+// other peers.
+func (s *Session) ID() string { return s.id }
+
+// Transport returns "polling" or "websocket" (it changes on upgrade).
+func (s *Session) Transport() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.websocket {
+		return TransportWebsocket
+	}
+	return TransportPolling
+}
+
+// Request returns what the handshake request carried.
+func (s *Session) Request() *RequestInfo { return s.info }
+
+// SetHandler sets the handler of the session's packets. Call it from
+// Options.OnSession.
+func (s *Session) SetHandler(h Handler) { s.handler = h }
+
+// Context returns a context that is done when the session is closed.
+func (s *Session) Context() context.Context { return s.ctx }
+
+// Send queues packets, in order and atomically (a Socket.IO packet and its
+// attachments are never split by another sender's packets), without
+// blocking. The Data slices are not modified or retained beyond the write, so
+// the same []eio.Packet may be sent to many sessions. It returns ErrClosed if
+// the session is closed or closing, ErrQueueFull (and closes the session) if
+// the queue is over its bound.
+func (s *Session) Send(pkts ...eio.Packet) error {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if len(s.queue)+len(pkts) > s.srv.opts.MaxQueuedPackets {
+		s.mu.Unlock()
+		s.terminate(ReasonTransportError, ErrQueueFull)
+		return ErrQueueFull
+	}
+	s.queue = append(s.queue, pkts...)
+	s.wakeLocked()
+	s.mu.Unlock()
+	return nil
+}
+
+// SendVolatile is Send for packets that may be lost: they are dropped (false
+// returned) when the transport is not ready to write now (polling with no
+// pending GET, a websocket with a write in progress, an upgrade in progress)
+// or the queue is not empty.
+func (s *Session) SendVolatile(pkts ...eio.Packet) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ready := s.state == stateOpen && len(s.queue) == 0 && !s.upgrading &&
+		len(pkts) <= s.srv.opts.MaxQueuedPackets
+	if s.websocket {
+		ready = ready && s.conn != nil && !s.flushing
+	} else {
+		ready = ready && s.getActive
+	}
+	if !ready {
+		return false
+	}
+	s.queue = append(s.queue, pkts...)
+	s.wakeLocked()
+	return true
+}
+
+// Close flushes what is queued (best effort, bounded) and closes the session;
+// the Handler's OnClose gets reason (use the Reason* constants;
+// ReasonForcedClose when the application closes it).
+func (s *Session) Close(reason string) {
+	s.closeGracefully(reason, false)
+}
+
+// wakeLocked tells the transport that packets are queued.
+func (s *Session) wakeLocked() {
+	if s.websocket {
+		s.kickLocked()
+		return
+	}
+	s.signalPollLocked()
+}
+
+// signalPollLocked wakes the pending GET, if any.
+func (s *Session) signalPollLocked() {
+	if s.poll == nil {
+		return
+	}
+	select {
+	case s.poll <- struct{}{}:
+	default:
+	}
+}
+
+// closeGracefully closes the session after writing what is queued: over
+// WebSocket the flush goroutine writes the queue and closes the connection;
+// over polling the pending (or next) GET carries the queue and a close packet.
+func (s *Session) closeGracefully(reason string, shutdown bool) {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return
+	}
+	s.state = stateClosing
+	s.reason = reason
+	if s.hb != nil {
+		s.hb.Stop()
+	}
+	probe := s.abortUpgradeLocked()
+	if s.websocket {
+		s.kickLocked()
+	} else if s.getActive {
+		s.signalPollLocked()
+	} else if shutdown {
+		// No GET to carry the close packet: the server is going away, drop
+		// the session now rather than wait for the client's next poll.
+		s.mu.Unlock()
+		if probe != nil {
+			probe.CloseNow()
+		}
+		s.terminate(reason, nil)
+		return
+	} else {
+		s.closeTimer = time.AfterFunc(pollCloseTimeout, func() { s.terminate(reason, nil) })
+	}
+	s.mu.Unlock()
+	if probe != nil {
+		probe.CloseNow()
+	}
+	s.srv.log.Debug("engine: closing session", "reason", reason, "shutdown", shutdown)
+}
+
+// terminate closes the session now: OnClose is called (once), the session
+// leaves the server's table, a pending GET is answered, a websocket is
+// closed. When the session was closing gracefully, the reason given to Close
+// wins.
+func (s *Session) terminate(reason string, err error) {
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return
+	}
+	if s.state == stateClosing && s.reason != "" {
+		reason = s.reason
+	}
+	s.state = stateClosed
+	s.reason, s.err = reason, err
+	for _, t := range []*time.Timer{s.hb, s.closeTimer} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+	probe := s.abortUpgradeLocked()
+	s.queue = nil
+	s.signalPollLocked()
+	if s.websocket {
+		s.kickLocked() // the flush goroutine closes the connection
+	}
+	notify := !s.dispatching && !s.notified
+	if notify {
+		s.notified = true
+	}
+	s.mu.Unlock()
+
+	if probe != nil {
+		probe.CloseNow()
+	}
+	s.cancel()
+	s.srv.unregister(s)
+	if err != nil && reason == ReasonTransportError {
+		s.srv.log.Debug("engine: session closed", "reason", reason, "err", err)
+	} else {
+		s.srv.log.Debug("engine: session closed", "reason", reason)
+	}
+	if notify {
+		s.handler.OnClose(reason, err)
+	}
+}
+
+// alive reports whether the session may serve a request; it closes a session
+// whose pong deadline has passed (a polling client that stopped polling).
+func (s *Session) alive() bool {
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return false
+	}
+	if s.state == stateOpen && s.awaitingPong && s.srv.now() > s.hbDue {
+		s.mu.Unlock()
+		s.terminate(ReasonPingTimeout, nil)
+		return false
+	}
+	s.mu.Unlock()
+	return true
+}
+
+// startHeartbeat schedules the first ping.
+func (s *Session) startHeartbeatLocked() {
+	d := s.srv.opts.PingInterval
+	s.hbDue = s.srv.now() + d
+	s.hb = time.AfterFunc(d, s.onHeartbeat)
+}
+
+// onHeartbeat runs when the heartbeat timer fires: it sends a ping, or closes
+// the session if the pong is late.
+func (s *Session) onHeartbeat() {
+	s.mu.Lock()
+	now := s.srv.now()
+	if s.state != stateOpen || now < s.hbDue { // closed, or a stale firing after a reset
+		s.mu.Unlock()
+		return
+	}
+	if s.awaitingPong {
+		s.mu.Unlock()
+		s.terminate(ReasonPingTimeout, nil)
+		return
+	}
+	if len(s.queue)+1 > s.srv.opts.MaxQueuedPackets {
+		s.mu.Unlock()
+		s.terminate(ReasonTransportError, ErrQueueFull)
+		return
+	}
+	s.awaitingPong, s.pongRefreshed = true, false
+	s.hbDue = now + s.srv.opts.PingTimeout
+	s.hb.Reset(s.srv.opts.PingTimeout)
+	s.queue = append(s.queue, eio.PingPacket)
+	s.wakeLocked()
+	s.mu.Unlock()
+}
+
+// onPongLocked records a pong and schedules the next ping.
+func (s *Session) onPongLocked() {
+	if s.state != stateOpen || !s.awaitingPong {
+		return
+	}
+	s.awaitingPong = false
+	d := s.srv.opts.PingInterval
+	s.hbDue = s.srv.now() + d
+	s.hb.Reset(d)
+}
+
+// refreshPongLocked extends the pong deadline once when another packet
+// arrives while a pong is awaited (as engine.io 6.6 does).
+func (s *Session) refreshPongLocked() {
+	if !s.awaitingPong || s.pongRefreshed || s.state != stateOpen {
+		return
+	}
+	s.pongRefreshed = true
+	d := s.srv.opts.PingTimeout
+	s.hbDue = s.srv.now() + d
+	s.hb.Reset(d)
+}
+
+// onPacket handles a packet read from the client over the current transport
+// (or a POST). It returns false when the session was closed by it.
+func (s *Session) onPacket(p eio.Packet, viaWebsocket bool) bool {
+	switch p.Type {
+	case eio.Message:
+		s.deliver(p)
+		return true
+	case eio.Pong:
+		s.mu.Lock()
+		s.onPongLocked()
+		s.mu.Unlock()
+		return true
+	case eio.Ping:
+		s.terminate(ReasonTransportError, ErrInvalidHeartbeat)
+		return false
+	case eio.Close:
+		if !viaWebsocket {
+			s.mu.Lock()
+			s.peerClosed = true
+			s.mu.Unlock()
+		}
+		s.terminate(ReasonTransportClose, nil)
+		return false
+	default: // open, upgrade, noop: ignored, as the reference does
+		s.mu.Lock()
+		s.refreshPongLocked()
+		s.mu.Unlock()
+		return true
+	}
+}
+
+// deliver hands a message to the handler unless the session is closing.
+func (s *Session) deliver(p eio.Packet) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return
+	}
+	s.refreshPongLocked()
+	s.dispatching = true
+	s.mu.Unlock()
+
+	s.handler.OnMessage(p)
+
+	s.mu.Lock()
+	s.dispatching = false
+	notify := s.state == stateClosed && !s.notified
+	if notify {
+		s.notified = true
+	}
+	reason, err := s.reason, s.err
+	s.mu.Unlock()
+	if notify {
+		s.handler.OnClose(reason, err)
+	}
+}
+
+// discardHandler is used when OnSession sets no handler.
+type discardHandler struct{}
+
+func (discardHandler) OnMessage(eio.Packet)  {}
+func (discardHandler) OnClose(string, error) {}

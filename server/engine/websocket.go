@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// typeChars holds the type characters of text packets ('0'+Type), sliced to
+// write one without allocating. Never modified.
+var typeChars = []byte("0123456")
+
+// acceptOptions returns the options of websocket.Accept. Origins are checked
+// by originAllowed (the reference accepts any origin on WebSocket).
+func (srv *Server) acceptOptions() *websocket.AcceptOptions {
+	o := &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled}
+	if srv.opts.PerMessageDeflate {
+		o.CompressionMode = websocket.CompressionNoContextTakeover
+		o.CompressionThreshold = wsCompressionThreshold
+	}
+	return o
+}
+
+// originAllowed reports whether a WebSocket request may proceed: any origin
+// unless Options.CORS restricts them.
+func (srv *Server) originAllowed(r *http.Request) bool {
+	c := srv.opts.CORS
+	if c == nil || c.anyOrigin() {
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	return origin == "" || c.allows(origin)
+}
+
+// serveWebsocketHandshake opens a session over a new WebSocket and reads it
+// until it closes.
+func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Request) {
+	if !srv.originAllowed(r) {
+		writeError(w, codeBadRequest, "")
+		return
+	}
+	if !srv.acquire() {
+		writeError(w, codeBadRequest, "")
+		return
+	}
+	defer srv.release()
+	conn, err := websocket.Accept(w, r, srv.acceptOptions())
+	if err != nil {
+		srv.log.Debug("engine: websocket handshake failed", "err", err)
+		return
+	}
+	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
+	s, ok := srv.newSession(r, TransportWebsocket, conn)
+	if !ok {
+		conn.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	s.readLoop(conn)
+}
+
+// readLoop reads packets from the session's websocket until it fails or the
+// session closes.
+func (s *Session) readLoop(conn *websocket.Conn) {
+	ctx := context.Background() // the connection is closed to end a Read
+	for {
+		typ, data, err := conn.Read(ctx)
+		if err != nil {
+			s.terminate(readCloseReason(err), err)
+			return
+		}
+		p, err := eio.DecodeFrame(data, typ == websocket.MessageBinary)
+		if err != nil {
+			s.terminate(ReasonParseError, err)
+			return
+		}
+		if !s.onPacket(p, true) {
+			return
+		}
+	}
+}
+
+// readCloseReason maps a websocket read error to a close reason.
+func readCloseReason(err error) string {
+	switch websocket.CloseStatus(err) {
+	case websocket.StatusMessageTooBig:
+		return ReasonTransportError
+	case -1:
+	default:
+		return ReasonTransportClose
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return ReasonTransportClose
+	}
+	return ReasonTransportError
+}
+
+// kickLocked starts the flush goroutine of a websocket session unless it is
+// running: it writes what is queued and, once the session is no longer open,
+// closes the connection.
+func (s *Session) kickLocked() {
+	if s.flushing || s.conn == nil || s.connClosing {
+		return
+	}
+	if s.state == stateOpen && len(s.queue) == 0 {
+		return
+	}
+	if !s.srv.acquire() {
+		return
+	}
+	s.flushing = true
+	go s.flush(s.conn)
+}
+
+// flush writes the queue to conn in batches until it is empty.
+func (s *Session) flush(conn *websocket.Conn) {
+	defer s.srv.release()
+	var batch []eio.Packet
+	for {
+		s.mu.Lock()
+		if s.state == stateClosed || len(s.queue) == 0 {
+			s.flushing = false
+			closing := s.state != stateOpen
+			if closing {
+				s.connClosing = true
+			}
+			if cap(s.queue) > 64 {
+				s.queue = nil
+			}
+			s.mu.Unlock()
+			if closing {
+				s.closeConn(conn)
+			}
+			return
+		}
+		batch, s.queue = s.queue, batch[:0]
+		s.mu.Unlock()
+		for i := range batch {
+			if err := s.writePacket(conn, batch[i]); err != nil {
+				clear(batch)
+				s.mu.Lock()
+				s.flushing = false
+				s.connClosing = true
+				s.mu.Unlock()
+				conn.CloseNow()
+				if !errors.Is(err, net.ErrClosed) {
+					s.srv.log.Debug("engine: websocket write failed", "err", err)
+				}
+				s.terminate(ReasonTransportError, err)
+				return
+			}
+		}
+		clear(batch)
+	}
+}
+
+// closeConn closes a session's websocket with a normal closure (bounded by
+// the websocket package's close handshake timeout).
+func (s *Session) closeConn(conn *websocket.Conn) {
+	err := conn.Close(websocket.StatusNormalClosure, "")
+	if err != nil && !errors.Is(err, net.ErrClosed) && websocket.CloseStatus(err) == -1 {
+		s.srv.log.Debug("engine: closing a websocket", "err", err)
+	}
+}
+
+// writePacket writes one packet as one websocket message: binary data as a
+// binary message, other packets as a text message made of the type character
+// and the data (written through one Writer, without concatenating).
+func (s *Session) writePacket(conn *websocket.Conn, p eio.Packet) error {
+	ctx := context.Background() // a stuck peer is caught by the heartbeat, which closes conn
+	if p.Binary && !s.b64 {
+		return conn.Write(ctx, websocket.MessageBinary, p.Data)
+	}
+	if s.srv.opts.PerMessageDeflate && 1+len(p.Data) >= wsCompressionThreshold {
+		// Compression is decided on the first write of a message: give it
+		// the whole packet at once.
+		return conn.Write(ctx, websocket.MessageText, p.AppendText(make([]byte, 0, p.TextLen())))
+	}
+	wr, err := conn.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		return err
+	}
+	if p.Binary { // b64 mode
+		if _, err := io.WriteString(wr, "b"); err != nil {
+			wr.Close()
+			return err
+		}
+		enc := base64.NewEncoder(base64.StdEncoding, wr)
+		if _, err := enc.Write(p.Data); err != nil {
+			wr.Close()
+			return err
+		}
+		if err := enc.Close(); err != nil {
+			wr.Close()
+			return err
+		}
+		return wr.Close()
+	}
+	t := int(p.Type)
+	if t >= len(typeChars) {
+		t = int(eio.Noop)
+	}
+	if _, err := wr.Write(typeChars[t : t+1]); err != nil {
+		wr.Close()
+		return err
+	}
+	if len(p.Data) > 0 {
+		if _, err := wr.Write(p.Data); err != nil {
+			wr.Close()
+			return err
+		}
+	}
+	return wr.Close()
+}
