@@ -155,13 +155,19 @@ func (m *Manager) Transport() string {
 }
 
 // OnReconnectAttempt adds a handler called before each reconnection attempt (n from 1).
-func (m *Manager) OnReconnectAttempt(h func(n int)) { m.addHandler(func() { m.onAttempt = append(m.onAttempt, h) }) }
+func (m *Manager) OnReconnectAttempt(h func(n int)) {
+	m.addHandler(func() { m.onAttempt = append(m.onAttempt, h) })
+}
 
 // OnReconnect adds a handler called after a successful reconnection, with the number of attempts.
-func (m *Manager) OnReconnect(h func(n int)) { m.addHandler(func() { m.onRecon = append(m.onRecon, h) }) }
+func (m *Manager) OnReconnect(h func(n int)) {
+	m.addHandler(func() { m.onRecon = append(m.onRecon, h) })
+}
 
 // OnReconnectFailed adds a handler called when ReconnectionAttempts are exhausted.
-func (m *Manager) OnReconnectFailed(h func()) { m.addHandler(func() { m.onFailed = append(m.onFailed, h) }) }
+func (m *Manager) OnReconnectFailed(h func()) {
+	m.addHandler(func() { m.onFailed = append(m.onFailed, h) })
+}
 
 // OnReconnectError adds a handler called when a reconnection attempt fails.
 func (m *Manager) OnReconnectError(h func(err error)) {
@@ -172,10 +178,14 @@ func (m *Manager) OnReconnectError(h func(err error)) {
 func (m *Manager) OnOpen(h func()) { m.addHandler(func() { m.onOpen = append(m.onOpen, h) }) }
 
 // OnClose adds a handler called when the Engine.IO connection closes, with the reason.
-func (m *Manager) OnClose(h func(reason string)) { m.addHandler(func() { m.onClose = append(m.onClose, h) }) }
+func (m *Manager) OnClose(h func(reason string)) {
+	m.addHandler(func() { m.onClose = append(m.onClose, h) })
+}
 
 // OnError adds a handler called when opening the connection fails.
-func (m *Manager) OnError(h func(err error)) { m.addHandler(func() { m.onError = append(m.onError, h) }) }
+func (m *Manager) OnError(h func(err error)) {
+	m.addHandler(func() { m.onError = append(m.onError, h) })
+}
 
 func (m *Manager) addHandler(add func()) {
 	m.mu.Lock()

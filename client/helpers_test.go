@@ -1,0 +1,47 @@
+package client
+
+import (
+	"testing"
+	"time"
+)
+
+// waitTimeout bounds every wait in the tests (hangs only).
+const waitTimeout = 10 * time.Second
+
+// recv waits for a value on ch or fails the test.
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitTimeout):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+// events returns a channel fed with every event of name on s.
+func events(s *Socket, name string) <-chan *Event {
+	ch := make(chan *Event, 64)
+	s.On(name, func(e *Event) { ch <- e })
+	return ch
+}
+
+// connected returns a channel that receives once per connect of s.
+func connected(s *Socket) <-chan struct{} {
+	ch := make(chan struct{}, 16)
+	s.OnConnect(func() { ch <- struct{}{} })
+	return ch
+}
+
+func disconnected(s *Socket) <-chan string {
+	ch := make(chan string, 16)
+	s.OnDisconnect(func(r string) { ch <- r })
+	return ch
+}
+
+func connectErrors(s *Socket) <-chan error {
+	ch := make(chan error, 16)
+	s.OnConnectError(func(err error) { ch <- err })
+	return ch
+}
