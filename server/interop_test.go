@@ -1,0 +1,384 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/duplexio/duplex/internal/nodetest"
+)
+
+// startServer runs srv (configured by setup) on an httptest server, mounted at
+// /socket.io/, and closes both when the test ends.
+func startServer(t *testing.T, opts *Options, setup func(srv *Server)) (string, *Server) {
+	t.Helper()
+	srv := New(opts)
+	if setup != nil {
+		setup(srv)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", srv)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		ts.Close()
+	})
+	return ts.URL, srv
+}
+
+// runClient runs a scenario of interop/server/client.js and returns its
+// observations by key.
+func runClient(t *testing.T, url, scenario, mode string) map[string]json.RawMessage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out := nodetest.Run(t, ctx, nil, "server/client.js", url, scenario, mode)
+	got := make(map[string]json.RawMessage)
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), " ")
+		got[k] = json.RawMessage(v)
+	}
+	if _, ok := got["done"]; !ok {
+		t.Fatalf("scenario %s did not finish:\n%s", scenario, out)
+	}
+	return got
+}
+
+// expect checks that observation key equals the JSON want.
+func expect(t *testing.T, got map[string]json.RawMessage, key, want string) {
+	t.Helper()
+	raw, ok := got[key]
+	if !ok {
+		t.Errorf("%s: missing", key)
+		return
+	}
+	var g, w any
+	if err := json.Unmarshal(raw, &g); err != nil {
+		t.Errorf("%s: %v", key, err)
+		return
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("%s: bad want: %v", key, err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s = %s, want %s", key, raw, want)
+	}
+}
+
+// reasons collects disconnect reasons seen by the server.
+type reasons struct {
+	mu   sync.Mutex
+	list []string
+	ch   chan string
+}
+
+func newReasons() *reasons { return &reasons{ch: make(chan string, 100)} }
+
+func (r *reasons) add(reason string) {
+	r.mu.Lock()
+	r.list = append(r.list, reason)
+	r.mu.Unlock()
+	r.ch <- reason
+}
+
+func (r *reasons) wait(t *testing.T, want string) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case got := <-r.ch:
+			if got == want {
+				return
+			}
+		case <-timeout:
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			t.Fatalf("server never saw disconnect reason %q (saw %q)", want, r.list)
+		}
+	}
+}
+
+func TestInteropBasic(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling", "upgrade"} {
+		t.Run(mode, func(t *testing.T) {
+			rs := newReasons()
+			askReply := make(chan string, 1)
+			url, _ := startServer(t, nil, func(srv *Server) {
+				srv.OnConnection(func(s *Socket) {
+					s.OnDisconnect(rs.add)
+					if err := s.Emit("welcome", "hi", map[string]int{"n": 1}); err != nil {
+						t.Error(err)
+					}
+					s.On("hello", func(e *Event) {
+						var x string
+						_ = e.Decode(&x)
+						if err := e.Ack(x+"!", e.Args.Len()); err != nil {
+							t.Error(err)
+						}
+						if err := e.Ack("twice"); err != ErrAlreadyAcked {
+							t.Errorf("second Ack: %v", err)
+						}
+					})
+					s.On("bin", func(e *Event) {
+						var b []byte
+						var o struct{ Nested [][]byte }
+						if err := e.Decode(&b, &o); err != nil {
+							t.Error(err)
+						}
+						_ = e.Ack(map[string]any{"buf": b, "nested": []any{o.Nested[0]}, "len": len(b) + len(o.Nested[0])})
+					})
+					s.On("binsrv-please", func(e *Event) {
+						_ = s.Emit("binsrv", []byte{0xca, 0xfe}, map[string]any{"nested": []any{[]byte{0xbe, 0xef}}, "text": "t"})
+					})
+					// Server -> client ack: the namespace's first ack id is 0.
+					_ = s.Emit("ask", 41, AckFunc(func(a Args, err error) {
+						var n int
+						if err == nil {
+							err = a.Decode(0, &n)
+						}
+						if err != nil {
+							t.Error(err)
+						}
+						askReply <- "ok"
+						_ = s.Emit("asked", n)
+					}))
+				})
+			})
+			got := runClient(t, url, "basic", mode)
+			expect(t, got, "welcome", `["hi",{"n":1}]`)
+			expect(t, got, "id", `true`)
+			expect(t, got, "hello-ack", `["x!",2]`)
+			expect(t, got, "hello-ack2", `"y!"`)
+			expect(t, got, "bin-ack", `["010203","0405",5]`)
+			expect(t, got, "asked", `42`)
+			expect(t, got, "binsrv", `["cafe","beef","t"]`)
+			want := map[string]string{"websocket": "websocket", "polling": "polling", "upgrade": "websocket"}[mode]
+			expect(t, got, "transport", `"`+want+`"`)
+			expect(t, got, "after", `"z!"`)
+			<-askReply
+			rs.wait(t, "client namespace disconnect")
+		})
+	}
+}
+
+func TestInteropNamespaces(t *testing.T) {
+	url, _ := startServer(t, nil, func(srv *Server) {
+		srv.Of("/admin").OnConnection(func(s *Socket) {
+			s.On("whoami", func(e *Event) { _ = e.Ack(s.Namespace().Name()) })
+		})
+		auth := srv.Of("/auth")
+		auth.Use(func(s *Socket, next func(error)) {
+			var a struct{ Token string }
+			_ = json.Unmarshal(s.Handshake().Auth, &a)
+			if a.Token != "ok" {
+				next(&ConnectError{Message: "not authorized", Data: map[string]string{"reason": "bad token"}})
+				return
+			}
+			s.Data().Store("user", "alice")
+			next(nil)
+		})
+		auth.OnConnection(func(s *Socket) {
+			s.On("auth", func(e *Event) {
+				u, _ := s.Data().Load("user")
+				_ = e.Ack(u, json.RawMessage(s.Handshake().Auth))
+			})
+		})
+		dyn := srv.OfRegexp(regexp.MustCompile(`^/dyn-\d+$`))
+		dyn.Use(func(s *Socket, next func(error)) {
+			// Asynchronous middleware: next from another goroutine.
+			go next(nil)
+		})
+		dyn.OnConnection(func(s *Socket) {
+			s.On("name", func(e *Event) { _ = e.Ack(s.Namespace().Name()) })
+		})
+	})
+	got := runClient(t, url, "namespaces", "websocket")
+	expect(t, got, "admin", `"/admin"`)
+	expect(t, got, "nope", `"Invalid namespace"`)
+	expect(t, got, "auth-refused", `{"message":"not authorized","data":{"reason":"bad token"}}`)
+	expect(t, got, "auth-ok", `"alice"`)
+	expect(t, got, "dyn", `"/dyn-42"`)
+	expect(t, got, "multiplexed", `true`)
+	expect(t, got, "mux-admin", `"/admin"`)
+}
+
+func TestInteropRooms(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling"} {
+		t.Run(mode, func(t *testing.T) {
+			url, _ := startServer(t, nil, func(srv *Server) {
+				srv.OnConnection(func(s *Socket) {
+					s.On("join", func(e *Event) {
+						var room string
+						_ = e.Decode(&room)
+						s.Join(room)
+						_ = e.Ack()
+					})
+					s.On("shout", func(e *Event) {
+						var room, msg string
+						_ = e.Decode(&room, &msg)
+						_ = s.To(room).Emit("news", msg)
+						_ = e.Ack()
+					})
+					s.On("all-but", func(e *Event) {
+						var room, msg string
+						_ = e.Decode(&room, &msg)
+						_ = srv.Except(room).Emit("news", msg)
+						_ = e.Ack()
+					})
+					s.On("everyone", func(e *Event) {
+						var msg string
+						_ = e.Decode(&msg)
+						_ = srv.Emit("news", msg)
+						_ = e.Ack()
+					})
+				})
+			})
+			got := runClient(t, url, "rooms", mode)
+			expect(t, got, "got", `[["e1"],["r1","e1"],["b1","e1"]]`)
+		})
+	}
+}
+
+func TestInteropBroadcastAck(t *testing.T) {
+	url, _ := startServer(t, nil, func(srv *Server) {
+		srv.OnConnection(func(s *Socket) {
+			s.On("collect", func(e *Event) {
+				go func() { // EmitWithAck waits: not on the read loop
+					replies, err := srv.Timeout(10*time.Second).EmitWithAck(context.Background(), "q", 10)
+					if err != nil {
+						t.Error(err)
+					}
+					var ns []int
+					for _, r := range replies {
+						var n int
+						_ = r.Decode(0, &n)
+						ns = append(ns, n)
+					}
+					slices.Sort(ns)
+					_ = e.Ack(ns)
+				}()
+			})
+		})
+	})
+	got := runClient(t, url, "broadcastack", "websocket")
+	expect(t, got, "answers", `[10,11,12]`)
+}
+
+func TestInteropVolatile(t *testing.T) {
+	url, _ := startServer(t, nil, func(srv *Server) {
+		srv.OnConnection(func(s *Socket) {
+			s.On("go", func(e *Event) {
+				for i := range 20 {
+					_ = s.Volatile().Emit("v", i)
+					_ = srv.Volatile().Emit("v", i)
+				}
+				go func() {
+					time.Sleep(100 * time.Millisecond)
+					_ = s.Emit("end")
+				}()
+			})
+		})
+	})
+	got := runClient(t, url, "volatile", "websocket")
+	expect(t, got, "volatile-got-some", `true`)
+}
+
+func TestInteropDisconnectReasons(t *testing.T) {
+	rs := newReasons()
+	url, _ := startServer(t, nil, func(srv *Server) {
+		srv.OnConnection(func(s *Socket) {
+			s.OnDisconnect(rs.add)
+			s.On("kick", func(e *Event) { s.Disconnect(false) })
+			s.On("close", func(e *Event) { s.Disconnect(true) })
+		})
+	})
+	got := runClient(t, url, "disconnects", "websocket")
+	expect(t, got, "kick", `"io server disconnect"`)
+	expect(t, got, "close", `"io server disconnect"`)
+	expect(t, got, "transport", `"forced close"`) // the client closed its engine
+	rs.wait(t, "server namespace disconnect")
+	rs.wait(t, "client namespace disconnect")
+	rs.wait(t, "server namespace disconnect")
+	rs.wait(t, "transport close")
+}
+
+func TestInteropRecovery(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling"} {
+		t.Run(mode, func(t *testing.T) {
+			recovered := make(chan bool, 4)
+			opts := &Options{ConnectionStateRecovery: &RecoveryOptions{}}
+			url, _ := startServer(t, opts, func(srv *Server) {
+				srv.Use(func(s *Socket, next func(error)) {
+					if s.Recovered() {
+						t.Error("middleware ran for a recovered socket")
+					}
+					next(nil)
+				})
+				srv.OnConnection(func(s *Socket) {
+					recovered <- s.Recovered()
+					if !s.Recovered() {
+						s.Data().Store("k", "v")
+						_ = s.Emit("e", "e0")
+					} else if v, _ := s.Data().Load("k"); v != "v" {
+						t.Errorf("data not restored: %v", v)
+					}
+					s.On("join", func(e *Event) {
+						s.Join("room1")
+						_ = e.Ack()
+					})
+					s.On("ready", func(e *Event) { _ = s.Emit("closing-soon") })
+					s.On("rooms", func(e *Event) { _ = e.Ack(s.Rooms()) })
+					s.OnDisconnect(func(reason string) {
+						if reason != "transport close" {
+							return
+						}
+						_ = srv.To("room1").Emit("e", "m1")
+						_ = srv.Emit("e", "m2")
+						_ = srv.To("other").Emit("e", "not-for-you")
+						_ = srv.Volatile().Emit("e", "volatile-lost")
+					})
+				})
+			})
+			got := runClient(t, url, "recovery", mode)
+			expect(t, got, "first-recovered", `false`)
+			expect(t, got, "recovered", `true`)
+			expect(t, got, "same-id", `true`)
+			expect(t, got, "got", `["e0","m1","m2"]`)
+			var rooms []string
+			if err := json.Unmarshal(got["rooms"], &rooms); err != nil || !slices.Contains(rooms, "room1") || len(rooms) != 2 {
+				t.Errorf("rooms after recovery = %s", got["rooms"])
+			}
+			if a, b := <-recovered, <-recovered; a || !b {
+				t.Errorf("Recovered() = %v then %v", a, b)
+			}
+		})
+	}
+}
+
+func TestInteropManyClients(t *testing.T) {
+	url, _ := startServer(t, nil, func(srv *Server) {
+		srv.OnConnection(func(s *Socket) {
+			s.On("echo", func(e *Event) { _ = e.Ack(json.RawMessage(e.Args.Raw(0))) })
+			s.On("bcast", func(e *Event) { _ = srv.Emit("all", "hi") })
+		})
+	})
+	got := runClient(t, url, "many", "websocket")
+	expect(t, got, "acks-ok", `true`)
+	expect(t, got, "bcast-ok", `true`)
+}
