@@ -92,6 +92,7 @@ func controlMux(dir string) http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	var mu sync.Mutex
 	var cpu *os.File
+	var phase string // name of the running CPU profile
 	name := func(r *http.Request, suffix string) (string, error) {
 		n := r.URL.Query().Get("name")
 		if n == "" || strings.ContainsAny(n, `/\`) || strings.HasPrefix(n, ".") {
@@ -105,6 +106,10 @@ func controlMux(dir string) http.Handler {
 		path, err := name(r, ".cpu.pprof")
 		if err == nil && cpu != nil {
 			err = errors.New("a CPU profile is already running")
+		}
+		if err == nil {
+			phase = r.URL.Query().Get("name")
+			err = writeProfiles(dir, phase+".before")
 		}
 		if err == nil {
 			cpu, err = os.Create(path)
@@ -126,7 +131,8 @@ func controlMux(dir string) http.Handler {
 			return
 		}
 		rpprof.StopCPUProfile()
-		if err := cpu.Close(); err != nil {
+		err := errors.Join(cpu.Close(), writeProfiles(dir, phase+".after"))
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 		cpu = nil
@@ -137,14 +143,29 @@ func controlMux(dir string) http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		runtime.GC()
-		f, err := os.Create(path)
-		if err == nil {
-			err = errors.Join(rpprof.Lookup("heap").WriteTo(f, 0), f.Close())
-		}
-		if err != nil {
+		if err := writeProfiles(dir, strings.TrimSuffix(filepath.Base(path), ".heap.pprof")); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	})
 	return mux
+}
+
+// writeProfiles writes, after a GC, the heap profile (N.heap.pprof: in-use
+// and cumulative allocations; diff two with pprof -base) and the goroutine
+// dump (N.goroutines.txt) into dir.
+func writeProfiles(dir, name string) error {
+	runtime.GC()
+	var err error
+	for _, p := range []struct {
+		profile, suffix string
+		debug           int
+	}{{"heap", ".heap.pprof", 0}, {"goroutine", ".goroutines.txt", 1}} {
+		f, ferr := os.Create(filepath.Join(dir, name+p.suffix))
+		if ferr != nil {
+			err = errors.Join(err, ferr)
+			continue
+		}
+		err = errors.Join(err, rpprof.Lookup(p.profile).WriteTo(f, p.debug), f.Close())
+	}
+	return err
 }

@@ -200,6 +200,8 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 		w.loadgenBusy(),
 		{"RSS per idle connection", "KB", float64(rss1-rss0) / float64(n)},
 		{"RSS after all left, vs start", "%", 100 * float64(rss2-rss0) / float64(rss0)},
+		{"RSS kept after all left, per former connection", "KB", float64(rss2-rss0) / float64(n)},
+		{"RSS at start", "MB", float64(rss0) / 1024},
 	}, nil
 }
 
