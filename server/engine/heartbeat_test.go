@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+var shortHeartbeat = &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond}
+
+func TestHeartbeatPollingTimeout(t *testing.T) {
+	ts := newTestServer(t, shortHeartbeat, false)
+	sid, hs := ts.handshake(t)
+	if hs.PingInterval != 100 || hs.PingTimeout != 100 {
+		t.Fatalf("handshake %+v", hs)
+	}
+	start := time.Now()
+	// Nobody polls: the timer closes the session.
+	if c := ts.closed(t); c.reason != ReasonPingTimeout {
+		t.Fatalf("close %q", c.reason)
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("closed after %v", d)
+	}
+	if res := ts.poll(t, sid); res.status != 400 {
+		t.Fatalf("GET after timeout: %d %q", res.status, res.body)
+	}
+}
+
+func TestHeartbeatPollingAlive(t *testing.T) {
+	ts := newTestServer(t, shortHeartbeat, false)
+	sid, _ := ts.handshake(t)
+	pings := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && pings < 5 {
+		res := ts.poll(t, sid)
+		if res.status != 200 {
+			t.Fatalf("GET after %d pings: %d %q", pings, res.status, res.body)
+		}
+		if res.body == "2" {
+			pings++
+			if r := ts.post(t, sid, "3"); r.status != 200 {
+				t.Fatalf("POST pong: %d", r.status)
+			}
+		}
+	}
+	if pings < 5 {
+		t.Fatalf("%d pings", pings)
+	}
+	select {
+	case c := <-ts.closes:
+		t.Fatalf("closed: %q", c.reason)
+	default:
+	}
+}
+
+func TestHeartbeatWebsocket(t *testing.T) {
+	ts := newTestServer(t, shortHeartbeat, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	if _, open := readFrame(t, c); open[0] != '0' {
+		t.Fatalf("first frame %q", open)
+	}
+	for i := range 5 {
+		if _, f := readFrame(t, c); f != "2" {
+			t.Fatalf("frame %d: %q, want a ping", i, f)
+		}
+		writeText(t, c, "3")
+	}
+	select {
+	case c := <-ts.closes:
+		t.Fatalf("closed: %q", c.reason)
+	default:
+	}
+	// Stop answering.
+	if _, f := readFrame(t, c); f != "2" {
+		t.Fatalf("%q, want a ping", f)
+	}
+	if ev := ts.closed(t); ev.reason != ReasonPingTimeout {
+		t.Fatalf("close %q", ev.reason)
+	}
+	if code := readClosed(t, c); code != websocket.StatusNormalClosure {
+		t.Fatalf("close status %v", code)
+	}
+}
+
+func TestHeartbeatWebsocketClientPing(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	writeText(t, c, "2")
+	if ev := ts.closed(t); ev.reason != ReasonTransportError {
+		t.Fatalf("close %q", ev.reason)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := c.Read(ctx); err == nil {
+		t.Fatal("websocket still open")
+	}
+}

@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+func TestServerClose(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c1 := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c1)
+	ws := ts.session(t)
+	_ = ws.Send(eio.TextMessage([]byte("bye")))
+	sid, _ := ts.handshake(t)
+	polled := ts.session(t)
+	pending := make(chan response, 1)
+	go func() { pending <- ts.poll(t, sid) }()
+	waitGetPending(t, polled)
+	ts.handshake(t) // a polling session with no GET pending
+	idle := ts.session(t)
+	if n := ts.srv.SessionCount(); n != 3 {
+		t.Fatalf("SessionCount = %d", n)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ts.srv.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if n := ts.srv.SessionCount(); n != 0 {
+		t.Fatalf("SessionCount after Close = %d", n)
+	}
+	for range 3 {
+		if ev := ts.closed(t); ev.reason != ReasonServerShutdown {
+			t.Fatalf("close %q", ev.reason)
+		}
+	}
+	for _, s := range []*Session{ws, polled, idle} {
+		if s.Context().Err() == nil {
+			t.Fatal("session context not done")
+		}
+	}
+	if res := <-pending; res.body != "1" {
+		t.Fatalf("pending GET: %q", res.body)
+	}
+	if _, f := readFrame(t, c1); f != "4bye" {
+		t.Fatalf("websocket: %q", f)
+	}
+	readClosed(t, c1)
+	if res := ts.do(t, "GET", "EIO=4&transport=polling", "", nil); res.status != 400 {
+		t.Fatalf("handshake after Close: %d", res.status)
+	}
+	// Close is idempotent.
+	if err := ts.srv.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServerCloseDeadline(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	sid, _ := ts.handshake(t)
+	s := ts.session(t)
+	_ = sid
+	// A closing session waiting for its GET is dropped when ctx ends.
+	s.Close(ReasonForcedClose)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := ts.srv.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Close: %v", err)
+	}
+	if ev := ts.closed(t); ev.reason != ReasonForcedClose {
+		t.Fatalf("close %q", ev.reason)
+	}
+}
+
+func TestSendVolatile(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	sid, _ := ts.handshake(t)
+	s := ts.session(t)
+	if s.SendVolatile(eio.TextMessage([]byte("lost"))) {
+		t.Fatal("volatile accepted without a pending GET")
+	}
+	pending := make(chan response, 1)
+	go func() { pending <- ts.poll(t, sid) }()
+	waitGetPending(t, s)
+	if !s.SendVolatile(eio.TextMessage([]byte("v"))) {
+		t.Fatal("volatile dropped with a GET pending")
+	}
+	if res := <-pending; res.body != "4v" {
+		t.Fatalf("GET: %q", res.body)
+	}
+	_ = s.Send(eio.TextMessage([]byte("queued")))
+	if s.SendVolatile(eio.TextMessage([]byte("lost"))) {
+		t.Fatal("volatile accepted with a non-empty queue")
+	}
+
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	ws := ts.session(t)
+	if !ws.SendVolatile(eio.TextMessage([]byte("v"))) {
+		t.Fatal("volatile dropped on an idle websocket")
+	}
+	if _, f := readFrame(t, c); f != "4v" {
+		t.Fatalf("%q", f)
+	}
+	ws.Close(ReasonForcedClose)
+	if ws.SendVolatile(eio.TextMessage([]byte("v"))) {
+		t.Fatal("volatile accepted on a closed session")
+	}
+}
+
+func TestQueueBound(t *testing.T) {
+	ts := newTestServer(t, &Options{MaxQueuedPackets: 4}, false)
+	ts.handshake(t)
+	s := ts.session(t)
+	if err := s.Send(make([]eio.Packet, 4)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(eio.TextMessage(nil)); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("Send over the bound: %v", err)
+	}
+	if ev := ts.closed(t); ev.reason != ReasonTransportError || !errors.Is(ev.err, ErrQueueFull) {
+		t.Fatalf("close %q %v", ev.reason, ev.err)
+	}
+	if err := s.Send(eio.TextMessage(nil)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Send after close: %v", err)
+	}
+}
+
+// handlerFunc adapts functions to Handler.
+type handlerFunc struct {
+	msg   func(eio.Packet)
+	close func(string, error)
+}
+
+func (h handlerFunc) OnMessage(p eio.Packet)           { h.msg(p) }
+func (h handlerFunc) OnClose(reason string, err error) { h.close(reason, err) }
+
+// newRawServer serves srv on an httptest.Server (closed with the test).
+func newRawServer(t *testing.T, srv *Server) *testServer {
+	t.Helper()
+	hts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		hts.Close()
+	})
+	return &testServer{srv: srv, ts: hts, base: hts.URL + "/"}
+}
+
+func TestSendFromOnSession(t *testing.T) {
+	srv := NewServer(&Options{OnSession: func(s *Session) {
+		s.SetHandler(discardHandler{})
+		_ = s.Send(eio.TextMessage([]byte("welcome")))
+	}})
+	ts := newRawServer(t, srv)
+	res := ts.do(t, "GET", "EIO=4&transport=polling", "", nil)
+	open, msg, ok := strings.Cut(res.body, "\x1e")
+	if !ok || msg != "4welcome" {
+		t.Fatalf("handshake body %q", res.body)
+	}
+	openHandshake(t, open)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	if _, f := readFrame(t, c); f[0] != '0' {
+		t.Fatalf("first frame %q", f)
+	}
+	if _, f := readFrame(t, c); f != "4welcome" {
+		t.Fatalf("second frame %q", f)
+	}
+}
+
+// TestCloseInHandler checks that OnClose comes after OnMessage returns when
+// the handler closes its session, and that no OnMessage follows it.
+func TestCloseInHandler(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	closed := make(chan struct{})
+	srv := NewServer(&Options{OnSession: func(s *Session) {
+		s.SetHandler(handlerFunc{
+			msg: func(p eio.Packet) {
+				mu.Lock()
+				events = append(events, "msg "+string(p.Data))
+				mu.Unlock()
+				s.Close(ReasonForcedClose)
+				if err := s.Send(p); !errors.Is(err, ErrClosed) {
+					t.Errorf("Send in a closing session: %v", err)
+				}
+				time.Sleep(20 * time.Millisecond)
+				mu.Lock()
+				events = append(events, "msg end")
+				mu.Unlock()
+			},
+			close: func(reason string, err error) {
+				mu.Lock()
+				events = append(events, "close "+reason)
+				mu.Unlock()
+				close(closed)
+			},
+		})
+	}})
+	ts := newRawServer(t, srv)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	writeText(t, c, "4a")
+	writeText(t, c, "4b")
+	readClosed(t, c)
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no OnClose")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(events, ","); got != "msg a,msg end,close forced close" {
+		t.Fatalf("events %s", got)
+	}
+}

@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+func TestWebsocketSession(t *testing.T) {
+	ts := newTestServer(t, nil, true)
+	c := ts.dial(t, "EIO=4&transport=websocket&foo=bar")
+	typ, open := readFrame(t, c)
+	if typ != websocket.MessageText {
+		t.Fatalf("open frame type %v", typ)
+	}
+	hs := openHandshake(t, open)
+	if len(hs.Upgrades) != 0 {
+		t.Fatalf("upgrades %v", hs.Upgrades)
+	}
+	s := ts.session(t)
+	if s.Transport() != "websocket" || s.ID() != hs.SID || s.Request().Query.Get("foo") != "bar" {
+		t.Fatalf("session %q %q %v", s.Transport(), s.ID(), s.Request().Query)
+	}
+	writeText(t, c, "4hello")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageBinary, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	writeText(t, c, "bBAU=") // base64 binary in a text frame, as the reference accepts
+	if typ, f := readFrame(t, c); typ != websocket.MessageText || f != "4hello" {
+		t.Fatalf("echo %v %q", typ, f)
+	}
+	if typ, f := readFrame(t, c); typ != websocket.MessageBinary || hex.EncodeToString([]byte(f)) != "010203" {
+		t.Fatalf("echo %v %q", typ, f)
+	}
+	if typ, f := readFrame(t, c); typ != websocket.MessageBinary || hex.EncodeToString([]byte(f)) != "0405" {
+		t.Fatalf("echo %v %q", typ, f)
+	}
+	// Empty text message, and a multi-packet Send.
+	_ = s.Send(eio.Packet{Type: eio.Message}, eio.TextMessage([]byte("a")), eio.BinaryMessage([]byte{9}))
+	for _, want := range []string{"4", "4a", "\x09"} {
+		if _, f := readFrame(t, c); f != want {
+			t.Fatalf("%q, want %q", f, want)
+		}
+	}
+}
+
+func TestWebsocketBase64(t *testing.T) {
+	ts := newTestServer(t, nil, true)
+	c := ts.dial(t, "EIO=4&transport=websocket&b64=1")
+	readFrame(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageBinary, []byte{1, 2, 3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	if typ, f := readFrame(t, c); typ != websocket.MessageText || f != "bAQIDBA==" {
+		t.Fatalf("echo %v %q", typ, f)
+	}
+}
+
+func TestWebsocketTooBig(t *testing.T) {
+	ts := newTestServer(t, &Options{MaxHTTPBufferSize: 1000}, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	writeText(t, c, "4"+strings.Repeat("x", 999)) // exactly the limit: fine
+	if p := ts.msg(t); len(p.Data) != 999 {
+		t.Fatalf("message of %d bytes", len(p.Data))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = c.Write(ctx, websocket.MessageText, []byte("4"+strings.Repeat("x", 1000)))
+	if code := readClosed(t, c); code != websocket.StatusMessageTooBig {
+		t.Fatalf("close status %v, want 1009", code)
+	}
+	if ev := ts.closed(t); ev.reason != ReasonTransportError {
+		t.Fatalf("close %q", ev.reason)
+	}
+}
+
+func TestWebsocketClosePacket(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	writeText(t, c, "1")
+	if ev := ts.closed(t); ev.reason != ReasonTransportClose {
+		t.Fatalf("close %q", ev.reason)
+	}
+	if code := readClosed(t, c); code != websocket.StatusNormalClosure {
+		t.Fatalf("close status %v", code)
+	}
+}
+
+func TestWebsocketPeerClose(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	c.Close(websocket.StatusNormalClosure, "")
+	if ev := ts.closed(t); ev.reason != ReasonTransportClose {
+		t.Fatalf("close %q %v", ev.reason, ev.err)
+	}
+}
+
+func TestWebsocketParseError(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	writeText(t, c, "x")
+	if ev := ts.closed(t); ev.reason != ReasonParseError {
+		t.Fatalf("close %q", ev.reason)
+	}
+	readClosed(t, c)
+}
+
+func TestWebsocketServerClose(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c)
+	s := ts.session(t)
+	_ = s.Send(eio.TextMessage([]byte("a")), eio.TextMessage([]byte("b")))
+	s.Close(ReasonForcedClose)
+	for _, want := range []string{"4a", "4b"} {
+		if _, f := readFrame(t, c); f != want {
+			t.Fatalf("%q, want %q", f, want)
+		}
+	}
+	if code := readClosed(t, c); code != websocket.StatusNormalClosure {
+		t.Fatalf("close status %v", code)
+	}
+	if ev := ts.closed(t); ev.reason != ReasonForcedClose {
+		t.Fatalf("close %q", ev.reason)
+	}
+	<-s.Context().Done()
+}
