@@ -168,7 +168,13 @@ func (c *client) disconnectAll() {
 	c.close(reasonForcedServerClose)
 }
 
-func (c *client) close(reason string) { c.conn.Close(reason) }
+// close closes the session and, as the reference, disconnects the sockets
+// with reason right away (the engine may take a while to flush and close a
+// polling session).
+func (c *client) close(reason string) {
+	c.conn.Close(reason)
+	c.OnClose(reason, nil)
+}
 
 // OnClose implements engine.Handler: the session is closed; every socket
 // disconnects with reason.
