@@ -1,7 +1,6 @@
 package sio
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -186,16 +185,24 @@ func (e *argEncoder) float(f float64, bits int) error {
 	return e.std(f)
 }
 
-// std encodes v with encoding/json, without HTML escaping.
+// std encodes v with encoding/json, without HTML escaping, straight into the
+// buffer.
 func (e *argEncoder) std(v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+	n := len(e.buf)
+	enc := json.NewEncoder(e)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		e.buf = e.buf[:n]
 		return fmt.Errorf("%w: %v", ErrUnsupportedValue, err)
 	}
-	e.buf = append(e.buf, bytes.TrimRight(b.Bytes(), "\n")...)
+	e.buf = e.buf[:len(e.buf)-1] // the newline Encode adds
 	return nil
+}
+
+// Write lets encoding/json append to the buffer.
+func (e *argEncoder) Write(b []byte) (int, error) {
+	e.buf = append(e.buf, b...)
+	return len(b), nil
 }
 
 // appendString appends s as JSON.stringify writes it.

@@ -69,11 +69,30 @@ func (p *Packet) NS() string {
 	return p.Namespace
 }
 
+// wireType is the type p travels as: like the reference's encoder, an EVENT or
+// ACK with attachments goes as BINARY_EVENT or BINARY_ACK, and the other way
+// round without any.
+func (p *Packet) wireType() Type {
+	switch {
+	case p.Type == Event && len(p.Attachments) > 0:
+		return BinaryEvent
+	case p.Type == Ack && len(p.Attachments) > 0:
+		return BinaryAck
+	case p.Type == BinaryEvent && len(p.Attachments) == 0:
+		return Event
+	case p.Type == BinaryAck && len(p.Attachments) == 0:
+		return Ack
+	}
+	return p.Type
+}
+
 // AppendText appends the text part of p (what follows the Engine.IO message
-// type character) to dst.
+// type character) to dst. The type is the one p travels as: BINARY_EVENT or
+// BINARY_ACK exactly when p has attachments.
 func (p *Packet) AppendText(dst []byte) []byte {
-	dst = append(dst, '0'+byte(p.Type))
-	if p.Type.IsBinary() {
+	typ := p.wireType()
+	dst = append(dst, '0'+byte(typ))
+	if typ.IsBinary() {
 		dst = strconv.AppendInt(dst, int64(len(p.Attachments)), 10)
 		dst = append(dst, '-')
 	}
@@ -90,7 +109,7 @@ func (p *Packet) AppendText(dst []byte) []byte {
 // TextLen returns the length of the text part of p.
 func (p *Packet) TextLen() int {
 	n := 1 + len(p.Data)
-	if p.Type.IsBinary() {
+	if p.wireType().IsBinary() {
 		n += digits(uint64(len(p.Attachments))) + 1
 	}
 	if nsp := p.Namespace; nsp != "" && nsp != DefaultNamespace {

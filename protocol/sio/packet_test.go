@@ -215,3 +215,19 @@ func TestEncodeSharesNothingMutable(t *testing.T) {
 		t.Fatal("Encode results share memory")
 	}
 }
+
+func TestEncodeFixesBinaryType(t *testing.T) {
+	for _, c := range []struct {
+		pkt  sio.Packet
+		want string
+	}{
+		{sio.Packet{Type: sio.Event, Data: json.RawMessage(`["a",` + ph0 + `]`), Attachments: [][]byte{{1}}}, `51-["a",` + ph0 + `]`},
+		{sio.Packet{Type: sio.Ack, ID: 3, HasID: true, Data: json.RawMessage(`[` + ph0 + `]`), Attachments: [][]byte{{1}}}, `61-3[` + ph0 + `]`},
+		{sio.Packet{Type: sio.BinaryEvent, Data: json.RawMessage(`["a"]`)}, `2["a"]`},
+		{sio.Packet{Type: sio.BinaryAck, Data: json.RawMessage(`[]`)}, `3[]`},
+	} {
+		if got := c.pkt.String(); got != c.want || c.pkt.TextLen() != len(c.want) {
+			t.Errorf("%+v encodes as %s, want %s", c.pkt, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package sio_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/protocol/sio"
+)
+
+func BenchmarkNewEvent(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sio.NewEvent("/", "chat", "hello", map[string]any{"text": "hi", "n": 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNewEventRaw(b *testing.B) {
+	arg := json.RawMessage(`{"text":"hi","user":"bob","ts":1732582800000}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sio.NewEvent("/", "chat", arg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNewEventStruct(b *testing.B) {
+	type msg struct {
+		Text string `json:"text"`
+		User string `json:"user"`
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sio.NewEvent("/", "chat", msg{"hi", "bob"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncode(b *testing.B) {
+	p, _ := sio.NewEvent("/", "chat", json.RawMessage(`{"text":"hi","user":"bob"}`))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.Encode()
+	}
+}
+
+func BenchmarkEncodeBinary(b *testing.B) {
+	p, _ := sio.NewEvent("/admin", "file", "name.bin", make([]byte, 1024))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.Encode()
+	}
+}
+
+// BenchmarkBroadcast encodes one event once and writes the same frames to
+// 1000 recipients' buffers (as each session's writer would, adding the
+// Engine.IO message type): the per-recipient cost is only the copy.
+func BenchmarkBroadcast(b *testing.B) {
+	const recipients = 1000
+	bufs := make([][]byte, recipients)
+	for i := range bufs {
+		bufs[i] = make([]byte, 0, 256)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := sio.NewEvent("/", "chat", "hello", json.RawMessage(`{"text":"hi","user":"bob"}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		frames := p.Encode()
+		for i := range bufs {
+			bufs[i] = frames[0].AppendText(bufs[i][:0])
+		}
+	}
+}
+
+func BenchmarkDecodeEvent(b *testing.B) {
+	in := []byte(`2["chat",{"text":"hi"}]`)
+	var msg struct {
+		Text string `json:"text"`
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		p, err := sio.DecodeText(in, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		name, args, err := sio.ParseEvent(&p)
+		if err != nil || name != "chat" {
+			b.Fatal(err)
+		}
+		if err := args.Decode(0, &msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeRelay is the relay path: decode and split, no typed decode.
+func BenchmarkDecodeRelay(b *testing.B) {
+	in := []byte(`2/chat,12["message",{"text":"hello there","user":"bob","tags":["a","b"]},42]`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		p, err := sio.DecodeText(in, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, args, err := sio.ParseEvent(&p); err != nil || args.Len() != 2 {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecoderBinary(b *testing.B) {
+	msgs := []eio.Packet{
+		eio.TextMessage([]byte(`51-["file",{"name":"a.bin","data":{"_placeholder":true,"num":0}}]`)),
+		eio.BinaryMessage(make([]byte, 1024)),
+	}
+	var d sio.Decoder
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, m := range msgs {
+			if _, _, err := d.Decode(m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
