@@ -1,0 +1,154 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/duplexio/duplex/client"
+)
+
+// errBadArgs reports arguments from JavaScript that are not a JSON array.
+var errBadArgs = errors.New("duplex: arguments are not a JSON array")
+
+// goBytes copies a JS array of Uint8Arrays into Go. It runs inside a JS
+// callback, before the JS values may change.
+func goBytes(arr safejs.Value) ([][]byte, error) {
+	if arr.IsUndefined() || arr.IsNull() {
+		return nil, nil
+	}
+	n, err := arr.Length()
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, n)
+	for i := range n {
+		v, err := arr.Index(i)
+		if err != nil {
+			return nil, err
+		}
+		l, err := v.Length()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = make([]byte, l)
+		if _, err := safejs.CopyBytesToGo(out[i], v); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// jsBytes copies attachments into a new JS array of Uint8Arrays.
+func jsBytes(bufs [][]byte) (safejs.Value, error) {
+	u8, err := safejs.Global().Get("Uint8Array")
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	array, err := safejs.Global().Get("Array")
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	arr, err := array.New(len(bufs))
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	for i, b := range bufs {
+		v, err := u8.New(len(b))
+		if err != nil {
+			return safejs.Value{}, err
+		}
+		if _, err := safejs.CopyBytesToJS(v, b); err != nil {
+			return safejs.Value{}, err
+		}
+		if err := arr.SetIndex(i, v); err != nil {
+			return safejs.Value{}, err
+		}
+	}
+	return arr, nil
+}
+
+// goArgs turns the JSON text of an argument array and its attachments into
+// arguments for Emit or Ack. Without attachments every argument is passed as
+// json.RawMessage (copied to the wire verbatim); with attachments the values
+// are decoded (numbers kept exact) and each placeholder becomes its []byte.
+func goArgs(text string, bufs [][]byte) ([]any, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal([]byte(text), &raw); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadArgs, err)
+	}
+	out := make([]any, len(raw))
+	for i, r := range raw {
+		if len(bufs) == 0 || !bytes.Contains(r, []byte(`"_placeholder"`)) {
+			out[i] = r
+			continue
+		}
+		d := json.NewDecoder(bytes.NewReader(r))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return nil, fmt.Errorf("%w: %v", errBadArgs, err)
+		}
+		v, err := withBytes(v, bufs)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// withBytes replaces placeholders by attachments.
+func withBytes(v any, bufs [][]byte) (any, error) {
+	switch x := v.(type) {
+	case []any:
+		for i := range x {
+			e, err := withBytes(x[i], bufs)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = e
+		}
+	case map[string]any:
+		if ph, _ := x["_placeholder"].(bool); ph && len(x) == 2 {
+			n, ok := x["num"].(json.Number)
+			if !ok {
+				return nil, fmt.Errorf("%w: bad placeholder", errBadArgs)
+			}
+			i, err := n.Int64()
+			if err != nil || i < 0 || i >= int64(len(bufs)) {
+				return nil, fmt.Errorf("%w: placeholder %s of %d buffers", errBadArgs, n, len(bufs))
+			}
+			return bufs[i], nil
+		}
+		for k, e := range x {
+			e, err := withBytes(e, bufs)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = e
+		}
+	}
+	return v, nil
+}
+
+// jsArgs returns the JSON text of received arguments (placeholders kept) and
+// their attachments as a JS array, for the loader to rebuild.
+func jsArgs(a client.Args) (string, safejs.Value, error) {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, r := range a.All() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(r)
+	}
+	b.WriteByte(']')
+	bufs, err := jsBytes(a.Attachments())
+	return b.String(), bufs, err
+}

@@ -1,0 +1,26 @@
+//go:build js && wasm
+
+// Command wasm is duplex's browser client, built to client.wasm by `make wasm`
+// (GOOS=js GOARCH=wasm, -trimpath -ldflags="-s -w").
+//
+// It is the glue between package client and JavaScript: the loader served as
+// /socket.io/socket.io.js (package client/dist) defines the global io, with
+// the socket.io-client API (io(url, opts), socket.emit/on/once/off/onAny,
+// timeout(ms).emit, emitWithAck, id, connected, disconnect ...), loads this
+// program and hands calls to it once it has started. This program gives the
+// loader a backend object through io.duplex.ready(backend):
+//
+//	backend.socket(url, optsJSON, sink, authFn) -> handle
+//	handle.emit(name, argsJSON, buffers, ackCallback|null, timeoutMs|-1, volatile)
+//	handle.ack(ackID, argsJSON, buffers)
+//	handle.connect(); handle.disconnect()
+//	sink("connect", id, recovered) / ("disconnect", reason, active) /
+//	    ("connect_error", message, dataJSON) / ("event", name, argsJSON, buffers, ackID|-1) /
+//	    ("manager", eventName, value)
+//
+// Arguments cross as JSON text with socket.io's binary placeholders
+// ({"_placeholder":true,"num":i}) and the binary attachments as Uint8Arrays:
+// ArrayBuffer and typed arrays anywhere in the arguments become []byte on the
+// Go side (attachments on the wire) and arrive in JavaScript as ArrayBuffer,
+// as with socket.io-client.
+package main

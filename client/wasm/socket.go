@@ -1,0 +1,220 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/duplexio/duplex/client"
+)
+
+// socket is the backend half of one JS socket: the handle the loader calls,
+// and the sink it reports to.
+type socket struct {
+	b    *backend
+	sink safejs.Value
+
+	mu     sync.Mutex
+	s      *client.Socket // nil until attached (on the queue)
+	acks   map[int]*client.Event
+	nextID int
+}
+
+// send reports to the loader. It runs on the client's handler goroutine or
+// the queue's, never in a JS callback: a listener may call back into us.
+func (sk *socket) send(args ...any) {
+	if _, err := sk.sink.Invoke(args...); err != nil {
+		sk.b.log.Warn("duplex: a listener threw", "err", err)
+	}
+}
+
+// attach wires the client socket's callbacks to the sink.
+func (sk *socket) attach(s *client.Socket) {
+	sk.mu.Lock()
+	sk.s = s
+	sk.mu.Unlock()
+	s.OnConnect(func() { sk.send("connect", s.ID(), s.Recovered()) })
+	s.OnDisconnect(func(reason string) {
+		sk.mu.Lock()
+		clear(sk.acks) // acks of the old connection can no longer be sent
+		sk.mu.Unlock()
+		sk.send("disconnect", reason, s.Active())
+	})
+	s.OnConnectError(func(err error) {
+		if ce, ok := errors.AsType[*client.ConnectError](err); ok {
+			data := string(ce.Data)
+			if data == "" {
+				data = "null"
+			}
+			sk.send("connect_error", ce.Message, data)
+			return
+		}
+		sk.send("connect_error", err.Error(), "null")
+	})
+	s.OnAny(func(e *client.Event) {
+		text, bufs, err := jsArgs(e.Args)
+		if err != nil {
+			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
+			return
+		}
+		id := -1
+		if e.HasAck() {
+			sk.mu.Lock()
+			id = sk.nextID
+			sk.nextID++
+			sk.acks[id] = e
+			sk.mu.Unlock()
+		}
+		sk.send("event", e.Name, text, bufs, id)
+	})
+	m := s.Manager()
+	m.OnReconnectAttempt(func(n int) { sk.send("manager", "reconnect_attempt", n) })
+	m.OnReconnect(func(n int) { sk.send("manager", "reconnect", n) })
+	m.OnReconnectFailed(func() { sk.send("manager", "reconnect_failed", nil) })
+	m.OnReconnectError(func(err error) { sk.send("manager", "reconnect_error", err.Error()) })
+}
+
+// client returns the attached socket (jobs run after attach, on the queue).
+func (sk *socket) client() *client.Socket {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	return sk.s
+}
+
+// jsObject returns the handle: emit, ack, connect, disconnect.
+func (sk *socket) jsObject() (safejs.Value, error) {
+	obj, err := newObject()
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	methods := map[string]func(args []safejs.Value) any{
+		"emit":       sk.jsEmit,
+		"ack":        sk.jsAck,
+		"connect":    func([]safejs.Value) any { sk.b.queue.add(func() { sk.client().Connect() }); return nil },
+		"disconnect": func([]safejs.Value) any { sk.b.queue.add(func() { sk.client().Disconnect() }); return nil },
+	}
+	for name, fn := range methods {
+		f, err := sk.b.funcOf(fn)
+		if err != nil {
+			return safejs.Value{}, err
+		}
+		if err := obj.Set(name, f); err != nil {
+			return safejs.Value{}, err
+		}
+	}
+	return obj, nil
+}
+
+// jsEmit implements handle.emit(name, argsJSON, buffers, ackCb|null, timeoutMs|-1, volatile).
+func (sk *socket) jsEmit(args []safejs.Value) any {
+	if len(args) < 6 {
+		return throw(errors.New("duplex: emit needs 6 arguments"))
+	}
+	name, err := args[0].String()
+	if err != nil {
+		return throw(err)
+	}
+	text, err := args[1].String()
+	if err != nil {
+		return throw(err)
+	}
+	bufs, err := goBytes(args[2])
+	if err != nil {
+		return throw(err)
+	}
+	vals, err := goArgs(text, bufs)
+	if err != nil {
+		return throw(err)
+	}
+	cb := args[3]
+	hasAck := cb.Type() == safejs.TypeFunction
+	timeout, _ := args[4].Float()
+	volatile, _ := args[5].Bool()
+	sk.b.queue.add(func() {
+		s := sk.client()
+		var em *client.Emitter
+		if timeout >= 0 {
+			em = s.Timeout(time.Duration(timeout * float64(time.Millisecond)))
+		}
+		if volatile {
+			if em == nil {
+				em = s.Volatile()
+			} else {
+				em = em.Volatile()
+			}
+		}
+		if hasAck {
+			vals = append(vals, client.AckFunc(func(a client.Args, err error) {
+				if err != nil {
+					sk.invoke(cb, err.Error(), nil, nil)
+					return
+				}
+				text, bufs, jerr := jsArgs(a)
+				if jerr != nil {
+					sk.invoke(cb, jerr.Error(), nil, nil)
+					return
+				}
+				sk.invoke(cb, nil, text, bufs)
+			}))
+		}
+		var e error
+		if em != nil {
+			e = em.Emit(name, vals...)
+		} else {
+			e = s.Emit(name, vals...)
+		}
+		if e != nil {
+			sk.b.log.Warn("duplex: emit", "event", name, "err", e)
+			if hasAck && timeout >= 0 {
+				sk.invoke(cb, e.Error(), nil, nil)
+			}
+		}
+	})
+	return nil
+}
+
+func (sk *socket) invoke(fn safejs.Value, args ...any) {
+	if _, err := fn.Invoke(args...); err != nil {
+		sk.b.log.Warn("duplex: an ack callback threw", "err", err)
+	}
+}
+
+// jsAck implements handle.ack(ackID, argsJSON, buffers).
+func (sk *socket) jsAck(args []safejs.Value) any {
+	if len(args) < 3 {
+		return throw(errors.New("duplex: ack needs 3 arguments"))
+	}
+	id, err := args[0].Int()
+	if err != nil {
+		return throw(err)
+	}
+	text, err := args[1].String()
+	if err != nil {
+		return throw(err)
+	}
+	bufs, err := goBytes(args[2])
+	if err != nil {
+		return throw(err)
+	}
+	vals, err := goArgs(text, bufs)
+	if err != nil {
+		return throw(err)
+	}
+	sk.mu.Lock()
+	e := sk.acks[id]
+	delete(sk.acks, id)
+	sk.mu.Unlock()
+	if e == nil {
+		return nil // a second call, or an ack after a disconnection: dropped
+	}
+	sk.b.queue.add(func() {
+		if err := e.Ack(vals...); err != nil {
+			sk.b.log.Warn("duplex: ack", "event", e.Name, "err", err)
+		}
+	})
+	return nil
+}
