@@ -71,10 +71,10 @@ func dial(ctx context.Context, d *Dialer) (*Conn, error) {
 	// Bound the handshake reads: closing the socket unblocks them.
 	guard := context.AfterFunc(ctx, func() { ws.CloseNow() })
 	err = c.handshake()
-	if !guard() || err != nil {
+	if fired := !guard(); fired || err != nil {
 		ws.CloseNow()
-		if err == nil {
-			err = ctx.Err()
+		if fired {
+			err = fmt.Errorf("%w after %v (%v)", context.DeadlineExceeded, d.opts.HandshakeTimeout, err)
 		}
 		return nil, fmt.Errorf("loadgen: handshake: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // DialOptions configures a Dialer. The zero value dials from 127.0.0.1 with
-// a 1 MB read limit and a 10 s handshake timeout.
+// a 1 MB read limit and a 30 s handshake timeout.
 type DialOptions struct {
 	// SourceAddrs is the number of loopback source addresses (127.0.0.1,
 	// 127.0.0.2, ...) the connections are spread over, so that many
@@ -43,7 +43,7 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 		o.ReadLimit = 1 << 20
 	}
 	if o.HandshakeTimeout <= 0 {
-		o.HandshakeTimeout = 10 * time.Second
+		o.HandshakeTimeout = 30 * time.Second
 	}
 	d := &Dialer{url: fmt.Sprintf("ws://%s/socket.io/?EIO=4&transport=websocket", addr), opts: o}
 	for i := range o.SourceAddrs {
