@@ -10,7 +10,7 @@ import (
 // This file walks JSON text without decoding it, so that arguments stay
 // byte-identical until a handler asks for a type. The scanners are structural:
 // they find where values end but do not validate literals (DecodeText checks
-// payloads with json.Valid first). On any input they terminate and never
+// payloads with validJSON first). On any input they terminate and never
 // panic; malformed structure is reported as not ok.
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

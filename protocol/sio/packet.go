@@ -254,7 +254,7 @@ func validPayload(p *Packet) error {
 		if d == nil {
 			return nil
 		}
-		if firstByte(d) != '{' || !json.Valid(d) {
+		if firstByte(d) != '{' || !validJSON(d) {
 			return fmt.Errorf("%w: CONNECT payload must be an object", ErrInvalidPacket)
 		}
 	case Disconnect:
@@ -262,11 +262,11 @@ func validPayload(p *Packet) error {
 			return fmt.Errorf("%w: DISCONNECT has no payload", ErrInvalidPacket)
 		}
 	case ConnectError:
-		if c := firstByte(d); (c != '{' && c != '"') || !json.Valid(d) {
+		if c := firstByte(d); (c != '{' && c != '"') || !validJSON(d) {
 			return fmt.Errorf("%w: CONNECT_ERROR payload must be an object or a string", ErrInvalidPacket)
 		}
 	case Event, BinaryEvent:
-		if firstByte(d) != '[' || !json.Valid(d) {
+		if firstByte(d) != '[' || !validJSON(d) {
 			return fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
 		}
 		first, ok := firstElem(d)
@@ -283,7 +283,7 @@ func validPayload(p *Packet) error {
 			return fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
 		}
 	case Ack, BinaryAck:
-		if firstByte(d) != '[' || !json.Valid(d) {
+		if firstByte(d) != '[' || !validJSON(d) {
 			return fmt.Errorf("%w: ACK payload must be an array", ErrInvalidPacket)
 		}
 	}
