@@ -5,8 +5,16 @@
 // binary Engine.IO message per attachment. Encode turns a Packet into those
 // Engine.IO packets once, so that a broadcast can write the same bytes to every
 // recipient; a Decoder turns incoming Engine.IO messages back into Packets,
-// collecting attachments.
+// collecting attachments, with a bound on how many one packet may announce.
 //
 // Event arguments stay raw JSON (json.RawMessage) until a handler decodes them:
-// relaying is byte-identical, with no key reordering and no HTML escaping.
+// relaying is byte-identical, with no key reordering and no HTML escaping, and
+// strings are written exactly as JavaScript's JSON.stringify writes them.
+//
+// Decoding follows socket.io-parser 4.2.7 (namespace and comma rules, ack ids
+// including 0, payload validity per type, placeholder checks) and is checked
+// byte for byte against it by the cross-check test. It is stricter in a few
+// corners where the reference accepts nonsense: an empty string or a space is
+// not a CONNECT, and EVENT, ACK and CONNECT_ERROR need a payload. Every
+// decoding error matches ErrInvalidPacket; none panics.
 package sio
