@@ -1,3 +1,5 @@
+//go:build !js
+
 package server
 
 import (
@@ -18,9 +20,9 @@ import (
 // countConn is a session that only counts what it is given.
 type countConn struct{ n atomic.Int64 }
 
-func (c *countConn) Send(pkts ...eio.Packet) error       { c.n.Add(int64(len(pkts))); return nil }
+func (c *countConn) Send(pkts ...eio.Packet) error        { c.n.Add(int64(len(pkts))); return nil }
 func (c *countConn) SendVolatile(pkts ...eio.Packet) bool { c.n.Add(int64(len(pkts))); return true }
-func (c *countConn) Close(string)                        {}
+func (c *countConn) Close(string)                         {}
 
 func connectCount(b *testing.B, srv *Server, n int) *countConn {
 	cc := &countConn{}
