@@ -94,6 +94,11 @@ func (a Args) Decode(i int, v any) error {
 	case *json.RawMessage:
 		*t = raw
 		return nil
+	case *string:
+		if s, ok := unquote(raw); ok {
+			*t = s
+			return nil
+		}
 	case *any:
 		var x any
 		if err := json.Unmarshal(raw, &x); err != nil {

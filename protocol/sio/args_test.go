@@ -199,3 +199,27 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("RawArgs: %v", a.All())
 	}
 }
+
+func TestArgsDecodeString(t *testing.T) {
+	for raw, want := range map[string]string{
+		`"plain"`: "plain", `"é😀"`: "é😀", `"a\nb\u00e9\""`: "a\nb\u00e9\"", "\"bad\xffutf8\"": "bad\uFFFDutf8", `""`: "",
+	} {
+		var s string
+		if err := sio.RawArgs(json.RawMessage(raw)).Decode(0, &s); err != nil || s != want {
+			t.Errorf("Decode(%s) = %q, %v; want %q", raw, s, err, want)
+		}
+		var std string
+		if err := json.Unmarshal([]byte(raw), &std); err != nil || std != want {
+			t.Errorf("json.Unmarshal(%s) = %q, %v", raw, std, err)
+		}
+	}
+	for _, raw := range []string{`1`, `null`, `{}`, `"\x"`, `"a`} {
+		s := "unchanged"
+		err := sio.RawArgs(json.RawMessage(raw)).Decode(0, &s)
+		stdS := "unchanged"
+		stdErr := json.Unmarshal([]byte(raw), &stdS)
+		if (err == nil) != (stdErr == nil) || s != stdS {
+			t.Errorf("Decode(%s) = %q, %v; json.Unmarshal %q, %v", raw, s, err, stdS, stdErr)
+		}
+	}
+}

@@ -198,6 +198,12 @@ func FuzzArgs(f *testing.F) {
 			if err := json.Unmarshal(args.Raw(i), &x); err != nil {
 				t.Fatalf("argument %d of %s is not JSON: %s", i, data, args.Raw(i))
 			}
+			var s, std string
+			err := args.Decode(i, &s)
+			stdErr := json.Unmarshal(args.Raw(i), &std)
+			if (err == nil) != (stdErr == nil) || s != std {
+				t.Fatalf("Decode(%s, *string) = %q, %v; json.Unmarshal %q, %v", args.Raw(i), s, err, std, stdErr)
+			}
 		}
 	})
 }

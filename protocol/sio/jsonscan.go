@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // This file walks JSON text without decoding it, so that arguments stay
@@ -126,23 +127,35 @@ func firstElem(d []byte) (json.RawMessage, bool) {
 	return json.RawMessage(d[i:end:end]), true
 }
 
-// unquote returns the text of the JSON string s (quotes included), copying only
-// when it has escapes.
+// unquote returns the text of the JSON string s (quotes included), as
+// json.Unmarshal would, taking a fast path when it has no escapes.
 func unquote(s []byte) (string, bool) {
 	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
 		return "", false
 	}
 	inner := s[1 : len(s)-1]
+	ascii := true
 	for _, c := range inner {
 		if c == '\\' || c == '"' || c < 0x20 {
-			var out string
-			if json.Unmarshal(s, &out) != nil {
-				return "", false
-			}
-			return out, true
+			return unquoteSlow(s)
+		}
+		if c >= utf8.RuneSelf {
+			ascii = false
 		}
 	}
+	if !ascii && !utf8.Valid(inner) {
+		return unquoteSlow(s) // invalid UTF-8 becomes U+FFFD
+	}
 	return string(inner), true
+}
+
+// unquoteSlow handles strings with escapes or non-ASCII text.
+func unquoteSlow(s []byte) (string, bool) {
+	var out string
+	if json.Unmarshal(s, &out) != nil {
+		return "", false
+	}
+	return out, true
 }
 
 // equalString reports whether the JSON string s (quotes included) is the text
