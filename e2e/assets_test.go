@@ -36,3 +36,4 @@ func assetMux(t testing.TB, sio http.Handler) *http.ServeMux {
 	}
 	return mux
 }
+

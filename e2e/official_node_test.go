@@ -25,6 +25,7 @@ func runScenario(t *testing.T, tb *tab, base, page string, q url.Values) {
 	t.Helper()
 	tb.navigate(base + "/testdata/" + page + "?" + q.Encode())
 	res := waitJS[string](tb, "window.__result", waitLong)
+	t.Logf("console of %s:\n%s", page, tb.console())
 	if res != "pass" {
 		t.Fatalf("scenario %s: %s", page, res)
 	}

@@ -1,0 +1,256 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/duplexio/duplex/client/dist"
+	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/engine"
+)
+
+// goServer is our Socket.IO server, in process, speaking the same small test
+// protocol as interop/e2e/server.js (welcome, echo, join, broadcast, ask),
+// behind an HTTP server that also serves the test pages and the browser
+// client. It tracks its TCP connections so that a test can cut them while
+// the server keeps running.
+type goServer struct {
+	t      testing.TB
+	srv    *server.Server
+	hs     *http.Server
+	ln     net.Listener
+	origin string
+	done   chan struct{}
+
+	mu        sync.Mutex
+	conns     map[net.Conn]bool
+	events    []string // "name arg" lines, in arrival order
+	signal    chan struct{}
+	wsRefused int
+}
+
+// goServerOptions tunes startGoServer.
+type goServerOptions struct {
+	addr            string          // listen address; "" = 127.0.0.1:0
+	opts            *server.Options // nil = defaults (+ ServeClient and CORS set here)
+	refuseWS        bool            // answer websocket requests with 403 (forces polling)
+	onConnect       func(s *server.Socket)
+}
+
+func startGoServer(t testing.TB, o goServerOptions) *goServer {
+	t.Helper()
+	g := &goServer{t: t, conns: make(map[net.Conn]bool), signal: make(chan struct{}), done: make(chan struct{})}
+	opts := server.Options{}
+	if o.opts != nil {
+		opts = *o.opts
+	}
+	opts.ServeClient = dist.Handler(os.DirFS(wasmBuild(t)), nil)
+	opts.CORS = &engine.CORS{Origins: []string{"*"}}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	g.srv = server.New(&opts)
+	g.srv.OnConnection(func(s *server.Socket) {
+		g.record("connection " + s.ID() + " recovered=" + boolText(s.Recovered()))
+		if !s.Recovered() {
+			s.Emit("welcome", map[string]any{"id": s.ID(), "recovered": s.Recovered()})
+		}
+		g.scenario(s)
+		if o.onConnect != nil {
+			o.onConnect(s)
+		}
+	})
+	mux := assetMux(t, nil)
+	mux.Handle("/socket.io/", g.srv)
+	var h http.Handler = mux
+	if o.refuseWS {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("transport") == "websocket" {
+				g.mu.Lock()
+				g.wsRefused++
+				g.mu.Unlock()
+				http.Error(w, "websocket refused by the test", http.StatusForbidden)
+				return
+			}
+			mux.ServeHTTP(w, r)
+		})
+	}
+	addr := o.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	var err error
+	for range 50 { // a restarted server may wait for its port to be released
+		if g.ln, err = net.Listen("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.origin = "http://" + g.ln.Addr().String()
+	g.hs = &http.Server{Handler: h, ConnState: g.connState}
+	go func() {
+		defer close(g.done)
+		_ = g.hs.Serve(g.ln)
+	}()
+	t.Cleanup(g.stop)
+	return g
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// scenario installs the test protocol's handlers on a socket.
+func (g *goServer) scenario(s *server.Socket) {
+	s.On("hello-message", func(e *server.Event) { g.record("hello-message " + string(e.Args.Raw(0))) })
+	s.On("echo", func(e *server.Event) {
+		vals, err := e.Args.Values()
+		if err != nil {
+			g.t.Errorf("echo args: %v", err)
+			return
+		}
+		if e.HasAck() {
+			e.Ack(vals...)
+		} else {
+			s.Emit("echo", vals...)
+		}
+	})
+	s.On("join", func(e *server.Event) {
+		var room string
+		_ = e.Decode(&room)
+		s.Join(room)
+		g.record("join " + s.ID() + " " + room)
+		if e.HasAck() {
+			e.Ack(room)
+		}
+	})
+	s.On("broadcast", func(e *server.Event) {
+		var room string
+		_ = e.Decode(&room)
+		vals, _ := e.Args.Slice(1).Values()
+		s.To(room).Emit("broadcast", vals...)
+	})
+	s.On("ask", func(e *server.Event) {
+		var q string
+		_ = e.Decode(&q)
+		go func() { // EmitWithAck must not run on the socket's read loop
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			a, err := s.EmitWithAck(ctx, "question", q)
+			if err != nil {
+				s.Emit("answer", "error: "+err.Error())
+				return
+			}
+			var ans string
+			_ = a.Decode(0, &ans)
+			s.Emit("answer", ans)
+		}()
+	})
+	s.On("count", func(e *server.Event) { g.record("count " + string(e.Args.Raw(0))) })
+	s.On("done", func(e *server.Event) {
+		g.record("done " + string(e.Args.Raw(0)))
+		if e.HasAck() {
+			e.Ack("ok")
+		}
+	})
+	s.OnDisconnect(func(reason string) { g.record("disconnect " + s.ID() + " " + reason) })
+}
+
+func (g *goServer) record(line string) {
+	g.mu.Lock()
+	g.events = append(g.events, line)
+	close(g.signal)
+	g.signal = make(chan struct{})
+	g.mu.Unlock()
+}
+
+// waitEvent waits for a recorded line with the prefix and returns it.
+func (g *goServer) waitEvent(prefix string, timeout time.Duration) string {
+	g.t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		g.mu.Lock()
+		for _, l := range g.events {
+			if strings.HasPrefix(l, prefix) {
+				g.mu.Unlock()
+				return l
+			}
+		}
+		sig := g.signal
+		g.mu.Unlock()
+		select {
+		case <-sig:
+		case <-deadline.C:
+			g.t.Fatalf("the Go server saw no %q within %v; it saw:\n%s", prefix, timeout, strings.Join(g.recorded(), "\n"))
+		}
+	}
+}
+
+// recorded returns the lines recorded so far.
+func (g *goServer) recorded() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.events...)
+}
+
+func (g *goServer) connState(c net.Conn, st http.ConnState) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch st {
+	case http.StateNew, http.StateActive, http.StateIdle, http.StateHijacked:
+		g.conns[c] = true
+	case http.StateClosed:
+		delete(g.conns, c)
+	}
+}
+
+// cut closes every TCP connection (hijacked websockets included) while the
+// server keeps running: the browser sees its transport fail.
+func (g *goServer) cut() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for c := range g.conns {
+		if c.Close() == nil {
+			n++
+		}
+		delete(g.conns, c)
+	}
+	return n
+}
+
+// stop closes the Socket.IO server and the HTTP server, as a process that
+// stops would: the clients' transports close.
+func (g *goServer) stop() {
+	select {
+	case <-g.done:
+		return
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := g.srv.Close(ctx); err != nil && !errors.Is(err, server.ErrServerClosed) {
+		g.t.Errorf("closing the Go server: %v", err)
+	}
+	_ = g.hs.Close()
+	g.cut()
+	<-g.done
+}

@@ -1,0 +1,85 @@
+//go:build !js
+
+package e2e
+
+import (
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/duplexio/duplex/client/dist"
+	"github.com/duplexio/duplex/server"
+)
+
+var transportCases = []string{"", "polling", "websocket"}
+
+func transportQuery(transports string) url.Values {
+	q := url.Values{}
+	if transports != "" {
+		q.Set("transports", transports)
+	}
+	return q
+}
+
+// TestOfficialClientGoServer: the official browser bundle of
+// socket.io-client@4.8.4 against our server.
+func TestOfficialClientGoServer(t *testing.T) {
+	for _, tr := range transportCases {
+		t.Run("transports="+tr, func(t *testing.T) {
+			g := startGoServer(t, goServerOptions{})
+			runScenario(t, newTab(t, "official"), g.origin, "official.html", transportQuery(tr))
+		})
+	}
+}
+
+// TestWasmClientGoServer: our wasm io (the loader at /socket.io/socket.io.js)
+// against our server.
+func TestWasmClientGoServer(t *testing.T) {
+	for _, tr := range transportCases {
+		t.Run("transports="+tr, func(t *testing.T) {
+			g := startGoServer(t, goServerOptions{})
+			runScenario(t, newTab(t, "wasm"), g.origin, "wasm.html", transportQuery(tr))
+		})
+	}
+}
+
+// TestWasmClientNodeServer: our wasm io against the official Node
+// socket.io@4.8.4 server (cross-origin: the page and the client files come
+// from a Go file server, the socket from Node).
+func TestWasmClientNodeServer(t *testing.T) {
+	for _, tr := range transportCases {
+		t.Run("transports="+tr, func(t *testing.T) {
+			_, origin := startNodeServer(t)
+			assets := assetServer(t, dist.Handler(os.DirFS(wasmBuild(t)), nil))
+			q := transportQuery(tr)
+			q.Set("url", origin)
+			runScenario(t, newTab(t, "wasm"), assets.URL, "wasm.html", q)
+		})
+	}
+}
+
+// TestPollingOnlyServer: a server that offers only long-polling.
+func TestPollingOnlyServer(t *testing.T) {
+	g := startGoServer(t, goServerOptions{opts: &server.Options{Transports: []string{"polling"}}})
+	runScenario(t, newTab(t, "wasm"), g.origin, "wasm.html", nil)
+}
+
+// TestWebsocketRefusedFallback: every websocket request is refused (403, as a
+// proxy that blocks upgrades would): the client stays on long-polling and
+// everything works.
+func TestWebsocketRefusedFallback(t *testing.T) {
+	for _, page := range []string{"wasm.html", "official.html"} {
+		t.Run(page, func(t *testing.T) {
+			g := startGoServer(t, goServerOptions{refuseWS: true})
+			runScenario(t, newTab(t, page), g.origin, page, nil)
+			g.mu.Lock()
+			refused := g.wsRefused
+			g.mu.Unlock()
+			if refused == 0 {
+				t.Fatal("the client never tried websocket: the fallback was not exercised")
+			}
+			t.Logf("websocket requests refused: %d", refused)
+		})
+	}
+}
+
