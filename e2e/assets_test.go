@@ -36,4 +36,3 @@ func assetMux(t testing.TB, sio http.Handler) *http.ServeMux {
 	}
 	return mux
 }
-

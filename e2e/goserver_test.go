@@ -42,10 +42,10 @@ type goServer struct {
 
 // goServerOptions tunes startGoServer.
 type goServerOptions struct {
-	addr            string          // listen address; "" = 127.0.0.1:0
-	opts            *server.Options // nil = defaults (+ ServeClient and CORS set here)
-	refuseWS        bool            // answer websocket requests with 403 (forces polling)
-	onConnect       func(s *server.Socket)
+	addr      string          // listen address; "" = 127.0.0.1:0
+	opts      *server.Options // nil = defaults (+ ServeClient and CORS set here)
+	refuseWS  bool            // answer websocket requests with 403 (forces polling)
+	onConnect func(s *server.Socket)
 }
 
 func startGoServer(t testing.TB, o goServerOptions) *goServer {

@@ -82,4 +82,3 @@ func TestWebsocketRefusedFallback(t *testing.T) {
 		})
 	}
 }
-
