@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/internal/nodetest"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // startServer runs srv (configured by setup) on an httptest server, mounted at
@@ -180,6 +181,12 @@ func TestInteropBasic(t *testing.T) {
 }
 
 func TestInteropNamespaces(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling"} {
+		t.Run(mode, func(t *testing.T) { testInteropNamespaces(t, mode) })
+	}
+}
+
+func testInteropNamespaces(t *testing.T, mode string) {
 	url, _ := startServer(t, nil, func(srv *Server) {
 		srv.Of("/admin").OnConnection(func(s *Socket) {
 			s.On("whoami", func(e *Event) { _ = e.Ack(s.Namespace().Name()) })
@@ -210,7 +217,7 @@ func TestInteropNamespaces(t *testing.T) {
 			s.On("name", func(e *Event) { _ = e.Ack(s.Namespace().Name()) })
 		})
 	})
-	got := runClient(t, url, "namespaces", "websocket")
+	got := runClient(t, url, "namespaces", mode)
 	expect(t, got, "admin", `"/admin"`)
 	expect(t, got, "nope", `"Invalid namespace"`)
 	expect(t, got, "auth-refused", `{"message":"not authorized","data":{"reason":"bad token"}}`)
@@ -308,15 +315,19 @@ func TestInteropDisconnectReasons(t *testing.T) {
 			s.OnDisconnect(rs.add)
 			s.On("kick", func(e *Event) { s.Disconnect(false) })
 			s.On("close", func(e *Event) { s.Disconnect(true) })
+			s.On("conn-close", func(e *Event) { s.Conn().Close(engine.ReasonForcedClose) })
 		})
 	})
 	got := runClient(t, url, "disconnects", "websocket")
 	expect(t, got, "kick", `"io server disconnect"`)
+	expect(t, got, "client", `"io client disconnect"`)
 	expect(t, got, "close", `"io server disconnect"`)
+	expect(t, got, "forced", `"transport close"`)
 	expect(t, got, "transport", `"forced close"`) // the client closed its engine
 	rs.wait(t, "server namespace disconnect")
 	rs.wait(t, "client namespace disconnect")
 	rs.wait(t, "server namespace disconnect")
+	rs.wait(t, "forced close")
 	rs.wait(t, "transport close")
 }
 

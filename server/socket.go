@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/protocol/sio"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // Socket is one client's connection to one namespace. Its methods are safe
@@ -62,6 +63,15 @@ func (s *Socket) Data() *Data { return s.data }
 
 // Namespace returns the socket's namespace.
 func (s *Socket) Namespace() *Namespace { return s.nsp }
+
+// Conn returns the Engine.IO session under the socket (shared by every
+// namespace of the client), as the reference's socket.conn: closing it with
+// engine.ReasonForcedClose disconnects the client with reason "forced close".
+// It is nil for sockets not served by an engine.Server.
+func (s *Socket) Conn() *engine.Session {
+	es, _ := s.client.conn.(*engine.Session)
+	return es
+}
 
 // Connected reports whether the socket is connected.
 func (s *Socket) Connected() bool { return s.connected.Load() }

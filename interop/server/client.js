@@ -120,14 +120,22 @@ const scenarios = {
     // Client-side disconnect.
     const b = connect();
     await once(b, "connect");
+    const bp = once(b, "disconnect");
     b.disconnect();
-    out("client", "io client disconnect");
+    const [r2] = await bp;
+    out("client", r2);
     // Server closes the whole session.
     const c = connect();
     await once(c, "connect");
     c.emit("close");
     const [r3] = await once(c, "disconnect");
     out("close", r3);
+    // The server closes the Engine.IO session itself.
+    const e = connect();
+    await once(e, "connect");
+    e.emit("conn-close");
+    const [r5] = await once(e, "disconnect");
+    out("forced", r5);
     // Client closes the transport.
     const d = connect();
     await once(d, "connect");
