@@ -93,7 +93,7 @@ func format(v float64) string {
 
 // write prints the markdown table of medians.
 func (r *results) write(w io.Writer, servers []string, rounds int) {
-	fmt.Fprintf(w, "| scenario | metric | duplex (median of %d) | Node (median of %d) | duplex/Node | target (duplex) | met? |\n", rounds, rounds)
+	fmt.Fprintf(w, "| scenario | metric | duplex (median, n runs of %d) | Node (median, n runs of %d) | duplex/Node | target (duplex) | met? |\n", rounds, rounds)
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, sc := range r.order {
 		for _, m := range r.metrics[sc.name] {
