@@ -2,12 +2,15 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/duplexio/duplex/protocol/sio"
 )
 
 // connected dials n fake clients to nsp and returns them with their sockets.
@@ -168,5 +171,18 @@ func TestBroadcastWithAck(t *testing.T) {
 	// No recipient: returns at once.
 	if r, err := srv.To("nobody").EmitWithAck(context.Background(), "q"); err != nil || len(r) != 0 {
 		t.Fatal(r, err)
+	}
+}
+
+func TestServerSideEmitReceive(t *testing.T) {
+	srv := newServer(t, nil)
+	got := make(chan string, 1)
+	srv.Of("/").OnServerSideEmit("hello", func(a Args) { got <- string(a.Raw(0)) })
+	srv.Of("/").ReceiveServerSideEmit("hello", sio.RawArgs(json.RawMessage(`"x"`)))
+	if g := <-got; g != `"x"` {
+		t.Fatal(g)
+	}
+	if err := srv.ServerSideEmit(context.Background(), "connect"); err == nil {
+		t.Fatal("reserved name accepted")
 	}
 }

@@ -28,6 +28,7 @@ type Namespace struct {
 	pre          map[string]*Socket // running the middlewares
 	middlewares  []func(s *Socket, next func(error))
 	onConnection []func(s *Socket)
+	serverSide   map[string][]func(args Args)
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
@@ -166,6 +167,28 @@ func (n *Namespace) ServerSideEmit(ctx context.Context, event string, args ...an
 		return sio.ErrReservedEvent
 	}
 	return n.adapter.ServerSideEmit(ctx, event, args...)
+}
+
+// OnServerSideEmit registers h for the events other servers of the cluster
+// send with ServerSideEmit.
+func (n *Namespace) OnServerSideEmit(event string, h func(args Args)) {
+	n.mu.Lock()
+	if n.serverSide == nil {
+		n.serverSide = make(map[string][]func(Args))
+	}
+	n.serverSide[event] = append(n.serverSide[event], h)
+	n.mu.Unlock()
+}
+
+// ReceiveServerSideEmit delivers an event sent by another server to the
+// OnServerSideEmit handlers (for Adapter implementations).
+func (n *Namespace) ReceiveServerSideEmit(event string, args Args) {
+	n.mu.RLock()
+	hs := n.serverSide[event]
+	n.mu.RUnlock()
+	for _, h := range hs {
+		h(args)
+	}
 }
 
 // Connection.
