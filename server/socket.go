@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -406,7 +407,7 @@ func (s *Socket) dispatch(e *Event) {
 	s.mu.Lock()
 	anys := s.anyHandlers
 	hs := s.handlers[e.Name]
-	if len(hs) > 0 {
+	if slices.ContainsFunc(hs, func(h handlerEntry) bool { return h.once }) {
 		// Drop the once handlers (copy: a running dispatch may hold hs).
 		keep := hs[:0:0]
 		for _, h := range hs {
