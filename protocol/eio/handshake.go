@@ -41,7 +41,11 @@ func (h Handshake) AppendJSON(dst []byte) []byte {
 
 // OpenPacket returns the open packet carrying h.
 func (h Handshake) OpenPacket() Packet {
-	return Packet{Type: Open, Data: h.AppendJSON(nil)}
+	n := 100 + len(h.SID) // the keys and three numbers of up to 13 digits
+	for _, u := range h.Upgrades {
+		n += len(u) + 3
+	}
+	return Packet{Type: Open, Data: h.AppendJSON(make([]byte, 0, n))}
 }
 
 // ParseHandshake decodes the data of an open packet. The sid is required; the
