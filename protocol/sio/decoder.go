@@ -12,7 +12,7 @@ import (
 // reference's limit of 10 attachments per packet.
 type Decoder struct {
 	// MaxAttachments bounds the attachments one packet may announce; 0 means
-	// DefaultMaxAttachments.
+	// DefaultMaxAttachments. It is capped at MaxAttachmentsLimit.
 	MaxAttachments int
 
 	pending Packet

@@ -41,6 +41,10 @@ const DefaultNamespace = "/"
 // DefaultMaxAttachments is the reference decoder's limit on attachments per packet.
 const DefaultMaxAttachments = 10
 
+// MaxAttachmentsLimit caps any attachment limit given to a decoder, so that no
+// setting can make an announced count allocate without bound.
+const MaxAttachmentsLimit = 1 << 20
+
 // Packet is one Socket.IO packet.
 //
 // Data is the JSON payload exactly as it travels, with attachment placeholders
@@ -153,7 +157,8 @@ const maxIDDigits = 16
 // message) and checks its payload as the reference does. For binary types the
 // returned packet's Attachments has the announced length, with nil entries for
 // a Decoder to fill. maxAttachments bounds that count (0 means
-// DefaultMaxAttachments); no more than that is ever allocated. Data aliases b.
+// DefaultMaxAttachments, and it is capped at MaxAttachmentsLimit); no more than
+// that is ever allocated. Data aliases b.
 //
 // The grammar is <type>[<attachments>-][<namespace>,][<ack id>][<JSON>]: a
 // namespace starts with '/' and runs to the first ',' (the comma may be omitted
@@ -173,6 +178,7 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 		if maxAttachments <= 0 {
 			maxAttachments = DefaultMaxAttachments
 		}
+		maxAttachments = min(maxAttachments, MaxAttachmentsLimit)
 		start, n := i, 0
 		for i < len(b) && isDigit(b[i]) {
 			if n <= maxAttachments {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/duplexio/duplex/protocol/eio"
@@ -228,6 +230,20 @@ func TestEncodeFixesBinaryType(t *testing.T) {
 	} {
 		if got := c.pkt.String(); got != c.want || c.pkt.TextLen() != len(c.want) {
 			t.Errorf("%+v encodes as %s, want %s", c.pkt, got, c.want)
+		}
+	}
+}
+
+func TestDecodeTextHugeLimit(t *testing.T) {
+	// No limit setting lets an announced count allocate without bound.
+	for _, limit := range []int{math.MaxInt, math.MaxInt / 10, sio.MaxAttachmentsLimit + 1} {
+		_, err := sio.DecodeText([]byte(`5999999999999999999999999-["a"]`), limit)
+		if !errors.Is(err, sio.ErrTooManyAttachments) {
+			t.Errorf("limit %d: %v", limit, err)
+		}
+		_, err = sio.DecodeText([]byte(`5`+strconv.Itoa(sio.MaxAttachmentsLimit+1)+`-["a"]`), limit)
+		if !errors.Is(err, sio.ErrTooManyAttachments) {
+			t.Errorf("limit %d: %v", limit, err)
 		}
 	}
 }
