@@ -17,8 +17,9 @@ import (
 // verbatim, which is how a relay stays byte-identical. Strings are written as
 // JSON.stringify writes them. Other values go through encoding/json, without
 // HTML escaping: a []byte inside a struct is a base64 string there, not an
-// attachment, and nil slices and maps are null. NaN and infinities are null,
-// as JSON.stringify writes them.
+// attachment, and nil slices and maps are null. NaN and infinities are null
+// and -0 is 0, as JSON.stringify writes them. Integers beyond ±2^53 are
+// written exactly, but a JavaScript peer reads them rounded.
 
 type argEncoder struct {
 	buf         []byte
