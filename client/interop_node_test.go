@@ -374,7 +374,7 @@ func TestNodeRecovery(t *testing.T) {
 }
 
 func TestNodeHeartbeat(t *testing.T) {
-	_, url := nodeServer(t, "PING_INTERVAL=100", "PING_TIMEOUT=100")
+	_, url := nodeServer(t, "PING_INTERVAL=250", "PING_TIMEOUT=500")
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := Connect(url, &Options{Transports: tc.transports})
@@ -384,7 +384,7 @@ func TestNodeHeartbeat(t *testing.T) {
 			select {
 			case r := <-d:
 				t.Fatalf("disconnected: %s", r)
-			case <-time.After(700 * time.Millisecond): // several ping intervals
+			case <-time.After(1500 * time.Millisecond): // several ping intervals, more than interval + timeout
 			}
 			if !s.Connected() {
 				t.Fatal("not connected")

@@ -34,7 +34,8 @@ type Manager struct {
 
 	mu             sync.Mutex // guards the Manager and the state of its sockets
 	state          managerState
-	eng            *engine.Conn
+	eng            conn
+	dial           func(ctx context.Context) (conn, error)
 	dec            sio.Decoder
 	sockets        map[string]*Socket
 	skipReconnect  bool
@@ -56,6 +57,16 @@ type Manager struct {
 	onOpen     []func()
 	onClose    []func(string)
 	onError    []func(error)
+}
+
+// conn is the Engine.IO connection as the Manager uses it (an *engine.Conn;
+// tests use a fake).
+type conn interface {
+	Send(pkts ...eio.Packet) error
+	Packets() <-chan eio.Packet
+	Err() error
+	Close() error
+	Transport() string
 }
 
 // NewManager returns a Manager for the server at rawURL (http, https, ws or
@@ -92,6 +103,13 @@ func newManager(rawURL string, opts *Options) *Manager {
 	}
 	m.engineOpts = engine.Options{Path: o.Path, Transports: o.Transports, NoUpgrade: o.NoUpgrade,
 		Query: query, Header: o.Header, Logger: o.Logger}
+	m.dial = func(ctx context.Context) (conn, error) {
+		c, err := engine.Dial(ctx, m.base, &m.engineOpts)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
 	return m
 }
 
@@ -299,7 +317,7 @@ func (m *Manager) openLocked() {
 	go func() {
 		defer m.dialWG.Done()
 		defer cancel()
-		conn, err := engine.Dial(ctx, m.base, &m.engineOpts)
+		conn, err := m.dial(ctx)
 		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("%w: %w", ErrConnectTimeout, err)
 		}
@@ -330,7 +348,7 @@ func (m *Manager) openErrorHandlersLocked(err error, reconnecting bool) []func()
 	return after
 }
 
-func (m *Manager) onDialed(conn *engine.Conn, err error) {
+func (m *Manager) onDialed(conn conn, err error) {
 	m.mu.Lock()
 	if m.state != stateOpening { // closed meanwhile
 		m.mu.Unlock()
@@ -428,7 +446,7 @@ func (m *Manager) reconnectAttempt() {
 
 // closeLocked stops the Manager: no reconnection, sockets disconnected with
 // reason. It returns the connection to close (outside the lock) and the handlers to run.
-func (m *Manager) closeLocked(reason string) (*engine.Conn, []func()) {
+func (m *Manager) closeLocked(reason string) (conn, []func()) {
 	m.skipReconnect = true
 	m.reconnecting = false
 	if m.reconnectTimer != nil {
@@ -448,6 +466,10 @@ func (m *Manager) closeLocked(reason string) (*engine.Conn, []func()) {
 	if wasOpen {
 		after = m.onCloseLocked(reason)
 	}
+	select { // let an idle loop see it can end
+	case m.wake <- struct{}{}:
+	default:
+	}
 	return eng, after
 }
 
@@ -463,7 +485,7 @@ func (m *Manager) onCloseLocked(reason string) []func() {
 	return after
 }
 
-func (m *Manager) onEngineClose(eng *engine.Conn) {
+func (m *Manager) onEngineClose(eng conn) {
 	reason := engine.ReasonTransportClose
 	var ce *engine.CloseError
 	if errors.As(eng.Err(), &ce) {
@@ -473,7 +495,7 @@ func (m *Manager) onEngineClose(eng *engine.Conn) {
 }
 
 // dropEngine handles the end of connection eng (if still current) with reason, and reconnects.
-func (m *Manager) dropEngine(eng *engine.Conn, reason string) {
+func (m *Manager) dropEngine(eng conn, reason string) {
 	m.mu.Lock()
 	if m.eng != eng {
 		m.mu.Unlock()
@@ -494,7 +516,7 @@ func (m *Manager) dropEngine(eng *engine.Conn, reason string) {
 
 // destroyLocked is called when socket s stops being active: with no active
 // socket left the Manager closes.
-func (m *Manager) destroyLocked() (*engine.Conn, []func()) {
+func (m *Manager) destroyLocked() (conn, []func()) {
 	for _, s := range m.sockets {
 		if s.active {
 			return nil, nil
@@ -505,7 +527,7 @@ func (m *Manager) destroyLocked() (*engine.Conn, []func()) {
 
 // ---- packets ----
 
-func (m *Manager) onEnginePacket(eng *engine.Conn, p eio.Packet) {
+func (m *Manager) onEnginePacket(eng conn, p eio.Packet) {
 	m.mu.Lock()
 	if m.eng != eng {
 		m.mu.Unlock()

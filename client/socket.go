@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -95,7 +94,7 @@ func (s *Socket) Connect() {
 	}
 	s.active = true
 	m.skipReconnect = false
-	var eng *engine.Conn
+	var eng conn
 	switch {
 	case m.state == stateOpen:
 		eng = m.eng
@@ -136,7 +135,7 @@ func (s *Socket) Close() { s.Disconnect() }
 
 // sendConnect sends CONNECT with the auth payload (AuthFunc is called outside
 // the lock), merged with {pid, offset} for recovery.
-func (s *Socket) sendConnect(eng *engine.Conn) {
+func (s *Socket) sendConnect(eng conn) {
 	auth := s.opts.Auth
 	if s.opts.AuthFunc != nil {
 		auth = s.opts.AuthFunc()

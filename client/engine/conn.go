@@ -69,6 +69,13 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrHandshake, o.Transports[0], err)
 	}
+	c.start(tr, first)
+	return c, nil
+}
+
+// start runs the session on transport tr after the handshake (c.hs is set).
+func (c *Conn) start(tr transport, first []eio.Packet) {
+	o := &c.opts
 	c.tr = tr
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.heartbeat = time.AfterFunc(c.heartbeatTimeout(), func() {
@@ -82,7 +89,6 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		c.wg.Add(1)
 		go c.upgrade()
 	}
-	return c, nil
 }
 
 func (c *Conn) heartbeatTimeout() time.Duration {
