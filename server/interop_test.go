@@ -49,7 +49,9 @@ func runClient(t *testing.T, url, scenario, mode string) map[string]json.RawMess
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	start := time.Now()
 	out := nodetest.Run(t, ctx, nil, "server/client.js", url, scenario, mode)
+	t.Logf("client ran %v", time.Since(start))
 	got := make(map[string]json.RawMessage)
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<20)
@@ -332,7 +334,7 @@ func TestInteropDisconnectReasons(t *testing.T) {
 }
 
 func TestInteropRecovery(t *testing.T) {
-	for _, mode := range []string{"websocket", "polling"} {
+	for _, mode := range []string{"websocket", "polling", "upgrade"} {
 		t.Run(mode, func(t *testing.T) {
 			recovered := make(chan bool, 4)
 			opts := &Options{ConnectionStateRecovery: &RecoveryOptions{}}
