@@ -147,7 +147,9 @@ func (a Args) Decode(i int, v any) error {
 }
 
 // Values decodes every argument into Go values (as json.Unmarshal into any),
-// with attachments as []byte.
+// with attachments as []byte. As with json.Unmarshal, a number beyond the
+// range of float64 (such as 1e400, which JavaScript reads as Infinity) is an
+// error.
 func (a Args) Values() ([]any, error) {
 	out := make([]any, len(a.raw))
 	for i := range a.raw {

@@ -223,3 +223,22 @@ func TestArgsDecodeString(t *testing.T) {
 		}
 	}
 }
+
+// Found by FuzzSIODecoder: a valid packet whose number does not fit a float64.
+func TestArgsNumberOutOfRange(t *testing.T) {
+	p, err := sio.DecodeText([]byte(`3[1e400,"x"]`), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := sio.ParseArgs(&p)
+	if _, err := args.Values(); err == nil {
+		t.Fatal("Values of 1e400: no error")
+	}
+	var s string
+	if err := args.Decode(1, &s); err != nil || s != "x" {
+		t.Fatalf("other arguments still decode: %q %v", s, err)
+	}
+	if string(args.Raw(0)) != "1e400" {
+		t.Fatalf("Raw(0) = %s", args.Raw(0))
+	}
+}
