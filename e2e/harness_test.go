@@ -133,7 +133,8 @@ func startBrowser(profile string) (context.Context, context.CancelFunc, error) {
 
 // wasmBuild builds the browser binaries once per test binary into a temp
 // directory, as `make wasm` does: client.wasm (./client/wasm), chat.wasm
-// (./www/chat) and a copy of wasm_exec.js. The first test that needs them pays
+// (./www/chat), the tests' Go page gopage.wasm (./e2e/testdata/gopage) and a
+// copy of wasm_exec.js. The first test that needs them pays
 // for the build; a failed build fails every test that needs it.
 func wasmBuild(t testing.TB) string {
 	t.Helper()
@@ -147,6 +148,7 @@ func wasmBuild(t testing.TB) string {
 		for _, b := range []struct{ out, pkg string }{
 			{"client.wasm", "./client/wasm"},
 			{"chat.wasm", "./www/chat"},
+			{"gopage.wasm", "./e2e/testdata/gopage"},
 		} {
 			cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, b.out), b.pkg)
 			cmd.Dir = root

@@ -82,3 +82,15 @@ func TestWebsocketRefusedFallback(t *testing.T) {
 		})
 	}
 }
+
+// TestGoWasmPage: a page written in Go (e2e/testdata/gopage, package client
+// compiled to wasm) runs the scenario against our server: emit, on, acks both
+// ways, binary both ways.
+func TestGoWasmPage(t *testing.T) {
+	for _, tr := range transportCases {
+		t.Run("transports="+tr, func(t *testing.T) {
+			g := startGoServer(t, goServerOptions{})
+			runScenario(t, newTab(t, "gopage"), g.origin, "gopage.html", transportQuery(tr))
+		})
+	}
+}
