@@ -1,0 +1,65 @@
+//go:build !js
+
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func goCmd(t *testing.T, args ...string) *exec.Cmd {
+	_, file, _, _ := runtime.Caller(0)
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), args...)
+	cmd.Dir = filepath.Dir(file)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	return cmd
+}
+
+// TestWasmNoNetHTTP checks the browser build: no package of ours imports
+// net/http under GOOS=js (polling uses fetch), and the linked wasm binary
+// holds no net/http client code. coder/websocket's js file imports net/http
+// for the *http.Response type of Dial's signature only: that import is
+// allowed, the client code must still be dead.
+func TestWasmNoNetHTTP(t *testing.T) {
+	out, err := goCmd(t, "list", "-deps", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, ".", "./engine").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 || strings.HasPrefix(f[0], "net/http") || f[0] == "github.com/coder/websocket" {
+			continue
+		}
+		for _, imp := range f[1:] {
+			if imp == "net/http" {
+				t.Errorf("%s imports net/http under GOOS=js", f[0])
+			}
+		}
+	}
+
+	bin := filepath.Join(t.TempDir(), "client.wasm")
+	cmd := goCmd(t, "build", "-trimpath", "-ldflags=-dumpdep -s -w", "-o", bin, "./internal/wasmsize")
+	var deps bytes.Buffer
+	cmd.Stderr = &deps
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, deps.Bytes())
+	}
+	clientCode := regexp.MustCompile(`(?m)^net/http\.\(\*(Transport|Client)\)\.[A-Za-z]+ ->`)
+	if m := clientCode.Find(deps.Bytes()); m != nil {
+		t.Errorf("net/http's client is linked into the wasm binary: %s", m)
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wasm binary with the client: %d bytes (-s -w)", fi.Size())
+}
