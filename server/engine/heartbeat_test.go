@@ -8,7 +8,12 @@ import (
 	"github.com/coder/websocket"
 )
 
-var shortHeartbeat = &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond}
+var (
+	// shortHeartbeat makes sessions without pongs die fast.
+	shortHeartbeat = &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond}
+	// fastPings pings often but tolerates a slow (loaded) test client.
+	fastPings = &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 2 * time.Second}
+)
 
 func TestHeartbeatPollingTimeout(t *testing.T) {
 	ts := newTestServer(t, shortHeartbeat, false)
@@ -30,7 +35,7 @@ func TestHeartbeatPollingTimeout(t *testing.T) {
 }
 
 func TestHeartbeatPollingAlive(t *testing.T) {
-	ts := newTestServer(t, shortHeartbeat, false)
+	ts := newTestServer(t, fastPings, false)
 	sid, _ := ts.handshake(t)
 	pings := 0
 	deadline := time.Now().Add(5 * time.Second)
@@ -57,7 +62,7 @@ func TestHeartbeatPollingAlive(t *testing.T) {
 }
 
 func TestHeartbeatWebsocket(t *testing.T) {
-	ts := newTestServer(t, shortHeartbeat, false)
+	ts := newTestServer(t, fastPings, false)
 	c := ts.dial(t, "EIO=4&transport=websocket")
 	if _, open := readFrame(t, c); open[0] != '0' {
 		t.Fatalf("first frame %q", open)

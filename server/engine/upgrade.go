@@ -82,7 +82,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 				return
 			}
 			srv.log.Debug("engine: session upgraded to websocket")
-			s.readLoop(conn)
+			srv.goReadLoop(s, conn)
 			return
 		default:
 			s.abortUpgrade(conn)

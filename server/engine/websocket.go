@@ -61,7 +61,22 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 		conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
-	s.readLoop(conn)
+	srv.goReadLoop(s, conn)
+}
+
+// goReadLoop reads conn in a goroutine of its own (counted by acquire, so
+// Close waits for it) and lets ServeHTTP return: net/http then frees the
+// request, its buffers and its goroutine's stack, which would otherwise stay
+// alive as long as the websocket (about 10 KB per idle session).
+func (srv *Server) goReadLoop(s *Session, conn *websocket.Conn) {
+	if !srv.acquire() {
+		s.terminate(ReasonServerShutdown, nil)
+		return
+	}
+	go func() {
+		defer srv.release()
+		s.readLoop(conn)
+	}()
 }
 
 // readLoop reads packets from the session's websocket until it fails or the

@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// BenchmarkSendWebsocket measures Send of a pre-encoded 100-byte text
+// message to a connected websocket session, per delivered packet (the client
+// reads every frame; at most 256 packets are in flight).
+func BenchmarkSendWebsocket(b *testing.B) {
+	sessions := make(chan *Session, 1)
+	srv := NewServer(&Options{
+		Logger:           discardLogger(),
+		MaxQueuedPackets: 1 << 12,
+		OnSession: func(s *Session) {
+			s.SetHandler(discardHandler{})
+			sessions <- s
+		},
+	})
+	hts := httptest.NewServer(srv)
+	defer hts.Close()
+	defer srv.Close(context.Background())
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hts.URL, "http")+"/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseNow()
+	if _, _, err := c.Read(ctx); err != nil { // open packet
+		b.Fatal(err)
+	}
+	s := <-sessions
+	pkt := []eio.Packet{eio.TextMessage([]byte(strings.Repeat("x", 100)))}
+	window := make(chan struct{}, 256)
+	done := make(chan error, 1)
+	n := b.N
+	go func() {
+		for range n {
+			_, r, err := c.Reader(ctx)
+			if err != nil {
+				done <- err
+				return
+			}
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				done <- err
+				return
+			}
+			<-window
+		}
+		done <- nil
+	}()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range n {
+		window <- struct{}{}
+		if err := s.Send(pkt...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPollingRoundTrip measures one POST of a message that the server
+// echoes and the GET that fetches the echo.
+func BenchmarkPollingRoundTrip(b *testing.B) {
+	srv := NewServer(&Options{
+		Logger: discardLogger(),
+		OnSession: func(s *Session) {
+			s.SetHandler(handlerFunc{msg: func(p eio.Packet) { _ = s.Send(p) }, close: func(string, error) {}})
+		},
+	})
+	hts := httptest.NewServer(srv)
+	defer hts.Close()
+	defer srv.Close(context.Background())
+	client := hts.Client()
+	res, err := client.Get(hts.URL + "/?EIO=4&transport=polling")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	p, _ := eio.DecodeText(body)
+	hs, err := eio.ParseHandshake(p.Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	url := hts.URL + "/?EIO=4&transport=polling&sid=" + hs.SID
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		res, err := client.Post(url, "text/plain;charset=UTF-8", strings.NewReader("4hello"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		res, err = client.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if string(got) != "4hello" && !strings.HasPrefix(string(got), "2") {
+			b.Fatalf("GET: %q", got)
+		}
+	}
+}
+
+// BenchmarkIdleWebsocketMemory opens 2000 websocket sessions from raw TCP
+// clients (a net.Conn each, no goroutine) and reports the heap and stack
+// bytes the server keeps per idle session.
+func BenchmarkIdleWebsocketMemory(b *testing.B) {
+	const conns = 2000
+	for range b.N {
+		srv := NewServer(&Options{Logger: discardLogger(), OnSession: func(s *Session) { s.SetHandler(discardHandler{}) }})
+		hts := httptest.NewServer(srv)
+		before := memInUse()
+		clients := make([]net.Conn, 0, conns)
+		for range conns {
+			c, err := rawWebsocket(hts.Listener.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			clients = append(clients, c)
+		}
+		after := memInUse()
+		b.ReportMetric(float64(after-before)/conns, "B/session")
+		b.ReportMetric(float64(runtime.NumGoroutine())/conns, "goroutines/session")
+		for _, c := range clients {
+			c.Close()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		if err := srv.Close(ctx); err != nil {
+			b.Fatal(err)
+		}
+		cancel()
+		hts.Close()
+	}
+}
+
+func memInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse + m.StackInuse
+}
+
+// rawWebsocket opens an Engine.IO websocket session with a hand-written
+// handshake and reads the 101 response and the open packet.
+func rawWebsocket(addr string) (net.Conn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err = io.WriteString(c, "GET /?EIO=4&transport=websocket HTTP/1.1\r\nHost: "+addr+
+		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	br := bufio.NewReaderSize(c, 1024)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		c.Close()
+		return nil, err
+	}
+	var hdr [2]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if _, err := io.ReadFull(br, make([]byte, hdr[1]&0x7f)); err != nil {
+		c.Close()
+		return nil, err
+	}
+	_ = c.SetDeadline(time.Time{})
+	return c, nil
+}
