@@ -78,6 +78,7 @@ func dial(ctx context.Context, d *Dialer) (*Conn, error) {
 		}
 		return nil, fmt.Errorf("loadgen: handshake: %w", err)
 	}
+	c.lastFrame.Store(time.Now().UnixNano())
 	go c.readLoop()
 	return c, nil
 }

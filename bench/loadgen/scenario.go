@@ -205,10 +205,22 @@ func RunBroadcast(ctx context.Context, sender *Conn, recipients, others []*Conn,
 			waitErr = fmt.Errorf("loadgen: broadcast: no ack in %v", timeout)
 		}
 	}
-	for _, c := range recipients {
+	short := 0
+	var firstShort string
+	for i, c := range recipients {
 		n, bad := c.Msgs()
 		res.Delivered += n
 		res.BadSize += bad
+		if n < int64(b.Count) {
+			if short == 0 {
+				firstShort = fmt.Sprintf("recipient %d got %d (reader error: %v, %v since its last frame)",
+					i, n, c.Err(), time.Since(time.Unix(0, c.lastFrame.Load())).Round(time.Millisecond))
+			}
+			short++
+		}
+	}
+	if waitErr != nil && short > 0 {
+		waitErr = fmt.Errorf("%w: %d recipients short, first: %s", waitErr, short, firstShort)
 	}
 	for _, c := range others {
 		n, _ := c.Msgs()
