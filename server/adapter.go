@@ -34,7 +34,9 @@ type Adapter interface {
 	// BroadcastWithAck sends p (which has an ack id) to the sockets selected
 	// by opts; onCount is called with the number of sockets it was sent to
 	// (possibly several times, once per server), onAck once per socket with
-	// its reply or with an error if the socket disconnected first.
+	// its reply or with an error if the socket disconnected first. When ctx
+	// ends the caller has stopped waiting: replies not yet received are
+	// forgotten.
 	BroadcastWithAck(ctx context.Context, p *sio.Packet, opts BroadcastOptions, onCount func(n int), onAck func(args Args, err error)) error
 
 	// FetchSockets returns the sockets selected by opts.

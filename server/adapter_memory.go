@@ -230,7 +230,7 @@ func (a *MemoryAdapter) Broadcast(_ context.Context, p *sio.Packet, opts Broadca
 }
 
 // BroadcastWithAck implements Adapter.
-func (a *MemoryAdapter) BroadcastWithAck(_ context.Context, p *sio.Packet, opts BroadcastOptions, onCount func(int), onAck func(Args, error)) error {
+func (a *MemoryAdapter) BroadcastWithAck(ctx context.Context, p *sio.Packet, opts BroadcastOptions, onCount func(int), onAck func(Args, error)) error {
 	frames := p.Encode()
 	ts := a.targets(opts, nil)
 	n := 0
@@ -239,6 +239,14 @@ func (a *MemoryAdapter) BroadcastWithAck(_ context.Context, p *sio.Packet, opts 
 			n++
 		}
 	}
+	// When the caller stops waiting, drop the acks nobody sent, so that a
+	// client that never answers does not keep them until it disconnects.
+	id := p.ID
+	context.AfterFunc(ctx, func() {
+		for _, s := range ts {
+			s.takeAck(id)
+		}
+	})
 	onCount(n)
 	for _, s := range ts {
 		if opts.Flags.Volatile {

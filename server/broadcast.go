@@ -89,11 +89,15 @@ func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args .
 			return nil, fmt.Errorf("server: counting servers: %w", err)
 		}
 	}
+	// The adapter forgets the pending acks of sockets that never answered when
+	// this context ends, which it does when EmitWithAck returns.
+	var cancel context.CancelFunc
 	if b.flags.Timeout > 0 {
-		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, b.flags.Timeout)
-		defer cancel()
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
 	}
+	defer cancel()
 	var (
 		mu       sync.Mutex
 		replies  []Args

@@ -166,7 +166,22 @@ func TestBroadcastWithAck(t *testing.T) {
 	if !errors.Is(r.err, ErrTimeout) || len(r.replies) != 1 {
 		t.Fatalf("replies %v, err %v", r.replies, r.err)
 	}
-	_ = ss
+	// The sockets that never answered do not keep the ack.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, s := range []*Socket{ss[0], ss[2]} {
+		for {
+			s.mu.Lock()
+			n := len(s.acks)
+			s.mu.Unlock()
+			if n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("socket %s keeps %d pending acks after the broadcast timed out", s.ID(), n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 
 	// No recipient: returns at once.
 	if r, err := srv.To("nobody").EmitWithAck(context.Background(), "q"); err != nil || len(r) != 0 {
