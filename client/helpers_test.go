@@ -1,6 +1,8 @@
 package client
 
 import (
+	"encoding/json"
+	"log/slog"
 	"testing"
 	"time"
 )
@@ -45,3 +47,7 @@ func connectErrors(s *Socket) <-chan error {
 	s.OnConnectError(func(err error) { ch <- err })
 	return ch
 }
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -183,12 +183,8 @@ func connectPayload(auth any, pid, offset string) (json.RawMessage, error) {
 	if _, ok := obj["pid"]; !ok {
 		obj["pid"], _ = json.Marshal(pid)
 	}
-	if _, ok := obj["offset"]; !ok {
-		if offset == "" {
-			obj["offset"] = json.RawMessage("null")
-		} else {
-			obj["offset"], _ = json.Marshal(offset)
-		}
+	if _, ok := obj["offset"]; !ok && offset != "" { // socket.io-client omits an undefined offset
+		obj["offset"], _ = json.Marshal(offset)
 	}
 	b, _, err := sio.MarshalArgs(obj)
 	if err != nil {

@@ -68,7 +68,7 @@ func TestConnectPayload(t *testing.T) {
 		{struct {
 			T string `json:"token"`
 		}{"x"}, "", "", `{"token":"x"}`, false},
-		{nil, "P", "", `{"offset":null,"pid":"P"}`, false},
+		{nil, "P", "", `{"pid":"P"}`, false},
 		{map[string]any{"pid": "mine", "k": 1}, "P", "O", `{"k":1,"offset":"O","pid":"mine"}`, false},
 		{"a string", "", "", "", true},
 		{[]int{1}, "", "", "", true},

@@ -1,0 +1,274 @@
+//go:build !js
+
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/duplexio/duplex/server"
+)
+
+// goServer serves a duplex server with the same scenarios as interop/client/server.js
+// on listener ln, and returns a func that shuts it down.
+func goServer(t *testing.T, ln net.Listener, opts *server.Options) (*server.Server, func()) {
+	t.Helper()
+	srv := server.New(opts)
+	common := func(s *server.Socket) {
+		s.On("echo", func(e *server.Event) {
+			vals := make([]any, e.Args.Len())
+			for i := range vals {
+				var b []byte
+				if err := e.Args.Decode(i, &b); err == nil && bytes.HasPrefix(e.Args.Raw(i), []byte(`{"_placeholder"`)) {
+					vals[i] = b
+				} else {
+					vals[i] = e.Args.Raw(i)
+				}
+			}
+			_ = s.Emit("echo", vals...)
+			if e.HasAck() {
+				_ = e.Ack(vals...)
+			}
+		})
+		s.On("ask", func(e *server.Event) {
+			var q string
+			_ = e.Decode(&q)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+				defer cancel()
+				a, err := s.EmitWithAck(ctx, "question", q, []byte{1, 2, 3})
+				if err != nil {
+					_ = s.Emit("answer", "error: "+err.Error())
+					return
+				}
+				var ans string
+				var bin []byte
+				_ = a.Decode(0, &ans)
+				_ = a.Decode(1, &bin)
+				_ = s.Emit("answer", ans, bin)
+			}()
+		})
+		s.On("kick", func(e *server.Event) { s.Disconnect(false) })
+		s.On("cut", func(e *server.Event) {
+			var n int
+			_ = e.Decode(&n)
+			s.Conn().Close("transport close")
+			go func() {
+				time.Sleep(50 * time.Millisecond)
+				for i := range n {
+					_ = srv.Emit("missed", i)
+				}
+			}()
+		})
+		s.On("note", func(e *server.Event) {
+			var n int
+			_ = e.Decode(&n)
+			notes <- n
+			if e.HasAck() {
+				_ = e.Ack("noted")
+			}
+		})
+	}
+	srv.OnConnection(func(s *server.Socket) {
+		common(s)
+		_ = s.Emit("welcome") // carries an offset when recovery is on
+	})
+	admin := srv.Of("/admin")
+	admin.Use(func(s *server.Socket, next func(error)) {
+		var auth struct{ Token string }
+		_ = jsonUnmarshal(s.Handshake().Auth, &auth)
+		if auth.Token != "good" {
+			next(&server.ConnectError{Message: "not authorized", Data: map[string]string{"reason": "bad token"}})
+			return
+		}
+		next(nil)
+	})
+	admin.OnConnection(common)
+	hs := &http.Server{Handler: srv}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = hs.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		_ = srv.Close(ctx)
+		_ = hs.Close()
+		<-done
+	}
+	t.Cleanup(stop)
+	return srv, stop
+}
+
+// notes receives the "note" events of the Go server (exactly-once checks).
+var notes = make(chan int, 64)
+
+func listen(t *testing.T, addr string) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+func TestGoServer(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	goServer(t, ln, &server.Options{Logger: quietLogger()})
+	url := "http://" + ln.Addr().String()
+	for _, tc := range transportCases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Connect(url, &Options{Transports: tc.transports, Logger: quietLogger()})
+			defer s.Manager().Close()
+			echo := events(s, "echo")
+			recv(t, connected(s), "connect")
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+
+			if err := s.Emit("echo", "hi", 1); err != nil {
+				t.Fatal(err)
+			}
+			e := recv(t, echo, "echo")
+			var str string
+			var n int
+			if err := e.Decode(&str, &n); err != nil || str != "hi" || n != 1 {
+				t.Fatalf("echo %q %d %v", str, n, err)
+			}
+			bin := []byte{0, 255, 7}
+			a, err := s.EmitWithAck(ctx, "echo", "b", bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []byte
+			if err := a.Decode(1, &got); err != nil || !bytes.Equal(got, bin) {
+				t.Fatalf("binary ack %v %v", got, err)
+			}
+			e = recv(t, echo, "binary echo")
+			if err := e.Args.Decode(1, &got); err != nil || !bytes.Equal(got, bin) {
+				t.Fatalf("binary echo %v %v", got, err)
+			}
+
+			answers := events(s, "answer")
+			s.On("question", func(e *Event) {
+				var q string
+				var qb []byte
+				_ = e.Decode(&q, &qb)
+				_ = e.Ack(q+"!", qb)
+			})
+			if err := s.Emit("ask", "why"); err != nil {
+				t.Fatal(err)
+			}
+			e = recv(t, answers, "answer")
+			if err := e.Decode(&str, &got); err != nil || str != "why!" || !bytes.Equal(got, []byte{1, 2, 3}) {
+				t.Fatalf("answer %q %v %v", str, got, err)
+			}
+
+			deadline := time.Now().Add(waitTimeout)
+			for s.Manager().Transport() != tc.want && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if tr := s.Manager().Transport(); tr != tc.want {
+				t.Fatalf("transport %q want %q", tr, tc.want)
+			}
+			if _, err := s.EmitWithAck(ctx, "echo", 2); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	t.Run("namespaces", func(t *testing.T) {
+		m, _ := NewManager(url, &Options{Logger: quietLogger()})
+		defer m.Close()
+		good := m.Socket("/admin", &SocketOptions{Auth: map[string]string{"token": "good"}})
+		main := m.Socket("/", nil)
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		for _, s := range []*Socket{good, main} {
+			if _, err := s.EmitWithAck(ctx, "echo", s.Namespace()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bad := Connect(url+"/admin", &Options{Auth: map[string]string{"token": "bad"}, Logger: quietLogger()})
+		defer bad.Manager().Close()
+		var ce *ConnectError
+		if err := recv(t, connectErrors(bad), "connect_error"); !errors.As(err, &ce) || ce.Message != "not authorized" || string(ce.Data) != `{"reason":"bad token"}` {
+			t.Fatalf("connect error %v", err)
+		}
+	})
+	t.Run("kick", func(t *testing.T) {
+		s := Connect(url, &Options{Logger: quietLogger()})
+		defer s.Manager().Close()
+		d := disconnected(s)
+		recv(t, connected(s), "connect")
+		_ = s.Emit("kick")
+		if r := recv(t, d, "disconnect"); r != "io server disconnect" {
+			t.Fatalf("reason %q", r)
+		}
+	})
+}
+
+func TestGoServerReconnect(t *testing.T) {
+	for _, tc := range transportCases {
+		t.Run(tc.name, func(t *testing.T) {
+			ln := listen(t, "127.0.0.1:0")
+			addr := ln.Addr().String()
+			_, stop := goServer(t, ln, &server.Options{Logger: quietLogger()})
+			s := Connect("http://"+addr, &Options{Transports: tc.transports, ReconnectionDelay: 50 * time.Millisecond,
+				ReconnectionDelayMax: 100 * time.Millisecond, Logger: quietLogger()})
+			defer s.Manager().Close()
+			conn := connected(s)
+			d := disconnected(s)
+			recv(t, conn, "connect")
+			stop()
+			if r := recv(t, d, "disconnect"); r != "transport close" && r != "transport error" {
+				t.Fatalf("reason %q", r)
+			}
+			for i := range 3 {
+				if err := s.Emit("note", i); err != nil {
+					t.Fatal(err)
+				}
+			}
+			goServer(t, listen(t, addr), &server.Options{Logger: quietLogger()})
+			recv(t, conn, "reconnect")
+			for i := range 3 {
+				if n := recv(t, notes, "note"); n != i {
+					t.Fatalf("note %d, want %d", n, i)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			if _, err := s.EmitWithAck(ctx, "note", 99); err != nil {
+				t.Fatal(err)
+			}
+			if n := recv(t, notes, "note"); n != 99 {
+				t.Fatalf("note %d after the buffered ones: duplicate delivery", n)
+			}
+		})
+	}
+}
+
+func TestGoServerRecovery(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	goServer(t, ln, &server.Options{Logger: quietLogger(), ConnectionStateRecovery: &server.RecoveryOptions{}})
+	s := Connect("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()})
+	defer s.Manager().Close()
+	conn := connected(s)
+	missed := events(s, "missed")
+	recv(t, conn, "connect")
+	id := s.ID()
+	if err := s.Emit("cut", 2); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, conn, "reconnect")
+	if !s.Recovered() || s.ID() != id {
+		t.Fatalf("recovered %v id %q want %q", s.Recovered(), s.ID(), id)
+	}
+	for i := range 2 {
+		var n int
+		if err := recv(t, missed, "missed").Decode(&n); err != nil || n != i {
+			t.Fatalf("missed %d: %d %v", i, n, err)
+		}
+	}
+}
