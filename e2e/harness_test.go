@@ -199,9 +199,10 @@ func repoRoot() string {
 
 // tab is one browser tab with its console and uncaught exceptions captured.
 type tab struct {
-	t    testing.TB
-	name string
-	ctx  context.Context
+	t     testing.TB
+	name  string
+	ctx   context.Context
+	close context.CancelFunc // closes the tab
 
 	mu     sync.Mutex
 	lines  []string
@@ -216,7 +217,7 @@ func newTab(t testing.TB, name string) *tab {
 	ctx, cancel := chromedp.NewContext(browserCtx,
 		chromedp.WithNewBrowserContext(),
 		chromedp.WithListener(tb.listen))
-	tb.ctx = ctx
+	tb.ctx, tb.close = ctx, cancel
 	if err := chromedp.Do(ctx); err != nil {
 		cancel()
 		t.Fatalf("opening tab %s: %v", name, err)

@@ -45,7 +45,10 @@ func (c *chat) connect(s *server.Socket) {
 			s.To(m.room).Emit(chatmsg.EventTyping, chatmsg.Typing{Nick: m.nick, Typing: t.Typing})
 		}
 	})
-	s.OnDisconnect(func(string) { c.leave(s) })
+	s.OnDisconnect(func(reason string) {
+		c.log.Info("chat: disconnect", "id", s.ID(), "reason", reason)
+		c.leave(s)
+	})
 }
 
 func (c *chat) member(s *server.Socket) (member, bool) {
@@ -128,6 +131,7 @@ func (c *chat) leave(s *server.Socket) {
 	}
 	c.mu.Unlock()
 	s.Leave(m.room)
+	c.log.Info("chat: leave", "room", m.room, "nick", m.nick)
 	c.nsp.To(m.room).Emit(chatmsg.EventPresence, chatmsg.Presence{Room: m.room, Nick: m.nick, Users: c.users(m.room)})
 }
 

@@ -161,6 +161,7 @@ func run() error {
 		return fmt.Errorf("binary event from the server: %v %v", b, err)
 	}
 	fmt.Println("binary event ok")
+	fmt.Println("transport", sock.Manager().Transport())
 	if !sock.Connected() {
 		return errors.New("not connected at the end")
 	}
