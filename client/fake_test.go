@@ -185,8 +185,9 @@ func TestFakeAcks(t *testing.T) {
 	if p := f.next(t); p != `0/admin,` {
 		t.Fatalf("CONNECT %q", p)
 	}
+	cn := connected(s)
 	f.feed(`0/admin,{"sid":"x"}`)
-	recv(t, connected(s), "connect")
+	recv(t, cn, "connect")
 
 	acks := make(chan Args, 4)
 	for i := range 2 {
@@ -343,8 +344,9 @@ func TestFakeServerDisconnectAndParseError(t *testing.T) {
 	f2 := newFakeEngine()
 	dials <- f2
 	f2.next(t)
+	cn := connected(s)
 	f2.feed(`0{"sid":"b"}`)
-	recv(t, connected(s), "connect")
+	recv(t, cn, "connect")
 	f2.feed(`2["disconnect"]`) // reserved name from the server: parse error
 	if r := recv(t, d, "disconnect"); r != "parse error" {
 		t.Fatalf("reason %q", r)
@@ -423,8 +425,9 @@ func TestFakeRetries(t *testing.T) {
 	f := newFakeEngine()
 	dials <- f
 	f.next(t)
+	cn := connected(s)
 	f.feed(`0{"sid":"a"}`)
-	recv(t, connected(s), "connect")
+	recv(t, cn, "connect")
 	res := make(chan error, 4)
 	if err := s.Emit("r", 1, AckFunc(func(_ Args, err error) { res <- err })); err != nil {
 		t.Fatal(err)
@@ -445,4 +448,27 @@ func TestFakeRetries(t *testing.T) {
 	}
 	f.feed(`33[]`)
 	f.nothingSent(t)
+}
+
+func TestFakeConnectTimeoutAndDoubleConnect(t *testing.T) {
+	m, dials := fakeManager(t, &Options{Timeout: 30 * time.Millisecond, NoReconnection: true})
+	s := m.Socket("/", nil)
+	if err := recv(t, connectErrors(s), "connect timeout"); !errors.Is(err, ErrConnectTimeout) {
+		t.Fatalf("err %v", err)
+	}
+	s.Connect()
+	f := newFakeEngine()
+	dials <- f
+	if p := f.next(t); p != "0" {
+		t.Fatalf("CONNECT %q", p)
+	}
+	s.Connect() // waiting for the reply: no second CONNECT (the server would close the session)
+	f.nothingSent(t)
+	cn := connected(s)
+	f.feed(`0{"sid":"a"}`)
+	recv(t, cn, "connect")
+	s.Disconnect()
+	if p := f.next(t); p != "1" {
+		t.Fatalf("DISCONNECT %q", p)
+	}
 }

@@ -91,6 +91,11 @@ func newManager(rawURL string, opts *Options) *Manager {
 	case u.Host == "":
 		m.urlErr = fmt.Errorf("client: bad url %q: no host", rawURL)
 	}
+	for _, t := range o.Transports {
+		if t != engine.Polling && t != engine.WebSocket && m.urlErr == nil {
+			m.urlErr = fmt.Errorf("client: unknown transport %q", t)
+		}
+	}
 	query := url.Values{}
 	for k, v := range o.Query {
 		query[k] = v

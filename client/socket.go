@@ -23,6 +23,7 @@ type Socket struct {
 	connected  bool
 	active     bool // wants to be connected: reconnects with the Manager
 	recovered  bool
+	connectOn  conn // the connection a CONNECT was sent on (not sent twice)
 	ids        uint64
 	acks       map[uint64]*pendingAck
 	sendBuf    []*sio.Packet
@@ -118,6 +119,7 @@ func (s *Socket) Disconnect() {
 		_ = m.sendLocked(&sio.Packet{Type: sio.Disconnect, Namespace: s.nsp})
 	}
 	s.active = false
+	s.connectOn = nil
 	if s.connected {
 		after = s.oncloseLocked("io client disconnect")
 	}
@@ -142,9 +144,10 @@ func (s *Socket) sendConnect(eng conn) {
 	}
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
-	if !s.active || s.m.eng != eng {
+	if !s.active || s.m.eng != eng || s.connectOn == eng {
 		return
 	}
+	s.connectOn = eng
 	data, err := connectPayload(auth, s.pid, s.lastOffset)
 	if err != nil {
 		s.m.postLocked(s.connectErrorHandlersLocked(err)...)
@@ -207,6 +210,7 @@ func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
 		}
 		if reply.SID == "" {
 			s.active = false
+			s.connectOn = nil
 			return s.connectErrorHandlersLocked(errors.New("client: it seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible"))
 		}
 		return s.onconnectLocked(reply.SID, reply.PID)
@@ -220,6 +224,7 @@ func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
 		return s.onackLocked(p)
 	case sio.Disconnect:
 		s.active = false
+		s.connectOn = nil
 		after := s.oncloseLocked("io server disconnect")
 		eng, more := s.m.destroyLocked()
 		after = append(after, more...)
@@ -229,6 +234,7 @@ func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
 		return after
 	case sio.ConnectError:
 		s.active = false
+		s.connectOn = nil
 		ce := &ConnectError{}
 		var obj struct {
 			Message string          `json:"message"`
@@ -279,6 +285,7 @@ func (s *Socket) oncloseLocked(reason string) []func() {
 		return nil
 	}
 	s.connected = false
+	s.connectOn = nil
 	s.id = ""
 	after := s.clearAcksLocked()
 	for _, h := range s.onDisconnect {

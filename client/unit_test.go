@@ -54,6 +54,9 @@ func TestOptionDefaults(t *testing.T) {
 			t.Errorf("NewManager(%q): no error", bad)
 		}
 	}
+	if _, err := NewManager("http://h", &Options{Transports: []string{"webtransport"}}); err == nil {
+		t.Error("NewManager with an unknown transport: no error")
+	}
 }
 
 func TestConnectPayload(t *testing.T) {
