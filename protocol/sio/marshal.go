@@ -187,23 +187,26 @@ func (e *argEncoder) float(f float64, bits int) error {
 }
 
 // std encodes v with encoding/json, without HTML escaping, straight into the
-// buffer.
+// buffer. The writer is a copy of the buffer's header, so that only this path
+// pays for what escapes to encoding/json, and the encoder itself stays on the
+// stack.
 func (e *argEncoder) std(v any) error {
-	n := len(e.buf)
-	enc := json.NewEncoder(e)
+	w := &sliceWriter{b: e.buf}
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		e.buf = e.buf[:n]
 		return fmt.Errorf("%w: %v", ErrUnsupportedValue, err)
 	}
-	e.buf = e.buf[:len(e.buf)-1] // the newline Encode adds
+	e.buf = w.b[:len(w.b)-1] // without the newline Encode adds
 	return nil
 }
 
-// Write lets encoding/json append to the buffer.
-func (e *argEncoder) Write(b []byte) (int, error) {
-	e.buf = append(e.buf, b...)
-	return len(b), nil
+// sliceWriter lets encoding/json append to a byte slice.
+type sliceWriter struct{ b []byte }
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 // appendString appends s as JSON.stringify writes it.

@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -244,12 +245,18 @@ func IsReserved(name string) bool {
 
 // isReservedJSON reports whether the JSON string s is a reserved name.
 func isReservedJSON(s []byte) bool {
-	for _, r := range reservedEvents {
-		if equalString(s, r) {
+	if len(s) < 2 {
+		return false
+	}
+	if bytes.IndexByte(s, '\\') < 0 {
+		switch string(s[1 : len(s)-1]) { // no allocation
+		case "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener":
 			return true
 		}
+		return false
 	}
-	return false
+	name, ok := unquote(s)
+	return ok && IsReserved(name)
 }
 
 // validPayload applies the reference's isPayloadValid to p.Data.
