@@ -75,6 +75,11 @@ type results struct {
 		Error   string          `json:"error"`
 		Decoded json.RawMessage `json:"decoded"`
 	} `json:"sio_invalid"`
+	JSOnly []struct {
+		Enc     []json.RawMessage `json:"enc"`
+		Decoded json.RawMessage   `json:"decoded"`
+		Error   string            `json:"error"`
+	} `json:"js_only"`
 }
 
 func describe(p eio.Packet) eioDesc {
@@ -501,6 +506,87 @@ func TestCrossCheck(t *testing.T) {
 				if !jsonEqual(ours, js.Data) {
 					t.Errorf("%s: our Args %s, reference data %s", name, ours, js.Data)
 				}
+			}
+		}
+	})
+
+	// Packets only JavaScript writes (lone surrogates, integer-like keys,
+	// Dates, undefined, typed arrays...): we decode the reference's frames to
+	// what its own decoder sees.
+	t.Run("js only", func(t *testing.T) {
+		if len(r.JSOnly) == 0 {
+			t.Fatal("no cases")
+		}
+		for _, res := range r.JSOnly {
+			if res.Error != "" {
+				t.Errorf("%s: the reference fails to decode its own frames: %s", res.Enc, res.Error)
+				continue
+			}
+			got, err := decodeAll(unframe(t, res.Enc))
+			if err != nil {
+				t.Errorf("%s: %v", res.Enc, err)
+				continue
+			}
+			var want struct {
+				Type int             `json:"type"`
+				NSP  string          `json:"nsp"`
+				ID   *uint64         `json:"id"`
+				Data json.RawMessage `json:"data"`
+			}
+			if err := json.Unmarshal(res.Decoded, &want); err != nil {
+				t.Fatal(err)
+			}
+			typ := got.Type
+			switch typ {
+			case sio.BinaryEvent:
+				typ = sio.Event
+			case sio.BinaryAck:
+				typ = sio.Ack
+			}
+			if int(typ) != want.Type || got.NS() != want.NSP || got.HasID != (want.ID != nil) || (want.ID != nil && got.ID != *want.ID) {
+				t.Errorf("%s: decoded %+v, reference %s", res.Enc, got, res.Decoded)
+				continue
+			}
+			var vals []any
+			switch got.Type {
+			case sio.Event, sio.BinaryEvent:
+				name, args, err := sio.ParseEvent(&got)
+				if err != nil {
+					t.Errorf("%s: %v", res.Enc, err)
+					continue
+				}
+				v, err := args.Values()
+				if err != nil {
+					t.Errorf("%s: %v", res.Enc, err)
+					continue
+				}
+				var first any = name
+				if got.Data[1] != '"' {
+					first, _ = strconv.ParseFloat(name, 64)
+				}
+				vals = append([]any{first}, v...)
+			case sio.Ack, sio.BinaryAck:
+				v, err := sio.ParseArgs(&got).Values()
+				if err != nil {
+					t.Errorf("%s: %v", res.Enc, err)
+					continue
+				}
+				vals = v
+			default:
+				var v any
+				if err := json.Unmarshal(got.Data, &v); err != nil {
+					t.Errorf("%s: %v", res.Enc, err)
+					continue
+				}
+				ours, _ := json.Marshal(v)
+				if !jsonEqual(ours, want.Data) {
+					t.Errorf("%s: our data %s, reference %s", res.Enc, ours, want.Data)
+				}
+				continue
+			}
+			ours, _ := json.Marshal(markValues(vals))
+			if !jsonEqual(ours, want.Data) {
+				t.Errorf("%s: our values %s, reference %s", res.Enc, ours, want.Data)
 			}
 		}
 	})
