@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,24 +90,32 @@ func goServer(t *testing.T, ln net.Listener, opts *server.Options) (*server.Serv
 		next(nil)
 	})
 	admin.OnConnection(common)
+	stop := serve(ln, srv)
+	t.Cleanup(stop)
+	return srv, stop
+}
+
+// serve serves srv on ln until the returned func is called (more than once is fine).
+func serve(ln net.Listener, srv *server.Server) func() {
 	hs := &http.Server{Handler: srv}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = hs.Serve(ln) }()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-		defer cancel()
-		_ = srv.Close(ctx)
-		_ = hs.Close()
-		<-done
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			_ = srv.Close(ctx)
+			_ = hs.Close()
+			<-done
+		})
 	}
-	t.Cleanup(stop)
-	return srv, stop
 }
 
 // notes receives the "note" events of the Go server (exactly-once checks).
 var notes = make(chan int, 64)
 
-func listen(t *testing.T, addr string) net.Listener {
+func listen(t testing.TB, addr string) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
