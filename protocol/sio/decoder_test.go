@@ -43,6 +43,7 @@ func TestDecoderErrors(t *testing.T) {
 		{"string placeholder num", []eio.Packet{text(`51-["a",{"_placeholder":true,"num":"0"}]`), bin(1)}, nil},
 		{"placeholder without num", []eio.Packet{text(`51-["a",{"_placeholder":true}]`), bin(1)}, nil},
 		{"nested bad placeholder", []eio.Packet{text(`61-3[{"x":[{"y":{"_placeholder":true,"num":3}}]}]`), bin(1)}, nil},
+		{"bad placeholder before a good one", []eio.Packet{text(`61-3[[{"_placeholder":true,"num":3},{"_placeholder":true,"num":0}],1]`), bin(1)}, nil},
 		{"escaped placeholder key", []eio.Packet{text(`51-["a",{"\u005fplaceholder":true,"num":1}]`), bin(1)}, nil},
 		{"last duplicate key wins", []eio.Packet{text(`51-["a",{"_placeholder":false,"_placeholder":true,"num":1}]`), bin(1)}, nil},
 		{"not a message", []eio.Packet{eio.PingPacket}, nil},
@@ -73,6 +74,8 @@ func TestDecoderPlaceholderRules(t *testing.T) {
 		{text(`51-["a",{"_placeholder":false,"num":9},` + ph0 + `]`), bin(1)},
 		{text(`51-["a",{"_placeholder":"true","num":9}]`), bin(1)},
 		{text(`51-["a",{"_placeholder":true,"num":0,"x":{"_placeholder":true,"num":9}}]`), bin(1)},
+		{text(`51-["a",{"_placeholder":true,"num":0,"x":[{"_placeholder":true,"num":9},1]},2]`), bin(1)},
+		{text(`51-["a",{"_placeholder":true,"num":0,"x":[[{"_placeholder":true}]]}]`), bin(1)},
 		{text(`51-["a",{"_placeholder":true,"num":0e0}]`), bin(1)},
 		{text(`51-["a",{"\u005fplaceholder":true,"num":0}]`), bin(1)},
 		{text(`2["a",{"_placeholder":true,"num":5}]`)}, // not a binary packet: not reconstructed

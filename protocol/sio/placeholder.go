@@ -27,10 +27,13 @@ func walkValue(d []byte, i, n int) (int, error) {
 		if i < len(d) && d[i] == ']' {
 			return i + 1, nil
 		}
+		var inner error // first error inside, returned once the array is walked
 		for {
 			var err error
-			if i, err = walkValue(d, i, n); err != nil {
+			if i, err = walkValue(d, i, n); err == errMalformed {
 				return i, err
+			} else if err != nil && inner == nil {
+				inner = err
 			}
 			i = skipSpace(d, i)
 			if i >= len(d) {
@@ -40,7 +43,7 @@ func walkValue(d []byte, i, n int) (int, error) {
 			case ',':
 				i = skipSpace(d, i+1)
 			case ']':
-				return i + 1, nil
+				return i + 1, inner
 			default:
 				return i, errMalformed
 			}
