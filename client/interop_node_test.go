@@ -392,3 +392,40 @@ func TestNodeHeartbeat(t *testing.T) {
 		})
 	}
 }
+
+// TestNodeOrderDuringUpgrade: events emitted in bursts while the connection
+// upgrades from polling to websocket all arrive, each once, in order.
+func TestNodeOrderDuringUpgrade(t *testing.T) {
+	_, url := nodeServer(t)
+	for range 3 {
+		s := Connect(url, nil)
+		recv(t, connected(s), "connect")
+		const n = 2000
+		for i := range n {
+			if err := s.Emit("seq", i); err != nil {
+				t.Fatal(err)
+			}
+			if i%100 == 99 {
+				time.Sleep(5 * time.Millisecond) // spread over the upgrade
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		args, err := s.EmitWithAck(ctx, "seq-end")
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Received, Bad int
+			Transport     string
+		}
+		if err := args.Decode(0, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Received != n || r.Bad != 0 {
+			t.Fatalf("server saw %+v, want %d in order", r, n)
+		}
+		t.Logf("%+v", r)
+		s.Manager().Close()
+	}
+}

@@ -55,6 +55,10 @@ function common(nsp, socket) {
   // slow ack: acks only the n-th try of "flaky" (retries test)
   let flaky = 0;
   socket.on("flaky", (v, ack) => { flaky++; console.log(`flaky ${flaky}`); if (flaky >= 2) ack("ok " + flaky); });
+  // seq: checks that numbered events arrive in order, exactly once.
+  let next = 0, bad = 0;
+  socket.on("seq", (n) => { if (n !== next) bad++; next = n + 1; });
+  socket.on("seq-end", (ack) => ack({ received: next, bad, transport: socket.conn.transport.name }));
   socket.emit("welcome", { id: socket.id, recovered: socket.recovered, auth: socket.handshake.auth, query: socket.handshake.query });
 }
 
