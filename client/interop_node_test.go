@@ -429,3 +429,35 @@ func TestNodeOrderDuringUpgrade(t *testing.T) {
 		s.Manager().Close()
 	}
 }
+
+// TestNodeServerOrderDuringUpgrade: the server's events sent across the
+// upgrade arrive once each, in order.
+func TestNodeServerOrderDuringUpgrade(t *testing.T) {
+	_, url := nodeServer(t)
+	s := Connect(url, &Options{NoAutoConnect: true})
+	defer s.Manager().Close()
+	const n = 2000
+	done := make(chan error, 1)
+	next := 0
+	s.On("b", func(e *Event) {
+		var i int
+		if err := e.Decode(&i); err != nil || i != next {
+			select {
+			case done <- fmt.Errorf("got %d (%v), want %d", i, err, next):
+			default:
+			}
+		}
+		next = i + 1
+		if next == n {
+			done <- nil
+		}
+	})
+	s.OnConnect(func() { _ = s.Emit("burst", n) })
+	s.Connect()
+	if err := recv(t, done, "burst"); err != nil {
+		t.Fatal(err)
+	}
+	if tr := s.Manager().Transport(); tr != "websocket" {
+		t.Fatalf("transport %q", tr)
+	}
+}

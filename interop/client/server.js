@@ -59,6 +59,14 @@ function common(nsp, socket) {
   let next = 0, bad = 0;
   socket.on("seq", (n) => { if (n !== next) bad++; next = n + 1; });
   socket.on("seq-end", (ack) => ack({ received: next, bad, transport: socket.conn.transport.name }));
+  // burst: the server emits n numbered events in chunks of 100, 5 ms apart.
+  socket.on("burst", (n) => {
+    let i = 0;
+    const timer = setInterval(() => {
+      for (let k = 0; k < 100 && i < n; k++) socket.emit("b", i++);
+      if (i >= n) clearInterval(timer);
+    }, 5);
+  });
   socket.emit("welcome", { id: socket.id, recovered: socket.recovered, auth: socket.handshake.auth, query: socket.handshake.query });
 }
 
