@@ -267,13 +267,16 @@ var sioInvalid = [][]string{
 
 // goStricter are inputs the reference accepts and we refuse on purpose.
 var goStricter = [][]string{
-	{""},              // the reference reads "" as CONNECT "/" (Number("") is 0)
-	{"41"},            // CONNECT_ERROR with an ack id and no payload
-	{" "},             // a space is type 0 (CONNECT) too
-	{"2"},             // EVENT without payload (the server then dispatches an undefined event)
-	{"31"},            // ACK without payload
-	{"4"},             // CONNECT_ERROR without payload
-	{`2/admin1["a"]`}, // all namespace (no comma), then an EVENT without payload
+	{""},                    // the reference reads "" as CONNECT "/" (Number("") is 0)
+	{"41"},                  // CONNECT_ERROR with an ack id and no payload
+	{" "},                   // a space is type 0 (CONNECT) too
+	{`2 ["a"]`},             // white space before the payload is an ack id 0 for the reference
+	{"3\t\t[]"},             // (Number("\t\t") is 0)
+	{"0000000000000000000"}, // an ack id of more than 16 digits
+	{"2"},                   // EVENT without payload (the server then dispatches an undefined event)
+	{"31"},                  // ACK without payload
+	{"4"},                   // CONNECT_ERROR without payload
+	{`2/admin1["a"]`},       // all namespace (no comma), then an EVENT without payload
 }
 
 func frames(t *testing.T, in []string) ([]json.RawMessage, []eio.Packet) {

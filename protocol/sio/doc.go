@@ -15,6 +15,8 @@
 // including 0, payload validity per type, placeholder checks) and is checked
 // byte for byte against it by the cross-check test. It is stricter in a few
 // corners where the reference accepts nonsense: an empty string or a space is
-// not a CONNECT, and EVENT, ACK and CONNECT_ERROR need a payload. Every
-// decoding error matches ErrInvalidPacket; none panics.
+// not a CONNECT, EVENT, ACK and CONNECT_ERROR need a payload, white space may
+// not precede the payload (the reference reads it as an ack id), and an ack id
+// has at most 16 digits. Every decoding error matches ErrInvalidPacket; none
+// panics.
 package sio

@@ -219,6 +219,11 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 		p.HasID = true
 	}
 	if i < len(b) {
+		if isSpace(b[i]) {
+			// The reference reads leading white space as digits of an ack id
+			// (Number(" ") is 0); refuse rather than read it differently.
+			return Packet{}, fmt.Errorf("%w: white space before the payload", ErrInvalidPacket)
+		}
 		p.Data = json.RawMessage(b[i:len(b):len(b)])
 	}
 	if err := validPayload(&p); err != nil {

@@ -128,7 +128,7 @@ func TestDecodeTextRules(t *testing.T) {
 		{`2[1,2]`, sio.Packet{Type: sio.Event, Data: json.RawMessage(`[1,2]`)}},
 		{`2[-1.5e3]`, sio.Packet{Type: sio.Event, Data: json.RawMessage(`[-1.5e3]`)}},
 		{`2["disconnected"]`, sio.Packet{Type: sio.Event, Data: json.RawMessage(`["disconnected"]`)}},
-		{`2[ "a" ]`, sio.Packet{Type: sio.Event, Data: json.RawMessage(`[ "a" ]`)}},
+		{`2[ "a" ] `, sio.Packet{Type: sio.Event, Data: json.RawMessage(`[ "a" ] `)}},
 		{`31[]`, sio.Packet{Type: sio.Ack, ID: 1, HasID: true, Data: json.RawMessage(`[]`)}},
 		{`3007[]`, sio.Packet{Type: sio.Ack, ID: 7, HasID: true, Data: json.RawMessage(`[]`)}},
 		{`29007199254740991["a"]`, sio.Packet{Type: sio.Event, ID: 9007199254740991, HasID: true, Data: json.RawMessage(`["a"]`)}},
@@ -150,7 +150,7 @@ func TestDecodeTextRules(t *testing.T) {
 		text string
 		also error
 	}{
-		{"", nil}, {"7", nil}, {"9", nil}, {"x", nil}, {" 2[\"a\"]", nil},
+		{"", nil}, {`2 ["a"]`, nil}, {"2\t[\"a\"]", nil}, {`4 "x"`, nil}, {`0/a, {}`, nil}, {`3 []`, nil}, {"7", nil}, {"9", nil}, {"x", nil}, {" 2[\"a\"]", nil},
 		{"40[1]"[1:], nil}, {"0null", nil}, {"0[]", nil}, {`0"x"`, nil}, {"0{", nil}, {"0/admin,[1]", nil},
 		{"1{}", nil}, {"1/admin,{}", nil},
 		{`2/admin1["a"]`, nil}, // no comma: all namespace, and then an EVENT without payload
