@@ -78,7 +78,9 @@ func (sk *socket) attach(s *client.Socket) {
 	m.OnReconnectError(func(err error) { sk.send("manager", "reconnect_error", err.Error()) })
 }
 
-// client returns the attached socket (jobs run after attach, on the queue).
+// client returns the attached socket: jobs run after attach on the queue,
+// but it is nil when the Manager could not be made (the page got a
+// connect_error).
 func (sk *socket) client() *client.Socket {
 	sk.mu.Lock()
 	defer sk.mu.Unlock()
@@ -94,8 +96,22 @@ func (sk *socket) jsObject() (safejs.Value, error) {
 	methods := map[string]func(args []safejs.Value) any{
 		"emit":       sk.jsEmit,
 		"ack":        sk.jsAck,
-		"connect":    func([]safejs.Value) any { sk.b.queue.add(func() { sk.client().Connect() }); return nil },
-		"disconnect": func([]safejs.Value) any { sk.b.queue.add(func() { sk.client().Disconnect() }); return nil },
+		"connect": func([]safejs.Value) any {
+			sk.b.queue.add(func() {
+				if s := sk.client(); s != nil {
+					s.Connect()
+				}
+			})
+			return nil
+		},
+		"disconnect": func([]safejs.Value) any {
+			sk.b.queue.add(func() {
+				if s := sk.client(); s != nil {
+					s.Disconnect()
+				}
+			})
+			return nil
+		},
 	}
 	for name, fn := range methods {
 		f, err := sk.b.funcOf(fn)
@@ -136,6 +152,12 @@ func (sk *socket) jsEmit(args []safejs.Value) any {
 	volatile, _ := args[5].Bool()
 	sk.b.queue.add(func() {
 		s := sk.client()
+		if s == nil {
+			if hasAck && timeout >= 0 {
+				sk.invoke(cb, "not connected", nil, nil)
+			}
+			return
+		}
 		var em *client.Emitter
 		if timeout >= 0 {
 			em = s.Timeout(time.Duration(timeout * float64(time.Millisecond)))

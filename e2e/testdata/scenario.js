@@ -64,6 +64,20 @@
     if (anyCount !== 1) return fail("onAny " + anyCount);
     console.log("onAny ok");
 
+    const terr = await new Promise((r) => socket.timeout(200).emit("unanswered", 1, (err, v) => r(err)));
+    if (!(terr instanceof Error)) return fail("timeout: got " + terr);
+    console.log("ack timeout ok: " + terr.message);
+
+    let offCount = 0;
+    const counter = () => offCount++;
+    socket.on("echo", counter);
+    socket.off("echo", counter);
+    const ev3 = once(socket, "echo");
+    socket.emit("echo", 2);
+    await ev3;
+    if (offCount !== 0) return fail("off: listener still called");
+    console.log("off ok");
+
     if (!socket.connected) return fail("connected false");
     console.log("PASS");
     window.__result = "pass";
