@@ -314,6 +314,9 @@ func TestNodeReconnect(t *testing.T) {
 				if err := s.Emit("note", i); err != nil {
 					t.Fatal(err)
 				}
+				if err := s.Volatile().Emit("note", "volatile"); err != nil { // dropped while disconnected
+					t.Fatal(err)
+				}
 			}
 			if n := recv(t, attempts, "reconnect attempt"); n != 1 {
 				t.Fatalf("first attempt %d", n)
@@ -343,7 +346,13 @@ func TestNodeReconnect(t *testing.T) {
 
 func TestNodeRecovery(t *testing.T) {
 	_, url := nodeServer(t, "RECOVERY=1")
-	s := Connect(url, &Options{Transports: []string{"websocket"}, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond})
+	for _, tc := range transportCases {
+		t.Run(tc.name, func(t *testing.T) { testNodeRecovery(t, url, tc.transports) })
+	}
+}
+
+func testNodeRecovery(t *testing.T, url string, transports []string) {
+	s := Connect(url, &Options{Transports: transports, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond})
 	defer s.Manager().Close()
 	conn := connected(s)
 	d := disconnected(s)
@@ -360,6 +369,9 @@ func TestNodeRecovery(t *testing.T) {
 		t.Fatalf("reason %q", r)
 	}
 	recv(t, conn, "reconnect")
+	if n := len(conn); n != 0 {
+		t.Fatalf("%d more connects", n)
+	}
 	if !s.Recovered() || s.ID() != id {
 		t.Fatalf("recovered %v, id %q want %q", s.Recovered(), s.ID(), id)
 	}
@@ -459,5 +471,33 @@ func TestNodeServerOrderDuringUpgrade(t *testing.T) {
 	}
 	if tr := s.Manager().Transport(); tr != "websocket" {
 		t.Fatalf("transport %q", tr)
+	}
+}
+
+// TestNodeManualReconnect: Disconnect then Connect again on the same socket.
+func TestNodeManualReconnect(t *testing.T) {
+	_, url := nodeServer(t)
+	s := Connect(url, nil)
+	defer s.Manager().Close()
+	conn := connected(s)
+	d := disconnected(s)
+	recv(t, conn, "connect")
+	first := s.ID()
+	s.Disconnect()
+	if r := recv(t, d, "disconnect"); r != "io client disconnect" {
+		t.Fatalf("reason %q", r)
+	}
+	if s.Connected() || s.Active() || s.Manager().Transport() != "" {
+		t.Fatal("still connected after Disconnect")
+	}
+	s.Connect()
+	recv(t, conn, "connect again")
+	if s.ID() == first || !s.Connected() {
+		t.Fatalf("id %q (first %q)", s.ID(), first)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if _, err := s.EmitWithAck(ctx, "ack"); err != nil {
+		t.Fatal(err)
 	}
 }
