@@ -172,7 +172,7 @@ func (sk *socket) jsEmit(args []safejs.Value) any {
 		if hasAck {
 			vals = append(vals, client.AckFunc(func(a client.Args, err error) {
 				if err != nil {
-					sk.invoke(cb, err.Error(), nil, nil)
+					sk.invoke(cb, jsError(err), nil, nil)
 					return
 				}
 				text, bufs, jerr := jsArgs(a)
@@ -197,6 +197,17 @@ func (sk *socket) jsEmit(args []safejs.Value) any {
 		}
 	})
 	return nil
+}
+
+// jsError is the message socket.io-client gives for an ack error.
+func jsError(err error) string {
+	switch {
+	case errors.Is(err, client.ErrTimeout):
+		return "operation has timed out"
+	case errors.Is(err, client.ErrDisconnected):
+		return "socket has been disconnected"
+	}
+	return err.Error()
 }
 
 func (sk *socket) invoke(fn safejs.Value, args ...any) {

@@ -65,7 +65,7 @@
     console.log("onAny ok");
 
     const terr = await new Promise((r) => socket.timeout(200).emit("unanswered", 1, (err, v) => r(err)));
-    if (!(terr instanceof Error)) return fail("timeout: got " + terr);
+    if (!(terr instanceof Error) || terr.message !== "operation has timed out") return fail("timeout: got " + terr);
     console.log("ack timeout ok: " + terr.message);
 
     let offCount = 0;
