@@ -87,7 +87,10 @@ func (p Packet) TextLen() int {
 
 // DecodeText decodes the text form of one packet, as found in a WebSocket text
 // frame or in one record of a polling payload. The returned packet's Data aliases
-// b for text packets; a "b"+base64 record decodes to a fresh binary message.
+// b for text packets (nil when there is none); a "b"+base64 record decodes to a
+// fresh binary message, its padding optional as with Node's base64 decoder. An
+// empty input or an unknown type is an ErrInvalidPacket, as the reference's
+// "parser error".
 func DecodeText(b []byte) (Packet, error) {
 	if len(b) == 0 {
 		return Packet{}, fmt.Errorf("%w: empty", ErrInvalidPacket)
