@@ -131,7 +131,7 @@ func BenchmarkIdleWebsocketMemory(b *testing.B) {
 		before := memInUse()
 		clients := make([]net.Conn, 0, conns)
 		for range conns {
-			c, err := rawWebsocket(hts.Listener.Addr().String())
+			c, err := rawWebsocket(hts.Listener.Addr().String(), "/")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -162,13 +162,13 @@ func memInUse() uint64 {
 
 // rawWebsocket opens an Engine.IO websocket session with a hand-written
 // handshake and reads the 101 response and the open packet.
-func rawWebsocket(addr string) (net.Conn, error) {
+func rawWebsocket(addr, path string) (net.Conn, error) {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	_, err = io.WriteString(c, "GET /?EIO=4&transport=websocket HTTP/1.1\r\nHost: "+addr+
+	_, err = io.WriteString(c, "GET "+path+"?EIO=4&transport=websocket HTTP/1.1\r\nHost: "+addr+
 		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
 	if err != nil {
 		c.Close()

@@ -2,10 +2,12 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 var (
@@ -102,5 +104,32 @@ func TestHeartbeatWebsocketClientPing(t *testing.T) {
 	defer cancel()
 	if _, _, err := c.Read(ctx); err == nil {
 		t.Fatal("websocket still open")
+	}
+}
+
+// TestWebsocketStuckWriter checks that a peer that stops reading (the flush
+// goroutine blocks in a write) is closed by the ping timeout and that the
+// server's goroutines end.
+func TestWebsocketStuckWriter(t *testing.T) {
+	ts := newTestServer(t, shortHeartbeat, false)
+	c, err := rawWebsocket(strings.TrimPrefix(ts.ts.URL, "http://"), "/engine.io/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := ts.session(t)
+	big := eio.TextMessage(make([]byte, 1<<20))
+	for range 64 {
+		if err := s.Send(big); err != nil {
+			break
+		}
+	}
+	if ev := ts.closed(t); ev.reason != ReasonPingTimeout && ev.reason != ReasonTransportError {
+		t.Fatalf("close %q", ev.reason)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ts.srv.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
 	}
 }

@@ -71,9 +71,13 @@ const (
 	defaultMaxQueuedPackets = 8192
 	defaultCompression      = 1024
 	wsCompressionThreshold  = 1024
-	// pollCloseTimeout bounds how long a closing polling session waits for a
-	// GET to carry its close packet (the reference's closeTimeout).
-	pollCloseTimeout = 30 * time.Second
+	// closeTimeout bounds a graceful close: how long a closing polling
+	// session waits for a GET to carry its close packet (the reference's
+	// closeTimeout), or a websocket session for its queue to be written.
+	closeTimeout = 30 * time.Second
+	// forcedCloseWait bounds how long Server.Close waits for goroutines
+	// after its context is done and every session was cut.
+	forcedCloseWait = 10 * time.Second
 )
 
 // withDefaults returns a copy of o with every zero field set to its default.

@@ -214,9 +214,10 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 		}
 		s.terminate(reason, nil)
 		return
-	} else {
-		s.closeTimer = time.AfterFunc(pollCloseTimeout, func() { s.terminate(reason, nil) })
 	}
+	// Bound the graceful close: a websocket peer that doesn't read, a polling
+	// client that doesn't poll.
+	s.closeTimer = time.AfterFunc(closeTimeout, func() { s.terminate(reason, nil) })
 	s.mu.Unlock()
 	if probe != nil {
 		probe.CloseNow()
@@ -247,8 +248,16 @@ func (s *Session) terminate(reason string, err error) {
 	probe := s.abortUpgradeLocked()
 	s.queue = nil
 	s.signalPollLocked()
+	var cut *websocket.Conn
 	if s.websocket {
-		s.kickLocked() // the flush goroutine closes the connection
+		if s.flushing && !s.connClosing {
+			// The flush goroutine may be stuck writing to a peer that
+			// doesn't read (that is often why we are here): cut the
+			// connection, which ends the write.
+			cut = s.conn
+		} else {
+			s.kickLocked() // the flush goroutine closes the connection
+		}
 	}
 	notify := !s.dispatching && !s.notified
 	if notify {
@@ -256,6 +265,9 @@ func (s *Session) terminate(reason string, err error) {
 	}
 	s.mu.Unlock()
 
+	if cut != nil {
+		cut.CloseNow()
+	}
 	if probe != nil {
 		probe.CloseNow()
 	}

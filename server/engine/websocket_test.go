@@ -1,3 +1,5 @@
+//go:build !js
+
 package engine
 
 import (
@@ -137,4 +139,42 @@ func TestWebsocketServerClose(t *testing.T) {
 		t.Fatalf("close %q", ev.reason)
 	}
 	<-s.Context().Done()
+}
+
+func TestWebsocketPerMessageDeflate(t *testing.T) {
+	ts := newTestServer(t, &Options{PerMessageDeflate: true}, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.base, "http")+"?EIO=4&transport=websocket",
+		&websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if ext := res.Header.Get("Sec-WebSocket-Extensions"); !strings.Contains(ext, "permessage-deflate") {
+		t.Fatalf("extensions %q", ext)
+	}
+	readFrame(t, c)
+	big := "4" + strings.Repeat("deflate me ", 300)
+	for _, m := range []string{"4small", big} {
+		writeText(t, c, m)
+		if _, f := readFrame(t, c); f != m {
+			t.Fatalf("echo of %d bytes: %d bytes", len(m), len(f))
+		}
+	}
+}
+
+func TestWebsocketNoDeflateByDefault(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.base, "http")+"?EIO=4&transport=websocket",
+		&websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if ext := res.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
+		t.Fatalf("extensions %q", ext)
+	}
 }
