@@ -126,8 +126,8 @@ func TestFakeConnectAndBuffers(t *testing.T) {
 	var order []string
 	var mu sync.Mutex
 	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
-	conn := connected(s)
 	s.OnConnect(func() { note("connect") })
+	conn := connected(s) // after the note: handlers run in order
 	s.On("early", func(e *Event) { note("early") })
 
 	// emits while disconnected are buffered (bounded)
