@@ -125,7 +125,7 @@ func (e *Emitter) emit(event string, args []any) (uint64, bool, error) {
 	connected := s.connected && m.eng != nil
 	switch {
 	case e.volatile && !connected:
-		return 0, false, nil // dropped, as socket.io-client does
+		// Dropped, as socket.io-client does; an ack can still time out.
 	case connected:
 		if err := m.sendLocked(&p); err != nil {
 			return 0, false, err

@@ -137,6 +137,9 @@ func TestFakeConnectAndBuffers(t *testing.T) {
 	if err := s.Volatile().Emit("dropped"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.Volatile().Timeout(time.Millisecond).EmitWithAck(context.Background(), "dropped"); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("dropped volatile emit with ack: %v", err)
+	}
 	if err := s.Emit("b", 2); err != nil {
 		t.Fatal(err)
 	}
