@@ -18,10 +18,16 @@
 //
 // # Goroutines and memory
 //
-// A session owns no goroutine while idle except the WebSocket reader, which
-// runs in the ServeHTTP call that accepted the WebSocket. Heartbeats use a
-// timer. Server.Close closes every session and waits for every goroutine the
-// server started.
+// A session owns no goroutine while idle except its WebSocket reader, which
+// the server starts (and Server.Close waits for) so that the ServeHTTP call
+// that accepted the WebSocket can return and net/http can free the request.
+// Writes to a WebSocket are made by a short-lived flush goroutine started by
+// Send when none is running. A polling GET waits in its own ServeHTTP call.
+// Heartbeats use one timer per session. Server.Close closes every session and
+// waits for every goroutine the server started.
+//
+// Logs go to Options.Logger: session lifecycle at Debug, unexpected errors at
+// Warn. Session ids are never logged.
 //
 // # Deviations from the reference
 //

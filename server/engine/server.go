@@ -312,12 +312,12 @@ func (srv *Server) newSession(r *http.Request, transport string, conn *websocket
 		return nil, false
 	}
 	s.mu.Lock()
+	s.conn = conn
 	if s.state == stateOpen {
-		s.conn = conn
 		s.startHeartbeatLocked()
-		if conn != nil {
-			s.kickLocked()
-		}
+	}
+	if conn != nil {
+		s.kickLocked() // writes the open packet (and closes conn if OnSession closed s)
 	}
 	s.mu.Unlock()
 	srv.log.Debug("engine: session opened", "transport", transport, "remote", r.RemoteAddr)

@@ -225,3 +225,34 @@ func TestCloseInHandler(t *testing.T) {
 		t.Fatalf("events %s", got)
 	}
 }
+
+func TestCloseInOnSession(t *testing.T) {
+	srv := NewServer(&Options{Logger: discardLogger(), OnSession: func(s *Session) {
+		s.SetHandler(discardHandler{})
+		_ = s.Send(eio.TextMessage([]byte("only this")))
+		s.Close(ReasonForcedClose)
+	}})
+	ts := newRawServer(t, srv)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	if _, f := readFrame(t, c); f[0] != '0' {
+		t.Fatalf("first frame %q", f)
+	}
+	if _, f := readFrame(t, c); f != "4only this" {
+		t.Fatalf("second frame %q", f)
+	}
+	if code := readClosed(t, c); code != 1000 {
+		t.Fatalf("close status %v", code)
+	}
+	res := ts.do(t, "GET", "EIO=4&transport=polling", "", nil)
+	open, rest, _ := strings.Cut(res.body, "\x1e")
+	if rest != "4only this" {
+		t.Fatalf("handshake body %q", res.body)
+	}
+	sid := openHandshake(t, open).SID
+	if res := ts.poll(t, sid); res.body != "1" {
+		t.Fatalf("GET: %q", res.body)
+	}
+	if n := srv.SessionCount(); n != 0 {
+		t.Fatalf("SessionCount = %d", n)
+	}
+}

@@ -236,7 +236,7 @@ func (s *Session) terminate(reason string, err error) {
 		return
 	}
 	if s.state == stateClosing && s.reason != "" {
-		reason = s.reason
+		reason, err = s.reason, nil // the end of a close the application asked for
 	}
 	s.state = stateClosed
 	s.reason, s.err = reason, err
