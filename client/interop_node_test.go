@@ -501,3 +501,34 @@ func TestNodeManualReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestNodeServerTransports: a polling-only server offers no upgrade; a
+// websocket-only client cannot connect to it and reports connect errors.
+func TestNodeServerTransports(t *testing.T) {
+	_, url := nodeServer(t, "TRANSPORTS=polling")
+	s := Connect(url, nil)
+	defer s.Manager().Close()
+	recv(t, connected(s), "connect")
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if _, err := s.EmitWithAck(ctx, "ack"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // an upgrade would have happened by now
+	if tr := s.Manager().Transport(); tr != "polling" {
+		t.Fatalf("transport %q", tr)
+	}
+
+	ws := Connect(url, &Options{Transports: []string{"websocket"}, ReconnectionDelay: 10 * time.Millisecond, ReconnectionAttempts: 2, NoAutoConnect: true})
+	defer ws.Manager().Close()
+	failed := make(chan struct{}, 1)
+	ws.Manager().OnReconnectFailed(func() { failed <- struct{}{} })
+	errs := connectErrors(ws)
+	ws.Connect()
+	for range 3 {
+		if err := recv(t, errs, "connect error"); err == nil {
+			t.Fatal("nil connect error")
+		}
+	}
+	recv(t, failed, "reconnect failed")
+}
