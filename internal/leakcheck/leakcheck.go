@@ -77,6 +77,7 @@ func ignored(stack string) bool {
 		"runtime/trace.Start",
 		"created by runtime.gc",
 		"runtime.ReadTrace",
+		"runtime.handleEvent", // js/wasm: parked for calls from JavaScript into Go
 	} {
 		if strings.Contains(stack, s) && !strings.Contains(stack, "duplexio/duplex") {
 			return true
