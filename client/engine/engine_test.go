@@ -74,9 +74,12 @@ func TestPollingBatch(t *testing.T) {
 		{[]eio.Packet{msg(3), msg(3)}, 2},         // 4 + 1 + 4 = 9
 		{[]eio.Packet{msg(3), msg(3), msg(3)}, 2}, // 14 > 10
 		{[]eio.Packet{msg(20), msg(1)}, 1},        // at least one
-		{[]eio.Packet{msg(4), msg(4)}, 2},         // 5 + 1 + 5 = 11? no: 10 fits only 1
+		{[]eio.Packet{msg(4), msg(4)}, 1},         // 5 + 1 + 5 = 11 > 10
 	} {
 		got := p.batch(tc.pkts)
+		if got != tc.want {
+			t.Errorf("batch of %d packets: %d, want %d", len(tc.pkts), got, tc.want)
+		}
 		size := eio.PayloadLen(tc.pkts[:got]...)
 		if got < 1 || (got > 1 && size > p.maxPayload) {
 			t.Errorf("batch %d packets: %d (payload %d)", len(tc.pkts), got, size)

@@ -40,3 +40,10 @@ func (e *CloseError) Error() string {
 }
 
 func (e *CloseError) Unwrap() error { return e.Err }
+
+// asCloseError returns the CloseError err is or wraps.
+func asCloseError(err error) (*CloseError, bool) {
+	var ce *CloseError
+	ok := errors.As(err, &ce)
+	return ce, ok
+}

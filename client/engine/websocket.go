@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/coder/websocket"
@@ -60,11 +59,4 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 // close closes with 1000: under js other codes throw and leave the socket open.
 func (w *wsTransport) close() {
 	_ = w.c.Close(websocket.StatusNormalClosure, "")
-}
-
-// isCloseError reports whether err is (or wraps) a CloseError and returns it.
-func asCloseError(err error) (*CloseError, bool) {
-	var ce *CloseError
-	ok := errors.As(err, &ce)
-	return ce, ok
 }
