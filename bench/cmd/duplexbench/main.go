@@ -79,7 +79,7 @@ func main() {
 	flag.IntVar(&cfg.bcastBursts, "bcast-bursts", 5, "measured broadcast requests per scenario")
 	flag.IntVar(&cfg.roomSize, "room", 100, "room size of the room broadcast")
 	flag.IntVar(&cfg.slowBursts, "slow-bursts", 20, "16 KB × count bursts piled on the stalled client")
-	flag.DurationVar(&cfg.bcastTimeout, "bcast-timeout", 30*time.Second, "deadline of one broadcast's delivery")
+	flag.DurationVar(&cfg.bcastTimeout, "bcast-timeout", 60*time.Second, "deadline of one broadcast's delivery")
 	flag.DurationVar(&cfg.scenarioTimeout, "scenario-timeout", 3*time.Minute, "deadline of one scenario on one server")
 	pin := flag.Bool("pin", true, "pin the server to core 1 and the load generator to core 0 (needs taskset and 2 cores)")
 	profile := flag.String("profile", "", "directory: CPU and heap profiles of the duplex server per scenario (perturbs its figures)")
