@@ -1,3 +1,5 @@
+//go:build !js
+
 // Command server is the duplex side of the benchmark (see bench/benchserver):
 // it listens on -addr, prints "listening <port>", and serves the contract at
 // /socket.io/ until SIGTERM or SIGINT.

@@ -1,3 +1,5 @@
+//go:build !js
+
 // Command duplexbench runs the side-by-side load benchmark: the duplex server
 // (bench/server) and a Node socket.io@4.8.4 server (bench/node/server.js),
 // one after the other, under the same load from bench/loadgen, and prints a
