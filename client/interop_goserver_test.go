@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -278,6 +279,49 @@ func TestGoServerRecovery(t *testing.T) {
 		var n int
 		if err := recv(t, missed, "missed").Decode(&n); err != nil || n != i {
 			t.Fatalf("missed %d: %d %v", i, n, err)
+		}
+	}
+}
+
+// TestGoServerConcurrentEmits: emits and acks from many goroutines at once,
+// across the upgrade (run with -race).
+func TestGoServerConcurrentEmits(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	goServer(t, ln, &server.Options{Logger: quietLogger()})
+	m, _ := NewManager("http://"+ln.Addr().String(), &Options{Logger: quietLogger()})
+	defer m.Close()
+	socks := []*Socket{m.Socket("/", nil), m.Socket("/admin", &SocketOptions{Auth: map[string]string{"token": "good"}})}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	errs := make(chan error, 16)
+	for g := range 8 {
+		go func() {
+			s := socks[g%2]
+			for i := range 100 {
+				a, err := s.EmitWithAck(ctx, "echo", g, i, []byte{byte(i)})
+				if err != nil {
+					errs <- err
+					return
+				}
+				var gg, ii int
+				var b []byte
+				if err := a.Decode(0, &gg); err != nil || gg != g {
+					errs <- fmt.Errorf("goroutine %d got %d (%v)", g, gg, err)
+					return
+				}
+				_ = a.Decode(1, &ii)
+				_ = a.Decode(2, &b)
+				if ii != i || len(b) != 1 || b[0] != byte(i) {
+					errs <- fmt.Errorf("goroutine %d: ack %d %v for %d", g, ii, b, i)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := recv(t, errs, "goroutine"); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
