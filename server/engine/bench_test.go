@@ -120,11 +120,11 @@ func BenchmarkPollingRoundTrip(b *testing.B) {
 	}
 }
 
-// BenchmarkIdleWebsocketMemory opens 2000 websocket sessions from raw TCP
+// BenchmarkIdleWebsocketMemory opens 5000 websocket sessions from raw TCP
 // clients (a net.Conn each, no goroutine) and reports the heap and stack
 // bytes the server keeps per idle session.
 func BenchmarkIdleWebsocketMemory(b *testing.B) {
-	const conns = 2000
+	const conns = 5000
 	for range b.N {
 		srv := NewServer(&Options{Logger: discardLogger(), OnSession: func(s *Session) { s.SetHandler(discardHandler{}) }})
 		hts := httptest.NewServer(srv)

@@ -36,7 +36,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	}
 	defer srv.release()
 
-	conn, err := websocket.Accept(w, r, srv.acceptOptions())
+	conn, err := websocket.Accept(smallBufferWriter{w}, r, srv.acceptOptions())
 	if err != nil {
 		s.mu.Lock()
 		s.upgrading = false

@@ -50,7 +50,7 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	defer srv.release()
-	conn, err := websocket.Accept(w, r, srv.acceptOptions())
+	conn, err := websocket.Accept(smallBufferWriter{w}, r, srv.acceptOptions())
 	if err != nil {
 		srv.log.Debug("engine: websocket handshake failed", "err", err)
 		return

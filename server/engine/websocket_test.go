@@ -5,6 +5,7 @@ package engine
 import (
 	"context"
 	"encoding/hex"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,31 @@ func TestWebsocketNoDeflateByDefault(t *testing.T) {
 	defer c.CloseNow()
 	if ext := res.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
 		t.Fatalf("extensions %q", ext)
+	}
+}
+
+// TestWebsocketEarlyFrame sends a frame in the same write as the handshake
+// request: the bytes net/http buffered before the hijack must not be lost.
+func TestWebsocketEarlyFrame(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	addr := strings.TrimPrefix(ts.ts.URL, "http://")
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	payload := []byte("4early")
+	mask := [4]byte{1, 2, 3, 4}
+	frame := []byte{0x81, 0x80 | byte(len(payload)), mask[0], mask[1], mask[2], mask[3]}
+	for i, b := range payload {
+		frame = append(frame, b^mask[i%4])
+	}
+	req := "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + addr +
+		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := c.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	if p := ts.msg(t); string(p.Data) != "early" {
+		t.Fatalf("message %q", p.Data)
 	}
 }

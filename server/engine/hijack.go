@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"net/http"
+)
+
+// Buffer sizes of an accepted websocket connection. net/http hands a
+// hijacked connection over with 4 KB read and write buffers, which
+// coder/websocket keeps for the connection's lifetime: 8 KB of an idle
+// session's ~18 KB. Frame headers and small messages fit in these; larger
+// payloads bypass bufio buffers anyway.
+const (
+	wsReadBuffer  = 512
+	wsWriteBuffer = 1024
+)
+
+// smallBufferWriter is the http.ResponseWriter given to websocket.Accept: its
+// Hijack returns the connection with small bufio buffers instead of
+// net/http's.
+type smallBufferWriter struct {
+	http.ResponseWriter
+}
+
+// Hijack implements http.Hijacker.
+func (w smallBufferWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// net/http flushed the 101 response before handing the connection over,
+	// so brw.Writer is empty; brw.Reader may hold the client's first bytes.
+	// They must be in the new reader's buffer (not behind it):
+	// websocket.Accept keeps what is buffered and resets the reader onto conn.
+	br := bufio.NewReaderSize(conn, wsReadBuffer)
+	if n := brw.Reader.Buffered(); n > 0 {
+		early, _ := brw.Reader.Peek(n)
+		br = bufio.NewReaderSize(bytes.NewReader(bytes.Clone(early)), max(n, wsReadBuffer))
+		if _, err := br.Peek(n); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+}
+
+// Unwrap returns the wrapped ResponseWriter (for http.ResponseController).
+func (w smallBufferWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
