@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,13 +124,15 @@ func BenchmarkPollingRoundTrip(b *testing.B) {
 
 // BenchmarkIdleWebsocketMemory opens 5000 websocket sessions from raw TCP
 // clients (a net.Conn each, no goroutine) and reports the heap and stack
-// bytes the server keeps per idle session.
+// bytes in use per idle session (server and the raw client sockets), and the
+// growth of the process's RSS per session (meaningful on the first iteration
+// of a fresh process only: run with -benchtime 1x -count 1).
 func BenchmarkIdleWebsocketMemory(b *testing.B) {
 	const conns = 5000
 	for range b.N {
 		srv := NewServer(&Options{Logger: discardLogger(), OnSession: func(s *Session) { s.SetHandler(discardHandler{}) }})
 		hts := httptest.NewServer(srv)
-		before := memInUse()
+		before, rssBefore := memInUse(), rss()
 		clients := make([]net.Conn, 0, conns)
 		for range conns {
 			c, err := rawWebsocket(hts.Listener.Addr().String(), "/")
@@ -137,8 +141,12 @@ func BenchmarkIdleWebsocketMemory(b *testing.B) {
 			}
 			clients = append(clients, c)
 		}
-		after := memInUse()
+		after, rssAfter := memInUse(), rss()
 		b.ReportMetric(float64(after-before)/conns, "B/session")
+		if rssBefore > 0 {
+			// Includes the test's own client side (a socket per session).
+			b.ReportMetric(float64(rssAfter-rssBefore)/conns, "RSS-B/session")
+		}
 		b.ReportMetric(float64(runtime.NumGoroutine())/conns, "goroutines/session")
 		for _, c := range clients {
 			c.Close()
@@ -150,6 +158,21 @@ func BenchmarkIdleWebsocketMemory(b *testing.B) {
 		cancel()
 		hts.Close()
 	}
+}
+
+// rss returns the resident set size of the process (0 where /proc is not
+// available).
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
 }
 
 func memInUse() uint64 {
