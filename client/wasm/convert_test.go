@@ -1,0 +1,107 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/duplexio/duplex/internal/leakcheck"
+	"github.com/duplexio/duplex/protocol/sio"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+func TestGoArgsPlain(t *testing.T) {
+	args, err := goArgs(`[1,"x",{"b":2,"a":[true,null]}]`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, att, err := sio.MarshalArgs(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without binary the JSON crosses verbatim (key order kept).
+	if string(data) != `[1,"x",{"b":2,"a":[true,null]}]` || att != nil {
+		t.Fatalf("got %s %v", data, att)
+	}
+}
+
+func TestGoArgsBinary(t *testing.T) {
+	bufs := [][]byte{{1, 2}, {3}}
+	args, err := goArgs(`[{"_placeholder":true,"num":1},{"k":[{"_placeholder":true,"num":0}],"n":12345678901234567890}]`, bufs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, att, err := sio.MarshalArgs(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"_placeholder":true,"num":0},{"k":[{"_placeholder":true,"num":1}],"n":12345678901234567890}]`
+	if string(data) != want {
+		t.Fatalf("got  %s\nwant %s", data, want)
+	}
+	if len(att) != 2 || !bytes.Equal(att[0], []byte{3}) || !bytes.Equal(att[1], []byte{1, 2}) {
+		t.Fatalf("attachments %v", att)
+	}
+}
+
+func TestGoArgsBad(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		bufs [][]byte
+	}{
+		{`{"a":1}`, nil},
+		{`[`, nil},
+		{`[{"_placeholder":true,"num":2}]`, [][]byte{{1}}},
+		{`[{"_placeholder":true,"num":-1}]`, [][]byte{{1}}},
+		{`[{"_placeholder":true,"num":"0"}]`, [][]byte{{1}}},
+	} {
+		if _, err := goArgs(c.text, c.bufs); !errors.Is(err, errBadArgs) {
+			t.Errorf("%s: err %v, want errBadArgs", c.text, err)
+		}
+	}
+}
+
+func TestJSBytesRoundTrip(t *testing.T) {
+	in := [][]byte{{}, {0, 255, 7}, bytes.Repeat([]byte{9}, 1000)}
+	arr, err := jsBytes(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := goBytes(arr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(in) {
+		t.Fatalf("%d buffers, want %d", len(out), len(in))
+	}
+	for i := range in {
+		if !bytes.Equal(in[i], out[i]) {
+			t.Fatalf("buffer %d differs", i)
+		}
+	}
+}
+
+func TestJSArgs(t *testing.T) {
+	p, err := sio.NewEvent("/", "e", "a", []byte{1}, json.RawMessage(`{"z":1,"a":2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, a, err := sio.ParseEvent(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, bufs, err := jsArgs(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != `["a",{"_placeholder":true,"num":0},{"z":1,"a":2}]` {
+		t.Fatalf("text %s", text)
+	}
+	if n, _ := bufs.Length(); n != 1 {
+		t.Fatalf("%d buffers", n)
+	}
+}
