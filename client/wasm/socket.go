@@ -94,8 +94,8 @@ func (sk *socket) jsObject() (safejs.Value, error) {
 		return safejs.Value{}, err
 	}
 	methods := map[string]func(args []safejs.Value) any{
-		"emit":       sk.jsEmit,
-		"ack":        sk.jsAck,
+		"emit": sk.jsEmit,
+		"ack":  sk.jsAck,
 		"connect": func([]safejs.Value) any {
 			sk.b.queue.add(func() {
 				if s := sk.client(); s != nil {
