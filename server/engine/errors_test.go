@@ -72,6 +72,17 @@ func TestTransportNotEnabled(t *testing.T) {
 	}
 }
 
+func TestPollingNotEnabled(t *testing.T) {
+	ts := newTestServer(t, &Options{Transports: []string{TransportWebsocket}}, false)
+	if res := ts.do(t, "GET", "EIO=4&transport=polling", "", nil); res.status != 400 || res.body != `{"code":0,"message":"Transport unknown"}` {
+		t.Fatalf("%d %q", res.status, res.body)
+	}
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	if _, f := readFrame(t, c); !strings.HasPrefix(f, "0{") {
+		t.Fatalf("open %q", f)
+	}
+}
+
 func TestWebsocketUnknownSID(t *testing.T) {
 	ts := newTestServer(t, nil, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -280,5 +281,51 @@ func TestClientPingCloses(t *testing.T) {
 	ts.post(t, sid, "2")
 	if c := ts.closed(t); c.reason != ReasonTransportError || !errors.Is(c.err, ErrInvalidHeartbeat) {
 		t.Fatalf("close %q %v", c.reason, c.err)
+	}
+}
+
+func TestPollingOverlappingPOST(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	sid, _ := ts.handshake(t)
+	s := ts.session(t)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", ts.base+"?EIO=4&transport=polling&sid="+sid, pr)
+	first := make(chan int, 1)
+	go func() {
+		res, err := ts.ts.Client().Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		res.Body.Close()
+		first <- res.StatusCode
+	}()
+	if _, err := pw.Write([]byte("4slow")); err != nil {
+		t.Fatal(err)
+	}
+	for range 500 { // wait until the first POST is being read
+		s.mu.Lock()
+		active := s.postActive
+		s.mu.Unlock()
+		if active {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if res := ts.post(t, sid, "4second"); res.status != 400 || res.body != "" {
+		t.Fatalf("second POST: %d %q", res.status, res.body)
+	}
+	if c := ts.closed(t); c.reason != ReasonTransportError || !errors.Is(c.err, ErrPollOverlap) {
+		t.Fatalf("close %q %v", c.reason, c.err)
+	}
+	pw.Close()
+	<-first
+	select {
+	case p := <-ts.msgs:
+		t.Fatalf("message from a POST of a closed session: %q", p.Data)
+	default:
 	}
 }
