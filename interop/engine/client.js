@@ -1,8 +1,10 @@
 // Interop check of the Go Engine.IO server (server/engine) with the official
-// engine.io-client. Usage: node engine/client.js <url> <mode> [pings]
+// engine.io-client. Usage: node engine/client.js <url> <mode> [pings] [serverclose]
 //   url:  http://127.0.0.1:PORT (the server is mounted at /engine.io/)
 //   mode: websocket | polling | upgrade (transports polling+websocket)
 //   pings: if > 0, also wait for that many server pings before closing
+//   serverclose: instead of closing, send "close-me" and expect the server to
+//     close the session (reason "transport close" on the client)
 // The Go side echoes every message. Prints one result per line:
 //   open <transport> | upgraded <transport> | echo text <data> |
 //   echo binary <hex> | ping <n> | closed <reason> | error <msg>
@@ -12,6 +14,7 @@ const { Socket } = require("engine.io-client");
 
 const [url, mode, pingsArg] = process.argv.slice(2);
 const wantPings = Number(pingsArg || 0);
+const serverClose = process.argv[5] === "serverclose";
 const transports = {
   websocket: ["websocket"],
   polling: ["polling"],
@@ -35,9 +38,15 @@ let pings = 0;
 let upgraded = mode !== "upgrade";
 let echoed = false;
 
+let done = false;
 function maybeDone() {
-  if (upgraded && echoed && pings >= wantPings) {
-    socket.close();
+  if (!done && upgraded && echoed && pings >= wantPings) {
+    done = true;
+    if (serverClose) {
+      socket.send("close-me");
+    } else {
+      socket.close();
+    }
   }
 }
 
@@ -83,6 +92,7 @@ socket.on("error", (err) => fail(String(err && err.message ? err.message : err))
 socket.on("close", (reason) => {
   out("closed " + reason);
   if (!echoed || !upgraded || pings < wantPings) fail("closed early");
+  if (serverClose && reason !== "transport close") fail("close reason " + reason);
   // Let the close packet (a POST over polling) reach the server before exiting.
   setTimeout(() => process.exit(0), 300);
 });

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/internal/nodetest"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // TestInteropEngineIOClient runs the official engine.io-client against the
@@ -83,6 +84,59 @@ func TestInteropHeartbeat(t *testing.T) {
 			}
 			if c := ts.closed(t); c.reason != ReasonTransportClose {
 				t.Errorf("server close reason %q, want %q", c.reason, ReasonTransportClose)
+			}
+		})
+	}
+}
+
+// TestInteropServerClose checks that the official client understands the
+// server closing a session: "1" in a polling response, a websocket close.
+func TestInteropServerClose(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling", "upgrade"} {
+		t.Run(mode, func(t *testing.T) {
+			closes := make(chan string, 1)
+			srv := NewServer(&Options{Logger: discardLogger(), OnSession: func(s *Session) {
+				s.SetHandler(handlerFunc{
+					msg: func(p eio.Packet) {
+						if string(p.Data) == "close-me" {
+							_ = s.Send(eio.TextMessage([]byte("bye")))
+							s.Close(ReasonForcedClose)
+							return
+						}
+						_ = s.Send(p)
+					},
+					close: func(reason string, err error) { closes <- reason },
+				})
+			}})
+			ts := newRawServer(t, srv)
+			p := nodetest.Start(t, "engine/client.js", nil, ts.ts.URL, mode, "0", "serverclose")
+			var got []string
+			for {
+				l, err := p.Line(15 * time.Second)
+				if err != nil {
+					t.Fatalf("after %q: %v", got, err)
+				}
+				got = append(got, l)
+				if strings.HasPrefix(l, "error") {
+					t.Fatalf("client: %q", got)
+				}
+				if strings.HasPrefix(l, "closed") {
+					break
+				}
+			}
+			if err := p.Wait(10 * time.Second); err != nil {
+				t.Fatalf("client: %v (%q)", err, got)
+			}
+			if got[len(got)-2] != "echo text bye" || got[len(got)-1] != "closed transport close" {
+				t.Fatalf("client saw %q", got)
+			}
+			select {
+			case r := <-closes:
+				if r != ReasonForcedClose {
+					t.Fatalf("server close reason %q", r)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("no OnClose")
 			}
 		})
 	}

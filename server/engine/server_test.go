@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -143,10 +144,13 @@ type handlerFunc struct {
 func (h handlerFunc) OnMessage(p eio.Packet)           { h.msg(p) }
 func (h handlerFunc) OnClose(reason string, err error) { h.close(reason, err) }
 
-// newRawServer serves srv on an httptest.Server (closed with the test).
+// newRawServer serves srv at /engine.io/ on an httptest.Server (closed with
+// the test).
 func newRawServer(t *testing.T, srv *Server) *testServer {
 	t.Helper()
-	hts := httptest.NewServer(srv)
+	mux := http.NewServeMux()
+	mux.Handle("/engine.io/", srv)
+	hts := httptest.NewServer(mux)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -155,7 +159,7 @@ func newRawServer(t *testing.T, srv *Server) *testServer {
 		}
 		hts.Close()
 	})
-	return &testServer{srv: srv, ts: hts, base: hts.URL + "/"}
+	return &testServer{srv: srv, ts: hts, base: hts.URL + "/engine.io/"}
 }
 
 func TestSendFromOnSession(t *testing.T) {
