@@ -79,6 +79,10 @@
     return this;
   };
 
+  function message(e) {
+    return e && e.message ? e.message : String(e);
+  }
+
   function reportError(e) {
     // A listener's exception must not break the client: report it as the
     // browser would report an uncaught one.
@@ -165,7 +169,7 @@
     var self = this;
     if (loadError) {
       setTimeout(function () {
-        self._connectError(String(loadError), "null");
+        self._connectError(message(loadError), "null");
       });
       return;
     }
@@ -176,7 +180,7 @@
           self._fromBackend.apply(self, arguments);
         });
       } catch (e) {
-        self._connectError(String(e), "null");
+        self._connectError(message(e), "null");
         return;
       }
       var q = self._queue;
@@ -398,7 +402,7 @@
     waiting = [];
     var ps = pending;
     pending = [];
-    for (var i = 0; i < ps.length; i++) ps[i]._connectError(String(err), "null");
+    for (var i = 0; i < ps.length; i++) ps[i]._connectError(message(err), "null");
   }
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
