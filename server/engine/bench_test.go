@@ -18,10 +18,16 @@ import (
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
-// BenchmarkSendWebsocket measures Send of a pre-encoded 100-byte text
-// message to a connected websocket session, per delivered packet (the client
-// reads every frame; at most 256 packets are in flight).
+// BenchmarkSendWebsocket measures Send of a pre-encoded text message (100 B
+// and 16 KB) to a connected websocket session, per delivered packet (the
+// client reads every frame; at most 256 packets are in flight).
 func BenchmarkSendWebsocket(b *testing.B) {
+	for _, size := range []int{100, 16 << 10} {
+		b.Run(strconv.Itoa(size)+"B", func(b *testing.B) { benchmarkSendWebsocket(b, size) })
+	}
+}
+
+func benchmarkSendWebsocket(b *testing.B, size int) {
 	sessions := make(chan *Session, 1)
 	srv := NewServer(&Options{
 		Logger:           discardLogger(),
@@ -44,7 +50,7 @@ func BenchmarkSendWebsocket(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := <-sessions
-	pkt := []eio.Packet{eio.TextMessage([]byte(strings.Repeat("x", 100)))}
+	pkt := []eio.Packet{eio.TextMessage([]byte(strings.Repeat("x", size)))}
 	window := make(chan struct{}, 256)
 	done := make(chan error, 1)
 	n := b.N
@@ -63,6 +69,7 @@ func BenchmarkSendWebsocket(b *testing.B) {
 		}
 		done <- nil
 	}()
+	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range n {

@@ -41,4 +41,22 @@
 //     closed.
 //   - When Options.CORS restricts origins, WebSocket requests from other
 //     origins are refused (the reference accepts any origin on WebSocket).
+//   - Server.Close drops polling sessions that have no GET pending at once
+//     (the reference waits up to 30 s for a GET to carry the close packet;
+//     Session.Close still does).
+//
+// # Wire notes
+//
+// A text packet is written as one WebSocket message through one
+// websocket.Writer without concatenating the type character and the data, so
+// it travels as a fragmented message (a frame with the type character, a
+// continuation frame with the data, an empty final frame); every WebSocket
+// implementation reassembles it. With PerMessageDeflate, messages above the
+// compression threshold are written whole, as one compressed frame. Binary
+// messages are one binary frame.
+//
+// Accepted WebSockets use 512 B read and 1 KB write buffers instead of the
+// 4 KB + 4 KB that net/http hands over with a hijacked connection: an idle
+// WebSocket session costs about 10 KB of heap and stack (see
+// BenchmarkIdleWebsocketMemory).
 package engine
