@@ -92,9 +92,10 @@
   }
 
   // ---- binary <-> placeholders, as socket.io-parser does ----
+  // isBinary: ArrayBuffer and its views (Uint8Array, DataView ...). A Blob
+  // would need an asynchronous read: it is sent as JSON ({}), not as binary.
   function isBinary(v) {
-    return (typeof ArrayBuffer !== "undefined" && (v instanceof ArrayBuffer || ArrayBuffer.isView(v))) ||
-      (typeof Blob !== "undefined" && v instanceof Blob && false);
+    return typeof ArrayBuffer !== "undefined" && (v instanceof ArrayBuffer || ArrayBuffer.isView(v));
   }
   function toBytes(v) {
     if (v instanceof ArrayBuffer) return new Uint8Array(v);
