@@ -226,12 +226,7 @@ func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
 		s.active = false
 		s.connectOn = nil
 		after := s.oncloseLocked("io server disconnect")
-		eng, more := s.m.destroyLocked()
-		after = append(after, more...)
-		if eng != nil {
-			after = append(after, func() { _ = eng.Close() })
-		}
-		return after
+		return s.destroyedLocked(after)
 	case sio.ConnectError:
 		s.active = false
 		s.connectOn = nil
@@ -245,15 +240,22 @@ func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
 		} else {
 			_ = json.Unmarshal(p.Data, &ce.Message)
 		}
-		after := s.connectErrorHandlersLocked(ce)
-		eng, more := s.m.destroyLocked()
-		after = append(after, more...)
-		if eng != nil {
-			after = append(after, func() { _ = eng.Close() })
-		}
-		return after
+		return s.destroyedLocked(s.connectErrorHandlersLocked(ce))
 	}
 	return nil
+}
+
+// destroyedLocked: s is no longer active; when it was the Manager's last
+// active socket the connection closes, before the handlers run (as
+// socket.io-client closes the engine before emitting disconnect).
+func (s *Socket) destroyedLocked(handlers []func()) []func() {
+	eng, more := s.m.destroyLocked()
+	var after []func()
+	if eng != nil {
+		after = append(after, func() { _ = eng.Close() })
+	}
+	after = append(after, handlers...)
+	return append(after, more...)
 }
 
 func (s *Socket) onconnectLocked(id, pid string) []func() {
