@@ -43,10 +43,8 @@ func TestOfficialClientNodeServer(t *testing.T) {
 			_, origin := startNodeServer(t)
 			assets := assetServer(t, nil)
 			tb := newTab(t, "official")
-			q := url.Values{"url": {origin}}
-			if transports != "" {
-				q.Set("transports", transports)
-			}
+			q := transportQuery(transports)
+			q.Set("url", origin)
 			runScenario(t, tb, assets.URL, "official.html", q)
 		})
 	}

@@ -13,10 +13,13 @@ import (
 
 var transportCases = []string{"", "polling", "websocket"}
 
+// transportQuery asks the scenario page for transports and to check that it
+// ends on the expected one (websocket after the upgrade by default).
 func transportQuery(transports string) url.Values {
-	q := url.Values{}
+	q := url.Values{"expectTransport": {"websocket"}}
 	if transports != "" {
 		q.Set("transports", transports)
+		q.Set("expectTransport", transports)
 	}
 	return q
 }
@@ -61,7 +64,7 @@ func TestWasmClientNodeServer(t *testing.T) {
 // TestPollingOnlyServer: a server that offers only long-polling.
 func TestPollingOnlyServer(t *testing.T) {
 	g := startGoServer(t, goServerOptions{opts: &server.Options{Transports: []string{"polling"}}})
-	runScenario(t, newTab(t, "wasm"), g.origin, "wasm.html", nil)
+	runScenario(t, newTab(t, "wasm"), g.origin, "wasm.html", url.Values{"expectTransport": {"polling"}})
 }
 
 // TestWebsocketRefusedFallback: every websocket request is refused (403, as a
@@ -71,7 +74,7 @@ func TestWebsocketRefusedFallback(t *testing.T) {
 	for _, page := range []string{"wasm.html", "official.html"} {
 		t.Run(page, func(t *testing.T) {
 			g := startGoServer(t, goServerOptions{refuseWS: true})
-			runScenario(t, newTab(t, page), g.origin, page, nil)
+			runScenario(t, newTab(t, page), g.origin, page, url.Values{"expectTransport": {"polling"}})
 			g.mu.Lock()
 			refused := g.wsRefused
 			g.mu.Unlock()

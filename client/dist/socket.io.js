@@ -158,6 +158,13 @@
   function Socket(url, opts) {
     Emitter.call(this);
     this.io = new Manager();
+    var self = this;
+    // socket.io.engine.transport.name, as socket.io-client has it.
+    this.io.engine = {
+      get transport() {
+        return { name: self._h ? self._h.transport() || undefined : undefined };
+      },
+    };
     this.id = undefined;
     this.connected = false;
     this.recovered = false;
@@ -167,7 +174,6 @@
     this._anyOut = [];
     this._queue = []; // [method, args] made before the backend was ready
     this._h = null;
-    var self = this;
     if (loadError) {
       setTimeout(function () {
         self._connectError(message(loadError), "null");

@@ -13,7 +13,7 @@
 //	backend.socket(url, optsJSON, sink, authFn) -> handle
 //	handle.emit(name, argsJSON, buffers, ackCallback|null, timeoutMs|-1, volatile)
 //	handle.ack(ackID, argsJSON, buffers)
-//	handle.connect(); handle.disconnect()
+//	handle.connect(); handle.disconnect(); handle.transport() -> "polling" | "websocket" | ""
 //	sink("connect", id, recovered) / ("disconnect", reason, active) /
 //	    ("connect_error", message, dataJSON) / ("event", name, argsJSON, buffers, ackID|-1) /
 //	    ("manager", eventName, value)

@@ -87,7 +87,7 @@ func (sk *socket) client() *client.Socket {
 	return sk.s
 }
 
-// jsObject returns the handle: emit, ack, connect, disconnect.
+// jsObject returns the handle: emit, ack, connect, disconnect, transport.
 func (sk *socket) jsObject() (safejs.Value, error) {
 	obj, err := newObject()
 	if err != nil {
@@ -96,6 +96,14 @@ func (sk *socket) jsObject() (safejs.Value, error) {
 	methods := map[string]func(args []safejs.Value) any{
 		"emit": sk.jsEmit,
 		"ack":  sk.jsAck,
+		// transport is read synchronously: the Manager's lock is held only
+		// briefly, never across I/O.
+		"transport": func([]safejs.Value) any {
+			if s := sk.client(); s != nil {
+				return s.Manager().Transport()
+			}
+			return ""
+		},
 		"connect": func([]safejs.Value) any {
 			sk.b.queue.add(func() {
 				if s := sk.client(); s != nil {

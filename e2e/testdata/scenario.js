@@ -79,6 +79,13 @@
     console.log("off ok");
 
     if (!socket.connected) return fail("connected false");
+    const want = q.get("expectTransport");
+    if (want) {
+      // An upgrade can still be on its way: poll a little.
+      for (let i = 0; i < 100 && socket.io.engine.transport.name !== want; i++) await new Promise((r) => setTimeout(r, 50));
+      if (socket.io.engine.transport.name !== want) return fail("transport " + socket.io.engine.transport.name + ", want " + want);
+    }
+    console.log("transport " + socket.io.engine.transport.name);
     console.log("PASS");
     window.__result = "pass";
   } catch (e) {

@@ -161,6 +161,14 @@ func run() error {
 		return fmt.Errorf("binary event from the server: %v %v", b, err)
 	}
 	fmt.Println("binary event ok")
+	if want := q.Get("expectTransport"); want != "" {
+		for i := 0; i < 100 && sock.Manager().Transport() != want; i++ {
+			time.Sleep(50 * time.Millisecond) // an upgrade can still be on its way
+		}
+		if got := sock.Manager().Transport(); got != want {
+			return fmt.Errorf("transport %q, want %q", got, want)
+		}
+	}
 	fmt.Println("transport", sock.Manager().Transport())
 	if !sock.Connected() {
 		return errors.New("not connected at the end")
