@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,60 +45,39 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+// run runs the tests with the shared browser, closes the browser, and then
+// checks that no goroutine outlived them (servers, clients, readers, and
+// chromedp's own once the browser is closed).
+func run(m *testing.M) int {
 	var err error
 	tmpRoot, err = os.MkdirTemp("", "duplex-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
-		os.Exit(1)
+		return 1
 	}
-	code := 1
-	func() {
-		defer os.RemoveAll(tmpRoot)
-		var cancel context.CancelFunc
-		browserCtx, cancel, err = startBrowser(filepath.Join(tmpRoot, "profile"))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "e2e:", err)
-			return
-		}
-		defer func() {
-			_ = chromedp.Cancel(browserCtx)
-			cancel()
-		}()
-		code = runWithLeakcheck(m)
-	}()
-	os.Exit(code)
-}
-
-// runWithLeakcheck runs the tests, then leaves the browser running while it
-// checks only the goroutines of duplex itself (chromedp owns its own).
-func runWithLeakcheck(m *testing.M) int {
+	defer os.RemoveAll(tmpRoot)
+	var cancel context.CancelFunc
+	browserCtx, cancel, err = startBrowser(filepath.Join(tmpRoot, "profile"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	code := m.Run()
+	_ = chromedp.Cancel(browserCtx)
+	cancel()
 	if code == 0 {
-		if leaked := leakedDuplex(5 * time.Second); leaked != "" {
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			t.CloseIdleConnections()
+		}
+		if leaked := leakcheck.Wait(10 * time.Second); leaked != "" {
 			fmt.Fprintf(os.Stderr, "leakcheck: goroutines outlived the tests:\n%s\n", leaked)
 			code = 1
 		}
 	}
 	return code
-}
-
-// leakedDuplex waits for goroutines started by duplex code (servers, clients)
-// to end. The browser's goroutines belong to chromedp and end in TestMain.
-func leakedDuplex(timeout time.Duration) string {
-	deadline := time.Now().Add(timeout)
-	for {
-		leaked := leakcheck.Wait(0)
-		var ours []string
-		for _, g := range strings.Split(leaked, "\n\n") {
-			if strings.Contains(g, "duplexio/duplex/") && !strings.Contains(g, "duplexio/duplex/e2e.") {
-				ours = append(ours, g)
-			}
-		}
-		if len(ours) == 0 || time.Now().After(deadline) {
-			return strings.Join(ours, "\n\n")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // startBrowser starts headless chromium with a fresh profile directory.

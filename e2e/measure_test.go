@@ -137,4 +137,3 @@ func sizes(t *testing.T, path string) string {
 	}
 	return fmt.Sprintf("%d (%.2f MB) / %d (%.2f MB) / %s", len(b), float64(len(b))/1e6, gz.Len(), float64(gz.Len())/1e6, br)
 }
-
