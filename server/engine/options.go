@@ -78,6 +78,9 @@ const (
 	// forcedCloseWait bounds how long Server.Close waits for goroutines
 	// after its context is done and every session was cut.
 	forcedCloseWait = 10 * time.Second
+	// cutGrace bounds how long a closed session's websocket waits for a
+	// write in progress before it is cut.
+	cutGrace = 5 * time.Second
 )
 
 // withDefaults returns a copy of o with every zero field set to its default.

@@ -34,10 +34,11 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 				}
 				body = trailer.AppendText(body)
 			}
-			s.srv.writePollBody(w, r, body)
 			if finish {
+				// Gone from the server before the client reads the close packet.
 				s.terminate(ReasonForcedClose, nil) // the reason given to Close wins
 			}
+			s.srv.writePollBody(w, r, body)
 			return
 		}
 		s.mu.Unlock()

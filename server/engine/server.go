@@ -228,7 +228,7 @@ func (srv *Server) Close(ctx context.Context) error {
 	}
 	srv.mu.Unlock()
 	for _, s := range list {
-		s.terminate(ReasonServerShutdown, nil)
+		s.kill(ReasonServerShutdown, nil)
 	}
 	// Terminated sessions close their connections at once: their goroutines
 	// end promptly (a close handshake in progress is bounded by the

@@ -128,7 +128,7 @@ func (s *Session) Send(pkts ...eio.Packet) error {
 	}
 	if len(s.queue)+len(pkts) > s.srv.opts.MaxQueuedPackets {
 		s.mu.Unlock()
-		s.terminate(ReasonTransportError, ErrQueueFull)
+		s.kill(ReasonTransportError, ErrQueueFull)
 		return ErrQueueFull
 	}
 	s.queue = append(s.queue, pkts...)
@@ -217,7 +217,7 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 	}
 	// Bound the graceful close: a websocket peer that doesn't read, a polling
 	// client that doesn't poll.
-	s.closeTimer = time.AfterFunc(closeTimeout, func() { s.terminate(reason, nil) })
+	s.closeTimer = time.AfterFunc(closeTimeout, func() { s.kill(reason, nil) })
 	s.mu.Unlock()
 	if probe != nil {
 		probe.CloseNow()
@@ -227,9 +227,16 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 
 // terminate closes the session now: OnClose is called (once), the session
 // leaves the server's table, a pending GET is answered, a websocket is
-// closed. When the session was closing gracefully, the reason given to Close
-// wins.
-func (s *Session) terminate(reason string, err error) {
+// closed (with a close handshake, after a write in progress; cut if that
+// write takes longer than cutGrace). When the session was closing
+// gracefully, the reason given to Close wins.
+func (s *Session) terminate(reason string, err error) { s.end(reason, err, false) }
+
+// kill is terminate for a peer that doesn't read (ping timeout, queue full)
+// or a close that must not wait: a websocket write in progress is cut.
+func (s *Session) kill(reason string, err error) { s.end(reason, err, true) }
+
+func (s *Session) end(reason string, err error, cutNow bool) {
 	s.mu.Lock()
 	if s.state == stateClosed {
 		s.mu.Unlock()
@@ -250,13 +257,18 @@ func (s *Session) terminate(reason string, err error) {
 	s.signalPollLocked()
 	var cut *websocket.Conn
 	if s.websocket {
-		if s.flushing && !s.connClosing {
-			// The flush goroutine may be stuck writing to a peer that
-			// doesn't read (that is often why we are here): cut the
-			// connection, which ends the write.
-			cut = s.conn
-		} else {
+		switch {
+		case !s.flushing || s.connClosing:
 			s.kickLocked() // the flush goroutine closes the connection
+		case cutNow:
+			// The flush goroutine may be stuck writing to a peer that
+			// doesn't read: cut the connection, which ends the write.
+			cut = s.conn
+		default:
+			// The flush goroutine closes the connection after its write,
+			// unless the write is stuck.
+			conn := s.conn
+			s.closeTimer = time.AfterFunc(cutGrace, func() { conn.CloseNow() })
 		}
 	}
 	notify := !s.dispatching && !s.notified
@@ -293,7 +305,7 @@ func (s *Session) alive() bool {
 	}
 	if s.state == stateOpen && s.awaitingPong && s.srv.now() > s.hbDue {
 		s.mu.Unlock()
-		s.terminate(ReasonPingTimeout, nil)
+		s.kill(ReasonPingTimeout, nil)
 		return false
 	}
 	s.mu.Unlock()
@@ -318,12 +330,12 @@ func (s *Session) onHeartbeat() {
 	}
 	if s.awaitingPong {
 		s.mu.Unlock()
-		s.terminate(ReasonPingTimeout, nil)
+		s.kill(ReasonPingTimeout, nil)
 		return
 	}
 	if len(s.queue)+1 > s.srv.opts.MaxQueuedPackets {
 		s.mu.Unlock()
-		s.terminate(ReasonTransportError, ErrQueueFull)
+		s.kill(ReasonTransportError, ErrQueueFull)
 		return
 	}
 	s.awaitingPong, s.pongRefreshed = true, false

@@ -143,6 +143,9 @@ func (s *Session) flush(conn *websocket.Conn) {
 			closing := s.state != stateOpen
 			if closing {
 				s.connClosing = true
+				if s.state == stateClosed && s.closeTimer != nil {
+					s.closeTimer.Stop() // the write it guarded is done
+				}
 			}
 			if cap(s.queue) > 64 {
 				s.queue = nil
