@@ -132,6 +132,10 @@ func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, transport s
 		return
 	}
 	pkts := s.takeHandshakeQueue()
+	if len(pkts) == 0 { // closed at once (in OnSession)
+		writeError(w, codeBadRequest, "")
+		return
+	}
 	srv.writePollBody(w, r, eio.AppendPayload(nil, pkts...))
 }
 
@@ -302,14 +306,15 @@ func (srv *Server) newSession(r *http.Request, transport string, conn *websocket
 		MaxPayload:   srv.opts.MaxHTTPBufferSize,
 	}
 	s.queue = append(make([]eio.Packet, 0, 4), hs.OpenPacket())
+	// Registered first, so that a session closed inside OnSession leaves the
+	// table for good (nobody knows its id before the open packet is sent).
+	if !srv.register(s) {
+		return nil, false
+	}
 	srv.opts.OnSession(s)
 	if s.handler == nil {
 		srv.log.Warn("engine: OnSession set no handler; the session's messages are dropped")
 		s.handler = discardHandler{}
-	}
-	if !srv.register(s) {
-		s.terminate(ReasonServerShutdown, nil)
-		return nil, false
 	}
 	s.mu.Lock()
 	s.conn = conn

@@ -264,3 +264,21 @@ func TestCloseInOnSession(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestQueueFullInOnSession(t *testing.T) {
+	srv := NewServer(&Options{Logger: discardLogger(), MaxQueuedPackets: 2, OnSession: func(s *Session) {
+		if err := s.Send(eio.TextMessage(nil), eio.TextMessage(nil)); !errors.Is(err, ErrQueueFull) {
+			t.Errorf("Send: %v", err)
+		}
+		s.SetHandler(discardHandler{})
+	}})
+	ts := newRawServer(t, srv)
+	if res := ts.do(t, "GET", "EIO=4&transport=polling", "", nil); res.status != 400 {
+		t.Fatalf("handshake: %d %q", res.status, res.body)
+	}
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readClosed(t, c)
+	if n := srv.SessionCount(); n != 0 {
+		t.Fatalf("SessionCount = %d", n)
+	}
+}

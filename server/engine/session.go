@@ -290,7 +290,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	} else {
 		s.srv.log.Debug("engine: session closed", "reason", reason)
 	}
-	if notify {
+	if notify && s.handler != nil { // nil: closed inside OnSession before SetHandler
 		s.handler.OnClose(reason, err)
 	}
 }
