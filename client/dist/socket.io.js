@@ -423,29 +423,38 @@
     });
   }
   var wasmURL = base + "client.wasm?v=" + VERSION;
+  function bytesOf(r) {
+    if (!r.ok) throw new Error("cannot load " + wasmURL + ": HTTP " + r.status);
+    return r.arrayBuffer();
+  }
+  // Compile while downloading, and while wasm_exec.js loads: compiling needs
+  // no imports, only instantiating does.
   var fetched = fetch(wasmURL, { credentials: "same-origin" });
-  var runtime = typeof global.Go === "function" ? Promise.resolve() : loadScript(base + "wasm_exec.js?v=" + VERSION);
-  runtime
-    .then(function () {
-      timings.runtimeLoaded = now();
-      var go = new global.Go();
-      var inst = WebAssembly.instantiateStreaming
-        ? WebAssembly.instantiateStreaming(fetched, go.importObject).catch(function () {
-            // A server that sends another content type: compile from bytes.
-            return fetch(wasmURL).then(function (r) {
-              return r.arrayBuffer();
-            }).then(function (b) {
-              return WebAssembly.instantiate(b, go.importObject);
-            });
-          })
-        : fetched.then(function (r) {
-            return r.arrayBuffer();
-          }).then(function (b) {
-            return WebAssembly.instantiate(b, go.importObject);
+  var compiled = (
+    WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(fetched).catch(function () {
+          // Another content type, or an HTTP error: compile from bytes (or say why not).
+          return fetch(wasmURL, { credentials: "same-origin" }).then(bytesOf).then(function (b) {
+            return WebAssembly.compile(b);
           });
-      return inst.then(function (res) {
+        })
+      : fetched.then(bytesOf).then(function (b) {
+          return WebAssembly.compile(b);
+        })
+  ).then(function (m) {
+    timings.compiled = now();
+    return m;
+  });
+  var runtime = typeof global.Go === "function" ? Promise.resolve() : loadScript(base + "wasm_exec.js?v=" + VERSION);
+  runtime = runtime.then(function () {
+    timings.runtimeLoaded = now();
+  });
+  Promise.all([compiled, runtime])
+    .then(function (r) {
+      var go = new global.Go();
+      return WebAssembly.instantiate(r[0], go.importObject).then(function (instance) {
         timings.instantiated = now();
-        go.run(res.instance).then(function () {
+        go.run(instance).then(function () {
           if (global.console) console.warn("duplex: the Go client exited");
         });
       });
