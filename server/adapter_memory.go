@@ -20,11 +20,13 @@ type MemoryAdapter struct {
 	sids  map[string]map[string]struct{} // socket id -> rooms
 	all   map[string]*Socket             // socket id -> socket, for every socket in a room
 
-	recovery *RecoveryOptions
-	rmu      sync.Mutex
-	sessions map[string]*persisted
-	packets  []storedPacket
-	offsets  offsetGen
+	recovery   *RecoveryOptions
+	rmu        sync.Mutex
+	sessions   map[string]*persisted
+	packets    []storedPacket
+	offsets    offsetGen
+	pruneTimer *time.Timer // armed while something is stored
+	rclosed    bool
 }
 
 type persisted struct {
@@ -297,13 +299,27 @@ func (a *MemoryAdapter) ServerSideEmit(context.Context, string, ...any) error {
 // ServerCount implements Adapter: always 1.
 func (a *MemoryAdapter) ServerCount(context.Context) (int, error) { return 1, nil }
 
-// Close implements Adapter.
+// Close implements Adapter: it forgets the recovery state and stops its
+// timer.
 func (a *MemoryAdapter) Close() error {
 	if a.recovery != nil {
 		a.rmu.Lock()
+		a.rclosed = true
+		if a.pruneTimer != nil {
+			a.pruneTimer.Stop()
+			a.pruneTimer = nil
+		}
 		clear(a.sessions)
 		a.packets = nil
 		a.rmu.Unlock()
 	}
 	return nil
+}
+
+// recoveryState returns the number of disconnected sessions and of packets
+// kept for connection state recovery (tests).
+func (a *MemoryAdapter) recoveryState() (sessions, packets int, timer bool) {
+	a.rmu.Lock()
+	defer a.rmu.Unlock()
+	return len(a.sessions), len(a.packets), a.pruneTimer != nil
 }

@@ -14,7 +14,7 @@ var (
 	ErrAlreadyAcked = errors.New("server: event already acknowledged")
 	// ErrNoAck reports an Ack for an event whose sender did not ask for one.
 	ErrNoAck = errors.New("server: event has no ack")
-	// ErrServerClosed reports an operation on a closed Server.
+	// ErrServerClosed is returned by a second Server.Close.
 	ErrServerClosed = errors.New("server: closed")
 )
 

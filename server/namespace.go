@@ -29,6 +29,7 @@ type Namespace struct {
 	middlewares  []func(s *Socket, next func(error))
 	onConnection []func(s *Socket)
 	serverSide   map[string][]func(args Args)
+	removed      bool // a child removed by CleanupEmptyChildNamespaces
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
@@ -108,7 +109,11 @@ func (n *Namespace) remove(s *Socket) {
 	if n.pre[s.id] == s {
 		delete(n.pre, s.id)
 	}
+	empty := len(n.sockets) == 0 && len(n.pre) == 0
 	n.mu.Unlock()
+	if empty && n.parent != nil && n.srv.opts.CleanupEmptyChildNamespaces {
+		n.srv.removeChild(n)
+	}
 }
 
 func (n *Namespace) nextAckID() uint64 { return n.ids.Add(1) - 1 }
@@ -220,6 +225,13 @@ func (n *Namespace) connect(c *client, auth json.RawMessage) {
 		}
 	}
 	n.mu.Lock()
+	if n.removed {
+		// Cleaned up since the client looked it up: connect to the namespace
+		// of that name now (a new child, if a parent still matches).
+		n.mu.Unlock()
+		c.connect(n.name, auth)
+		return
+	}
 	n.pre[s.id] = s
 	mws := slices.Clone(n.middlewares)
 	n.mu.Unlock()

@@ -12,6 +12,10 @@ import (
 const (
 	DefaultConnectTimeout           = 45 * time.Second
 	DefaultMaxDisconnectionDuration = 2 * time.Minute
+	// DefaultMaxBufferedPackets bounds the packets a namespace keeps for
+	// connection state recovery (a duplex addition: the reference keeps
+	// every packet of the last MaxDisconnectionDuration).
+	DefaultMaxBufferedPackets = 10_000
 )
 
 // Options configures a Server. The zero value (or a nil *Options) gives the
@@ -35,6 +39,10 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// ConnectionStateRecovery enables connection state recovery (nil: off).
 	ConnectionStateRecovery *RecoveryOptions
+	// CleanupEmptyChildNamespaces removes a child namespace of OfRegexp or
+	// OfFunc (and closes its adapter) when its last socket leaves; a later
+	// client creates it again. Off by default, as in the reference.
+	CleanupEmptyChildNamespaces bool
 	// MaxAttachments bounds the binary attachments of one incoming packet
 	// (default 10).
 	MaxAttachments int
@@ -48,13 +56,21 @@ type Options struct {
 }
 
 // RecoveryOptions configures connection state recovery (PROTOCOL.md 2.6).
+// The zero value gives the reference's defaults.
 type RecoveryOptions struct {
 	// MaxDisconnectionDuration is how long a disconnected session and the
-	// packets it misses are kept (default 2 min).
+	// packets broadcast since are kept (default 2 min). Expired ones are
+	// dropped when packets are stored and by a timer that runs while
+	// something is kept (at most every minute).
 	MaxDisconnectionDuration time.Duration
-	// SkipMiddlewares skips the namespace middlewares when a session is
-	// recovered. The reference's default is true: set KeepMiddlewares to run
-	// them anyway.
+	// MaxBufferedPackets bounds the packets kept per namespace (default
+	// DefaultMaxBufferedPackets): beyond it the oldest are dropped, and a
+	// session whose last packet was dropped is not recovered (its client
+	// gets a new session, as after an expiry).
+	MaxBufferedPackets int
+	// KeepMiddlewares runs the namespace middlewares for recovered sessions
+	// too. By default they are skipped, as the reference's
+	// skipMiddlewares: true.
 	KeepMiddlewares bool
 }
 
@@ -79,6 +95,9 @@ func (o *Options) withDefaults() Options {
 		rc := *r
 		if rc.MaxDisconnectionDuration <= 0 {
 			rc.MaxDisconnectionDuration = DefaultMaxDisconnectionDuration
+		}
+		if rc.MaxBufferedPackets <= 0 {
+			rc.MaxBufferedPackets = DefaultMaxBufferedPackets
 		}
 		c.ConnectionStateRecovery = &rc
 	}

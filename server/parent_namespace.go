@@ -80,3 +80,29 @@ func (srv *Server) OfFunc(match func(name string, auth json.RawMessage) bool) *P
 	srv.mu.Unlock()
 	return p
 }
+
+// removeChild removes the child namespace n if it is still empty
+// (CleanupEmptyChildNamespaces).
+func (srv *Server) removeChild(n *Namespace) {
+	srv.mu.Lock()
+	n.mu.Lock()
+	empty := !n.removed && len(n.sockets) == 0 && len(n.pre) == 0
+	if empty {
+		n.removed = true
+		if srv.nsps[n.name] == n {
+			delete(srv.nsps, n.name)
+		}
+	}
+	n.mu.Unlock()
+	srv.mu.Unlock()
+	if !empty {
+		return
+	}
+	p := n.parent
+	p.mu.Lock()
+	p.children = slices.DeleteFunc(p.children, func(c *Namespace) bool { return c == n })
+	p.mu.Unlock()
+	if err := n.adapter.Close(); err != nil {
+		srv.log.Warn("socket.io: closing the adapter of an empty namespace", "nsp", n.name, "error", err)
+	}
+}

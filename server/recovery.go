@@ -49,7 +49,8 @@ func isStorable(p *sio.Packet, opts BroadcastOptions) bool {
 }
 
 // store appends an offset to an event packet and keeps it for sessions that
-// reconnect; other packets are returned as is.
+// reconnect; other packets are returned as is. The buffer is pruned here of
+// expired packets and bounded by RecoveryOptions.MaxBufferedPackets.
 func (a *MemoryAdapter) store(p *sio.Packet, opts BroadcastOptions) *sio.Packet {
 	if !isStorable(p, opts) {
 		return p
@@ -59,8 +60,14 @@ func (a *MemoryAdapter) store(p *sio.Packet, opts BroadcastOptions) *sio.Packet 
 	q.Data = appendStringArg(p.Data, id)
 	now := time.Now()
 	a.rmu.Lock()
-	a.prune(now)
-	a.packets = append(a.packets, storedPacket{id: id, opts: cloneOpts(opts), packet: &q, at: now})
+	if !a.rclosed {
+		a.prunePackets(now)
+		a.packets = append(a.packets, storedPacket{id: id, opts: cloneOpts(opts), packet: &q, at: now})
+		if over := len(a.packets) - a.recovery.MaxBufferedPackets; over > 0 {
+			a.dropPackets(over)
+		}
+		a.schedulePruneLocked()
+	}
 	a.rmu.Unlock()
 	return &q
 }
@@ -89,22 +96,65 @@ func appendStringArg(data json.RawMessage, s string) json.RawMessage {
 	return append(out, ']')
 }
 
-// prune drops sessions and packets older than MaxDisconnectionDuration.
+// pruneInterval is how often the expired sessions and packets of a
+// MemoryAdapter are dropped (the reference: every minute).
+func pruneInterval(maxDisconnection time.Duration) time.Duration {
+	return min(maxDisconnection, time.Minute)
+}
+
+// schedulePruneLocked arms the prune timer if it is not armed. The timer runs
+// only while something is stored, and Close stops it. a.rmu must be held.
+func (a *MemoryAdapter) schedulePruneLocked() {
+	if a.pruneTimer == nil && !a.rclosed {
+		a.pruneTimer = time.AfterFunc(pruneInterval(a.recovery.MaxDisconnectionDuration), a.pruneTick)
+	}
+}
+
+func (a *MemoryAdapter) pruneTick() {
+	a.rmu.Lock()
+	defer a.rmu.Unlock()
+	a.pruneTimer = nil
+	if a.rclosed {
+		return
+	}
+	a.prune(time.Now())
+	if len(a.sessions) > 0 || len(a.packets) > 0 {
+		a.schedulePruneLocked()
+	}
+}
+
+// prune drops the sessions and packets older than MaxDisconnectionDuration.
 // a.rmu must be held.
 func (a *MemoryAdapter) prune(now time.Time) {
+	a.prunePackets(now)
+	threshold := now.Add(-a.recovery.MaxDisconnectionDuration)
+	for pid, s := range a.sessions {
+		if s.at.Before(threshold) {
+			delete(a.sessions, pid)
+		}
+	}
+}
+
+// prunePackets drops the packets older than MaxDisconnectionDuration (a prefix
+// of the buffer). a.rmu must be held.
+func (a *MemoryAdapter) prunePackets(now time.Time) {
 	threshold := now.Add(-a.recovery.MaxDisconnectionDuration)
 	i := 0
 	for i < len(a.packets) && a.packets[i].at.Before(threshold) {
 		i++
 	}
-	if i > 0 {
-		clear(a.packets[:i])
-		a.packets = a.packets[i:]
+	a.dropPackets(i)
+}
+
+// dropPackets drops the n oldest packets. a.rmu must be held.
+func (a *MemoryAdapter) dropPackets(n int) {
+	if n <= 0 {
+		return
 	}
-	for pid, s := range a.sessions {
-		if s.at.Before(threshold) {
-			delete(a.sessions, pid)
-		}
+	clear(a.packets[:n])
+	a.packets = a.packets[n:]
+	if len(a.packets) == 0 {
+		a.packets = nil // let the backing array go
 	}
 }
 
@@ -116,8 +166,11 @@ func (a *MemoryAdapter) PersistSession(_ context.Context, s *SessionState) error
 	now := time.Now()
 	a.rmu.Lock()
 	defer a.rmu.Unlock()
-	a.prune(now)
+	if a.rclosed {
+		return nil
+	}
 	a.sessions[s.PID] = &persisted{state: s, at: now}
+	a.schedulePruneLocked()
 	return nil
 }
 
@@ -126,11 +179,16 @@ func (a *MemoryAdapter) RestoreSession(_ context.Context, pid, offset string) (*
 	if a.recovery == nil {
 		return nil, nil
 	}
+	now := time.Now()
 	a.rmu.Lock()
 	defer a.rmu.Unlock()
-	a.prune(time.Now())
+	a.prunePackets(now)
 	ps, ok := a.sessions[pid]
 	if !ok {
+		return nil, nil
+	}
+	if ps.at.Before(now.Add(-a.recovery.MaxDisconnectionDuration)) {
+		delete(a.sessions, pid)
 		return nil, nil
 	}
 	idx := slices.IndexFunc(a.packets, func(p storedPacket) bool { return p.id == offset })

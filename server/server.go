@@ -24,6 +24,7 @@ type Server struct {
 	mu      sync.Mutex
 	nsps    map[string]*Namespace
 	parents []*ParentNamespace
+	closed  bool
 }
 
 // New returns a Server configured by opts (nil: the reference's defaults).
@@ -63,10 +64,17 @@ func isClientFile(path string) bool {
 }
 
 // Close disconnects every client (reason "server shutting down"), refuses new
-// ones and waits, until ctx is done, for every goroutine the server started.
+// ones, closes the namespaces' adapters (stopping their timers) and waits,
+// until ctx is done, for every goroutine the server started; then it returns
+// ctx's error. A second Close waits again and returns ErrServerClosed.
 func (srv *Server) Close(ctx context.Context) error {
 	err := srv.eng.Close(ctx)
 	srv.mu.Lock()
+	if srv.closed {
+		srv.mu.Unlock()
+		return errors.Join(ErrServerClosed, err)
+	}
+	srv.closed = true
 	nsps := make([]*Namespace, 0, len(srv.nsps))
 	for _, n := range srv.nsps {
 		nsps = append(nsps, n)
