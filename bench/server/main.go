@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	rpprof "runtime/pprof"
 	"strings"
 	"sync"
@@ -154,7 +155,8 @@ func controlMux(dir string) http.Handler {
 
 // writeProfiles writes, after a GC, the heap profile (N.heap.pprof: in-use
 // and cumulative allocations; diff two with pprof -base) and the goroutine
-// dump (N.goroutines.txt) into dir.
+// dump (N.goroutines.txt) and the runtime's memory classes (N.memory.txt)
+// into dir.
 func writeProfiles(dir, name string) error {
 	runtime.GC()
 	var err error
@@ -169,5 +171,24 @@ func writeProfiles(dir, name string) error {
 		}
 		err = errors.Join(err, rpprof.Lookup(p.profile).WriteTo(f, p.debug), f.Close())
 	}
-	return err
+	return errors.Join(err, writeMemClasses(filepath.Join(dir, name+".memory.txt")))
+}
+
+// writeMemClasses writes runtime/metrics' memory classes (where the
+// process's memory is: heap objects, free heap, stacks, ...) in bytes.
+func writeMemClasses(path string) error {
+	var samples []metrics.Sample
+	for _, d := range metrics.All() {
+		if strings.HasPrefix(d.Name, "/memory/classes/") || d.Name == "/sched/goroutines:goroutines" {
+			samples = append(samples, metrics.Sample{Name: d.Name})
+		}
+	}
+	metrics.Read(samples)
+	var b strings.Builder
+	for _, s := range samples {
+		if s.Value.Kind() == metrics.KindUint64 {
+			fmt.Fprintf(&b, "%-60s %d\n", s.Name, s.Value.Uint64())
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
