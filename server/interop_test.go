@@ -386,14 +386,46 @@ func TestInteropRecovery(t *testing.T) {
 	}
 }
 
+// TestInteropManyClients runs 200 concurrent official clients: all over
+// websocket, all over polling, and mixed (websocket, polling, polling then
+// upgrade, in turn).
 func TestInteropManyClients(t *testing.T) {
-	url, _ := startServer(t, nil, func(srv *Server) {
-		srv.OnConnection(func(s *Socket) {
-			s.On("echo", func(e *Event) { _ = e.Ack(json.RawMessage(e.Args.Raw(0))) })
-			s.On("bcast", func(e *Event) { _ = srv.Emit("all", "hi") })
+	for _, mode := range []string{"websocket", "polling", "mixed"} {
+		t.Run(mode, func(t *testing.T) {
+			rs := newReasons()
+			url, srv := startServer(t, nil, func(srv *Server) {
+				srv.OnConnection(func(s *Socket) {
+					s.OnDisconnect(rs.add)
+					s.On("echo", func(e *Event) { _ = e.Ack(json.RawMessage(e.Args.Raw(0))) })
+					s.On("bcast", func(e *Event) { _ = srv.Emit("all", "hi") })
+				})
+			})
+			got := runClient(t, url, "many", mode)
+			expect(t, got, "acks-ok", `true`)
+			expect(t, got, "bcast-ok", `true`)
+			expect(t, got, "acks2-ok", `true`)
+			var names map[string]int
+			if err := json.Unmarshal(got["transports"], &names); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("final transports %v", names)
+			switch mode {
+			case "mixed":
+				// 67 stay on polling; 133 end on websocket, 66 of them after
+				// an upgrade (which may still be in flight: at least 67
+				// polling).
+				if names["websocket"]+names["polling"] != 200 || names["polling"] < 67 || names["websocket"] < 67 {
+					t.Errorf("transports %v", names)
+				}
+			default:
+				if !reflect.DeepEqual(names, map[string]int{mode: 200}) {
+					t.Errorf("transports %v, want 200 %s", names, mode)
+				}
+			}
+			for range 200 {
+				rs.wait(t, "client namespace disconnect")
+			}
+			waitFor(t, "every socket gone", func() bool { return len(srv.Sockets()) == 0 })
 		})
-	})
-	got := runClient(t, url, "many", "websocket")
-	expect(t, got, "acks-ok", `true`)
-	expect(t, got, "bcast-ok", `true`)
+	}
 }

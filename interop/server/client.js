@@ -1,13 +1,15 @@
 // Drives the Go Socket.IO server (package server) with the official
 // socket.io-client@4.8.4. Usage: node server/client.js <url> <scenario> [transport]
-// transport: websocket | polling | upgrade (default upgrade). Prints one line
+// transport: websocket | polling | upgrade (default upgrade); the "many"
+// scenario also takes "mixed" (the three in turn, one per client). Prints one line
 // per observation ("<key> <json>") for the Go test to check; exits 1 on a
 // failure or after a 20 s guard.
 "use strict";
 const { io } = require("socket.io-client");
 
 const [url, scenario, mode = "upgrade"] = process.argv.slice(2);
-const transports = { websocket: ["websocket"], polling: ["polling"], upgrade: ["polling", "websocket"] }[mode];
+const modes = { websocket: ["websocket"], polling: ["polling"], upgrade: ["polling", "websocket"] };
+const transports = modes[mode];
 const guard = setTimeout(() => { console.log("timeout"); process.exit(1); }, 20000);
 
 function out(key, value) { console.log(key + " " + JSON.stringify(value === undefined ? null : value)); }
@@ -173,7 +175,10 @@ const scenarios = {
   async many() {
     const n = 200;
     const socks = [];
-    for (let i = 0; i < n; i++) socks.push(connect());
+    const kinds = Object.keys(modes);
+    for (let i = 0; i < n; i++) {
+      socks.push(mode === "mixed" ? connect("/", { transports: modes[kinds[i % kinds.length]] }) : connect());
+    }
     await Promise.all(socks.map((s) => once(s, "connect")));
     const acks = await Promise.all(socks.map((s, i) => s.emitWithAck("echo", i)));
     out("acks-ok", acks.every((a, i) => a === i));
@@ -181,6 +186,12 @@ const scenarios = {
     socks[0].emit("bcast");
     const got = await all;
     out("bcast-ok", got.length === n && got.every((a) => a[0] === "hi"));
+    // A second round of acks, after the upgrades of the "upgrade" clients.
+    const acks2 = await Promise.all(socks.map((s, i) => s.emitWithAck("echo", { i })));
+    out("acks2-ok", acks2.every((a, i) => a.i === i));
+    const names = {};
+    for (const s of socks) names[s.io.engine.transport.name] = (names[s.io.engine.transport.name] || 0) + 1;
+    out("transports", names);
     socks.forEach((s) => s.disconnect());
     done();
   },
