@@ -2,13 +2,106 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"time"
 
+	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/server"
 )
+
+// A server and duplex's Go client, end to end: the client emits with an ack,
+// the server prints the message, answers and greets the client.
+func Example() {
+	io := server.New(nil)
+	io.OnConnection(func(s *server.Socket) {
+		s.On("hello-message", func(e *server.Event) {
+			var msg string
+			_ = e.Decode(&msg)
+			fmt.Println("server got:", msg)
+			_ = e.Ack("thanks")
+		})
+		_ = s.Emit("hello-server", map[string]string{"message": "hello clients"})
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	defer io.Close(context.Background()) // before ts.Close: disconnects the clients
+
+	sock := client.Connect(ts.URL, nil)
+	defer sock.Manager().Close()
+	greeting := make(chan string, 1)
+	sock.On("hello-server", func(e *client.Event) {
+		var m struct{ Message string }
+		_ = e.Args.Decode(0, &m)
+		greeting <- m.Message
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Emits before the connection completes are buffered by the client.
+	reply, err := sock.EmitWithAck(ctx, "hello-message", "hello from Go")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("client got ack:", string(reply.Raw(0)))
+	select {
+	case g := <-greeting:
+		fmt.Println("client got:", g)
+	case <-ctx.Done():
+		fmt.Println(ctx.Err())
+	}
+	// Output:
+	// server got: hello from Go
+	// client got ack: "thanks"
+	// client got: hello clients
+}
+
+// A namespace middleware refuses connections with data for the client's
+// connect error.
+func ExampleNamespace_Use() {
+	io := server.New(nil)
+	admin := io.Of("/admin")
+	admin.Use(func(s *server.Socket, next func(error)) {
+		var auth struct{ Token string }
+		_ = json.Unmarshal(s.Handshake().Auth, &auth)
+		if auth.Token != "secret" {
+			next(&server.ConnectError{Message: "not authorized", Data: map[string]string{"hint": "log in"}})
+			return
+		}
+		next(nil)
+	})
+	ts := httptest.NewServer(io)
+	defer ts.Close()
+	defer io.Close(context.Background())
+
+	for _, token := range []string{"guess", "secret"} {
+		sock := client.Connect(ts.URL+"/admin", &client.Options{Auth: map[string]string{"token": token}, NoReconnection: true})
+		result := make(chan string, 1)
+		sock.OnConnect(func() { result <- "connected" })
+		sock.OnConnectError(func(err error) {
+			var ce *client.ConnectError
+			if errors.As(err, &ce) {
+				result <- fmt.Sprintf("refused: %s %s", ce.Message, ce.Data)
+			}
+		})
+		select {
+		case r := <-result:
+			fmt.Println(token+":", r)
+		case <-time.After(10 * time.Second):
+			fmt.Println(token+":", "no answer")
+		}
+		sock.Manager().Close()
+	}
+	// Output:
+	// guess: refused: not authorized {"hint":"log in"}
+	// secret: connected
+}
 
 // The hello example: the server prints what clients say and greets them.
 func ExampleNew() {
