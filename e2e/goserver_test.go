@@ -9,13 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/duplexio/duplex/client/dist"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/server/engine"
 )
@@ -55,7 +53,7 @@ func startGoServer(t testing.TB, o goServerOptions) *goServer {
 	if o.opts != nil {
 		opts = *o.opts
 	}
-	opts.ServeClient = dist.Handler(os.DirFS(wasmBuild(t)), nil)
+	opts.ServeClient = clientFiles(t)
 	opts.CORS = &engine.CORS{Origins: []string{"*"}}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -21,6 +21,7 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/duplexio/duplex/client/dist"
 	"github.com/duplexio/duplex/internal/leakcheck"
 )
 
@@ -42,7 +43,19 @@ var (
 	wasmDir    string
 	wasmErr    error
 	tmpRoot    string
+
+	clientOnce    sync.Once
+	clientHandler http.Handler
 )
+
+// clientFiles returns the dist handler over the wasm build, shared by every
+// server of the test binary: it gzips client.wasm once (slow under -race).
+func clientFiles(t testing.TB) http.Handler {
+	t.Helper()
+	dir := wasmBuild(t)
+	clientOnce.Do(func() { clientHandler = dist.Handler(os.DirFS(dir), nil) })
+	return clientHandler
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))

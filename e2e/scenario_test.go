@@ -4,10 +4,8 @@ package e2e
 
 import (
 	"net/url"
-	"os"
 	"testing"
 
-	"github.com/duplexio/duplex/client/dist"
 	"github.com/duplexio/duplex/server"
 )
 
@@ -53,7 +51,7 @@ func TestWasmClientNodeServer(t *testing.T) {
 	for _, tr := range transportCases {
 		t.Run("transports="+tr, func(t *testing.T) {
 			_, origin := startNodeServer(t)
-			assets := assetServer(t, dist.Handler(os.DirFS(wasmBuild(t)), nil))
+			assets := assetServer(t, clientFiles(t))
 			q := transportQuery(tr)
 			q.Set("url", origin)
 			runScenario(t, newTab(t, "wasm"), assets.URL, "wasm.html", q)
