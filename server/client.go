@@ -34,7 +34,7 @@ type client struct {
 
 	mu      sync.Mutex
 	sockets map[string]*Socket // namespace name -> connected socket
-	pending map[string]bool    // namespaces whose connection is in progress
+	pending map[string]*Socket // namespaces whose connection is in progress (nil until the socket exists)
 	closed  bool
 	timer   *time.Timer
 }
@@ -45,7 +45,7 @@ func (srv *Server) newClient(cn conn, req *requestInfo) *client {
 		conn:    cn,
 		req:     req,
 		sockets: make(map[string]*Socket, 1),
-		pending: make(map[string]bool, 1),
+		pending: make(map[string]*Socket, 1),
 	}
 	c.dec.MaxAttachments = srv.opts.MaxAttachments
 	c.timer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
@@ -77,7 +77,8 @@ func (c *client) OnMessage(m eio.Packet) {
 func (c *client) onPacket(p *sio.Packet) {
 	name := p.NS()
 	c.mu.Lock()
-	s, pending, closed := c.sockets[name], c.pending[name], c.closed
+	s, closed := c.sockets[name], c.closed
+	_, pending := c.pending[name]
 	c.mu.Unlock()
 	switch {
 	case closed:
@@ -100,9 +101,21 @@ func (c *client) connect(name string, auth json.RawMessage) {
 		return
 	}
 	c.mu.Lock()
-	c.pending[name] = true
+	c.pending[name] = nil
 	c.mu.Unlock()
 	nsp.connect(c, auth)
+}
+
+// connecting records s, whose middlewares run; false if the client closed
+// meanwhile.
+func (c *client) connecting(s *Socket) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.pending[s.nsp.name] = s
+	return true
 }
 
 func (c *client) connectError(name string, err error) {
@@ -186,7 +199,20 @@ func (c *client) OnClose(reason string, _ error) {
 	}
 	c.closed = true
 	c.timer.Stop()
+	var pending []*Socket
+	for _, s := range c.pending {
+		if s != nil {
+			pending = append(pending, s)
+		}
+	}
+	clear(c.pending)
 	c.mu.Unlock()
+	// Sockets still in their middlewares never connected: forget them (a
+	// middleware that calls next later finds the client closed).
+	for _, s := range pending {
+		s.nsp.adapter.DelAll(s.id)
+		s.nsp.remove(s)
+	}
 	for _, s := range c.snapshot() {
 		s.onClose(reason)
 	}

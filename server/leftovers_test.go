@@ -271,11 +271,47 @@ func TestCleanupRacesWithConnect(t *testing.T) {
 	}
 	g := dial(srv)
 	g.c.mu.Lock()
-	g.c.pending["/dyn"] = true
+	g.c.pending["/dyn"] = nil
 	g.c.mu.Unlock()
 	old.connect(g.c, nil) // as if namespaceFor had returned the old one
 	g.waitSent(t, `0/dyn,{"sid":`)
 	if cs := parent.Children(); len(cs) != 1 || cs[0] == old || len(cs[0].Sockets()) != 1 {
 		t.Fatalf("children %v", cs)
+	}
+}
+
+func TestClosedWhileInMiddleware(t *testing.T) {
+	// A client that goes away while a namespace middleware has not answered
+	// leaves nothing behind, even if the middleware answers later or never.
+	srv := newServer(t, &Options{ConnectionStateRecovery: &RecoveryOptions{}})
+	nexts := make(chan func(error), 2)
+	srv.Use(func(s *Socket, next func(error)) { nexts <- next })
+	connected := make(chan struct{}, 1)
+	srv.OnConnection(func(*Socket) { connected <- struct{}{} })
+	for _, late := range []bool{false, true} {
+		f := dial(srv)
+		f.in("0")
+		next := <-nexts
+		if left := namespaceLeft(srv.Of("/")); left != "1 sockets, 1 connecting" && left != "0 sockets, 1 connecting" {
+			t.Fatalf("while in the middleware: %q", left)
+		}
+		f.c.OnClose("transport close", nil)
+		if left := namespaceLeft(srv.Of("/")); left != "" {
+			t.Fatalf("late=%v: namespace keeps %s", late, left)
+		}
+		if late {
+			next(nil)
+		}
+		if left := adapterLeft(srv.Of("/")); left != "" {
+			t.Fatalf("late=%v: adapter keeps %s", late, left)
+		}
+		if got := f.take(); len(got) != 0 {
+			t.Fatalf("sent %q", got)
+		}
+	}
+	select {
+	case <-connected:
+		t.Fatal("connection handler ran for a closed client")
+	default:
 	}
 }

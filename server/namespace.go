@@ -235,6 +235,10 @@ func (n *Namespace) connect(c *client, auth json.RawMessage) {
 	n.pre[s.id] = s
 	mws := slices.Clone(n.middlewares)
 	n.mu.Unlock()
+	if !c.connecting(s) {
+		n.remove(s)
+		return
+	}
 	if len(rooms) > 0 {
 		n.adapter.AddAll(s.id, rooms)
 	}
