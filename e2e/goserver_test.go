@@ -60,7 +60,7 @@ func startGoServer(t testing.TB, o goServerOptions) *goServer {
 	}
 	g.srv = server.New(&opts)
 	g.srv.OnConnection(func(s *server.Socket) {
-		g.record("connection " + s.ID() + " recovered=" + boolText(s.Recovered()))
+		g.record("connection " + s.ID() + " recovered=" + boolText(s.Recovered()) + " auth=" + string(s.Handshake().Auth))
 		if !s.Recovered() {
 			s.Emit("welcome", map[string]any{"id": s.ID(), "recovered": s.Recovered()})
 		}

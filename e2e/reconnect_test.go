@@ -66,6 +66,12 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 // running; events emitted to the socket's rooms meanwhile arrive after the
 // reconnection, with the same socket id and socket.recovered true.
 func TestConnectionStateRecovery(t *testing.T) {
+	for _, page := range []string{"drive.html", "drive-official.html"} {
+		t.Run(page, func(t *testing.T) { testRecovery(t, page) })
+	}
+}
+
+func testRecovery(t *testing.T, page string) {
 	g := startGoServer(t, goServerOptions{opts: &server.Options{
 		ConnectionStateRecovery: &server.RecoveryOptions{},
 		PingInterval:            2 * time.Second,
@@ -73,7 +79,7 @@ func TestConnectionStateRecovery(t *testing.T) {
 	}})
 	q := url.Values{"opts": {`{"reconnectionDelay":200,"reconnectionDelayMax":500,"transports":["websocket"]}`}}
 	tb := newTab(t, "recovery")
-	tb.navigate(g.origin + "/testdata/drive.html?" + q.Encode())
+	tb.navigate(g.origin + "/testdata/" + page + "?" + q.Encode())
 	line := tb.waitConsole("log: connect ", waitLong)
 	id := strings.Fields(line)[2] // "log: connect <id> recovered=false"
 	if !strings.HasSuffix(line, "recovered=false") {
@@ -110,7 +116,7 @@ func TestConnectionStateRecovery(t *testing.T) {
 		tb.waitConsole(fmt.Sprintf(`event missed [%d,{"bin":"bin:%d"},"`, i, i), waitShort)
 	}
 	tb.waitConsole(`event missed [4,"`, waitShort)
-	g.waitEvent("connection "+id+" recovered=true", waitShort)
+	g.waitEvent("connection "+id+" recovered=true ", waitShort)
 	for i := 1; i <= 3; i++ {
 		if n := tb.countConsole(fmt.Sprintf(`event missed [%d,`, i)); n != 1 {
 			t.Errorf("missed %d arrived %d times", i, n)

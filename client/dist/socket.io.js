@@ -183,9 +183,14 @@
     if (!backend) pending.push(this);
     whenReady(function (b) {
       try {
-        self._h = b.socket(url, JSON.stringify(self._opts), function () {
-          self._fromBackend.apply(self, arguments);
-        });
+        self._h = b.socket(
+          url,
+          JSON.stringify(self._opts),
+          function () {
+            self._fromBackend.apply(self, arguments);
+          },
+          typeof self._opts.auth === "function" ? self._opts.auth : undefined
+        );
       } catch (e) {
         self._connectError(message(e), "null");
         return;
