@@ -29,7 +29,10 @@ type Adapter interface {
 	Sockets(ctx context.Context, rooms []string) ([]string, error)
 
 	// Broadcast sends p to the sockets selected by opts. p must not be
-	// modified by the caller afterwards.
+	// modified by the caller afterwards. With connection state recovery on,
+	// the adapter numbers the events without ack id that are not volatile
+	// (an offset appended as their last argument) and keeps them for
+	// RestoreSession; Socket.Emit goes through Broadcast then too.
 	Broadcast(ctx context.Context, p *sio.Packet, opts BroadcastOptions) error
 	// BroadcastWithAck sends p (which has an ack id) to the sockets selected
 	// by opts; onCount is called with the number of sockets it was sent to
@@ -60,7 +63,9 @@ type Adapter interface {
 	// missed after offset, or nil when it cannot be recovered.
 	RestoreSession(ctx context.Context, pid, offset string) (*SessionState, error)
 
-	// Close releases the adapter's resources (called by Server.Close).
+	// Close releases the adapter's resources and stops its timers (called by
+	// Server.Close, and when CleanupEmptyChildNamespaces removes the
+	// namespace).
 	Close() error
 }
 

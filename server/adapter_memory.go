@@ -11,7 +11,9 @@ import (
 
 // MemoryAdapter is the default Adapter: rooms in memory, for one server. When
 // connection state recovery is on it also keeps disconnected sessions and the
-// packets broadcast since, as the reference's SessionAwareAdapter.
+// packets broadcast since, as the reference's SessionAwareAdapter: bounded by
+// RecoveryOptions.MaxBufferedPackets, and dropped once expired by a timer
+// that runs only while something is kept (Close stops it).
 type MemoryAdapter struct {
 	nsp *Namespace
 

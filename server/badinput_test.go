@@ -89,15 +89,15 @@ func TestBadInputPolling(t *testing.T) {
 		posts  []string // after the handshake
 		reason string   // disconnect reason of the "/" socket, if connected
 	}{
-		{"empty event", []string{"40", `42[]`}, "parse error"},
-		{"reserved event", []string{"40", `42["disconnect"]`}, "parse error"},
+		{"empty event", []string{"40", `42[]`}, "forced close"},
+		{"reserved event", []string{"40", `42["disconnect"]`}, "forced close"},
 		{"connect with array", []string{`40[1]`}, ""},
-		{"disconnect with payload", []string{"40", `41{}`}, "parse error"},
-		{"garbage", []string{"40", `4zzz`}, "parse error"},
-		{"too many attachments", []string{"40", `4511-["a",{"_placeholder":true,"num":0}]`}, "parse error"},
-		{"bad placeholder", []string{"40", "451-[\"a\",{\"_placeholder\":true,\"num\":3}]\x1ebAQI="}, "parse error"},
-		{"text instead of attachment", []string{"40", "451-[\"a\",{\"_placeholder\":true,\"num\":0}]\x1e42[\"b\"]"}, "parse error"},
-		{"stray attachment", []string{"40", "bAQI="}, "parse error"},
+		{"disconnect with payload", []string{"40", `41{}`}, "forced close"},
+		{"garbage", []string{"40", `4zzz`}, "forced close"},
+		{"too many attachments", []string{"40", `4511-["a",{"_placeholder":true,"num":0}]`}, "forced close"},
+		{"bad placeholder", []string{"40", "451-[\"a\",{\"_placeholder\":true,\"num\":3}]\x1ebAQI="}, "forced close"},
+		{"text instead of attachment", []string{"40", "451-[\"a\",{\"_placeholder\":true,\"num\":0}]\x1e42[\"b\"]"}, "forced close"},
+		{"stray attachment", []string{"40", "bAQI="}, "forced close"},
 		{"event before connect", []string{`42["a"]`}, ""},
 		{"connect twice", []string{"40", "40"}, "forced server close"},
 		{"connect error from client", []string{"40", `44{"message":"x"}`}, "forced server close"},
@@ -201,7 +201,7 @@ func TestBadInputWebSocketStrayBinary(t *testing.T) {
 	}
 	for range 5 {
 		if _, _, err := read(); err != nil {
-			rs.wait(t, "parse error")
+			rs.wait(t, "forced close") // the reference: conn.close() on a decoding error
 			return
 		}
 	}

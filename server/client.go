@@ -21,7 +21,10 @@ type conn interface {
 // Close reasons of the Socket.IO layer (the engine's own are in server/engine).
 const (
 	reasonForcedServerClose = "forced server close"
-	reasonParseError        = "parse error"
+	// reasonProtocolError closes a session that sent an undecodable
+	// Socket.IO packet: the reference closes the Engine.IO session
+	// (conn.close()), so its sockets see "forced close".
+	reasonProtocolError = "forced close"
 )
 
 // client is one Engine.IO session seen by Socket.IO (the reference's Client):
@@ -162,14 +165,14 @@ func (c *client) snapshot() []*Socket {
 	return out
 }
 
-// fail handles a protocol error: the sockets get it as an error, then the
-// session is closed.
+// fail handles a protocol error: the sockets get it as an error (OnError),
+// then the session is closed with reason "forced close", as the reference.
 func (c *client) fail(err error) {
 	c.srv.log.Debug("socket.io: invalid packet, closing", slog.Any("error", err))
 	for _, s := range c.snapshot() {
 		s.emitError(err)
 	}
-	c.close(reasonParseError)
+	c.close(reasonProtocolError)
 }
 
 // disconnectAll disconnects every namespace, then closes the session

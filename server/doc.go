@@ -39,6 +39,16 @@
 // private session id, every event without ack gets an offset argument, and a
 // client that reconnects within MaxDisconnectionDuration gets its socket id,
 // rooms and Data back, plus the events it missed (Socket.Recovered is true).
+// What is kept is bounded: expired sessions and packets are dropped by a timer
+// of the adapter, and at most RecoveryOptions.MaxBufferedPackets packets are
+// kept per namespace.
+//
+// # Memory
+//
+// Nothing per socket outlives its disconnection (rooms, acks and their
+// timers, its place in the namespace) except, with recovery, its session
+// until it expires. Child namespaces of OfRegexp and OfFunc stay once created,
+// as in the reference, unless Options.CleanupEmptyChildNamespaces is set.
 //
 // # Differences from the reference
 //
@@ -47,11 +57,14 @@
 //     the session: its connection is always asynchronous).
 //   - Ack ids come from one counter per namespace (as the reference), so a
 //     socket's first ack id is 0 only if it is the namespace's first.
-//   - A protocol error (undecodable packet) closes the session with reason
-//     "parse error" (the reference's sockets see "forced close").
 //   - An event middleware's error goes to the socket's OnError handlers (the
 //     reference emits an "error" event), or to the log when there is none.
 //   - Compress flags are accepted but advisory: the engine compresses by its
 //     own options.
 //   - A broadcast Emit takes no AckFunc: use EmitWithAck.
+//   - The recovery buffer is bounded (RecoveryOptions.MaxBufferedPackets);
+//     the reference keeps every packet of MaxDisconnectionDuration.
+//   - With CleanupEmptyChildNamespaces, a child namespace whose only
+//     connection attempt was refused is removed too (the reference removes
+//     it only when a connected socket leaves).
 package server

@@ -92,7 +92,7 @@ func TestNothingLeftAfterDisconnect(t *testing.T) {
 				func(f *fakeClient) { disconnectAllOf(f, true) },                        // and close
 				func(f *fakeClient) { f.c.OnClose("transport close", nil) },             // the engine closed
 				func(f *fakeClient) { f.c.OnClose("ping timeout", nil) },                // the engine closed
-				func(f *fakeClient) { f.in(`2[]`) },                                     // parse error
+				func(f *fakeClient) { f.in(`2[]`) },                                     // undecodable: forced close
 				func(f *fakeClient) { f.in("0") },                                       // CONNECT twice
 				func(f *fakeClient) { f.c.close(reasonForcedServerClose) },              // forced server close
 				func(f *fakeClient) { f.c.OnClose("server shutting down", nil) },        // shutdown
