@@ -18,4 +18,6 @@
 // versioned responses are cached for a year (immutable). A request that
 // accepts brotli gets name.br when the directory has it; one that accepts
 // gzip gets name.gz when present, or a gzip encoding made once in memory.
+// Responses allow any origin (Access-Control-Allow-Origin: *), so that a page
+// served elsewhere can load the client from the Socket.IO server.
 package dist

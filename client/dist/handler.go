@@ -98,6 +98,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Content-Type", contentType(name))
 	hdr.Set("Vary", "Accept-Encoding")
 	hdr.Set("X-Content-Type-Options", "nosniff")
+	// Public static files: a page of another origin that loads the loader
+	// (a script tag needs no CORS) must be able to fetch client.wasm.
+	hdr.Set("Access-Control-Allow-Origin", "*")
 	if name != LoaderName && r.URL.Query().Get("v") != "" {
 		hdr.Set("Cache-Control", cacheImmutable)
 	} else {

@@ -63,6 +63,9 @@ func TestContentTypesAndBodies(t *testing.T) {
 		if !bytes.Equal(w.Body.Bytes(), tc.body) {
 			t.Errorf("%s: body differs", tc.path)
 		}
+		if w.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s: no CORS header", tc.path)
+		}
 		if w.Header().Get("ETag") == "" || w.Header().Get("Content-Encoding") != "" {
 			t.Errorf("%s: headers %v", tc.path, w.Header())
 		}
