@@ -95,3 +95,14 @@ func TestGoWasmPage(t *testing.T) {
 		})
 	}
 }
+
+// TestWasmClientCrossOrigin: a page of another origin loads the loader and
+// the wasm client from our server (CORS on the client files) and connects to
+// it cross-origin.
+func TestWasmClientCrossOrigin(t *testing.T) {
+	g := startGoServer(t, goServerOptions{})
+	pages := assetServer(t, nil)
+	q := transportQuery("")
+	q.Set("url", g.origin)
+	runScenario(t, newTab(t, "remote"), pages.URL, "wasm-remote.html", q)
+}
