@@ -60,3 +60,41 @@ func TestServeClientRouting(t *testing.T) {
 	}
 	http.DefaultClient.CloseIdleConnections()
 }
+
+func TestDefaults(t *testing.T) {
+	o := (*Options)(nil).withDefaults()
+	if o.ConnectTimeout != 45*time.Second || o.MaxAttachments != 10 || o.ConnectionStateRecovery != nil || o.Logger == nil || o.CleanupEmptyChildNamespaces {
+		t.Fatalf("defaults %+v", o)
+	}
+	r := (&Options{ConnectionStateRecovery: &RecoveryOptions{}}).withDefaults().ConnectionStateRecovery
+	if r.MaxDisconnectionDuration != 2*time.Minute || r.MaxBufferedPackets != DefaultMaxBufferedPackets || r.KeepMiddlewares {
+		t.Fatalf("recovery defaults %+v", r)
+	}
+}
+
+func TestHandshakeOverHTTP(t *testing.T) {
+	got := make(chan *Handshake, 1)
+	url, _ := startServer(t, nil, func(srv *Server) {
+		srv.OnConnection(func(s *Socket) { got <- s.Handshake() })
+	})
+	before := time.Now()
+	p := &rawPoll{t: t, http: &http.Client{Timeout: 5 * time.Second}}
+	t.Cleanup(p.http.CloseIdleConnections)
+	req, _ := http.NewRequest(http.MethodGet, url+"/socket.io/?EIO=4&transport=polling&room=blue", nil)
+	req.Header.Set("X-Token", "abc")
+	res, err := p.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	sid := strings.SplitN(strings.SplitN(string(b), `"sid":"`, 2)[1], `"`, 2)[0]
+	p.url = url + "/socket.io/?EIO=4&transport=polling&sid=" + sid
+	p.post(`40{"token":"t"}`)
+	hs := <-got
+	if hs.Query.Get("room") != "blue" || hs.Headers.Get("X-Token") != "abc" || string(hs.Auth) != `{"token":"t"}` ||
+		hs.Address != "127.0.0.1" || hs.Secure || hs.Time.Before(before.Add(-time.Second)) || hs.Issued != hs.Time.UnixMilli() ||
+		!strings.HasPrefix(hs.URL, "/socket.io/?EIO=4&transport=polling&room=blue") || !strings.HasPrefix(url, "http://"+hs.Host) {
+		t.Fatalf("handshake %+v", hs)
+	}
+}
