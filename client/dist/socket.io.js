@@ -266,7 +266,8 @@
         if (done) return;
         done = true;
         var e = encode(Array.prototype.slice.call(arguments));
-        if (self._h) self._h.ack(ackID, e[0], e[1]);
+        var r = self._h ? self._h.ack(ackID, e[0], e[1]) : null;
+        if (r instanceof Error) reportError(r);
       });
     }
     var any = this._anyIn.slice();
@@ -309,7 +310,9 @@
         ack.apply(this, withErr ? [null].concat(args) : args);
       };
     }
-    this._h.emit(ev, json, bufs, cb, timeout === undefined ? -1 : timeout, volatile);
+    // The backend returns an Error instead of throwing across the Go boundary.
+    var r = this._h.emit(ev, json, bufs, cb, timeout === undefined ? -1 : timeout, volatile);
+    if (r instanceof Error) reportError(r);
   };
   Socket.prototype.emitWithAck = function (ev) {
     var self = this;
