@@ -28,6 +28,10 @@ wasm:
 	@if [ -d www/chat ] && ls www/chat/*.go >/dev/null 2>&1; then \
 		GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/chat.wasm ./www/chat; fi
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(WASM_DIR)/wasm_exec.js
+	@# Pre-compressed variants, served by client/dist when the request accepts them.
+	gzip -9 -k -f $(WASM_DIR)/*.wasm $(WASM_DIR)/wasm_exec.js
+	@if command -v brotli >/dev/null; then brotli -q 11 -k -f $(WASM_DIR)/*.wasm $(WASM_DIR)/wasm_exec.js; \
+		else echo "wasm: brotli not installed (make deps installs it): no .br variants"; fi
 
 ## run: build the wasm client and start the demo server on :3000.
 run: wasm

@@ -21,6 +21,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "deps: installing chromium"
   apt_install chromium
 fi
+if ! command -v brotli >/dev/null 2>&1; then
+  echo "deps: installing brotli (pre-compressed client.wasm)"
+  apt_install brotli
+fi
 if ! command -v node >/dev/null 2>&1; then
   echo "deps: installing nodejs and npm"
   apt_install nodejs npm
