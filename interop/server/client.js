@@ -193,6 +193,12 @@ const scenarios = {
     for (const s of socks) names[s.io.engine.transport.name] = (names[s.io.engine.transport.name] || 0) + 1;
     out("transports", names);
     socks.forEach((s) => s.disconnect());
+    // Stay alive until the server has seen every disconnect (exiting at once
+    // would cut the polling requests that carry them).
+    const w = connect("/", { transports: ["websocket"] });
+    await once(w, "connect");
+    out("drained", await w.timeout(15000).emitWithAck("drained"));
+    w.disconnect();
     done();
   },
 };
