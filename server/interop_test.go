@@ -267,6 +267,12 @@ func TestInteropRooms(t *testing.T) {
 }
 
 func TestInteropBroadcastAck(t *testing.T) {
+	for _, mode := range []string{"websocket", "polling"} {
+		t.Run(mode, func(t *testing.T) { testInteropBroadcastAck(t, mode) })
+	}
+}
+
+func testInteropBroadcastAck(t *testing.T, mode string) {
 	url, _ := startServer(t, nil, func(srv *Server) {
 		srv.OnConnection(func(s *Socket) {
 			s.On("collect", func(e *Event) {
@@ -287,7 +293,7 @@ func TestInteropBroadcastAck(t *testing.T) {
 			})
 		})
 	})
-	got := runClient(t, url, "broadcastack", "websocket")
+	got := runClient(t, url, "broadcastack", mode)
 	expect(t, got, "answers", `[10,11,12]`)
 }
 
