@@ -348,18 +348,29 @@ func check(res loadgen.BroadcastResult, err error) (loadgen.BroadcastResult, err
 func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	d := dialer(cfg, t)
 	defer d.Close()
-	conns, err := loadgen.Connect(ctx, d, cfg.bcastClients+1, cfg.connectConcurrency)
+	readers, err := loadgen.Connect(ctx, d, cfg.bcastClients, cfg.connectConcurrency)
 	if err != nil {
 		return nil, err
 	}
-	defer loadgen.CloseAll(conns)
-	slow, readers := conns[len(conns)-1], conns[:len(conns)-1]
+	defer loadgen.CloseAll(readers)
+	sender := readers[0]
+	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: 1024}
+	if _, err := check(loadgen.RunBroadcast(ctx, sender, readers, nil, b, cfg.bcastTimeout)); err != nil {
+		return nil, fmt.Errorf("warm-up: %w", err)
+	}
+	// The stalled client connects last, so that the measurement ends well
+	// before the heartbeat (first ping at 25 s, 20 s to answer) ends it.
+	slow, err := d.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer slow.Close()
+	slowSince := time.Now()
+	conns := append(slices.Clone(readers), slow)
 	roomReaders := readers[:min(10, len(readers))]
 	if err := loadgen.Join(ctx, append(slices.Clone(roomReaders), slow), "s"); err != nil {
 		return nil, err
 	}
-	sender := readers[0]
-	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: 1024}
 	burst := func(recipients []*loadgen.Conn) (time.Duration, error) {
 		var times []time.Duration
 		for range cfg.bcastBursts {
@@ -371,9 +382,6 @@ func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 		}
 		return median(times), nil
 	}
-	if _, err := check(loadgen.RunBroadcast(ctx, sender, conns, nil, b, cfg.bcastTimeout)); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
-	}
 	normal, err := burst(conns)
 	if err != nil {
 		return nil, fmt.Errorf("everyone reading: %w", err)
@@ -383,11 +391,13 @@ func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	if err != nil {
 		return nil, fmt.Errorf("one client stalled: %w", err)
 	}
-	// Pile large messages up for the stalled client (and 10 readers in its room).
+	// Pile large messages up for the stalled client (and 10 readers in its
+	// room), sampling RSS after each burst.
 	rss0, err := rssKB(t.pid)
 	if err != nil {
 		return nil, err
 	}
+	peak := rss0
 	big := loadgen.Broadcast{Count: cfg.bcastCount, Size: 16 << 10, Room: "s"}
 	var piled int64
 	for range cfg.slowBursts {
@@ -395,14 +405,13 @@ func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 			return nil, fmt.Errorf("room with the stalled client: %w", err)
 		}
 		piled += int64(big.Count) * int64(big.Size)
+		rss, err := rssKB(t.pid)
+		if err != nil {
+			return nil, err
+		}
+		peak = max(peak, rss)
 	}
-	if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
-		return nil, err
-	}
-	rss1, err := rssKB(t.pid)
-	if err != nil {
-		return nil, err
-	}
+	elapsed := time.Since(slowSince)
 	if err := t.prof.writeHeap("slow"); err != nil {
 		return nil, err
 	}
@@ -411,8 +420,9 @@ func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	}
 	return []metric{
 		{"delivery time, one stalled / none", "×", float64(stalled) / float64(normal)},
-		{"RSS growth per MB sent to the stalled client", "KB/MB", float64(rss1-rss0) / (float64(piled) / (1 << 20))},
+		{"peak RSS growth per MB sent to the stalled client", "KB/MB", float64(peak-rss0) / (float64(piled) / (1 << 20))},
 		{"MB sent to the stalled client", "MB", float64(piled) / (1 << 20)},
+		{"stalled client's lifetime at the end (heartbeat ends it at ≥ 45 s)", "s", elapsed.Seconds()},
 	}, nil
 }
 
