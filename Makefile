@@ -32,6 +32,8 @@ wasm:
 	gzip -9 -k -f $(WASM_DIR)/*.wasm $(WASM_DIR)/wasm_exec.js
 	@if command -v brotli >/dev/null; then brotli -q 11 -k -f $(WASM_DIR)/*.wasm $(WASM_DIR)/wasm_exec.js; \
 		else echo "wasm: brotli not installed (make deps installs it): no .br variants"; fi
+	@# brotli keeps the source's mtime truncated to seconds: mark the variants as fresh.
+	@touch $(WASM_DIR)/*.gz; for f in $(WASM_DIR)/*.br; do [ -e "$$f" ] && touch "$$f"; done; true
 
 ## run: build the wasm client and start the demo server on :3000.
 run: wasm
