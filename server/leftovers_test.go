@@ -315,3 +315,38 @@ func TestClosedWhileInMiddleware(t *testing.T) {
 	default:
 	}
 }
+
+func TestCleanupConcurrent(t *testing.T) {
+	srv := newServer(t, &Options{CleanupEmptyChildNamespaces: true})
+	parent := srv.OfRegexp(regexp.MustCompile(`^/dyn-\d$`))
+	var connects atomic.Int64
+	parent.OnConnection(func(*Socket) { connects.Add(1) })
+	done := make(chan struct{})
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 50 {
+				f := dial(srv)
+				nsp := fmt.Sprintf("/dyn-%d", (g+i)%3)
+				f.in("0" + nsp + ",")
+				if i%2 == 0 {
+					f.in("1" + nsp + ",")
+				} else {
+					f.c.OnClose("transport close", nil)
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	if got := connects.Load(); got != 400 {
+		t.Fatalf("%d connections, want 400", got)
+	}
+	srv.mu.Lock()
+	n := len(srv.nsps)
+	srv.mu.Unlock()
+	if cs := parent.Children(); len(cs) != 0 || n != 1 {
+		t.Fatalf("%d children, %d namespaces left (want only /)", len(cs), n)
+	}
+}
