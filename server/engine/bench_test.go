@@ -83,6 +83,56 @@ func benchmarkSendWebsocket(b *testing.B, size int) {
 	}
 }
 
+// BenchmarkSendWebsocketBurst measures a broadcast-like burst: 64 packets
+// of 128 B queued at once to a websocket session, per delivered packet (the
+// client reads the whole burst before the next one). The flush writes a
+// burst with few write calls; run under strace -c -e trace=write to count
+// them.
+func BenchmarkSendWebsocketBurst(b *testing.B) {
+	const burst = 64
+	sessions := make(chan *Session, 1)
+	srv := NewServer(&Options{
+		Logger: discardLogger(),
+		OnSession: func(s *Session) {
+			s.SetHandler(discardHandler{})
+			sessions <- s
+		},
+	})
+	hts := httptest.NewServer(srv)
+	defer hts.Close()
+	defer srv.Close(context.Background())
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hts.URL, "http")+"/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseNow()
+	if _, _, err := c.Read(ctx); err != nil { // open packet
+		b.Fatal(err)
+	}
+	s := <-sessions
+	pkt := []eio.Packet{eio.TextMessage([]byte(strings.Repeat("x", 128)))}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for sent := 0; sent < b.N; sent += burst {
+		n := min(burst, b.N-sent)
+		for range n {
+			if err := s.Send(pkt...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for range n {
+			_, data, err := c.Read(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(data) != 129 {
+				b.Fatalf("got %d bytes", len(data))
+			}
+		}
+	}
+}
+
 // BenchmarkPollingRoundTrip measures one POST of a message that the server
 // echoes and the GET that fetches the echo.
 func BenchmarkPollingRoundTrip(b *testing.B) {

@@ -19,13 +19,15 @@ const (
 
 // smallBufferWriter is the http.ResponseWriter given to websocket.Accept: its
 // Hijack returns the connection with small bufio buffers instead of
-// net/http's.
+// net/http's, the writer writing through a batchWriter (out) that the
+// session's flush uses to write several packets at once.
 type smallBufferWriter struct {
 	http.ResponseWriter
+	out *batchWriter // set by Hijack
 }
 
 // Hijack implements http.Hijacker.
-func (w smallBufferWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBufferWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
@@ -43,8 +45,9 @@ func (w smallBufferWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+	w.out = &batchWriter{w: conn}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.out, wsWriteBuffer)), nil
 }
 
 // Unwrap returns the wrapped ResponseWriter (for http.ResponseController).
-func (w smallBufferWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *smallBufferWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -126,7 +126,7 @@ func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, transport s
 		srv.serveWebsocketHandshake(w, r)
 		return
 	}
-	s, ok := srv.newSession(r, transport, nil)
+	s, ok := srv.newSession(r, transport, nil, nil)
 	if !ok {
 		writeError(w, codeBadRequest, "server shutting down")
 		return
@@ -278,8 +278,9 @@ func validHeaderValue(v string) bool {
 
 // newSession creates a session for the handshake request r, calls OnSession
 // and registers it. conn is the websocket of a websocket handshake (nil for
-// polling). It returns false when the server is closed.
-func (srv *Server) newSession(r *http.Request, transport string, conn *websocket.Conn) (*Session, bool) {
+// polling), out the writer under its bufio.Writer. It returns false when the
+// server is closed.
+func (srv *Server) newSession(r *http.Request, transport string, conn *websocket.Conn, out *batchWriter) (*Session, bool) {
 	srv.mu.Lock()
 	closed := srv.closed
 	srv.mu.Unlock()
@@ -317,7 +318,7 @@ func (srv *Server) newSession(r *http.Request, transport string, conn *websocket
 		s.handler = discardHandler{}
 	}
 	s.mu.Lock()
-	s.conn = conn
+	s.conn, s.out = conn, out
 	if s.state == stateOpen {
 		s.startHeartbeatLocked()
 	}

@@ -80,8 +80,9 @@ type Session struct {
 
 	// WebSocket.
 	conn        *websocket.Conn
-	flushing    bool // a flush goroutine is running
-	connClosing bool // the flush goroutine closed (or is closing) conn
+	out         *batchWriter // under conn's bufio.Writer: batches the flush's writes
+	flushing    bool         // a flush goroutine is running
+	connClosing bool         // the flush goroutine closed (or is closing) conn
 
 	// Upgrade.
 	upgrading    bool // a websocket for this session is being accepted or probed

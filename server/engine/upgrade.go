@@ -36,7 +36,8 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	}
 	defer srv.release()
 
-	conn, err := websocket.Accept(smallBufferWriter{w}, r, srv.acceptOptions())
+	hw := &smallBufferWriter{ResponseWriter: w}
+	conn, err := websocket.Accept(hw, r, srv.acceptOptions())
 	if err != nil {
 		s.mu.Lock()
 		s.upgrading = false
@@ -77,7 +78,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 			}
 			s.mu.Unlock()
 		case err == nil && p.Type == eio.Upgrade:
-			if !s.completeUpgrade(conn) {
+			if !s.completeUpgrade(conn, hw.out) {
 				conn.CloseNow()
 				return
 			}
@@ -93,7 +94,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 
 // completeUpgrade makes conn the session's transport; false if the probe was
 // aborted meanwhile.
-func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
+func (s *Session) completeUpgrade(conn *websocket.Conn, out *batchWriter) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.probe != conn || s.state != stateOpen {
@@ -103,7 +104,7 @@ func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 	s.upgradeTimer = nil
 	s.probe, s.probed, s.upgrading = nil, false, false
 	s.websocket = true
-	s.conn = conn
+	s.conn, s.out = conn, out
 	s.signalPollLocked() // a GET still pending gets a noop
 	s.kickLocked()
 	return true

@@ -50,13 +50,14 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	defer srv.release()
-	conn, err := websocket.Accept(smallBufferWriter{w}, r, srv.acceptOptions())
+	hw := &smallBufferWriter{ResponseWriter: w}
+	conn, err := websocket.Accept(hw, r, srv.acceptOptions())
 	if err != nil {
 		srv.log.Debug("engine: websocket handshake failed", "err", err)
 		return
 	}
 	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
-	s, ok := srv.newSession(r, TransportWebsocket, conn)
+	s, ok := srv.newSession(r, TransportWebsocket, conn, hw.out)
 	if !ok {
 		conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
@@ -129,13 +130,22 @@ func (s *Session) kickLocked() {
 		return
 	}
 	s.flushing = true
-	go s.flush(s.conn)
+	go s.flush(s.conn, s.out)
 }
 
-// flush writes the queue to conn in batches until it is empty.
-func (s *Session) flush(conn *websocket.Conn) {
+// flush writes the queue to conn in batches until it is empty: what it takes
+// from the queue at once is written with one write to the connection (out
+// accumulates the frames; bounded by maxBatchBytes).
+func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 	defer s.srv.release()
 	var batch []eio.Packet
+	var scratch *[]byte // a text packet's type char and data, to write it as one frame
+	defer func() {
+		if scratch != nil {
+			*scratch = (*scratch)[:0]
+			batchBufs.Put(scratch)
+		}
+	}()
 	for {
 		s.mu.Lock()
 		if s.state == stateClosed || len(s.queue) == 0 {
@@ -158,22 +168,37 @@ func (s *Session) flush(conn *websocket.Conn) {
 		}
 		batch, s.queue = s.queue, batch[:0]
 		s.mu.Unlock()
+		batched := len(batch) > 1 && out != nil
+		if batched {
+			out.begin()
+		}
+		var err error
 		for i := range batch {
-			if err := s.writePacket(conn, batch[i]); err != nil {
-				clear(batch)
-				s.mu.Lock()
-				s.flushing = false
-				s.connClosing = true
-				s.mu.Unlock()
-				conn.CloseNow()
-				if !errors.Is(err, net.ErrClosed) {
-					s.srv.log.Debug("engine: websocket write failed", "err", err)
-				}
-				s.terminate(ReasonTransportError, err)
-				return
+			if scratch == nil {
+				scratch = batchBufs.Get().(*[]byte)
+			}
+			if err = s.writePacket(conn, batch[i], scratch); err != nil {
+				break
+			}
+		}
+		if batched {
+			if endErr := out.end(); err == nil {
+				err = endErr
 			}
 		}
 		clear(batch)
+		if err != nil {
+			s.mu.Lock()
+			s.flushing = false
+			s.connClosing = true
+			s.mu.Unlock()
+			conn.CloseNow()
+			if !errors.Is(err, net.ErrClosed) {
+				s.srv.log.Debug("engine: websocket write failed", "err", err)
+			}
+			s.terminate(ReasonTransportError, err)
+			return
+		}
 	}
 }
 
@@ -186,52 +211,29 @@ func (s *Session) closeConn(conn *websocket.Conn) {
 	}
 }
 
-// writePacket writes one packet as one websocket message: binary data as a
-// binary message, other packets as a text message made of the type character
-// and the data (written through one Writer, without concatenating).
-func (s *Session) writePacket(conn *websocket.Conn, p eio.Packet) error {
+// writePacket writes one packet as one websocket message of one frame:
+// binary data as a binary message, other packets as a text message made of
+// the type character and the data (copied together into *scratch, a pooled
+// buffer the caller owns and puts back).
+func (s *Session) writePacket(conn *websocket.Conn, p eio.Packet, scratch *[]byte) error {
 	ctx := context.Background() // a stuck peer is caught by the heartbeat, which closes conn
 	if p.Binary && !s.b64 {
 		return conn.Write(ctx, websocket.MessageBinary, p.Data)
 	}
-	if s.srv.opts.PerMessageDeflate && 1+len(p.Data) >= wsCompressionThreshold {
-		// Compression is decided on the first write of a message: give it
-		// the whole packet at once.
-		return conn.Write(ctx, websocket.MessageText, p.AppendText(make([]byte, 0, p.TextLen())))
-	}
-	wr, err := conn.Writer(ctx, websocket.MessageText)
-	if err != nil {
-		return err
-	}
+	buf := (*scratch)[:0]
 	if p.Binary { // b64 mode
-		if _, err := io.WriteString(wr, "b"); err != nil {
-			wr.Close()
-			return err
+		buf = append(buf, 'b')
+		buf = base64.StdEncoding.AppendEncode(buf, p.Data)
+	} else {
+		t := int(p.Type)
+		if t >= len(typeChars) {
+			t = int(eio.Noop)
 		}
-		enc := base64.NewEncoder(base64.StdEncoding, wr)
-		if _, err := enc.Write(p.Data); err != nil {
-			wr.Close()
-			return err
-		}
-		if err := enc.Close(); err != nil {
-			wr.Close()
-			return err
-		}
-		return wr.Close()
+		buf = append(append(buf, typeChars[t]), p.Data...)
 	}
-	t := int(p.Type)
-	if t >= len(typeChars) {
-		t = int(eio.Noop)
-	}
-	if _, err := wr.Write(typeChars[t : t+1]); err != nil {
-		wr.Close()
-		return err
-	}
-	if len(p.Data) > 0 {
-		if _, err := wr.Write(p.Data); err != nil {
-			wr.Close()
-			return err
-		}
-	}
-	return wr.Close()
+	err := conn.Write(ctx, websocket.MessageText, buf)
+	if cap(buf) <= maxBatchBytes {
+		*scratch = buf[:0]
+	} // else: a large packet's buffer is not kept
+	return err
 }
