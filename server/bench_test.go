@@ -69,6 +69,13 @@ func BenchmarkBroadcast(b *testing.B) {
 		b.ReportAllocs()
 		reportPerDelivery(b, 1000, func() { _ = srv.To("room").Emit("news", "hello", 42) })
 	})
+	b.Run("fake-sessions-1000-recovery", func(b *testing.B) {
+		// Every broadcast is numbered and kept (bounded buffer).
+		srv := newServer(b, &Options{ConnectionStateRecovery: &RecoveryOptions{}})
+		connectCount(b, srv, 1000)
+		b.ReportAllocs()
+		reportPerDelivery(b, 1000, func() { _ = srv.Emit("news", "hello", 42) })
+	})
 	b.Run("websocket-sessions-200", func(b *testing.B) {
 		const n = 200
 		srv := New(&Options{MaxQueuedPackets: 1 << 20})
