@@ -135,3 +135,31 @@ func TestDynamicNamespaces(t *testing.T) {
 	f.waitSent(t, `2/team-a,["hey"]`)
 	g.waitSent(t, `2/team-a,["hey"]`)
 }
+
+func TestRecoveryMiddlewares(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
+			srv := newServer(t, &Options{ConnectionStateRecovery: &RecoveryOptions{KeepMiddlewares: keep}})
+			var ran []bool // Recovered() of each socket a middleware saw
+			srv.Use(func(s *Socket, next func(error)) { ran = append(ran, s.Recovered()); next(nil) })
+			f := dial(srv)
+			f.in("0")
+			sid, pid := connectReplyOf(t, f.waitSent(t, "0"), "0")
+			_ = srv.Emit("e")
+			offset := offsetRe.FindStringSubmatch(f.take()[0])[1]
+			f.c.OnClose("transport close", nil)
+			g := dial(srv)
+			g.in(fmt.Sprintf(`0{"pid":%q,"offset":%q}`, pid, offset))
+			if got, _ := connectReplyOf(t, g.waitSent(t, "0"), "0"); got != sid {
+				t.Fatal("not recovered")
+			}
+			want := []bool{false}
+			if keep {
+				want = append(want, true)
+			}
+			if fmt.Sprint(ran) != fmt.Sprint(want) {
+				t.Fatalf("middlewares ran for %v, want %v", ran, want)
+			}
+		})
+	}
+}

@@ -306,3 +306,25 @@ func TestServeClient(t *testing.T) {
 		}
 	}
 }
+
+func TestOffAnyAndOffAnyOutgoing(t *testing.T) {
+	srv := newServer(t, nil)
+	f := dial(srv)
+	f.connect(t, "0")
+	s := onlySocket(t, srv.Of("/"))
+	var seen []string
+	s.OnAny(func(e *Event) { seen = append(seen, "any:"+e.Name) })
+	s.OnAnyOutgoing(func(ev string, _ []any) { seen = append(seen, "out:"+ev) })
+	f.in(`2["a"]`)
+	_ = s.Compress(false).Emit("b")
+	s.OffAny()
+	s.OffAnyOutgoing()
+	f.in(`2["c"]`)
+	_ = s.Emit("d")
+	if !slices.Equal(seen, []string{"any:a", "out:b"}) {
+		t.Fatalf("seen %q", seen)
+	}
+	if got := f.take(); !slices.Equal(got, []string{`2["b"]`, `2["d"]`}) {
+		t.Fatalf("sent %q", got)
+	}
+}
