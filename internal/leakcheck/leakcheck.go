@@ -1,4 +1,3 @@
-// Package leakcheck fails a test binary whose goroutines outlive its tests.
 package leakcheck
 
 import (

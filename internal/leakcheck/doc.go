@@ -1,0 +1,2 @@
+// Package leakcheck fails a test binary whose goroutines outlive its tests.
+package leakcheck
