@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/sio"
@@ -63,7 +64,7 @@ func (e *Emitter) Volatile() *Emitter {
 
 // Emit: see Socket.Emit.
 func (e *Emitter) Emit(event string, args ...any) error {
-	_, _, err := e.emit(event, args)
+	_, err := e.emit(event, args)
 	return err
 }
 
@@ -75,7 +76,7 @@ func (e *Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (A
 	}
 	ch := make(chan result, 1)
 	ack := AckFunc(func(a Args, err error) { ch <- result{a, err} })
-	id, hasID, err := e.emit(event, append(args[:len(args):len(args)], ack))
+	withdraw, err := e.emit(event, append(args[:len(args):len(args)], ack))
 	if err != nil {
 		return Args{}, err
 	}
@@ -83,9 +84,7 @@ func (e *Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (A
 	case r := <-ch:
 		return r.args, r.err
 	case <-ctx.Done():
-		if hasID {
-			e.s.forgetAck(id)
-		}
+		withdraw()
 		return Args{}, ctx.Err()
 	}
 }
@@ -102,16 +101,21 @@ func splitAck(args []any) ([]any, AckFunc) {
 	return args, nil
 }
 
-// emit returns the ack id used, if any.
-func (e *Emitter) emit(event string, args []any) (uint64, bool, error) {
+// emit returns a func that withdraws the emit when its caller stops waiting
+// for the ack: the ack is forgotten and a Retries packet leaves the queue.
+func (e *Emitter) emit(event string, args []any) (withdraw func(), err error) {
 	args, ack := splitAck(args)
 	p, err := sio.NewEvent(e.s.nsp, event, args...)
 	if err != nil {
-		return 0, false, err
+		return nil, err
 	}
 	s := e.s
 	if s.opts.Retries > 0 && !e.fromQueue && !e.volatile {
-		return 0, false, s.addToQueue(e, event, args, ack)
+		q, err := s.addToQueue(e, event, args, ack)
+		if err != nil {
+			return nil, err
+		}
+		return func() { s.cancelQueued(q) }, nil
 	}
 	m := s.m
 	m.mu.Lock()
@@ -128,18 +132,19 @@ func (e *Emitter) emit(event string, args []any) (uint64, bool, error) {
 		// Dropped, as socket.io-client does; an ack can still time out.
 	case connected:
 		if err := m.sendLocked(&p); err != nil {
-			return 0, false, err
+			return nil, err
 		}
 	default:
 		if len(s.sendBuf) >= s.opts.SendBufferSize {
-			return 0, false, ErrBufferFull
+			return nil, ErrBufferFull
 		}
 		s.sendBuf = append(s.sendBuf, &p)
 	}
-	if ack != nil {
-		s.registerAckLocked(id, ack, e)
+	if ack == nil {
+		return func() {}, nil
 	}
-	return id, ack != nil, nil
+	s.registerAckLocked(id, ack, e)
+	return func() { s.forgetAck(id) }, nil
 }
 
 func (s *Socket) registerAckLocked(id uint64, fn AckFunc, e *Emitter) {
@@ -156,17 +161,19 @@ func (s *Socket) registerAckLocked(id uint64, fn AckFunc, e *Emitter) {
 			return
 		}
 		delete(s.acks, id)
-		for i, p := range s.sendBuf {
-			if p.HasID && p.ID == id {
-				s.sendBuf = append(s.sendBuf[:i], s.sendBuf[i+1:]...)
-				break
-			}
-		}
+		s.unbufferLocked(id)
 		m.postLocked(func() { fn(Args{}, ErrTimeout) })
 	})
 }
 
-// forgetAck drops a pending ack (EmitWithAck's context ended).
+// unbufferLocked removes the buffered packet with ack id, if any.
+func (s *Socket) unbufferLocked(id uint64) {
+	s.sendBuf = slices.DeleteFunc(s.sendBuf, func(p *sio.Packet) bool { return p.HasID && p.ID == id })
+}
+
+// forgetAck drops a pending ack (EmitWithAck's context ended). The ack of a
+// Retries packet also takes its buffered packet out of the send buffer: the
+// emit was cancelled.
 func (s *Socket) forgetAck(id uint64) {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
@@ -175,26 +182,31 @@ func (s *Socket) forgetAck(id uint64) {
 		if a.timer != nil {
 			a.timer.Stop()
 		}
+		if a.queued {
+			s.unbufferLocked(id)
+		}
 	}
 }
 
 // ---- Retries: one packet at a time, re-sent until acknowledged (socket.io-client's _queue) ----
 
 type queuedEmit struct {
-	id       uint64
-	tryCount int
-	pending  bool
-	event    string
-	args     []any
-	flags    Emitter
+	id        uint64
+	tryCount  int
+	pending   bool
+	cancelled bool   // withdrawn by EmitWithAck's context: no longer in the queue
+	withdraw  func() // forgets the ack of the try in flight
+	event     string
+	args      []any
+	flags     Emitter
 }
 
-func (s *Socket) addToQueue(e *Emitter, event string, args []any, ack AckFunc) error {
+func (s *Socket) addToQueue(e *Emitter, event string, args []any, ack AckFunc) (*queuedEmit, error) {
 	m := s.m
 	m.mu.Lock()
 	if len(s.queue) >= s.opts.SendBufferSize {
 		m.mu.Unlock()
-		return ErrBufferFull
+		return nil, ErrBufferFull
 	}
 	q := &queuedEmit{id: s.queueSeq, event: event, flags: *e}
 	s.queueSeq++
@@ -226,7 +238,29 @@ func (s *Socket) addToQueue(e *Emitter, event string, args []any, ack AckFunc) e
 	s.queue = append(s.queue, q)
 	m.mu.Unlock()
 	s.drainQueue(false)
-	return nil
+	return q, nil
+}
+
+// cancelQueued takes q out of the queue: it is not retried, the ack of its try
+// in flight is forgotten, and the next packet goes out if q was first.
+func (s *Socket) cancelQueued(q *queuedEmit) {
+	m := s.m
+	m.mu.Lock()
+	i := slices.Index(s.queue, q)
+	if i < 0 {
+		m.mu.Unlock()
+		return // already acknowledged or out of retries
+	}
+	s.queue = slices.Delete(s.queue, i, i+1)
+	q.cancelled = true
+	withdraw := q.withdraw
+	m.mu.Unlock()
+	if withdraw != nil {
+		withdraw()
+	}
+	if i == 0 {
+		s.drainQueue(false)
+	}
 }
 
 func (s *Socket) drainQueue(force bool) {
@@ -245,7 +279,16 @@ func (s *Socket) drainQueue(force bool) {
 	q.tryCount++
 	flags := q.flags
 	m.mu.Unlock()
-	if _, _, err := flags.emit(q.event, q.args); err != nil {
+	withdraw, err := flags.emit(q.event, q.args)
+	if err != nil {
 		m.log.Debug("client: queued emit failed", "err", err)
+		return
+	}
+	m.mu.Lock()
+	q.withdraw = withdraw
+	cancelled := q.cancelled
+	m.mu.Unlock()
+	if cancelled { // cancelQueued ran while this try was being sent
+		withdraw()
 	}
 }

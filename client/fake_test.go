@@ -475,3 +475,40 @@ func TestFakeConnectTimeoutAndDoubleConnect(t *testing.T) {
 		t.Fatalf("DISCONNECT %q", p)
 	}
 }
+
+func TestFakeRetriesCancel(t *testing.T) {
+	m, dials := fakeManager(t, nil)
+	s := m.Socket("/", &SocketOptions{Retries: 2, AckTimeout: 300 * time.Millisecond})
+	f := newFakeEngine()
+	dials <- f
+	f.next(t)
+	cn := connected(s)
+	f.feed(`0{"sid":"a"}`)
+	recv(t, cn, "connect")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	res := make(chan error, 1)
+	go func() { _, err := s.EmitWithAck(ctx, "r", 1); res <- err }()
+	if p := f.next(t); p != `20["r",1]` {
+		t.Fatalf("first try %q", p)
+	}
+	cancel()
+	if err := recv(t, res, "cancelled emit"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+	// the cancelled packet left the queue: the next one goes out at once and
+	// "r",1 is never retried, even after its ack timeout
+	if err := s.Emit("r", 2); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.next(t); p != `21["r",2]` {
+		t.Fatalf("after cancel %q", p)
+	}
+	f.feed(`30[]`) // a late ack of the cancelled try is ignored
+	f.feed(`31[]`)
+	select {
+	case p := <-f.sent:
+		t.Fatalf("sent after cancel: %q", p.Data)
+	case <-time.After(500 * time.Millisecond): // longer than AckTimeout
+	}
+}
