@@ -14,7 +14,10 @@
 // message packets in order, never concurrently, and OnClose exactly once.
 // Session.Send queues packets without blocking: a WebSocket session writes
 // them from a short-lived flush goroutine, a polling session hands them to the
-// client's pending GET. The engine answers pings, probes and upgrades itself.
+// client's pending GET. The queue is bounded in packets (MaxQueuedPackets)
+// and in bytes not yet written (MaxQueuedBytes): a client that stops reading
+// is disconnected (ReasonTransportError, ErrQueueFull) instead of piling up
+// memory. The engine answers pings, probes and upgrades itself.
 //
 // # Goroutines and memory
 //
@@ -22,7 +25,9 @@
 // the server starts (and Server.Close waits for) so that the ServeHTTP call
 // that accepted the WebSocket can return and net/http can free the request.
 // Writes to a WebSocket are made by a short-lived flush goroutine started by
-// Send when none is running. A polling GET waits in its own ServeHTTP call.
+// Send when none is running; what it takes from the queue at once goes out
+// in one write to the connection (one frame per packet, a pooled buffer held
+// only while writing). A polling GET waits in its own ServeHTTP call.
 // Heartbeats use one timer per session. Server.Close closes every session and
 // waits for every goroutine the server started.
 //

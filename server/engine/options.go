@@ -46,6 +46,15 @@ type Options struct {
 	// ErrQueueFull).
 	MaxQueuedPackets int
 
+	// MaxQueuedBytes bounds the data of one session's packets that are
+	// queued or being written but not yet accepted by the connection; 0 =
+	// 2 MiB, negative = no byte bound. A Send that takes a session with
+	// something unwritten over it closes the session (ReasonTransportError,
+	// ErrQueueFull): a client that stops reading is disconnected rather than
+	// piling up memory. One Send to a session with nothing unwritten always
+	// fits, whatever its size.
+	MaxQueuedBytes int64
+
 	// Logger receives Debug logs of session lifecycles and Warn logs of
 	// unexpected errors. nil: slog.Default().
 	Logger *slog.Logger
@@ -69,6 +78,7 @@ type CORS struct {
 
 const (
 	defaultMaxQueuedPackets = 8192
+	defaultMaxQueuedBytes   = 2 << 20
 	defaultCompression      = 1024
 	wsCompressionThreshold  = 1024
 	// closeTimeout bounds a graceful close: how long a closing polling
@@ -111,6 +121,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxQueuedPackets <= 0 {
 		c.MaxQueuedPackets = defaultMaxQueuedPackets
+	}
+	if c.MaxQueuedBytes == 0 {
+		c.MaxQueuedBytes = defaultMaxQueuedBytes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -66,12 +66,12 @@ func (s *Session) pollReplyLocked() (pkts []eio.Packet, trailer eio.Packet, ok b
 		}
 		return nil, eio.ClosePacket, true
 	case s.state == stateClosing:
-		pkts, s.queue = s.queue, nil
+		pkts, s.queue, s.queuedBytes = s.queue, nil, 0
 		return pkts, eio.ClosePacket, true
 	case s.websocket: // upgraded while this GET waited
 		return nil, eio.NoopPacket, true
 	case len(s.queue) > 0:
-		pkts, s.queue = s.queue, nil
+		pkts, s.queue, s.queuedBytes = s.queue, nil, 0
 		return pkts, eio.Packet{}, true
 	case s.probed:
 		return nil, eio.NoopPacket, true

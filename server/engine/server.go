@@ -353,6 +353,6 @@ func (s *Session) takeHandshakeQueue() []eio.Packet {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := s.queue
-	s.queue = nil
+	s.queue, s.queuedBytes = nil, 0
 	return q
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -280,5 +281,32 @@ func TestQueueFullInOnSession(t *testing.T) {
 	readClosed(t, c)
 	if n := srv.SessionCount(); n != 0 {
 		t.Fatalf("SessionCount = %d", n)
+	}
+}
+
+func TestQueueByteBound(t *testing.T) {
+	ts := newTestServer(t, &Options{MaxQueuedBytes: 100}, false)
+	sid, _ := ts.handshake(t)
+	s := ts.session(t)
+	// One Send to a session with nothing unwritten fits, whatever its size.
+	if err := s.Send(eio.TextMessage(bytes.Repeat([]byte("x"), 1000))); err != nil {
+		t.Fatal(err)
+	}
+	if r := ts.poll(t, sid); len(r.body) != 1001 {
+		t.Fatalf("GET: %d bytes", len(r.body))
+	}
+	for range 2 {
+		if err := s.Send(eio.TextMessage(make([]byte, 40))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.SendVolatile(eio.TextMessage(make([]byte, 40))) {
+		t.Fatal("volatile packet queued")
+	}
+	if err := s.Send(eio.TextMessage(make([]byte, 40))); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("Send over the byte bound: %v", err)
+	}
+	if ev := ts.closed(t); ev.reason != ReasonTransportError || !errors.Is(ev.err, ErrQueueFull) {
+		t.Fatalf("close %q %v", ev.reason, ev.err)
 	}
 }

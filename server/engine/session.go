@@ -64,6 +64,7 @@ type Session struct {
 	reason      string
 	err         error
 	queue       []eio.Packet
+	queuedBytes int64 // data sent and not yet written (queue and the flush in progress)
 
 	// Heartbeat: one timer, due at hbDue (server-relative time); it sends a
 	// ping, or closes the session when a pong is awaited.
@@ -127,11 +128,13 @@ func (s *Session) Send(pkts ...eio.Packet) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	if len(s.queue)+len(pkts) > s.srv.opts.MaxQueuedPackets {
+	n := dataLen(pkts)
+	if len(s.queue)+len(pkts) > s.srv.opts.MaxQueuedPackets || s.overBytesLocked(n) {
 		s.mu.Unlock()
 		s.kill(ReasonTransportError, ErrQueueFull)
 		return ErrQueueFull
 	}
+	s.queuedBytes += n
 	s.queue = append(s.queue, pkts...)
 	s.wakeLocked()
 	s.mu.Unlock()
@@ -152,12 +155,35 @@ func (s *Session) SendVolatile(pkts ...eio.Packet) bool {
 	} else {
 		ready = ready && s.getActive
 	}
-	if !ready {
+	n := dataLen(pkts)
+	if !ready || s.overBytesLocked(n) {
 		return false
 	}
+	s.queuedBytes += n
 	s.queue = append(s.queue, pkts...)
 	s.wakeLocked()
 	return true
+}
+
+// dataLen returns the size of the packets' data.
+func dataLen(pkts []eio.Packet) int64 {
+	var n int64
+	for i := range pkts {
+		n += int64(len(pkts[i].Data))
+	}
+	return n
+}
+
+// overBytesLocked reports whether n more bytes of data take the session over
+// Options.MaxQueuedBytes (never when nothing is unwritten).
+func (s *Session) overBytesLocked(n int64) bool {
+	limit := s.srv.opts.MaxQueuedBytes
+	return limit > 0 && s.queuedBytes > 0 && s.queuedBytes+n > limit
+}
+
+// wroteLocked records that n bytes of sent data were written (or dropped).
+func (s *Session) wroteLocked(n int64) {
+	s.queuedBytes = max(0, s.queuedBytes-n)
 }
 
 // Close flushes what is queued (best effort, bounded) and closes the session;
@@ -254,7 +280,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 		}
 	}
 	probe := s.abortUpgradeLocked()
-	s.queue = nil
+	s.queue, s.queuedBytes = nil, 0
 	s.signalPollLocked()
 	var cut *websocket.Conn
 	if s.websocket {

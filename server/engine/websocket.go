@@ -139,6 +139,7 @@ func (s *Session) kickLocked() {
 func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 	defer s.srv.release()
 	var batch []eio.Packet
+	var written int64   // data of the batch written last
 	var scratch *[]byte // a text packet's type char and data, to write it as one frame
 	defer func() {
 		if scratch != nil {
@@ -148,6 +149,7 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 	}()
 	for {
 		s.mu.Lock()
+		s.wroteLocked(written)
 		if s.state == stateClosed || len(s.queue) == 0 {
 			s.flushing = false
 			closing := s.state != stateOpen
@@ -168,6 +170,7 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 		}
 		batch, s.queue = s.queue, batch[:0]
 		s.mu.Unlock()
+		written = dataLen(batch)
 		batched := len(batch) > 1 && out != nil
 		if batched {
 			out.begin()

@@ -3,8 +3,10 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -203,5 +205,63 @@ func TestWebsocketEarlyFrame(t *testing.T) {
 	}
 	if p := ts.msg(t); string(p.Data) != "early" {
 		t.Fatalf("message %q", p.Data)
+	}
+}
+
+// TestWebsocketBatch queues many packets at once (text of several sizes,
+// binary, base64 over text is tested elsewhere): the flush writes them in
+// batches, each still its own message, in order.
+func TestWebsocketBatch(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c) // open
+	s := ts.session(t)
+	var want []string
+	for i := range 300 {
+		var p eio.Packet
+		switch i % 3 {
+		case 0:
+			p = eio.TextMessage([]byte(strings.Repeat("a", i)))
+		case 1:
+			p = eio.TextMessage([]byte(strings.Repeat("b", i*200))) // up to 60 KB: over the batch bound
+		default:
+			p = eio.BinaryMessage([]byte{byte(i)})
+		}
+		if p.Binary {
+			want = append(want, string(p.Data))
+		} else {
+			want = append(want, "4"+string(p.Data))
+		}
+		if err := s.Send(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, w := range want {
+		if _, f := readFrame(t, c); f != w {
+			t.Fatalf("message %d: %d bytes, want %d", i, len(f), len(w))
+		}
+	}
+}
+
+// TestWebsocketStalledClient: a client that stops reading is disconnected
+// once the data not yet written to it goes over MaxQueuedBytes.
+func TestWebsocketStalledClient(t *testing.T) {
+	ts := newTestServer(t, &Options{MaxQueuedBytes: 256 << 10}, false)
+	c, err := rawWebsocket(ts.ts.Listener.Addr().String(), "/engine.io/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close() // never read
+	s := ts.session(t)
+	pkt := eio.TextMessage(bytes.Repeat([]byte("x"), 16<<10))
+	var sendErr error
+	for i := 0; i < 20000 && sendErr == nil; i++ { // at most 320 MB (shared data): far over any socket buffer
+		sendErr = s.Send(pkt)
+	}
+	if !errors.Is(sendErr, ErrQueueFull) {
+		t.Fatalf("Send to a stalled client: %v", sendErr)
+	}
+	if ev := ts.closed(t); ev.reason != ReasonTransportError || !errors.Is(ev.err, ErrQueueFull) {
+		t.Fatalf("close %q %v", ev.reason, ev.err)
 	}
 }
