@@ -189,12 +189,17 @@ func (c *Conn) Send(pkts ...eio.Packet) error {
 
 // Close ends the session: queued packets are written (for a bounded time), a
 // close packet is sent on polling, and every goroutine of the session ends
-// before Close returns. It is safe to call more than once.
+// before Close returns. During an upgrade the probe websocket is closed and
+// the close packet goes over polling, unless the switch was already announced
+// to the server: then the session ends by closing the websocket. It is safe
+// to call more than once.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	if c.err == nil && !c.closing {
 		c.closing = true
-		if c.tr.name() == Polling && !c.pausing {
+		if c.tr.name() == Polling {
+			// If polling is paused by an upgrade, the upgrade sees closing and
+			// gives up, polling resumes and writes this.
 			c.queue = append(c.queue, eio.ClosePacket)
 		}
 		c.notifyLocked()

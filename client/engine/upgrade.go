@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
@@ -61,10 +62,13 @@ func (c *Conn) tryUpgrade() error {
 	}
 	c.pausing = true
 	c.notifyLocked()
-	for !(c.readerPaused && !c.writing) {
-		if c.err != nil {
+	for {
+		if c.err != nil || c.closing { // Close's close packet goes over polling
 			c.mu.Unlock()
 			return ErrClosed
+		}
+		if c.readerPaused && !c.writing {
+			break
 		}
 		ch := c.changed
 		c.mu.Unlock()
@@ -87,6 +91,12 @@ func (c *Conn) tryUpgrade() error {
 	}
 	c.tr = ws
 	c.pausing = false
+	if c.closing {
+		// Closed since polling paused: the server has switched to the
+		// websocket, whose closing ends the session; a close packet is a
+		// polling packet.
+		c.queue = slices.DeleteFunc(c.queue, func(p eio.Packet) bool { return p.Type == eio.Close })
+	}
 	c.notifyLocked()
 	c.mu.Unlock()
 	ok = true
