@@ -14,7 +14,8 @@ import (
 // inside []any and map[string]any. They become attachments, replaced in the JSON
 // by placeholders, as the reference does for Buffers and ArrayBuffers (a nil
 // []byte is an empty attachment). A json.RawMessage argument is copied
-// verbatim, which is how a relay stays byte-identical. Strings are written as
+// verbatim, which is how a relay stays byte-identical; so is the JSON of a
+// RawWithAttachments, whose placeholders are renumbered. Strings are written as
 // JSON.stringify writes them. Other values go through encoding/json, without
 // HTML escaping: a []byte inside a struct is a base64 string there, not an
 // attachment, and nil slices and maps are null. NaN and infinities are null
@@ -102,6 +103,8 @@ func (e *argEncoder) value(v any) error {
 		} else {
 			e.buf = append(e.buf, v...)
 		}
+	case RawWithAttachments:
+		return e.rawWithAttachments(v)
 	case []byte:
 		e.buf = append(e.buf, `{"_placeholder":true,"num":`...)
 		e.buf = strconv.AppendInt(e.buf, int64(len(e.attachments)), 10)

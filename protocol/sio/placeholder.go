@@ -11,13 +11,25 @@ import (
 // true; its "num" must be an integer in [0, n). The reference does not look
 // inside a placeholder, so neither does this.
 func checkPlaceholders(d []byte, n int) error {
-	_, err := walkValue(d, skipSpace(d, 0), n)
+	_, err := walkValue(d, skipSpace(d, 0), n, nil)
 	return err
 }
 
+// placeholderRef locates the num of a placeholder: d[start:end] holds num.
+type placeholderRef struct{ start, end, num int }
+
+// findPlaceholders is checkPlaceholders that also returns where the
+// placeholders' nums are, in text order (not those inside a placeholder,
+// which the reference never sees).
+func findPlaceholders(d []byte, n int) ([]placeholderRef, error) {
+	var refs []placeholderRef
+	_, err := walkValue(d, skipSpace(d, 0), n, &refs)
+	return refs, err
+}
+
 // walkValue checks the placeholders of the value at d[i] and returns the index
-// past it.
-func walkValue(d []byte, i, n int) (int, error) {
+// past it. If refs is not nil, the placeholders found are appended to it.
+func walkValue(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 	if i >= len(d) {
 		return i, errMalformed
 	}
@@ -30,7 +42,7 @@ func walkValue(d []byte, i, n int) (int, error) {
 		var inner error // first error inside, returned once the array is walked
 		for {
 			var err error
-			if i, err = walkValue(d, i, n); err == errMalformed {
+			if i, err = walkValue(d, i, n, refs); err == errMalformed {
 				return i, err
 			} else if err != nil && inner == nil {
 				inner = err
@@ -49,7 +61,7 @@ func walkValue(d []byte, i, n int) (int, error) {
 			}
 		}
 	case '{':
-		return walkObject(d, i, n)
+		return walkObject(d, i, n, refs)
 	default:
 		end := valueEnd(d, i)
 		if end < 0 {
@@ -59,12 +71,16 @@ func walkValue(d []byte, i, n int) (int, error) {
 	}
 }
 
-func walkObject(d []byte, i, n int) (int, error) {
+func walkObject(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 	var (
-		placeholder bool
-		num         []byte
-		inner       error // first error inside, ignored if this is a placeholder
+		placeholder      bool
+		numStart, numEnd = -1, -1
+		inner            error // first error inside, ignored if this is a placeholder
+		nrefs            int   // refs before this object
 	)
+	if refs != nil {
+		nrefs = len(*refs)
+	}
 	i = skipSpace(d, i+1)
 	if i < len(d) && d[i] == '}' {
 		return i + 1, nil
@@ -84,7 +100,7 @@ func walkObject(d []byte, i, n int) (int, error) {
 		}
 		i = skipSpace(d, i+1)
 		start := i
-		end, err := walkValue(d, i, n)
+		end, err := walkValue(d, i, n, refs)
 		if err == errMalformed {
 			return end, err
 		}
@@ -95,7 +111,7 @@ func walkObject(d []byte, i, n int) (int, error) {
 		case equalString(key, "_placeholder"):
 			placeholder = string(d[start:end]) == "true"
 		case equalString(key, "num"):
-			num = d[start:end]
+			numStart, numEnd = start, end
 		}
 		i = skipSpace(d, end)
 		if i >= len(d) {
@@ -115,12 +131,17 @@ func walkObject(d []byte, i, n int) (int, error) {
 	if !placeholder {
 		return i, inner
 	}
-	if num == nil {
+	if numStart < 0 {
 		return i, errIllegalPlaceholder("without num", n)
 	}
+	num := d[numStart:numEnd]
 	f, err := strconv.ParseFloat(string(num), 64)
 	if err != nil || f < 0 || f >= float64(n) || f != math.Trunc(f) {
 		return i, errIllegalPlaceholder(string(num), n)
+	}
+	if refs != nil {
+		// The object is replaced by its attachment: placeholders inside it are gone.
+		*refs = append((*refs)[:nrefs], placeholderRef{numStart, numEnd, int(f)})
 	}
 	return i, nil
 }
