@@ -26,8 +26,8 @@ func TestRoomsThreeTabs(t *testing.T) {
 	}
 	// a -> red: b only (binary included).
 	eval[bool](tabs["a"], `s.emit("broadcast", "red", "from-a", {n: 1, bin: new Uint8Array([7, 8, 9])}), true`)
-	// (An object holding binary crosses from JS to Go as a map: its keys come
-	// out sorted. See client/wasm's doc.)
+	// (The Go server's broadcast handler decodes the arguments into Go
+	// values: the keys of a map come out sorted.)
 	tabs["b"].waitConsole(`event broadcast ["from-a",{"bin":"bin:7,8,9","n":1}]`, waitShort)
 	// c -> red (not a member): a and b.
 	eval[bool](tabs["c"], `s.emit("broadcast", "red", "from-c"), true`)

@@ -11,6 +11,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/protocol/sio"
 )
 
 // errBadArgs reports arguments from JavaScript that are not a JSON array.
@@ -75,8 +76,10 @@ func jsBytes(bufs [][]byte) (safejs.Value, error) {
 
 // goArgs turns the JSON text of an argument array and its attachments into
 // arguments for Emit or Ack. Without attachments every argument is passed as
-// json.RawMessage (copied to the wire verbatim); with attachments the values
-// are decoded (numbers kept exact) and each placeholder becomes its []byte.
+// json.RawMessage, with attachments as sio.RawWithAttachments: either way its
+// JSON is copied to the wire verbatim, keys in the order JavaScript wrote
+// them (the loader numbers placeholders in text order, as the encoder does).
+// Placeholders are checked here, so that a bad one throws in JavaScript.
 func goArgs(text string, bufs [][]byte) ([]any, error) {
 	var raw []json.RawMessage
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
@@ -88,53 +91,13 @@ func goArgs(text string, bufs [][]byte) ([]any, error) {
 			out[i] = r
 			continue
 		}
-		d := json.NewDecoder(bytes.NewReader(r))
-		d.UseNumber()
-		var v any
-		if err := d.Decode(&v); err != nil {
+		v := sio.RawWithAttachments{JSON: r, Attachments: bufs}
+		if _, _, err := sio.MarshalArgs(v); err != nil {
 			return nil, fmt.Errorf("%w: %v", errBadArgs, err)
-		}
-		v, err := withBytes(v, bufs)
-		if err != nil {
-			return nil, err
 		}
 		out[i] = v
 	}
 	return out, nil
-}
-
-// withBytes replaces placeholders by attachments.
-func withBytes(v any, bufs [][]byte) (any, error) {
-	switch x := v.(type) {
-	case []any:
-		for i := range x {
-			e, err := withBytes(x[i], bufs)
-			if err != nil {
-				return nil, err
-			}
-			x[i] = e
-		}
-	case map[string]any:
-		if ph, _ := x["_placeholder"].(bool); ph && len(x) == 2 {
-			n, ok := x["num"].(json.Number)
-			if !ok {
-				return nil, fmt.Errorf("%w: bad placeholder", errBadArgs)
-			}
-			i, err := n.Int64()
-			if err != nil || i < 0 || i >= int64(len(bufs)) {
-				return nil, fmt.Errorf("%w: placeholder %s of %d buffers", errBadArgs, n, len(bufs))
-			}
-			return bufs[i], nil
-		}
-		for k, e := range x {
-			e, err := withBytes(e, bufs)
-			if err != nil {
-				return nil, err
-			}
-			x[k] = e
-		}
-	}
-	return v, nil
 }
 
 // jsArgs returns the JSON text of received arguments (placeholders kept) and

@@ -48,6 +48,24 @@ func TestGoArgsBinary(t *testing.T) {
 	}
 }
 
+func TestGoArgsBinaryKeyOrder(t *testing.T) {
+	args, err := goArgs(`["x",{"z":1,"a":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}]`, [][]byte{{1}, {2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, att, err := sio.MarshalArgs(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With binary too the JSON crosses verbatim (keys not sorted).
+	if want := `["x",{"z":1,"a":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}]`; string(data) != want {
+		t.Fatalf("got  %s\nwant %s", data, want)
+	}
+	if len(att) != 2 || att[0][0] != 1 || att[1][0] != 2 {
+		t.Fatalf("attachments %v", att)
+	}
+}
+
 func TestGoArgsBad(t *testing.T) {
 	for _, c := range []struct {
 		text string

@@ -22,9 +22,9 @@
 // ({"_placeholder":true,"num":i}) and the binary attachments as Uint8Arrays:
 // ArrayBuffer and typed arrays anywhere in the arguments become []byte on the
 // Go side (attachments on the wire) and arrive in JavaScript as ArrayBuffer,
-// as with socket.io-client. Arguments without binary cross verbatim; an
-// argument holding binary is decoded into Go values (numbers kept exact), so
-// its object keys are re-encoded in sorted order.
+// as with socket.io-client. Every argument's JSON crosses verbatim, keys in
+// the order JavaScript wrote them; one holding binary is passed to the client
+// as a sio.RawWithAttachments.
 //
 // Calls from JavaScript never block: they copy their arguments and queue the
 // work for one goroutine, which keeps the page's order of emits.
