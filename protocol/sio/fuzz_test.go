@@ -194,7 +194,7 @@ func FuzzArgs(f *testing.F) {
 		if err != nil {
 			t.Fatalf("DecodeText accepts %s, ParseEvent: %v", data, err)
 		}
-		if name == "" && data[bytes.IndexAny(data, `"-0123456789`)] != '"' {
+		if name == "" && q.Data[bytes.IndexAny(q.Data, `"-0123456789`)] != '"' { // (not the ack id's digits)
 			t.Fatalf("numeric name of %s is empty", data)
 		}
 		vals, err := args.Values()
