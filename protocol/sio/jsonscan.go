@@ -81,6 +81,24 @@ func stringEnd(d []byte, i int) int {
 	return -1
 }
 
+// nextElem reads what follows an element of an array or an object (spaces,
+// then ',' or close, the container's closing byte), from d[i]. It returns the
+// index of the next element, or the index past close with end true; ok is
+// false when neither follows.
+func nextElem(d []byte, i int, close byte) (next int, end, ok bool) {
+	for ; i < len(d); i++ {
+		switch c := d[i]; {
+		case c == ',':
+			return skipSpace(d, i+1), false, true
+		case c == close:
+			return i + 1, true, true
+		case !isSpace(c):
+			return i, false, false
+		}
+	}
+	return i, false, false
+}
+
 // splitArray appends the elements of the JSON array d to dst. ok is false when
 // d is not structurally one array.
 func splitArray(dst []json.RawMessage, d []byte) (_ []json.RawMessage, ok bool) {
@@ -93,22 +111,14 @@ func splitArray(dst []json.RawMessage, d []byte) (_ []json.RawMessage, ok bool) 
 		return dst, skipSpace(d, i+1) == len(d)
 	}
 	for {
-		end := valueEnd(d, i)
-		if end < 0 {
+		e := valueEnd(d, i)
+		if e < 0 {
 			return dst, false
 		}
-		dst = append(dst, json.RawMessage(d[i:end:end]))
-		i = skipSpace(d, end)
-		if i >= len(d) {
-			return dst, false
-		}
-		switch d[i] {
-		case ',':
-			i = skipSpace(d, i+1)
-		case ']':
-			return dst, skipSpace(d, i+1) == len(d)
-		default:
-			return dst, false
+		dst = append(dst, json.RawMessage(d[i:e:e]))
+		var end bool
+		if i, end, ok = nextElem(d, e, ']'); !ok || end {
+			return dst, ok && skipSpace(d, i) == len(d)
 		}
 	}
 }

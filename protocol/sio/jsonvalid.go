@@ -42,17 +42,9 @@ func validValue(d []byte, i, depth int) (int, bool) {
 			if i, ok = validValue(d, skipSpace(d, i+1), depth); !ok {
 				return i, false
 			}
-			i = skipSpace(d, i)
-			if i >= len(d) {
-				return i, false
-			}
-			switch d[i] {
-			case ',':
-				i = skipSpace(d, i+1)
-			case '}':
-				return i + 1, true
-			default:
-				return i, false
+			var end bool
+			if i, end, ok = nextElem(d, i, '}'); !ok || end {
+				return i, ok
 			}
 		}
 	case '[':
@@ -64,21 +56,12 @@ func validValue(d []byte, i, depth int) (int, bool) {
 			return i + 1, true
 		}
 		for {
-			var ok bool
+			var ok, end bool
 			if i, ok = validValue(d, i, depth); !ok {
 				return i, false
 			}
-			i = skipSpace(d, i)
-			if i >= len(d) {
-				return i, false
-			}
-			switch d[i] {
-			case ',':
-				i = skipSpace(d, i+1)
-			case ']':
-				return i + 1, true
-			default:
-				return i, false
+			if i, end, ok = nextElem(d, i, ']'); !ok || end {
+				return i, ok
 			}
 		}
 	case 't':

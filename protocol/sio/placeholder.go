@@ -47,17 +47,11 @@ func walkValue(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 			} else if err != nil && inner == nil {
 				inner = err
 			}
-			i = skipSpace(d, i)
-			if i >= len(d) {
+			var end, ok bool
+			if i, end, ok = nextElem(d, i, ']'); !ok {
 				return i, errMalformed
-			}
-			switch d[i] {
-			case ',':
-				i = skipSpace(d, i+1)
-			case ']':
-				return i + 1, inner
-			default:
-				return i, errMalformed
+			} else if end {
+				return i, inner
 			}
 		}
 	case '{':
@@ -113,20 +107,12 @@ func walkObject(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 		case equalString(key, "num"):
 			numStart, numEnd = start, end
 		}
-		i = skipSpace(d, end)
-		if i >= len(d) {
+		var closed, ok bool
+		if i, closed, ok = nextElem(d, end, '}'); !ok {
 			return i, errMalformed
+		} else if closed {
+			break
 		}
-		switch d[i] {
-		case ',':
-			i = skipSpace(d, i+1)
-			continue
-		case '}':
-		default:
-			return i, errMalformed
-		}
-		i++
-		break
 	}
 	if !placeholder {
 		return i, inner
