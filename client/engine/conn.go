@@ -235,6 +235,18 @@ func (c *Conn) notifyLocked() {
 	c.changed = make(chan struct{})
 }
 
+// waitLocked waits, with c.mu held (released meanwhile), for the next state
+// change or the end of the session.
+func (c *Conn) waitLocked() {
+	ch := c.changed
+	c.mu.Unlock()
+	select {
+	case <-ch:
+	case <-c.ctx.Done():
+	}
+	c.mu.Lock()
+}
+
 // fail ends the session with err (the first error wins).
 func (c *Conn) fail(err *CloseError) {
 	c.closeOnce.Do(func() {
@@ -272,13 +284,7 @@ func (c *Conn) readLoop(first []eio.Packet) {
 		for c.pausing && c.err == nil {
 			c.readerPaused = true
 			c.notifyLocked()
-			ch := c.changed
-			c.mu.Unlock()
-			select {
-			case <-ch:
-			case <-c.ctx.Done():
-			}
-			c.mu.Lock()
+			c.waitLocked()
 		}
 		c.readerPaused = false
 		tr := c.tr
@@ -330,13 +336,7 @@ func (c *Conn) writeLoop() {
 	for {
 		c.mu.Lock()
 		for (len(c.queue) == 0 || c.pausing) && c.err == nil {
-			ch := c.changed
-			c.mu.Unlock()
-			select {
-			case <-ch:
-			case <-c.ctx.Done():
-			}
-			c.mu.Lock()
+			c.waitLocked()
 		}
 		if c.err != nil {
 			c.mu.Unlock()
