@@ -74,6 +74,20 @@ func jsBytes(bufs [][]byte) (safejs.Value, error) {
 	return arr, nil
 }
 
+// goArgsJS is goArgs of the JS values argsJSON and buffers that the loader
+// passes to emit and ack.
+func goArgsJS(text, bufs safejs.Value) ([]any, error) {
+	t, err := text.String()
+	if err != nil {
+		return nil, err
+	}
+	b, err := goBytes(bufs)
+	if err != nil {
+		return nil, err
+	}
+	return goArgs(t, b)
+}
+
 // goArgs turns the JSON text of an argument array and its attachments into
 // arguments for Emit or Ack. Without attachments every argument is passed as
 // json.RawMessage, with attachments as sio.RawWithAttachments: either way its

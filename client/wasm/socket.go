@@ -142,15 +142,7 @@ func (sk *socket) jsEmit(args []safejs.Value) any {
 	if err != nil {
 		return throw(err)
 	}
-	text, err := args[1].String()
-	if err != nil {
-		return throw(err)
-	}
-	bufs, err := goBytes(args[2])
-	if err != nil {
-		return throw(err)
-	}
-	vals, err := goArgs(text, bufs)
+	vals, err := goArgsJS(args[1], args[2])
 	if err != nil {
 		return throw(err)
 	}
@@ -233,15 +225,7 @@ func (sk *socket) jsAck(args []safejs.Value) any {
 	if err != nil {
 		return throw(err)
 	}
-	text, err := args[1].String()
-	if err != nil {
-		return throw(err)
-	}
-	bufs, err := goBytes(args[2])
-	if err != nil {
-		return throw(err)
-	}
-	vals, err := goArgs(text, bufs)
+	vals, err := goArgsJS(args[1], args[2])
 	if err != nil {
 		return throw(err)
 	}
