@@ -422,15 +422,23 @@ func TestTypedOn(t *testing.T) {
 	}
 }
 
-func TestFakeRetries(t *testing.T) {
+// fakeConnected returns a socket of the main namespace with opts, connected
+// (sid "a") over a fake connection.
+func fakeConnected(t *testing.T, opts *SocketOptions) (*Socket, *fakeEngine) {
+	t.Helper()
 	m, dials := fakeManager(t, nil)
-	s := m.Socket("/", &SocketOptions{Retries: 2, AckTimeout: 20 * time.Millisecond})
+	s := m.Socket("/", opts)
 	f := newFakeEngine()
 	dials <- f
 	f.next(t)
 	cn := connected(s)
 	f.feed(`0{"sid":"a"}`)
 	recv(t, cn, "connect")
+	return s, f
+}
+
+func TestFakeRetries(t *testing.T) {
+	s, f := fakeConnected(t, &SocketOptions{Retries: 2, AckTimeout: 20 * time.Millisecond})
 	res := make(chan error, 4)
 	if err := s.Emit("r", 1, AckFunc(func(_ Args, err error) { res <- err })); err != nil {
 		t.Fatal(err)
@@ -477,14 +485,7 @@ func TestFakeConnectTimeoutAndDoubleConnect(t *testing.T) {
 }
 
 func TestFakeRetriesCancel(t *testing.T) {
-	m, dials := fakeManager(t, nil)
-	s := m.Socket("/", &SocketOptions{Retries: 2, AckTimeout: 300 * time.Millisecond})
-	f := newFakeEngine()
-	dials <- f
-	f.next(t)
-	cn := connected(s)
-	f.feed(`0{"sid":"a"}`)
-	recv(t, cn, "connect")
+	s, f := fakeConnected(t, &SocketOptions{Retries: 2, AckTimeout: 300 * time.Millisecond})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	res := make(chan error, 1)
