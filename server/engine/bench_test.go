@@ -189,7 +189,7 @@ func BenchmarkIdleWebsocketMemory(b *testing.B) {
 	for range b.N {
 		srv := NewServer(&Options{Logger: discardLogger(), OnSession: func(s *Session) { s.SetHandler(discardHandler{}) }})
 		hts := httptest.NewServer(srv)
-		before, rssBefore := memInUse(), rss()
+		before, rssBefore, stackBefore := memInUse(), rss(), stackInUse()
 		clients := make([]net.Conn, 0, conns)
 		for range conns {
 			c, err := rawWebsocket(hts.Listener.Addr().String(), "/")
@@ -198,8 +198,9 @@ func BenchmarkIdleWebsocketMemory(b *testing.B) {
 			}
 			clients = append(clients, c)
 		}
-		after, rssAfter := memInUse(), rss()
+		after, rssAfter, stackAfter := memInUse(), rss(), stackInUse()
 		b.ReportMetric(float64(after-before)/conns, "B/session")
+		b.ReportMetric(float64(stackAfter-stackBefore)/conns, "stack-B/session")
 		if rssBefore > 0 {
 			// Includes the test's own client side (a socket per session).
 			b.ReportMetric(float64(rssAfter-rssBefore)/conns, "RSS-B/session")
@@ -230,6 +231,13 @@ func rss() int64 {
 	}
 	pages, _ := strconv.ParseInt(f[1], 10, 64)
 	return pages * int64(os.Getpagesize())
+}
+
+// stackInUse returns the bytes of goroutine stacks (after memInUse's GCs).
+func stackInUse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.StackInuse
 }
 
 func memInUse() uint64 {

@@ -10,11 +10,13 @@ import (
 // Buffer sizes of an accepted websocket connection. net/http hands a
 // hijacked connection over with 4 KB read and write buffers, which
 // coder/websocket keeps for the connection's lifetime: 8 KB of an idle
-// session's ~18 KB. Frame headers and small messages fit in these; larger
-// payloads bypass bufio buffers anyway.
+// session's ~18 KB. Frame headers and small messages fit in the read buffer;
+// larger payloads bypass it. The write buffer only needs to hold a frame
+// header and a small control frame: the session's flush writes through a
+// batchWriter that accumulates the frames of a batch in a pooled buffer.
 const (
 	wsReadBuffer  = 512
-	wsWriteBuffer = 1024
+	wsWriteBuffer = 64
 )
 
 // smallBufferWriter is the http.ResponseWriter given to websocket.Accept: its
@@ -23,7 +25,20 @@ const (
 // session's flush uses to write several packets at once.
 type smallBufferWriter struct {
 	http.ResponseWriter
-	out *batchWriter // set by Hijack
+	out   *batchWriter  // set by Hijack
+	br    *bufio.Reader // set by Hijack
+	early bool          // the client's first bytes came with the request
+	conn  net.Conn
+}
+
+// dropReaderWrapper undoes what websocket.Accept does to the bufio.Reader
+// (it puts an io.MultiReader of the buffered bytes and the connection under
+// it, kept for the connection's lifetime and crossed by every read) when
+// nothing was buffered. Call it after Accept, before any read.
+func (w *smallBufferWriter) dropReaderWrapper() {
+	if w.br != nil && !w.early && w.br.Buffered() == 0 {
+		w.br.Reset(w.conn)
+	}
 }
 
 // Hijack implements http.Hijacker.
@@ -37,7 +52,9 @@ func (w *smallBufferWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// They must be in the new reader's buffer (not behind it):
 	// websocket.Accept keeps what is buffered and resets the reader onto conn.
 	br := bufio.NewReaderSize(conn, wsReadBuffer)
+	w.conn, w.br = conn, br
 	if n := brw.Reader.Buffered(); n > 0 {
+		w.early = true
 		early, _ := brw.Reader.Peek(n)
 		br = bufio.NewReaderSize(bytes.NewReader(bytes.Clone(early)), max(n, wsReadBuffer))
 		if _, err := br.Peek(n); err != nil {

@@ -295,7 +295,6 @@ func (srv *Server) newSession(r *http.Request, transport string, conn *websocket
 		websocket: transport == TransportWebsocket,
 		b64:       q.Get("b64") != "",
 	}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if !s.websocket {
 		s.poll = make(chan struct{}, 1)
 	}

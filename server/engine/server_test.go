@@ -310,3 +310,22 @@ func TestQueueByteBound(t *testing.T) {
 		t.Fatalf("close %q %v", ev.reason, ev.err)
 	}
 }
+
+func TestSessionContext(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	c := ts.dial(t, "EIO=4&transport=websocket")
+	readFrame(t, c) // open
+	s := ts.session(t)
+	ctx := s.Context()
+	if ctx.Err() != nil || s.Context() != ctx {
+		t.Fatal("context of an open session")
+	}
+	s.Close(ReasonForcedClose)
+	readClosed(t, c)
+	ts.closed(t)
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("session context not done after close")
+	}
+}

@@ -49,8 +49,8 @@ type Session struct {
 	id      string
 	info    *RequestInfo
 	handler Handler
-	ctx     context.Context
-	cancel  context.CancelFunc
+	ctx     context.Context    // nil until Context is called; guarded by mu
+	cancel  context.CancelFunc // guarded by mu
 
 	hmu sync.Mutex // held by the reader delivering a packet to the handler
 
@@ -113,8 +113,19 @@ func (s *Session) Request() *RequestInfo { return s.info }
 // Options.OnSession.
 func (s *Session) SetHandler(h Handler) { s.handler = h }
 
-// Context returns a context that is done when the session is closed.
-func (s *Session) Context() context.Context { return s.ctx }
+// Context returns a context that is done when the session is closed. It is
+// created on the first call (most sessions never need one).
+func (s *Session) Context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+		if s.state == stateClosed {
+			s.cancel()
+		}
+	}
+	return s.ctx
+}
 
 // Send queues packets, in order and atomically (a Socket.IO packet and its
 // attachments are never split by another sender's packets), without
@@ -302,6 +313,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if notify {
 		s.notified = true
 	}
+	cancel := s.cancel
 	s.mu.Unlock()
 
 	if cut != nil {
@@ -310,7 +322,9 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if probe != nil {
 		probe.CloseNow()
 	}
-	s.cancel()
+	if cancel != nil {
+		cancel()
+	}
 	s.srv.unregister(s)
 	if err != nil && reason == ReasonTransportError {
 		s.srv.log.Debug("engine: session closed", "reason", reason, "err", err)

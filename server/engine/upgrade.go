@@ -45,6 +45,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 		srv.log.Debug("engine: upgrade websocket handshake failed", "err", err)
 		return
 	}
+	hw.dropReaderWrapper()
 	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
 	s.mu.Lock()
 	if s.state != stateOpen {

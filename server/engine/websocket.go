@@ -56,6 +56,7 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 		srv.log.Debug("engine: websocket handshake failed", "err", err)
 		return
 	}
+	hw.dropReaderWrapper()
 	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
 	s, ok := srv.newSession(r, TransportWebsocket, conn, hw.out)
 	if !ok {
@@ -171,7 +172,7 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 		batch, s.queue = s.queue, batch[:0]
 		s.mu.Unlock()
 		written = dataLen(batch)
-		batched := len(batch) > 1 && out != nil
+		batched := out != nil
 		if batched {
 			out.begin()
 		}

@@ -212,7 +212,7 @@ func TestWebsocketEarlyFrame(t *testing.T) {
 // binary, base64 over text is tested elsewhere): the flush writes them in
 // batches, each still its own message, in order.
 func TestWebsocketBatch(t *testing.T) {
-	ts := newTestServer(t, nil, false)
+	ts := newTestServer(t, &Options{MaxQueuedBytes: 16 << 20}, false)
 	c := ts.dial(t, "EIO=4&transport=websocket")
 	readFrame(t, c) // open
 	s := ts.session(t)
