@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -46,10 +47,8 @@ type demo struct {
 	cmd    *exec.Cmd
 	origin string // http://127.0.0.1:port
 
-	mu     sync.Mutex
-	stdout []string
-	stderr []string
-	signal chan struct{}
+	stdout lines
+	stderr lines
 	done   chan struct{}
 }
 
@@ -58,7 +57,7 @@ type demo struct {
 // SIGTERM when the test ends; its output is printed if the test failed.
 func startDemo(t testing.TB, addr, www string) *demo {
 	t.Helper()
-	d := &demo{t: t, signal: make(chan struct{}), done: make(chan struct{})}
+	d := &demo{t: t, done: make(chan struct{})}
 	d.cmd = exec.Command(demoBinary(t), "-addr", addr, "-www", www, "-wasm", wasmBuild(t))
 	outPipe, err := d.cmd.StdoutPipe()
 	if err != nil {
@@ -83,9 +82,7 @@ func startDemo(t testing.TB, addr, www string) *demo {
 	t.Cleanup(func() {
 		d.stop()
 		if t.Failed() {
-			d.mu.Lock()
-			t.Logf("duplex-demo stdout:\n%s\nduplex-demo stderr:\n%s", strings.Join(d.stdout, "\n"), strings.Join(d.stderr, "\n"))
-			d.mu.Unlock()
+			t.Logf("duplex-demo stdout:\n%s\nduplex-demo stderr:\n%s", &d.stdout, &d.stderr)
 		}
 	})
 	line := d.waitLine(&d.stderr, "listening on http://", waitShort)
@@ -95,40 +92,23 @@ func startDemo(t testing.TB, addr, www string) *demo {
 	return d
 }
 
-func (d *demo) read(r io.Reader, dst *[]string) {
+func (d *demo) read(r io.Reader, dst *lines) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		d.mu.Lock()
-		*dst = append(*dst, sc.Text())
-		close(d.signal)
-		d.signal = make(chan struct{})
-		d.mu.Unlock()
+		dst.add(sc.Text())
 	}
 }
 
 // waitLine waits for a line of stdout or stderr containing substr.
-func (d *demo) waitLine(lines *[]string, substr string, timeout time.Duration) string {
+func (d *demo) waitLine(out *lines, substr string, timeout time.Duration) string {
 	d.t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		d.mu.Lock()
-		for _, l := range *lines {
-			if strings.Contains(l, substr) {
-				d.mu.Unlock()
-				return l
-			}
-		}
-		sig := d.signal
-		d.mu.Unlock()
-		select {
-		case <-sig:
-		case <-d.done:
-			d.t.Fatalf("duplex-demo exited before printing %q", substr)
-		case <-deadline.C:
-			d.t.Fatalf("duplex-demo printed no line containing %q within %v", substr, timeout)
-		}
+	l, err := out.wait(containing(substr), 1, timeout, d.done)
+	if errors.Is(err, errStopped) {
+		d.t.Fatalf("duplex-demo exited before printing %q", substr)
+	} else if err != nil {
+		d.t.Fatalf("duplex-demo printed no line containing %q: %v", substr, err)
 	}
+	return l
 }
 
 // waitStdout waits for a stdout line containing substr.

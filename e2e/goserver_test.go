@@ -31,10 +31,10 @@ type goServer struct {
 	origin string
 	done   chan struct{}
 
+	events lines // "name arg" lines, in arrival order
+
 	mu        sync.Mutex
 	conns     map[net.Conn]bool
-	events    []string // "name arg" lines, in arrival order
-	signal    chan struct{}
 	wsRefused int
 }
 
@@ -48,7 +48,7 @@ type goServerOptions struct {
 
 func startGoServer(t testing.TB, o goServerOptions) *goServer {
 	t.Helper()
-	g := &goServer{t: t, conns: make(map[net.Conn]bool), signal: make(chan struct{}), done: make(chan struct{})}
+	g := &goServer{t: t, conns: make(map[net.Conn]bool), done: make(chan struct{})}
 	opts := server.Options{}
 	if o.opts != nil {
 		opts = *o.opts
@@ -171,43 +171,20 @@ func (g *goServer) scenario(s *server.Socket) {
 	s.OnDisconnect(func(reason string) { g.record("disconnect " + s.ID() + " " + reason) })
 }
 
-func (g *goServer) record(line string) {
-	g.mu.Lock()
-	g.events = append(g.events, line)
-	close(g.signal)
-	g.signal = make(chan struct{})
-	g.mu.Unlock()
-}
+func (g *goServer) record(line string) { g.events.add(line) }
 
 // waitEvent waits for a recorded line with the prefix and returns it.
 func (g *goServer) waitEvent(prefix string, timeout time.Duration) string {
 	g.t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		g.mu.Lock()
-		for _, l := range g.events {
-			if strings.HasPrefix(l, prefix) {
-				g.mu.Unlock()
-				return l
-			}
-		}
-		sig := g.signal
-		g.mu.Unlock()
-		select {
-		case <-sig:
-		case <-deadline.C:
-			g.t.Fatalf("the Go server saw no %q within %v; it saw:\n%s", prefix, timeout, strings.Join(g.recorded(), "\n"))
-		}
+	l, err := g.events.wait(func(l string) bool { return strings.HasPrefix(l, prefix) }, 1, timeout, nil)
+	if err != nil {
+		g.t.Fatalf("the Go server saw no %q: %v; it saw:\n%s", prefix, err, &g.events)
 	}
+	return l
 }
 
 // recorded returns the lines recorded so far.
-func (g *goServer) recorded() []string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return append([]string(nil), g.events...)
-}
+func (g *goServer) recorded() []string { return g.events.snapshot() }
 
 func (g *goServer) connState(c net.Conn, st http.ConnState) {
 	g.mu.Lock()

@@ -197,16 +197,14 @@ type tab struct {
 	ctx   context.Context
 	close context.CancelFunc // closes the tab
 
-	mu     sync.Mutex
-	lines  []string
-	signal chan struct{} // closed and replaced when a line arrives
+	out lines // console lines and exceptions
 }
 
 // newTab opens a tab in a fresh browser context (its own cache and cookies).
 // Its console is printed when the test fails.
 func newTab(t testing.TB, name string) *tab {
 	t.Helper()
-	tb := &tab{t: t, name: name, signal: make(chan struct{})}
+	tb := &tab{t: t, name: name}
 	ctx, cancel := chromedp.NewContext(browserCtx,
 		chromedp.WithNewBrowserContext(),
 		chromedp.WithListener(tb.listen))
@@ -244,11 +242,7 @@ func (tb *tab) listen(ev any) {
 	default:
 		return
 	}
-	tb.mu.Lock()
-	tb.lines = append(tb.lines, line)
-	close(tb.signal)
-	tb.signal = make(chan struct{})
-	tb.mu.Unlock()
+	tb.out.add(line)
 }
 
 // formatRemote renders a console argument roughly as DevTools shows it.
@@ -279,18 +273,12 @@ func formatRemote(o *cdpruntime.RemoteObject) string {
 }
 
 // console returns what the tab wrote so far, one line per call.
-func (tb *tab) console() string {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	return strings.Join(tb.lines, "\n")
-}
+func (tb *tab) console() string { return tb.out.String() }
 
 // exceptions returns the uncaught exceptions seen so far.
 func (tb *tab) exceptions() []string {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
 	var out []string
-	for _, l := range tb.lines {
+	for _, l := range tb.out.snapshot() {
 		if strings.HasPrefix(l, "exception: ") {
 			out = append(out, l)
 		}
@@ -318,41 +306,15 @@ func (tb *tab) waitConsole(substr string, timeout time.Duration) string {
 // waitConsoleN waits until n console lines contain substr, and returns the nth.
 func (tb *tab) waitConsoleN(substr string, n int, timeout time.Duration) string {
 	tb.t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		tb.mu.Lock()
-		found := 0
-		for _, l := range tb.lines {
-			if strings.Contains(l, substr) {
-				if found++; found == n {
-					tb.mu.Unlock()
-					return l
-				}
-			}
-		}
-		sig := tb.signal
-		tb.mu.Unlock()
-		select {
-		case <-sig:
-		case <-deadline.C:
-			tb.t.Fatalf("tab %s: no console line containing %q (x%d) within %v", tb.name, substr, n, timeout)
-		}
+	l, err := tb.out.wait(containing(substr), n, timeout, nil)
+	if err != nil {
+		tb.t.Fatalf("tab %s: no console line containing %q (x%d): %v", tb.name, substr, n, err)
 	}
+	return l
 }
 
 // countConsole counts the console lines containing substr.
-func (tb *tab) countConsole(substr string) int {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	n := 0
-	for _, l := range tb.lines {
-		if strings.Contains(l, substr) {
-			n++
-		}
-	}
-	return n
-}
+func (tb *tab) countConsole(substr string) int { return tb.out.count(containing(substr)) }
 
 // eval evaluates a JS expression (promises are awaited) and decodes its value.
 func eval[T any](tb *tab, expr string) T {
