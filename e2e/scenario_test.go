@@ -22,26 +22,27 @@ func transportQuery(transports string) url.Values {
 	return q
 }
 
-// TestOfficialClientGoServer: the official browser bundle of
-// socket.io-client@4.8.4 against our server.
-func TestOfficialClientGoServer(t *testing.T) {
+// goServerScenarios runs the scenario page in a tab against a new Go server,
+// once per transport case.
+func goServerScenarios(t *testing.T, tabName, page string) {
 	for _, tr := range transportCases {
 		t.Run("transports="+tr, func(t *testing.T) {
 			g := startGoServer(t, goServerOptions{})
-			runScenario(t, newTab(t, "official"), g.origin, "official.html", transportQuery(tr))
+			runScenario(t, newTab(t, tabName), g.origin, page, transportQuery(tr))
 		})
 	}
+}
+
+// TestOfficialClientGoServer: the official browser bundle of
+// socket.io-client@4.8.4 against our server.
+func TestOfficialClientGoServer(t *testing.T) {
+	goServerScenarios(t, "official", "official.html")
 }
 
 // TestWasmClientGoServer: our wasm io (the loader at /socket.io/socket.io.js)
 // against our server.
 func TestWasmClientGoServer(t *testing.T) {
-	for _, tr := range transportCases {
-		t.Run("transports="+tr, func(t *testing.T) {
-			g := startGoServer(t, goServerOptions{})
-			runScenario(t, newTab(t, "wasm"), g.origin, "wasm.html", transportQuery(tr))
-		})
-	}
+	goServerScenarios(t, "wasm", "wasm.html")
 }
 
 // TestWasmClientNodeServer: our wasm io against the official Node
@@ -88,12 +89,7 @@ func TestWebsocketRefusedFallback(t *testing.T) {
 // compiled to wasm) runs the scenario against our server: emit, on, acks both
 // ways, binary both ways.
 func TestGoWasmPage(t *testing.T) {
-	for _, tr := range transportCases {
-		t.Run("transports="+tr, func(t *testing.T) {
-			g := startGoServer(t, goServerOptions{})
-			runScenario(t, newTab(t, "gopage"), g.origin, "gopage.html", transportQuery(tr))
-		})
-	}
+	goServerScenarios(t, "gopage", "gopage.html")
 }
 
 // TestWasmClientCrossOrigin: a page of another origin loads the loader and
