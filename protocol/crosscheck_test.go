@@ -116,16 +116,22 @@ func frameJSON(f eio.Packet) json.RawMessage {
 	return s
 }
 
+// jsType is the type of t's packet in the reference's objects: BINARY_EVENT
+// and BINARY_ACK are EVENT and ACK there (holding Buffers).
+func jsType(t sio.Type) sio.Type {
+	switch t {
+	case sio.BinaryEvent:
+		return sio.Event
+	case sio.BinaryAck:
+		return sio.Ack
+	}
+	return t
+}
+
 // jsPacket is the object the reference encoder takes for p: BINARY_* types
 // are EVENT/ACK with Buffers where our placeholders are.
 func jsPacket(p sio.Packet) json.RawMessage {
-	typ := p.Type
-	switch typ {
-	case sio.BinaryEvent:
-		typ = sio.Event
-	case sio.BinaryAck:
-		typ = sio.Ack
-	}
+	typ := jsType(p.Type)
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"type":%d,"nsp":%q`, typ, p.NS())
 	if p.HasID {
@@ -539,13 +545,7 @@ func TestCrossCheck(t *testing.T) {
 			if err := json.Unmarshal(res.Decoded, &want); err != nil {
 				t.Fatal(err)
 			}
-			typ := got.Type
-			switch typ {
-			case sio.BinaryEvent:
-				typ = sio.Event
-			case sio.BinaryAck:
-				typ = sio.Ack
-			}
+			typ := jsType(got.Type)
 			if int(typ) != want.Type || got.NS() != want.NSP || got.HasID != (want.ID != nil) || (want.ID != nil && got.ID != *want.ID) {
 				t.Errorf("%s: decoded %+v, reference %s", res.Enc, got, res.Decoded)
 				continue
