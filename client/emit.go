@@ -24,8 +24,10 @@ type Emitter struct {
 func (s *Socket) Emit(event string, args ...any) error { return s.emitter().Emit(event, args...) }
 
 // EmitWithAck emits event and waits for the ack, ctx's end, the timeout or a
-// disconnection. Do not call it from a handler: handlers run on the
-// connection's goroutine, which delivers the ack (use a new goroutine).
+// disconnection. When ctx ends first the ack is forgotten and, with Retries,
+// the packet leaves the retry queue (it is not sent again). Do not call it
+// from a handler: handlers run on the connection's goroutine, which delivers
+// the ack (use a new goroutine).
 func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
 	return s.emitter().EmitWithAck(ctx, event, args...)
 }
