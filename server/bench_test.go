@@ -161,3 +161,39 @@ func BenchmarkDispatchEvent(b *testing.B) {
 		b.Fatal("acks not sent")
 	}
 }
+
+// BenchmarkEchoAck measures one echo round trip as the bench contract's
+// handler does it: an event with an ack id and three arguments, acked with
+// the same arguments (AckArgs: verbatim; Ack: each raw argument boxed).
+func BenchmarkEchoAck(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		h    EventHandler
+	}{
+		{"AckArgs", func(e *Event) { _ = e.AckArgs(e.Args) }},
+		{"Ack-boxed", func(e *Event) {
+			raw := e.Args.All()
+			args := make([]any, len(raw))
+			for i, r := range raw {
+				args[i] = r
+			}
+			_ = e.Ack(args...)
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv := newServer(b, nil)
+			srv.OnConnection(func(s *Socket) { s.On("echo", tc.h) })
+			cc := &countConn{}
+			c := srv.newClient(cc, &requestInfo{Time: time.Now()})
+			c.OnMessage(eio.TextMessage([]byte("0")))
+			msg := []byte(`2123["echo",1764123456789,"abcdefghijklmnop",{"n":7}]`)
+			b.ReportAllocs()
+			for b.Loop() {
+				c.OnMessage(eio.TextMessage(msg))
+			}
+			if cc.n.Load() < int64(b.N) {
+				b.Fatal("acks not sent")
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // conn is the part of an Engine.IO session a client uses (engine.Session
@@ -32,6 +33,7 @@ const (
 type client struct {
 	srv  *Server
 	conn conn
+	es   *engine.Session // conn, when it is one: a direct call keeps Send's arguments off the heap
 	req  *requestInfo
 	dec  sio.Decoder // read loop only
 
@@ -50,9 +52,28 @@ func (srv *Server) newClient(cn conn, req *requestInfo) *client {
 		sockets: make(map[string]*Socket, 1),
 		pending: make(map[string]*Socket, 1),
 	}
+	c.es, _ = cn.(*engine.Session)
 	c.dec.MaxAttachments = srv.opts.MaxAttachments
 	c.timer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
 	return c
+}
+
+// sendText queues one text message. Through the concrete session the
+// variadic argument stays on the stack (the interface call would allocate it).
+func (c *client) sendText(b []byte, volatile bool) error {
+	m := eio.TextMessage(b)
+	if es := c.es; es != nil {
+		if volatile {
+			es.SendVolatile(m)
+			return nil
+		}
+		return es.Send(m)
+	}
+	if volatile {
+		c.conn.SendVolatile(m)
+		return nil
+	}
+	return c.conn.Send(m)
 }
 
 func (c *client) onConnectTimeout() {

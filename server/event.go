@@ -1,9 +1,11 @@
 package server
 
 import (
+	"encoding/json"
 	"log/slog"
 	"sync/atomic"
 
+	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -61,6 +63,46 @@ func (e *Event) Ack(args ...any) error {
 		return err
 	}
 	return e.socket.send(&p, false)
+}
+
+// AckArgs answers the event with args as they are (raw JSON values and the
+// attachments their placeholders refer to), at most once, as Ack does: a
+// relay or an echo passes received Args on without decoding or re-encoding
+// them (an empty raw value is sent as null, as Ack sends a json.RawMessage).
+func (e *Event) AckArgs(args Args) error {
+	if !e.hasID {
+		return ErrNoAck
+	}
+	if !e.acked.CompareAndSwap(false, true) {
+		return ErrAlreadyAcked
+	}
+	raw := args.All()
+	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.id, HasID: true, Attachments: args.Attachments()}
+	n := p.TextLen() + 2 + len(raw)
+	for _, r := range raw {
+		n += max(len(r), len("null"))
+	}
+	b := p.AppendText(make([]byte, 0, n)) // the header: Data is empty
+	b = append(b, '[')
+	for i, r := range raw {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if len(r) == 0 {
+			r = json.RawMessage("null")
+		}
+		b = append(b, r...)
+	}
+	b = append(b, ']')
+	if len(p.Attachments) == 0 {
+		return e.socket.client.sendText(b, false)
+	}
+	frames := make([]eio.Packet, 1, 1+len(p.Attachments))
+	frames[0] = eio.TextMessage(b)
+	for _, a := range p.Attachments {
+		frames = append(frames, eio.BinaryMessage(a))
+	}
+	return e.socket.client.conn.Send(frames...)
 }
 
 // On registers a typed handler for event: the first argument is decoded into a

@@ -258,8 +258,12 @@ func (s *Socket) notifyOutgoing(event string, args []any) {
 	}
 }
 
-// send writes p to the client.
+// send writes p to the client. A packet without attachments is one text
+// message, encoded with one allocation.
 func (s *Socket) send(p *sio.Packet, volatile bool) error {
+	if len(p.Attachments) == 0 {
+		return s.client.sendText(p.AppendText(make([]byte, 0, p.TextLen())), volatile)
+	}
 	frames := p.Encode()
 	if volatile {
 		s.client.conn.SendVolatile(frames...)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -326,5 +327,35 @@ func TestOffAnyAndOffAnyOutgoing(t *testing.T) {
 	}
 	if got := f.take(); !slices.Equal(got, []string{`2["b"]`, `2["d"]`}) {
 		t.Fatalf("sent %q", got)
+	}
+}
+
+func TestAckArgs(t *testing.T) {
+	srv := newServer(t, nil)
+	srv.OnConnection(func(s *Socket) {
+		s.On("echo", func(e *Event) {
+			if err := e.AckArgs(e.Args); err != nil {
+				t.Errorf("AckArgs: %v", err)
+			}
+			if err := e.AckArgs(e.Args); !errors.Is(err, ErrAlreadyAcked) {
+				t.Errorf("second AckArgs: %v", err)
+			}
+		})
+		s.On("tail", func(e *Event) { _ = e.AckArgs(e.Args.Slice(1)) })
+		s.On("raw", func(e *Event) { _ = e.AckArgs(sio.RawArgs(nil, json.RawMessage(`{"a":1}`))) })
+		s.On("noack", func(e *Event) {
+			if err := e.AckArgs(e.Args); !errors.Is(err, ErrNoAck) {
+				t.Errorf("AckArgs without id: %v", err)
+			}
+		})
+	})
+	f := dial(srv)
+	f.connect(t, "0")
+	f.in(`21["echo",1,"two",{"3":[4]},null]`, `22["echo"]`, `23["tail","x",true]`, `24["raw"]`, `2["noack",1]`,
+		`51-25["echo",{"_placeholder":true,"num":0},"b"]`)
+	f.c.OnMessage(eio.BinaryMessage([]byte{9, 8}))
+	want := []string{`31[1,"two",{"3":[4]},null]`, `32[]`, `33[true]`, `34[null,{"a":1}]`, `61-25[{"_placeholder":true,"num":0},"b"]`, "<0908>"}
+	if got := f.take(); !slices.Equal(got, want) {
+		t.Fatalf("sent %q, want %q", got, want)
 	}
 }

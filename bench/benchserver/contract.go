@@ -39,15 +39,9 @@ func New(log *slog.Logger) *server.Server {
 	srv := server.New(&server.Options{Transports: []string{"websocket"}, Logger: log})
 	srv.OnConnection(func(s *server.Socket) {
 		s.On("echo", func(e *server.Event) {
-			if !e.HasAck() {
-				return
+			if e.HasAck() {
+				_ = e.AckArgs(e.Args) // verbatim: nothing decoded, boxed or re-encoded
 			}
-			raw := e.Args.All()
-			args := make([]any, len(raw))
-			for i, r := range raw {
-				args[i] = r
-			}
-			_ = e.Ack(args...)
 		})
 		s.On("join", func(e *server.Event) {
 			var room json.RawMessage
