@@ -133,6 +133,40 @@ func BenchmarkSendWebsocketBurst(b *testing.B) {
 	}
 }
 
+// BenchmarkEchoWebsocket measures one round trip: the client writes a
+// message, the server's handler sends it back, the client reads it.
+func BenchmarkEchoWebsocket(b *testing.B) {
+	srv := NewServer(&Options{
+		Logger: discardLogger(),
+		OnSession: func(s *Session) {
+			s.SetHandler(handlerFunc{msg: func(p eio.Packet) { _ = s.Send(p) }, close: func(string, error) {}})
+		},
+	})
+	hts := httptest.NewServer(srv)
+	defer hts.Close()
+	defer srv.Close(context.Background())
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hts.URL, "http")+"/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseNow()
+	if _, _, err := c.Read(ctx); err != nil { // open packet
+		b.Fatal(err)
+	}
+	msg := []byte(`42["echo",{"n":1}]`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := c.Write(ctx, websocket.MessageText, msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := c.Read(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkPollingRoundTrip measures one POST of a message that the server
 // echoes and the GET that fetches the echo.
 func BenchmarkPollingRoundTrip(b *testing.B) {

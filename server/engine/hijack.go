@@ -31,14 +31,23 @@ type smallBufferWriter struct {
 	conn  net.Conn
 }
 
-// dropReaderWrapper undoes what websocket.Accept does to the bufio.Reader
-// (it puts an io.MultiReader of the buffered bytes and the connection under
-// it, kept for the connection's lifetime and crossed by every read) when
-// nothing was buffered. Call it after Accept, before any read.
-func (w *smallBufferWriter) dropReaderWrapper() {
-	if w.br != nil && !w.early && w.br.Buffered() == 0 {
-		w.br.Reset(w.conn)
+// setupReader undoes what websocket.Accept does to the bufio.Reader (it puts
+// an io.MultiReader of the buffered bytes and the connection under it, kept
+// for the connection's lifetime and crossed by every read) when nothing was
+// buffered, and puts an idleReader under it where possible (nil otherwise).
+// Call it after Accept, before any read.
+func (w *smallBufferWriter) setupReader() *idleReader {
+	if w.br == nil || w.early || w.br.Buffered() != 0 {
+		return nil
 	}
+	rd := newIdleReader(w.conn)
+	if rd == nil {
+		w.br.Reset(w.conn)
+		return nil
+	}
+	rd.br = w.br
+	w.br.Reset(rd)
+	return rd
 }
 
 // Hijack implements http.Hijacker.

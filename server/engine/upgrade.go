@@ -45,7 +45,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 		srv.log.Debug("engine: upgrade websocket handshake failed", "err", err)
 		return
 	}
-	hw.dropReaderWrapper()
+	rd := hw.setupReader()
 	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
 	s.mu.Lock()
 	if s.state != stateOpen {
@@ -84,7 +84,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 				return
 			}
 			srv.log.Debug("engine: session upgraded to websocket")
-			srv.goReadLoop(s, conn)
+			srv.goReadLoop(s, conn, rd)
 			return
 		default:
 			s.abortUpgrade(conn)

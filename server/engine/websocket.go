@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/duplexio/duplex/protocol/eio"
@@ -56,50 +57,96 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 		srv.log.Debug("engine: websocket handshake failed", "err", err)
 		return
 	}
-	hw.dropReaderWrapper()
+	rd := hw.setupReader()
 	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
 	s, ok := srv.newSession(r, TransportWebsocket, conn, hw.out)
 	if !ok {
 		conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
-	srv.goReadLoop(s, conn)
+	srv.goReadLoop(s, conn, rd)
 }
 
 // goReadLoop reads conn in a goroutine of its own (counted by acquire, so
 // Close waits for it) and lets ServeHTTP return: net/http then frees the
 // request, its buffers and its goroutine's stack, which would otherwise stay
 // alive as long as the websocket (about 10 KB per idle session).
-func (srv *Server) goReadLoop(s *Session, conn *websocket.Conn) {
+func (srv *Server) goReadLoop(s *Session, conn *websocket.Conn, rd *idleReader) {
 	if !srv.acquire() {
 		s.terminate(ReasonServerShutdown, nil)
 		return
 	}
-	go func() {
-		defer srv.release()
-		s.readLoop(conn)
-	}()
+	if rd != nil {
+		s.readLoop(conn, rd, 0, 0) // hands over to a goroutine at the first idle point: at once, normally
+		return
+	}
+	go s.readLoop(conn, nil, 0, 0)
 }
 
 // readLoop reads packets from the session's websocket until it fails or the
-// session closes.
-func (s *Session) readLoop(conn *websocket.Conn) {
+// session closes. It owns a count of srv.acquire, released when it ends.
+//
+// With rd (nil: not available) it waits for each message in rd.wait, a
+// shallow call. When the session looks idle (its first messages, or a
+// message that came after a long wait), it hands the reading over to a new
+// goroutine that waits there and returns: an idle session's reader is then a
+// goroutine that never went deeper than that wait, on the smallest stack (2
+// KB), while one that handled a message (coder/websocket's Read, the
+// handler) keeps 4 KB or more for good (the runtime's stack shrinking can't
+// take it lower). A busy session keeps its goroutine: a goroutine start per
+// message costs more than the memory is worth there.
+func (s *Session) readLoop(conn *websocket.Conn, rd *idleReader, handoffs int, lastWait time.Duration) {
 	ctx := context.Background() // the connection is closed to end a Read
 	for {
+		if rd != nil && s.startIdle(rd) {
+			if handoffs < idleHandoffs || lastWait >= idleGap {
+				go s.waitAndRead(conn, rd, handoffs+1)
+				return
+			}
+			start := s.srv.now()
+			rd.wait()
+			lastWait = s.srv.now() - start
+		}
 		typ, data, err := conn.Read(ctx)
 		if err != nil {
 			s.terminate(readCloseReason(err), err)
+			s.srv.release()
 			return
 		}
 		p, err := eio.DecodeFrame(data, typ == websocket.MessageBinary)
 		if err != nil {
 			s.terminate(ReasonParseError, err)
+			s.srv.release()
 			return
 		}
 		if !s.onPacket(p, true) {
+			s.srv.release()
 			return
 		}
 	}
+}
+
+// Hand-off policy of readLoop: the first idleHandoffs idle points of a
+// session (the handshake's messages), then after any wait of idleGap or more.
+const (
+	idleHandoffs = 4
+	idleGap      = 50 * time.Millisecond
+)
+
+// startIdle starts a wait of rd if nothing is left to read, unless the
+// connection is closing (the close handshake reads it then); the caller must
+// then call rd.wait.
+func (s *Session) startIdle(rd *idleReader) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.connClosing && rd.tryStart()
+}
+
+// waitAndRead is a session's reader handed over by readLoop.
+func (s *Session) waitAndRead(conn *websocket.Conn, rd *idleReader, handoffs int) {
+	start := s.srv.now()
+	rd.wait()
+	s.readLoop(conn, rd, handoffs, s.srv.now()-start)
 }
 
 // readCloseReason maps a websocket read error to a close reason.

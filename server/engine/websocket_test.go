@@ -7,8 +7,10 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,5 +265,57 @@ func TestWebsocketStalledClient(t *testing.T) {
 	}
 	if ev := ts.closed(t); ev.reason != ReasonTransportError || !errors.Is(ev.err, ErrQueueFull) {
 		t.Fatalf("close %q %v", ev.reason, ev.err)
+	}
+}
+
+// logCapture is a slog.Handler that keeps the messages of every record.
+type logCapture struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (h *logCapture) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logCapture) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.msgs = append(h.msgs, r.Message)
+	return nil
+}
+func (h *logCapture) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *logCapture) WithGroup(string) slog.Handler      { return h }
+
+// TestWebsocketCloseHandshake: a session closed while its reader waits for
+// the next message completes the close handshake (the peer's close frame
+// reaches the closing side, none is lost to the waiting reader).
+func TestWebsocketCloseHandshake(t *testing.T) {
+	logs := &logCapture{}
+	ts := newTestServer(t, &Options{Logger: slog.New(logs)}, true)
+	for range 5 {
+		c := ts.dial(t, "EIO=4&transport=websocket")
+		readFrame(t, c)
+		s := ts.session(t)
+		writeText(t, c, "4x") // the reader handles a message, then waits
+		if _, f := readFrame(t, c); f != "4x" {
+			t.Fatalf("echo %q", f)
+		}
+		s.Close(ReasonForcedClose)
+		if code := readClosed(t, c); code != websocket.StatusNormalClosure {
+			t.Fatalf("close status %v", code)
+		}
+		if ev := ts.closed(t); ev.reason != ReasonForcedClose {
+			t.Fatalf("close %q", ev.reason)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ts.srv.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	for _, m := range logs.msgs {
+		if m == "engine: closing a websocket" {
+			t.Fatalf("close handshake failed: %v", logs.msgs)
+		}
 	}
 }
