@@ -5,10 +5,11 @@
 // /socket.io/ until SIGTERM or SIGINT.
 //
 // With -control it also serves, on that side address (printed as
-// "control <port>"), net/http/pprof under /debug/pprof/ and the endpoints
-// the benchmark runner uses to profile one phase: /cpu/start?name=N,
-// /cpu/stop and /heap?name=N, writing N.cpu.pprof / N.heap.pprof into
-// -profile-dir.
+// "control <port>"), /mem (the live heap in bytes after a GC, as text; with
+// ?free=1 after debug.FreeOSMemory, see benchserver.HeapInUse), and, with
+// -profile-dir, net/http/pprof under /debug/pprof/ and the endpoints the
+// benchmark runner uses to profile one phase: /cpu/start?name=N, /cpu/stop
+// and /heap?name=N, writing N.cpu.pprof / N.heap.pprof into that directory.
 package main
 
 import (
@@ -37,7 +38,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	control := flag.String("control", "", "side address for pprof and profiling control (off when empty)")
-	profileDir := flag.String("profile-dir", ".", "directory of the profiles written via the control address")
+	profileDir := flag.String("profile-dir", "", "directory of the profiles written via the control address (no profiling endpoints when empty)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := run(*addr, *control, *profileDir, log); err != nil {
@@ -87,9 +88,16 @@ func run(addr, control, profileDir string, log *slog.Logger) error {
 	return err
 }
 
-// controlMux serves pprof and the phase profiling endpoints.
+// controlMux serves /mem, and pprof and the phase profiling endpoints when
+// dir is set.
 func controlMux(dir string) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("/mem", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%d\n", benchserver.HeapInUse(r.URL.Query().Get("free") == "1"))
+	})
+	if dir == "" {
+		return mux
+	}
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)

@@ -207,21 +207,22 @@ func runOne(ctx context.Context, cfg *config, launch launcher, sc scenario) ([]m
 
 func duplexProcess(root, bin string, core int, profileDir string) launcher {
 	return func(ctx context.Context) (*target, error) {
-		argv := []string{bin, "-addr", "127.0.0.1:0"}
+		argv := []string{bin, "-addr", "127.0.0.1:0", "-control", "127.0.0.1:0"}
 		if profileDir != "" {
-			argv = append(argv, "-control", "127.0.0.1:0", "-profile-dir", profileDir)
+			argv = append(argv, "-profile-dir", profileDir)
 		}
 		p, err := startServer(ctx, "duplex", root, core, argv, 15*time.Second)
 		if err != nil {
 			return nil, err
 		}
 		t := &target{name: "duplex", addr: p.addr, pid: p.pid, alive: p.alive, stop: p.stop}
+		ctl, err := p.expect("control ", 5*time.Second)
+		if err != nil {
+			p.stop()
+			return nil, err
+		}
+		t.heap = controlHeap("http://127.0.0.1:" + ctl)
 		if profileDir != "" {
-			ctl, err := p.expect("control ", 5*time.Second)
-			if err != nil {
-				p.stop()
-				return nil, err
-			}
 			t.prof = controlProfiler("http://127.0.0.1:" + ctl)
 		}
 		return t, nil

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,5 +31,34 @@ func controlProfiler(base string) profiler {
 		cpuStart: func(name string) error { return get("/cpu/start?name=" + url.QueryEscape(name)) },
 		cpuStop:  func() error { return get("/cpu/stop") },
 		heap:     func(name string) error { return get("/heap?name=" + url.QueryEscape(name)) },
+	}
+}
+
+// controlHeap reads the live heap of bench/server through its /mem endpoint
+// (see benchserver.HeapInUse).
+func controlHeap(base string) func(free bool) (uint64, error) {
+	c := &http.Client{Timeout: 30 * time.Second}
+	return func(free bool) (uint64, error) {
+		path := "/mem"
+		if free {
+			path += "?free=1"
+		}
+		resp, err := c.Get(base + path)
+		if err != nil {
+			return 0, fmt.Errorf("heap: %w", err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if err != nil {
+			return 0, fmt.Errorf("heap: %w", err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("heap: %s %s", resp.Status, body)
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(string(body)), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("heap: %w", err)
+		}
+		return n, nil
 	}
 }

@@ -21,6 +21,19 @@ type target struct {
 	alive func() error
 	stop  func()
 	prof  profiler // may be a no-op
+	// heap returns the server's live heap in bytes after a GC (with free,
+	// after returning freed memory to the OS); nil when the server cannot
+	// tell (Node).
+	heap func(free bool) (uint64, error)
+}
+
+// readHeap is t.heap, or 0 and false without one.
+func (t *target) readHeap(free bool) (uint64, bool, error) {
+	if t.heap == nil {
+		return 0, false, nil
+	}
+	n, err := t.heap(free)
+	return n, err == nil, err
 }
 
 // profiler starts and stops CPU profiles and writes heap profiles of the
@@ -155,6 +168,10 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	if err != nil {
 		return nil, err
 	}
+	heap0, hasHeap, err := t.readHeap(false)
+	if err != nil {
+		return nil, err
+	}
 	w, err := begin(t)
 	if err != nil {
 		return nil, err
@@ -181,6 +198,10 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	if err != nil {
 		return nil, err
 	}
+	heap1, _, err := t.readHeap(false)
+	if err != nil {
+		return nil, err
+	}
 	if err := t.prof.writeHeap(fmt.Sprintf("idle-%d", n)); err != nil {
 		return nil, err
 	}
@@ -195,7 +216,7 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	if err != nil {
 		return nil, err
 	}
-	return []metric{
+	ms := []metric{
 		{"server CPU per connect", "µs", micros(cpu) / float64(n)},
 		{"connects/s", "1/s", float64(n) / wall.Seconds()},
 		serverBusy(cpu, wall),
@@ -204,7 +225,41 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 		{"RSS after all left, vs start", "%", 100 * float64(rss2-rss0) / float64(rss0)},
 		{"RSS kept after all left, per former connection", "KB", float64(rss2-rss0) / float64(n)},
 		{"RSS at start", "MB", float64(rss0) / 1024},
-	}, nil
+	}
+	if !hasHeap {
+		return ms, nil
+	}
+	// The raw RSS above keeps what the Go runtime freed but has not returned
+	// to the OS yet. The live heap shows whether anything leaked; the RSS
+	// after debug.FreeOSMemory shows the memory once returned.
+	heap2, _, err := t.readHeap(true)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.prof.writeHeap(fmt.Sprintf("left-%d", n)); err != nil {
+		return nil, err
+	}
+	rss3, err := rssKB(t.pid)
+	if err != nil {
+		return nil, err
+	}
+	return append(ms,
+		metric{heapMetrics[0], "KB", (float64(heap1) - float64(heap0)) / 1024 / float64(n)},
+		metric{heapMetrics[1], "%", 100 * (float64(heap2) - float64(heap0)) / float64(heap0)},
+		metric{heapMetrics[2], "MB", float64(heap0) / (1 << 20)},
+		metric{heapMetrics[4], "B", (float64(heap2) - float64(heap0)) / float64(n)},
+		metric{heapMetrics[3], "%", 100 * float64(rss3-rss0) / float64(rss0)},
+	), nil
+}
+
+// heapMetrics are the connect scenario's figures of a server that reports its
+// heap (target.heap): duplex only.
+var heapMetrics = [...]string{
+	"heap in use per idle connection",
+	"heap in use after all left, vs start",
+	"heap in use at start",
+	"RSS after all left (after FreeOSMemory), vs start",
+	"heap kept after all left, per former connection",
 }
 
 func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
