@@ -32,6 +32,7 @@ func benchmarkSendWebsocket(b *testing.B, size int) {
 	srv := NewServer(&Options{
 		Logger:           discardLogger(),
 		MaxQueuedPackets: 1 << 12,
+		MaxQueuedBytes:   64 << 20,
 		OnSession: func(s *Session) {
 			s.SetHandler(discardHandler{})
 			sessions <- s

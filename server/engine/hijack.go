@@ -11,12 +11,13 @@ import (
 // hijacked connection over with 4 KB read and write buffers, which
 // coder/websocket keeps for the connection's lifetime: 8 KB of an idle
 // session's ~18 KB. Frame headers and small messages fit in the read buffer;
-// larger payloads bypass it. The write buffer only needs to hold a frame
-// header and a small control frame: the session's flush writes through a
-// batchWriter that accumulates the frames of a batch in a pooled buffer.
+// larger payloads bypass it. The write buffer holds a whole control frame (2
+// + 125 bytes at most), which coder/websocket writes itself, so that each
+// reaches the batchWriter whole; the session's data frames go straight into
+// the batchWriter (batchWriter.writeFrame).
 const (
 	wsReadBuffer  = 512
-	wsWriteBuffer = 64
+	wsWriteBuffer = 128
 )
 
 // smallBufferWriter is the http.ResponseWriter given to websocket.Accept: its

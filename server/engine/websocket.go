@@ -225,10 +225,10 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 		}
 		var err error
 		for i := range batch {
-			if scratch == nil {
+			if scratch == nil && (s.b64 || s.srv.opts.PerMessageDeflate || out == nil) {
 				scratch = batchBufs.Get().(*[]byte)
 			}
-			if err = s.writePacket(conn, batch[i], scratch); err != nil {
+			if err = s.writePacket(conn, out, batch[i], scratch); err != nil {
 				break
 			}
 		}
@@ -264,25 +264,40 @@ func (s *Session) closeConn(conn *websocket.Conn) {
 
 // writePacket writes one packet as one websocket message of one frame:
 // binary data as a binary message, other packets as a text message made of
-// the type character and the data (copied together into *scratch, a pooled
-// buffer the caller owns and puts back).
-func (s *Session) writePacket(conn *websocket.Conn, p eio.Packet, scratch *[]byte) error {
+// the type character and the data. Without compression the frame goes
+// straight into out's batch (coder/websocket's message writer, its locks
+// and its deep calls are bypassed: it only writes control frames itself);
+// with it, or for base64 binary, the payload is put together in *scratch, a
+// pooled buffer the caller owns and puts back.
+func (s *Session) writePacket(conn *websocket.Conn, out *batchWriter, p eio.Packet, scratch *[]byte) error {
 	ctx := context.Background() // a stuck peer is caught by the heartbeat, which closes conn
+	direct := out != nil && !s.srv.opts.PerMessageDeflate
 	if p.Binary && !s.b64 {
+		if direct {
+			return out.writeFrame(opBinary, -1, p.Data)
+		}
 		return conn.Write(ctx, websocket.MessageBinary, p.Data)
+	}
+	t := int(p.Type)
+	if t >= len(typeChars) {
+		t = int(eio.Noop)
+	}
+	if direct && !p.Binary {
+		return out.writeFrame(opText, t, p.Data)
 	}
 	buf := (*scratch)[:0]
 	if p.Binary { // b64 mode
 		buf = append(buf, 'b')
 		buf = base64.StdEncoding.AppendEncode(buf, p.Data)
 	} else {
-		t := int(p.Type)
-		if t >= len(typeChars) {
-			t = int(eio.Noop)
-		}
 		buf = append(append(buf, typeChars[t]), p.Data...)
 	}
-	err := conn.Write(ctx, websocket.MessageText, buf)
+	var err error
+	if direct {
+		err = out.writeFrame(opText, -1, buf)
+	} else {
+		err = conn.Write(ctx, websocket.MessageText, buf)
+	}
 	if cap(buf) <= maxBatchBytes {
 		*scratch = buf[:0]
 	} // else: a large packet's buffer is not kept

@@ -238,6 +238,11 @@ func TestWebsocketBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	big := eio.TextMessage(bytes.Repeat([]byte("c"), 100<<10)) // a 64-bit frame length
+	if err := s.Send(big, eio.BinaryMessage(big.Data)); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, "4"+string(big.Data), string(big.Data))
 	for i, w := range want {
 		if _, f := readFrame(t, c); f != w {
 			t.Fatalf("message %d: %d bytes, want %d", i, len(f), len(w))
