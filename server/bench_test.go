@@ -197,3 +197,38 @@ func BenchmarkEchoAck(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConnect measures the Socket.IO part of a connection (fake
+// session): the client, the namespace CONNECT and the socket with the bench
+// contract's three handlers. heap-B/socket is what each idle socket keeps
+// (live heap after a GC, divided by the sockets still connected).
+func BenchmarkConnect(b *testing.B) {
+	srv := newServer(b, nil)
+	h := func(*Event) {}
+	srv.OnConnection(func(s *Socket) {
+		s.On("echo", h)
+		s.On("join", h)
+		s.On("bcast", h)
+	})
+	cc := &countConn{}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	clients := make([]*client, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		c := srv.newClient(cc, &requestInfo{Time: time.Now()})
+		c.OnMessage(eio.TextMessage([]byte("0")))
+		clients = append(clients, c)
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(clients)), "heap-B/socket")
+	for _, c := range clients {
+		c.OnClose("transport close", nil)
+	}
+	if n := len(srv.Sockets()); n != 0 {
+		b.Fatalf("%d sockets left", n)
+	}
+}

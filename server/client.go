@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,24 +38,52 @@ type client struct {
 	req  *requestInfo
 	dec  sio.Decoder // read loop only
 
+	// Few namespaces per session (mostly one): slices, searched by name,
+	// nil when empty (an idle connection holds one small array, not maps).
 	mu      sync.Mutex
-	sockets map[string]*Socket // namespace name -> connected socket
-	pending map[string]*Socket // namespaces whose connection is in progress (nil until the socket exists)
+	sockets []*Socket     // connected, one per namespace
+	pending []pendingConn // namespaces whose connection is in progress
 	closed  bool
-	timer   *time.Timer
+	timer   *time.Timer // the connect timeout; nil once a namespace is joined or the client closed
+}
+
+// pendingConn is a namespace connection in progress; s is nil until the
+// socket exists.
+type pendingConn struct {
+	name string
+	s    *Socket
+}
+
+// socketLocked returns the connected socket of namespace name, or nil.
+func (c *client) socketLocked(name string) *Socket {
+	for _, s := range c.sockets {
+		if s.nsp.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// pendingLocked returns the index of namespace name in c.pending, or -1.
+func (c *client) pendingLocked(name string) int {
+	return slices.IndexFunc(c.pending, func(p pendingConn) bool { return p.name == name })
+}
+
+// donePendingLocked forgets the connection in progress to namespace name.
+func (c *client) donePendingLocked(name string) {
+	if i := c.pendingLocked(name); i >= 0 {
+		c.pending = slices.Delete(c.pending, i, i+1)
+	}
+	if len(c.pending) == 0 {
+		c.pending = nil
+	}
 }
 
 func (srv *Server) newClient(cn conn, req *requestInfo) *client {
-	c := &client{
-		srv:     srv,
-		conn:    cn,
-		req:     req,
-		sockets: make(map[string]*Socket, 1),
-		pending: make(map[string]*Socket, 1),
-	}
+	c := &client{srv: srv, conn: cn, req: req}
 	c.es, _ = cn.(*engine.Session)
 	c.dec.MaxAttachments = srv.opts.MaxAttachments
-	c.timer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
+	c.timer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout) // before c is shared: no lock
 	return c
 }
 
@@ -74,6 +103,15 @@ func (c *client) sendText(b []byte, volatile bool) error {
 		return nil
 	}
 	return c.conn.Send(m)
+}
+
+// stopTimerLocked stops and drops the connect timeout (an idle connection
+// does not keep it).
+func (c *client) stopTimerLocked() {
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
 }
 
 func (c *client) onConnectTimeout() {
@@ -101,8 +139,8 @@ func (c *client) OnMessage(m eio.Packet) {
 func (c *client) onPacket(p *sio.Packet) {
 	name := p.NS()
 	c.mu.Lock()
-	s, closed := c.sockets[name], c.closed
-	_, pending := c.pending[name]
+	s, closed := c.socketLocked(name), c.closed
+	pending := c.pendingLocked(name) >= 0
 	c.mu.Unlock()
 	switch {
 	case closed:
@@ -125,7 +163,9 @@ func (c *client) connect(name string, auth json.RawMessage) {
 		return
 	}
 	c.mu.Lock()
-	c.pending[name] = nil
+	if c.pendingLocked(name) < 0 { // present when a removed child namespace retries
+		c.pending = append(c.pending, pendingConn{name: name})
+	}
 	c.mu.Unlock()
 	nsp.connect(c, auth)
 }
@@ -138,7 +178,11 @@ func (c *client) connecting(s *Socket) bool {
 	if c.closed {
 		return false
 	}
-	c.pending[s.nsp.name] = s
+	if i := c.pendingLocked(s.nsp.name); i >= 0 {
+		c.pending[i].s = s
+	} else {
+		c.pending = append(c.pending, pendingConn{s.nsp.name, s})
+	}
 	return true
 }
 
@@ -150,7 +194,7 @@ func (c *client) connectError(name string, err error) {
 // connectDone ends a refused connection attempt.
 func (c *client) connectDone(name string) {
 	c.mu.Lock()
-	delete(c.pending, name)
+	c.donePendingLocked(name)
 	c.mu.Unlock()
 }
 
@@ -158,20 +202,24 @@ func (c *client) connectDone(name string) {
 func (c *client) attach(s *Socket) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.pending, s.nsp.name)
+	c.donePendingLocked(s.nsp.name)
 	if c.closed {
 		return false
 	}
-	c.sockets[s.nsp.name] = s
+	c.sockets = slices.DeleteFunc(c.sockets, func(o *Socket) bool { return o.nsp.name == s.nsp.name })
+	c.sockets = append(c.sockets, s)
 	s.connected.Store(true)
-	c.timer.Stop()
+	c.stopTimerLocked()
 	return true
 }
 
 func (c *client) remove(s *Socket) {
 	c.mu.Lock()
-	if c.sockets[s.nsp.name] == s {
-		delete(c.sockets, s.nsp.name)
+	if i := slices.Index(c.sockets, s); i >= 0 {
+		c.sockets = slices.Delete(c.sockets, i, i+1)
+		if len(c.sockets) == 0 {
+			c.sockets = nil
+		}
 	}
 	c.mu.Unlock()
 }
@@ -179,11 +227,7 @@ func (c *client) remove(s *Socket) {
 func (c *client) snapshot() []*Socket {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]*Socket, 0, len(c.sockets))
-	for _, s := range c.sockets {
-		out = append(out, s)
-	}
-	return out
+	return slices.Clone(c.sockets)
 }
 
 // fail handles a protocol error: the sockets get it as an error (OnError),
@@ -222,14 +266,14 @@ func (c *client) OnClose(reason string, _ error) {
 		return
 	}
 	c.closed = true
-	c.timer.Stop()
+	c.stopTimerLocked()
 	var pending []*Socket
-	for _, s := range c.pending {
-		if s != nil {
-			pending = append(pending, s)
+	for _, p := range c.pending {
+		if p.s != nil {
+			pending = append(pending, p.s)
 		}
 	}
-	clear(c.pending)
+	c.pending = nil
 	c.mu.Unlock()
 	// Sockets still in their middlewares never connected: forget them (a
 	// middleware that calls next later finds the client closed).

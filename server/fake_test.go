@@ -112,7 +112,7 @@ func newServer(t testing.TB, opts *Options) *Server {
 // dial attaches a fake session to srv.
 func dial(srv *Server) *fakeClient {
 	fc := &fakeConn{volatile: true, signal: make(chan struct{}, 1)}
-	req := &requestInfo{Headers: http.Header{}, RemoteAddr: "127.0.0.1:1234", Time: time.Now()}
+	req := &requestInfo{Header: http.Header{}, RemoteAddr: "127.0.0.1:1234", Time: time.Now()}
 	c := srv.newClient(fc, req)
 	return &fakeClient{fc, c}
 }

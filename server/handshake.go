@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // Handshake is what the client sent when it connected to a namespace: the
@@ -26,18 +28,12 @@ type Handshake struct {
 }
 
 // requestInfo is the part of the Handshake shared by every namespace of one
-// Engine.IO session.
-type requestInfo struct {
-	Headers    http.Header
-	Query      url.Values
-	RemoteAddr string
-	Host       string
-	URL        string
-	Secure     bool
-	Time       time.Time
-}
+// Engine.IO session: the engine's, used as is (no copy per session).
+type requestInfo = engine.RequestInfo
 
-func (r *requestInfo) handshake(auth json.RawMessage) *Handshake {
+// newHandshake returns the Handshake of a socket of the session r that sent
+// auth in its CONNECT.
+func newHandshake(r *requestInfo, auth json.RawMessage) *Handshake {
 	if len(auth) == 0 {
 		auth = json.RawMessage("{}")
 	}
@@ -46,7 +42,7 @@ func (r *requestInfo) handshake(auth json.RawMessage) *Handshake {
 		addr = host
 	}
 	return &Handshake{
-		Headers: r.Headers,
+		Headers: r.Header,
 		Query:   r.Query,
 		Auth:    auth,
 		Address: addr,

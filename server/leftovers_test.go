@@ -102,7 +102,10 @@ func TestNothingLeftAfterDisconnect(t *testing.T) {
 				paths[i%len(paths)](f)
 			}
 			for i, f := range clients {
-				if f.c.timer.Stop() {
+				f.c.mu.Lock()
+				armed := f.c.timer != nil && f.c.timer.Stop()
+				f.c.mu.Unlock()
+				if armed {
 					t.Fatalf("client %d: connect timer still armed", i)
 				}
 				if len(f.c.snapshot()) != 0 || len(f.c.pending) != 0 {
@@ -271,12 +274,18 @@ func TestCleanupRacesWithConnect(t *testing.T) {
 	}
 	g := dial(srv)
 	g.c.mu.Lock()
-	g.c.pending["/dyn"] = nil
+	g.c.pending = append(g.c.pending, pendingConn{name: "/dyn"})
 	g.c.mu.Unlock()
 	old.connect(g.c, nil) // as if namespaceFor had returned the old one
 	g.waitSent(t, `0/dyn,{"sid":`)
 	if cs := parent.Children(); len(cs) != 1 || cs[0] == old || len(cs[0].Sockets()) != 1 {
 		t.Fatalf("children %v", cs)
+	}
+	g.c.mu.Lock()
+	pending := len(g.c.pending)
+	g.c.mu.Unlock()
+	if pending != 0 {
+		t.Fatalf("%d namespace connections still pending", pending)
 	}
 }
 

@@ -202,7 +202,7 @@ func (n *Namespace) ReceiveServerSideEmit(event string, args Args) {
 // payload auth. It runs on c's read loop; it completes there when the
 // middlewares call next synchronously.
 func (n *Namespace) connect(c *client, auth json.RawMessage) {
-	s := newSocket(n, c, c.req.handshake(auth))
+	s := newSocket(n, c, auth)
 	var missed []*sio.Packet
 	var rooms []string
 	rec := n.srv.opts.ConnectionStateRecovery

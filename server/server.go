@@ -37,15 +37,7 @@ func New(opts *Options) *Server {
 }
 
 func (srv *Server) onSession(s *engine.Session) {
-	ri := s.Request()
-	req := &requestInfo{
-		Headers: ri.Header, Query: ri.Query, RemoteAddr: ri.RemoteAddr, Host: ri.Host,
-		URL: ri.URL, Secure: ri.Secure, Time: ri.Time,
-	}
-	if req.Time.IsZero() {
-		req.Time = time.Now()
-	}
-	s.SetHandler(srv.newClient(s, req))
+	s.SetHandler(srv.newClient(s, s.Request()))
 }
 
 // ServeHTTP serves Engine.IO requests, and the client files when

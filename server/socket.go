@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"sync"
@@ -19,28 +21,57 @@ type Socket struct {
 	pid       string
 	nsp       *Namespace
 	client    *client
-	hs        *Handshake
+	auth      json.RawMessage           // the CONNECT payload (nil: none)
+	hs        atomic.Pointer[Handshake] // built on the first Handshake call
 	data      *Data
 	recovered bool
 
 	connected atomic.Bool
 	closing   atomic.Bool
 
-	mu          sync.Mutex
-	handlers    map[string][]handlerEntry
+	mu         sync.Mutex
+	handlers   []handlerEntry // copied on write: dispatch iterates a snapshot
+	hooks      *socketHooks   // nil until one is registered
+	acks       map[uint64]*pendingAck
+	acksClosed bool
+}
+
+// handlerEntry is one On or Once handler. A socket has a few: a slice
+// searched by name is smaller than a map and as fast at these sizes.
+type handlerEntry struct {
+	event string
+	fn    EventHandler
+	once  bool
+}
+
+// socketHooks are a socket's less common handlers, allocated on the first
+// registration so that an idle socket without any stays small.
+type socketHooks struct {
 	anyHandlers []EventHandler
 	outgoing    []func(event string, args []any)
 	middlewares []func(e *Event, next func(error))
 	onDiscing   []func(reason string)
 	onDisc      []func(reason string)
 	onError     []func(err error)
-	acks        map[uint64]*pendingAck
-	acksClosed  bool
 }
 
-type handlerEntry struct {
-	fn   EventHandler
-	once bool
+// noHooks is what hooksLocked reads for a socket without hooks; never written.
+var noHooks socketHooks
+
+// hooksLocked returns s's hooks for reading (s.mu held).
+func (s *Socket) hooksLocked() *socketHooks {
+	if s.hooks == nil {
+		return &noHooks
+	}
+	return s.hooks
+}
+
+// addHooksLocked returns s's hooks for writing, allocating them (s.mu held).
+func (s *Socket) addHooksLocked() *socketHooks {
+	if s.hooks == nil {
+		s.hooks = new(socketHooks)
+	}
+	return s.hooks
 }
 
 type pendingAck struct {
@@ -48,8 +79,8 @@ type pendingAck struct {
 	timer *time.Timer
 }
 
-func newSocket(nsp *Namespace, c *client, hs *Handshake) *Socket {
-	return &Socket{id: newID(), nsp: nsp, client: c, hs: hs, data: &Data{}}
+func newSocket(nsp *Namespace, c *client, auth json.RawMessage) *Socket {
+	return &Socket{id: newID(), nsp: nsp, client: c, auth: bytes.Clone(auth), data: &Data{}}
 }
 
 // ID returns the socket's id: random, per namespace connection, not the
@@ -57,7 +88,13 @@ func newSocket(nsp *Namespace, c *client, hs *Handshake) *Socket {
 func (s *Socket) ID() string { return s.id }
 
 // Handshake returns what the client sent when it connected.
-func (s *Socket) Handshake() *Handshake { return s.hs }
+func (s *Socket) Handshake() *Handshake {
+	if h := s.hs.Load(); h != nil {
+		return h
+	}
+	s.hs.CompareAndSwap(nil, newHandshake(s.client.req, s.auth))
+	return s.hs.Load()
+}
 
 // Data returns the socket's application value store.
 func (s *Socket) Data() *Data { return s.data }
@@ -89,31 +126,31 @@ func (s *Socket) Once(event string, h EventHandler) { s.addHandler(event, h, tru
 
 func (s *Socket) addHandler(event string, h EventHandler, once bool) {
 	s.mu.Lock()
-	if s.handlers == nil {
-		s.handlers = make(map[string][]handlerEntry)
-	}
-	s.handlers[event] = append(s.handlers[event], handlerEntry{h, once})
+	s.handlers = append(s.handlers[:len(s.handlers):len(s.handlers)], handlerEntry{event, h, once})
 	s.mu.Unlock()
 }
 
 // Off removes every handler of event.
 func (s *Socket) Off(event string) {
 	s.mu.Lock()
-	delete(s.handlers, event)
+	s.handlers = s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.event == event })
 	s.mu.Unlock()
 }
 
 // OnAny registers h for every event; it runs before the event's own handlers.
 func (s *Socket) OnAny(h EventHandler) {
 	s.mu.Lock()
-	s.anyHandlers = append(s.anyHandlers, h)
+	hk := s.addHooksLocked()
+	hk.anyHandlers = append(hk.anyHandlers, h)
 	s.mu.Unlock()
 }
 
 // OffAny removes every OnAny handler.
 func (s *Socket) OffAny() {
 	s.mu.Lock()
-	s.anyHandlers = nil
+	if s.hooks != nil {
+		s.hooks.anyHandlers = nil
+	}
 	s.mu.Unlock()
 }
 
@@ -121,14 +158,17 @@ func (s *Socket) OffAny() {
 // (Socket.Emit and its Emitters; broadcasts are not reported).
 func (s *Socket) OnAnyOutgoing(h func(event string, args []any)) {
 	s.mu.Lock()
-	s.outgoing = append(s.outgoing, h)
+	hk := s.addHooksLocked()
+	hk.outgoing = append(hk.outgoing, h)
 	s.mu.Unlock()
 }
 
 // OffAnyOutgoing removes every OnAnyOutgoing handler.
 func (s *Socket) OffAnyOutgoing() {
 	s.mu.Lock()
-	s.outgoing = nil
+	if s.hooks != nil {
+		s.hooks.outgoing = nil
+	}
 	s.mu.Unlock()
 }
 
@@ -138,7 +178,8 @@ func (s *Socket) OffAnyOutgoing() {
 // event on the socket), or logged when there is none.
 func (s *Socket) Use(mw func(e *Event, next func(error))) {
 	s.mu.Lock()
-	s.middlewares = append(s.middlewares, mw)
+	hk := s.addHooksLocked()
+	hk.middlewares = append(hk.middlewares, mw)
 	s.mu.Unlock()
 }
 
@@ -146,7 +187,8 @@ func (s *Socket) Use(mw func(e *Event, next func(error))) {
 // protocol errors of its connection.
 func (s *Socket) OnError(h func(err error)) {
 	s.mu.Lock()
-	s.onError = append(s.onError, h)
+	hk := s.addHooksLocked()
+	hk.onError = append(hk.onError, h)
 	s.mu.Unlock()
 }
 
@@ -154,7 +196,8 @@ func (s *Socket) OnError(h func(err error)) {
 // while it is still in its rooms.
 func (s *Socket) OnDisconnecting(h func(reason string)) {
 	s.mu.Lock()
-	s.onDiscing = append(s.onDiscing, h)
+	hk := s.addHooksLocked()
+	hk.onDiscing = append(hk.onDiscing, h)
 	s.mu.Unlock()
 }
 
@@ -162,7 +205,8 @@ func (s *Socket) OnDisconnecting(h func(reason string)) {
 // reference's reason ("client namespace disconnect", "transport close", ...).
 func (s *Socket) OnDisconnect(h func(reason string)) {
 	s.mu.Lock()
-	s.onDisc = append(s.onDisc, h)
+	hk := s.addHooksLocked()
+	hk.onDisc = append(hk.onDisc, h)
 	s.mu.Unlock()
 }
 
@@ -251,7 +295,7 @@ func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, f em
 
 func (s *Socket) notifyOutgoing(event string, args []any) {
 	s.mu.Lock()
-	hs := s.outgoing
+	hs := s.hooksLocked().outgoing
 	s.mu.Unlock()
 	for _, h := range hs {
 		h(event, args)
@@ -377,7 +421,7 @@ func (s *Socket) onPacket(p *sio.Packet) {
 
 func (s *Socket) onEvent(e *Event) {
 	s.mu.Lock()
-	mws := s.middlewares
+	mws := s.hooksLocked().middlewares
 	s.mu.Unlock()
 	if len(mws) == 0 {
 		s.dispatch(e)
@@ -409,36 +453,39 @@ func (s *Socket) dispatch(e *Event) {
 		return
 	}
 	s.mu.Lock()
-	anys := s.anyHandlers
-	hs := s.handlers[e.Name]
-	if slices.ContainsFunc(hs, func(h handlerEntry) bool { return h.once }) {
-		// Drop the once handlers (copy: a running dispatch may hold hs).
-		keep := hs[:0:0]
-		for _, h := range hs {
-			if !h.once {
-				keep = append(keep, h)
-			}
-		}
-		if len(keep) != len(hs) {
-			if len(keep) == 0 {
-				delete(s.handlers, e.Name)
-			} else {
-				s.handlers[e.Name] = keep
-			}
-		}
+	anys := s.hooksLocked().anyHandlers
+	hs := s.handlers
+	if slices.ContainsFunc(hs, func(h handlerEntry) bool { return h.once && h.event == e.Name }) {
+		// Drop the once handlers of the event (hs, which this dispatch
+		// runs, is left as it is).
+		s.handlers = s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.once && h.event == e.Name })
 	}
 	s.mu.Unlock()
 	for _, h := range anys {
 		h(e)
 	}
-	for _, h := range hs {
-		h.fn(e)
+	for i := range hs {
+		if hs[i].event == e.Name {
+			hs[i].fn(e)
+		}
 	}
+}
+
+// withoutHandlersLocked returns a copy of s.handlers without those drop
+// selects (nil if none is left); s.handlers itself is not modified.
+func (s *Socket) withoutHandlersLocked(drop func(*handlerEntry) bool) []handlerEntry {
+	var keep []handlerEntry
+	for i := range s.handlers {
+		if !drop(&s.handlers[i]) {
+			keep = append(keep, s.handlers[i])
+		}
+	}
+	return keep
 }
 
 func (s *Socket) emitError(err error) {
 	s.mu.Lock()
-	hs := s.onError
+	hs := s.hooksLocked().onError
 	s.mu.Unlock()
 	if len(hs) == 0 {
 		s.nsp.srv.log.Debug("socket.io: socket error", "nsp", s.nsp.name, "socket", s.id, slog.Any("error", err))
@@ -454,7 +501,7 @@ func (s *Socket) onClose(reason string) {
 		return
 	}
 	s.mu.Lock()
-	discing := s.onDiscing
+	discing := s.hooksLocked().onDiscing
 	s.mu.Unlock()
 	for _, h := range discing {
 		h(reason)
@@ -471,7 +518,7 @@ func (s *Socket) onClose(reason string) {
 	s.connected.Store(false)
 	s.failAcks()
 	s.mu.Lock()
-	disc := s.onDisc
+	disc := s.hooksLocked().onDisc
 	s.mu.Unlock()
 	for _, h := range disc {
 		h(reason)

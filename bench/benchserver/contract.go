@@ -37,48 +37,53 @@ func New(log *slog.Logger) *server.Server {
 		log = slog.Default()
 	}
 	srv := server.New(&server.Options{Transports: []string{"websocket"}, Logger: log})
+	// The handlers are made once and shared by every socket: no closure per
+	// connection.
+	echo := func(e *server.Event) {
+		if e.HasAck() {
+			_ = e.AckArgs(e.Args) // verbatim: nothing decoded, boxed or re-encoded
+		}
+	}
+	join := func(e *server.Event) {
+		var room json.RawMessage
+		if err := e.Decode(&room); err != nil {
+			return
+		}
+		var name string
+		if json.Unmarshal(room, &name) != nil {
+			name = string(room) // a number, as String(room) in Node
+		}
+		e.Socket().Join(name)
+		if e.HasAck() {
+			_ = e.Ack()
+		}
+	}
+	bcast := func(e *server.Event) {
+		var req bcastRequest
+		_ = e.Decode(&req) // a bad request broadcasts nothing, like Node
+		count := min(max(req.Count, 0), maxCount)
+		size := min(max(req.Size, 0), maxSize)
+		msg := strings.Repeat("x", size)
+		for range count {
+			var err error
+			if req.Room != "" {
+				err = srv.To(req.Room).Emit("msg", msg)
+			} else {
+				err = srv.Emit("msg", msg)
+			}
+			if err != nil {
+				log.Warn("bench: broadcast", "err", err)
+				break
+			}
+		}
+		if e.HasAck() {
+			_ = e.Ack()
+		}
+	}
 	srv.OnConnection(func(s *server.Socket) {
-		s.On("echo", func(e *server.Event) {
-			if e.HasAck() {
-				_ = e.AckArgs(e.Args) // verbatim: nothing decoded, boxed or re-encoded
-			}
-		})
-		s.On("join", func(e *server.Event) {
-			var room json.RawMessage
-			if err := e.Decode(&room); err != nil {
-				return
-			}
-			var name string
-			if json.Unmarshal(room, &name) != nil {
-				name = string(room) // a number, as String(room) in Node
-			}
-			s.Join(name)
-			if e.HasAck() {
-				_ = e.Ack()
-			}
-		})
-		s.On("bcast", func(e *server.Event) {
-			var req bcastRequest
-			_ = e.Decode(&req) // a bad request broadcasts nothing, like Node
-			count := min(max(req.Count, 0), maxCount)
-			size := min(max(req.Size, 0), maxSize)
-			msg := strings.Repeat("x", size)
-			for range count {
-				var err error
-				if req.Room != "" {
-					err = srv.To(req.Room).Emit("msg", msg)
-				} else {
-					err = srv.Emit("msg", msg)
-				}
-				if err != nil {
-					log.Warn("bench: broadcast", "err", err)
-					break
-				}
-			}
-			if e.HasAck() {
-				_ = e.Ack()
-			}
-		})
+		s.On("echo", echo)
+		s.On("join", join)
+		s.On("bcast", bcast)
 	})
 	return srv
 }
