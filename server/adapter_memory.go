@@ -17,10 +17,12 @@ import (
 type MemoryAdapter struct {
 	nsp *Namespace
 
+	// A socket's own room (its id) is a flag on its member, not a map of
+	// one: an idle socket costs one small struct here. rooms holds the
+	// other rooms (a room named after a socket id may have members in both).
 	mu    sync.RWMutex
-	rooms map[string]map[string]*Socket  // room -> socket id -> socket
-	sids  map[string]map[string]struct{} // socket id -> rooms
-	all   map[string]*Socket             // socket id -> socket, for every socket in a room
+	rooms map[string]map[string]*Socket // room -> socket id -> socket, own rooms excluded
+	all   map[string]*member            // socket id -> member, for every socket in a room
 
 	recovery   *RecoveryOptions
 	rmu        sync.Mutex
@@ -29,6 +31,13 @@ type MemoryAdapter struct {
 	offsets    offsetGen
 	pruneTimer *time.Timer // armed while something is stored
 	rclosed    bool
+}
+
+// member is a socket in at least one room of the adapter.
+type member struct {
+	s     *Socket
+	self  bool     // in its own room
+	rooms []string // its other rooms
 }
 
 type persisted struct {
@@ -48,8 +57,7 @@ func NewMemoryAdapter(nsp *Namespace) *MemoryAdapter {
 	a := &MemoryAdapter{
 		nsp:   nsp,
 		rooms: make(map[string]map[string]*Socket),
-		sids:  make(map[string]map[string]struct{}),
-		all:   make(map[string]*Socket),
+		all:   make(map[string]*member),
 	}
 	if nsp != nil && nsp.srv != nil && nsp.srv.opts.ConnectionStateRecovery != nil {
 		a.recovery = nsp.srv.opts.ConnectionStateRecovery
@@ -66,20 +74,26 @@ func (a *MemoryAdapter) AddAll(id string, rooms []string) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	set := a.sids[id]
-	if set == nil {
-		set = make(map[string]struct{}, len(rooms))
-		a.sids[id] = set
-		a.all[id] = s
+	m := a.all[id]
+	if m == nil {
+		m = &member{s: s}
+		a.all[id] = m
 	}
 	for _, r := range rooms {
-		set[r] = struct{}{}
-		m := a.rooms[r]
-		if m == nil {
-			m = make(map[string]*Socket, 1)
-			a.rooms[r] = m
+		if r == id {
+			m.self = true
+			continue
 		}
-		m[id] = s
+		if slices.Contains(m.rooms, r) {
+			continue
+		}
+		m.rooms = append(m.rooms, r)
+		set := a.rooms[r]
+		if set == nil {
+			set = make(map[string]*Socket, 1)
+			a.rooms[r] = set
+		}
+		set[id] = s
 	}
 }
 
@@ -87,10 +101,18 @@ func (a *MemoryAdapter) AddAll(id string, rooms []string) {
 func (a *MemoryAdapter) Del(id, room string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if set := a.sids[id]; set != nil {
-		delete(set, room)
+	m := a.all[id]
+	if m == nil {
+		return
 	}
-	a.delRoom(id, room)
+	if room == id {
+		m.self = false
+	} else if i := slices.Index(m.rooms, room); i >= 0 {
+		m.rooms = slices.Delete(m.rooms, i, i+1)
+		a.delRoom(id, room)
+	}
+	// A socket out of every room stays a member until DelAll: broadcasts
+	// to all still reach it, as the reference's.
 }
 
 func (a *MemoryAdapter) delRoom(id, room string) {
@@ -106,27 +128,50 @@ func (a *MemoryAdapter) delRoom(id, room string) {
 func (a *MemoryAdapter) DelAll(id string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for r := range a.sids[id] {
-		a.delRoom(id, r)
+	if m := a.all[id]; m != nil {
+		for _, r := range m.rooms {
+			a.delRoom(id, r)
+		}
+		a.forgetLocked(id)
 	}
-	delete(a.sids, id)
+}
+
+// forgetLocked removes member id. Go maps never shrink: once the last member
+// left, they are replaced, so that a server whose clients all left returns
+// to its starting size.
+func (a *MemoryAdapter) forgetLocked(id string) {
 	delete(a.all, id)
+	if len(a.all) == 0 {
+		a.all = make(map[string]*member)
+		a.rooms = make(map[string]map[string]*Socket)
+	}
 }
 
 // SocketRooms implements Adapter.
 func (a *MemoryAdapter) SocketRooms(id string) []string {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	set, ok := a.sids[id]
+	m, ok := a.all[id]
 	if !ok {
 		return nil
 	}
-	out := make([]string, 0, len(set))
-	for r := range set {
-		out = append(out, r)
+	out := make([]string, 0, len(m.rooms)+1)
+	if m.self {
+		out = append(out, id)
 	}
+	out = append(out, m.rooms...)
 	slices.Sort(out)
 	return out
+}
+
+// roomLocked calls fn for every member of room r (a.mu held).
+func (a *MemoryAdapter) roomLocked(r string, fn func(id string, s *Socket)) {
+	if m := a.all[r]; m != nil && m.self {
+		fn(r, m.s)
+	}
+	for id, s := range a.rooms[r] {
+		fn(id, s)
+	}
 }
 
 // Rooms returns the names of every room of the namespace (socket id rooms
@@ -137,6 +182,11 @@ func (a *MemoryAdapter) Rooms() []string {
 	out := make([]string, 0, len(a.rooms))
 	for r := range a.rooms {
 		out = append(out, r)
+	}
+	for id, m := range a.all {
+		if _, dup := a.rooms[id]; m.self && !dup {
+			out = append(out, id)
+		}
 	}
 	slices.Sort(out)
 	return out
@@ -162,17 +212,15 @@ func (a *MemoryAdapter) targets(opts BroadcastOptions, dst []*Socket) []*Socket 
 	if len(opts.Except) > 0 {
 		except = make(map[string]struct{})
 		for _, r := range opts.Except {
-			for id := range a.rooms[r] {
-				except[id] = struct{}{}
-			}
+			a.roomLocked(r, func(id string, _ *Socket) { except[id] = struct{}{} })
 		}
 	}
 	if len(opts.Rooms) == 0 {
-		for id, s := range a.all {
-			if _, skip := except[id]; skip || !s.connected.Load() {
+		for id, m := range a.all {
+			if _, skip := except[id]; skip || !m.s.connected.Load() {
 				continue
 			}
-			dst = append(dst, s)
+			dst = append(dst, m.s)
 		}
 		return dst
 	}
@@ -181,18 +229,18 @@ func (a *MemoryAdapter) targets(opts BroadcastOptions, dst []*Socket) []*Socket 
 		seen = make(map[string]struct{})
 	}
 	for _, r := range opts.Rooms {
-		for id, s := range a.rooms[r] {
+		a.roomLocked(r, func(id string, s *Socket) {
 			if _, skip := except[id]; skip || !s.connected.Load() {
-				continue
+				return
 			}
 			if seen != nil {
 				if _, dup := seen[id]; dup {
-					continue
+					return
 				}
 				seen[id] = struct{}{}
 			}
 			dst = append(dst, s)
-		}
+		})
 	}
 	return dst
 }

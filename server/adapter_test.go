@@ -104,3 +104,59 @@ func TestCustomAdapter(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryAdapterOwnRoom checks the rooms named after socket ids: the own
+// room can be left and joined again, another socket may join it, and a
+// socket out of every room still gets broadcasts to all.
+func TestMemoryAdapterOwnRoom(t *testing.T) {
+	srv := newServer(t, nil)
+	f1, f2 := dial(srv), dial(srv)
+	f1.connect(t, "0")
+	f2.connect(t, "0")
+	a := srv.Of("/").Adapter().(*MemoryAdapter)
+	var s1, s2 *Socket
+	for _, s := range srv.Sockets() {
+		if s.client == f1.c {
+			s1 = s
+		} else {
+			s2 = s
+		}
+	}
+	if !slices.Equal(s1.Rooms(), []string{s1.ID()}) {
+		t.Fatalf("rooms %q", s1.Rooms())
+	}
+	s2.Join(s1.ID(), "r")
+	if got, _ := a.Sockets(t.Context(), []string{s1.ID()}); len(got) != 2 {
+		t.Fatalf("room %s has %q", s1.ID(), got)
+	}
+	want := []string{"r", s1.ID(), s2.ID()}
+	slices.Sort(want)
+	if !slices.Equal(a.Rooms(), want) {
+		t.Fatalf("Rooms %q, want %q", a.Rooms(), want)
+	}
+	s1.Leave(s1.ID())
+	if got, _ := a.Sockets(t.Context(), []string{s1.ID()}); !slices.Equal(got, []string{s2.ID()}) {
+		t.Fatalf("room %s has %q after its socket left", s1.ID(), got)
+	}
+	if len(s1.Rooms()) != 0 {
+		t.Fatalf("rooms %q", s1.Rooms())
+	}
+	f1.take()
+	_ = srv.Emit("all")
+	_ = srv.To(s1.ID()).Emit("own")
+	if got := f1.take(); !slices.Equal(got, []string{`2["all"]`}) {
+		t.Fatalf("socket out of every room got %q", got)
+	}
+	s1.Join(s1.ID())
+	s2.Leave("r")
+	pair := []string{s1.ID(), s2.ID()}
+	slices.Sort(pair)
+	if !slices.Equal(s1.Rooms(), []string{s1.ID()}) || !slices.Equal(s2.Rooms(), pair) {
+		t.Fatalf("rooms %q and %q", s1.Rooms(), s2.Rooms())
+	}
+	s1.Disconnect(false)
+	s2.Disconnect(false)
+	if left := adapterLeft(srv.Of("/")); left != "" {
+		t.Fatalf("adapter keeps %s", left)
+	}
+}

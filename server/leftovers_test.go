@@ -27,10 +27,10 @@ func adapterLeft(n *Namespace) string {
 	a := n.Adapter().(*MemoryAdapter)
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	if len(a.rooms)+len(a.sids)+len(a.all) == 0 {
+	if len(a.rooms)+len(a.all) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d rooms, %d socket room sets, %d sockets", len(a.rooms), len(a.sids), len(a.all))
+	return fmt.Sprintf("%d rooms, %d sockets", len(a.rooms), len(a.all))
 }
 
 func namespaceLeft(n *Namespace) string {

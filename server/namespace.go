@@ -110,6 +110,10 @@ func (n *Namespace) remove(s *Socket) {
 		delete(n.pre, s.id)
 	}
 	empty := len(n.sockets) == 0 && len(n.pre) == 0
+	if empty {
+		// Go maps never shrink: start small again once everyone left.
+		n.sockets, n.pre = make(map[string]*Socket), make(map[string]*Socket)
+	}
 	n.mu.Unlock()
 	if empty && n.parent != nil && n.srv.opts.CleanupEmptyChildNamespaces {
 		n.srv.removeChild(n)
