@@ -27,9 +27,10 @@ var batchBufs = sync.Pool{New: func() any {
 // coder/websocket writes itself during a batch (a pong, a close frame) are
 // part of it, in order; outside a batch they go straight through.
 type batchWriter struct {
-	w   io.Writer
-	mu  sync.Mutex
-	buf *[]byte // non-nil while a batch is open
+	w      io.Writer
+	mu     sync.Mutex
+	buf    *[]byte // non-nil while a batch is open
+	prefix []byte  // written before anything else (a held 101 response), then nil
 }
 
 // begin opens a batch.
@@ -37,6 +38,10 @@ func (b *batchWriter) begin() {
 	b.mu.Lock()
 	if b.buf == nil {
 		b.buf = batchBufs.Get().(*[]byte)
+		if b.prefix != nil {
+			*b.buf = append(*b.buf, b.prefix...)
+			b.prefix = nil
+		}
 	}
 	b.mu.Unlock()
 }
@@ -64,6 +69,14 @@ func (b *batchWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.buf == nil {
+		if b.prefix != nil {
+			err := writeVec(b.w, b.prefix, p)
+			b.prefix = nil
+			if err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
 		return b.w.Write(p)
 	}
 	buf := *b.buf
@@ -110,6 +123,10 @@ func (b *batchWriter) writeFrame(opcode byte, typ int, data []byte) error {
 		h = append(h, typeChars[typ])
 	}
 	if b.buf == nil { // not in a batch: write through
+		if b.prefix != nil {
+			h = append(slices.Clone(b.prefix), h...)
+			b.prefix = nil
+		}
 		return writeVec(b.w, h, data)
 	}
 	buf := *b.buf

@@ -51,7 +51,7 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	defer srv.release()
-	hw := &smallBufferWriter{ResponseWriter: w}
+	hw := &smallBufferWriter{ResponseWriter: w, holdSwitch: true}
 	conn, err := websocket.Accept(hw, r, srv.acceptOptions())
 	if err != nil {
 		srv.log.Debug("engine: websocket handshake failed", "err", err)
