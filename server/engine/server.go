@@ -78,7 +78,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	upgrade := isWebsocketRequest(r)
 	sid := q.Get("sid")
 	if sid == "" {
-		srv.handshake(w, r, transport, upgrade)
+		srv.handshake(w, r, q, transport, upgrade)
 		return
 	}
 	srv.mu.Lock()
@@ -107,7 +107,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handshake creates a session.
-func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, transport string, upgrade bool) {
+func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values, transport string, upgrade bool) {
 	if r.Method != http.MethodGet {
 		writeError(w, codeBadHandshakeMethod, "")
 		return
@@ -123,10 +123,10 @@ func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, transport s
 		}
 	}
 	if transport == TransportWebsocket {
-		srv.serveWebsocketHandshake(w, r)
+		srv.serveWebsocketHandshake(w, r, q)
 		return
 	}
-	s, ok := srv.newSession(r, transport, nil, nil)
+	s, ok := srv.newSession(r, q, transport, nil, nil)
 	if !ok {
 		writeError(w, codeBadRequest, "server shutting down")
 		return
@@ -276,18 +276,18 @@ func validHeaderValue(v string) bool {
 	return true
 }
 
-// newSession creates a session for the handshake request r, calls OnSession
+// newSession creates a session for the handshake request r (q: its parsed
+// query, kept by the session's RequestInfo), calls OnSession
 // and registers it. conn is the websocket of a websocket handshake (nil for
 // polling), out the writer under its bufio.Writer. It returns false when the
 // server is closed.
-func (srv *Server) newSession(r *http.Request, transport string, conn *websocket.Conn, out *batchWriter) (*Session, bool) {
+func (srv *Server) newSession(r *http.Request, q url.Values, transport string, conn *websocket.Conn, out *batchWriter) (*Session, bool) {
 	srv.mu.Lock()
 	closed := srv.closed
 	srv.mu.Unlock()
 	if closed {
 		return nil, false
 	}
-	q := r.URL.Query()
 	s := &Session{
 		srv:       srv,
 		id:        newSID(),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/coder/websocket"
@@ -41,7 +42,7 @@ func (srv *Server) originAllowed(r *http.Request) bool {
 
 // serveWebsocketHandshake opens a session over a new WebSocket and reads it
 // until it closes.
-func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Request) {
+func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Request, q url.Values) {
 	if !srv.originAllowed(r) {
 		writeError(w, codeBadRequest, "")
 		return
@@ -59,7 +60,7 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 	}
 	rd := hw.setupReader()
 	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
-	s, ok := srv.newSession(r, TransportWebsocket, conn, hw.out)
+	s, ok := srv.newSession(r, q, TransportWebsocket, conn, hw.out)
 	if !ok {
 		conn.Close(websocket.StatusGoingAway, "server shutting down")
 		return
