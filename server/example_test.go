@@ -185,3 +185,16 @@ func ExampleSocket_EmitWithAck() {
 		}))
 	})
 }
+
+// An echo: the received arguments go back in the ack as they arrived, binary
+// attachments included, without being decoded or encoded again.
+func ExampleEvent_AckArgs() {
+	io := server.New(nil)
+	io.OnConnection(func(s *server.Socket) {
+		s.On("echo", func(e *server.Event) {
+			if e.HasAck() {
+				_ = e.AckArgs(e.Args)
+			}
+		})
+	})
+}
