@@ -17,17 +17,18 @@ type goal struct {
 
 // goals maps "kind/metric" (or "scenario/metric") to its target.
 var goals = map[string]goal{
-	"connect/server CPU per connect":                            {"≤ 100 µs", func(v float64) bool { return v <= 100 }},
-	"connect 5000/RSS per idle connection":                      {"≤ 10 KB", func(v float64) bool { return v <= 10 }},
-	"connect/RSS after all left, vs start":                      {"≤ 10 %", func(v float64) bool { return v <= 10 }},
-	"connect/heap in use after all left, vs start":              {"≤ 10 % (no leak)", func(v float64) bool { return v <= 10 }},
-	"connect/RSS after all left (after FreeOSMemory), vs start": {"≤ 10 %", func(v float64) bool { return v <= 10 }},
-	"echo/server CPU per round trip":                            {"≤ 7 µs", func(v float64) bool { return v <= 7 }},
-	"echo/latency p99":                                          {"≤ 2 ms", func(v float64) bool { return v <= 2 }},
-	"bcast/server CPU per delivered msg":                        {"≤ 3 µs", func(v float64) bool { return v <= 3 }},
-	"room/server CPU per delivered msg":                         {"≤ 3 µs", func(v float64) bool { return v <= 3 }},
-	"slow/delivery time, one stalled / none":                    {"≤ 1.5× (not slowed)", func(v float64) bool { return v <= 1.5 }},
-	"slow/peak RSS growth per MB sent to the stalled client":    {"≤ 100 KB/MB (bounded)", func(v float64) bool { return v <= 100 }},
+	"connect/server CPU per connect":                                                  {"≤ 100 µs", func(v float64) bool { return v <= 100 }},
+	"connect 5000/RSS per idle connection":                                            {"≤ 10 KB", func(v float64) bool { return v <= 10 }},
+	"connect/RSS after all left, vs start":                                            {"≤ 10 %", func(v float64) bool { return v <= 10 }},
+	"connect/heap in use after all left, vs start":                                    {"≤ 10 %", func(v float64) bool { return v <= 10 }},
+	"connect/heap growth over a 2nd connect+leave cycle, per connection (leak check)": {"≤ 64 B (no leak)", func(v float64) bool { return v <= 64 }},
+	"connect/RSS after all left (after FreeOSMemory), vs start":                       {"≤ 10 %", func(v float64) bool { return v <= 10 }},
+	"echo/server CPU per round trip":                                                  {"≤ 7 µs", func(v float64) bool { return v <= 7 }},
+	"echo/latency p99":                                                                {"≤ 2 ms", func(v float64) bool { return v <= 2 }},
+	"bcast/server CPU per delivered msg":                                              {"≤ 3 µs", func(v float64) bool { return v <= 3 }},
+	"room/server CPU per delivered msg":                                               {"≤ 3 µs", func(v float64) bool { return v <= 3 }},
+	"slow/delivery time, one stalled / none":                                          {"≤ 1.5× (not slowed)", func(v float64) bool { return v <= 1.5 }},
+	"slow/peak RSS growth per MB sent to the stalled client":                          {"≤ 100 KB/MB (bounded)", func(v float64) bool { return v <= 100 }},
 }
 
 func goalFor(sc scenario, m string) (goal, bool) {

@@ -243,7 +243,23 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	if err != nil {
 		return nil, err
 	}
+	// The same again: what the first cycle left that the runtime keeps for
+	// reuse (goroutine descriptors, grown maps) is reused, so a leak shows
+	// as growth from the first cycle's end to the second's.
+	again, err := loadgen.Connect(ctx, d, n, cfg.connectConcurrency)
+	if err != nil {
+		return nil, fmt.Errorf("second cycle: %w", err)
+	}
+	loadgen.CloseAll(again)
+	if err := sleepCtx(ctx, cfg.settle); err != nil {
+		return nil, err
+	}
+	heap3, _, err := t.readHeap(true)
+	if err != nil {
+		return nil, err
+	}
 	return append(ms,
+		metric{heapMetrics[5], "B", (float64(heap3) - float64(heap2)) / float64(n)},
 		metric{heapMetrics[0], "KB", (float64(heap1) - float64(heap0)) / 1024 / float64(n)},
 		metric{heapMetrics[1], "%", 100 * (float64(heap2) - float64(heap0)) / float64(heap0)},
 		metric{heapMetrics[2], "MB", float64(heap0) / (1 << 20)},
@@ -260,6 +276,7 @@ var heapMetrics = [...]string{
 	"heap in use at start",
 	"RSS after all left (after FreeOSMemory), vs start",
 	"heap kept after all left, per former connection",
+	"heap growth over a 2nd connect+leave cycle, per connection (leak check)",
 }
 
 func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
