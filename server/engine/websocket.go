@@ -211,8 +211,16 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 			if cap(s.queue) > 64 {
 				s.queue = nil
 			}
+			graceful := s.state == stateClosing
 			s.mu.Unlock()
 			if closing {
+				if graceful {
+					// Everything queued is written: the session is over for
+					// the application now, as in the reference, not after the
+					// peer's side of the close handshake (a client that
+					// reconnects at once finds its recovery state saved).
+					s.terminate(ReasonForcedClose, nil)
+				}
 				s.closeConn(conn)
 			}
 			return
