@@ -268,6 +268,15 @@ func TestGoServerRecovery(t *testing.T) {
 	missed := events(s, "missed")
 	recv(t, conn, "connect")
 	id := s.ID()
+	// Cut the transport once the upgrade is done: a close during the probe is
+	// another scenario (TestCloseDuringUpgrade in client/engine).
+	deadline := time.Now().Add(waitTimeout)
+	for s.Manager().Transport() != "websocket" {
+		if time.Now().After(deadline) {
+			t.Fatalf("still on %q", s.Manager().Transport())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if err := s.Emit("cut", 2); err != nil {
 		t.Fatal(err)
 	}
