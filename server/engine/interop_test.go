@@ -62,23 +62,7 @@ func TestInteropHeartbeat(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			ts := newTestServer(t, &Options{PingInterval: 250 * time.Millisecond, PingTimeout: 2 * time.Second}, true)
 			p := nodetest.Start(t, "engine/client.js", nil, ts.ts.URL, mode, "4")
-			var got []string
-			for {
-				l, err := p.Line(15 * time.Second)
-				if err != nil {
-					t.Fatalf("after %q: %v", got, err)
-				}
-				got = append(got, l)
-				if strings.HasPrefix(l, "error") {
-					t.Fatalf("client: %q", got)
-				}
-				if strings.HasPrefix(l, "closed") {
-					break
-				}
-			}
-			if err := p.Wait(10 * time.Second); err != nil {
-				t.Fatalf("client: %v (%q)", err, got)
-			}
+			got := clientLines(t, p)
 			if !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf("ping %d", 4)) {
 				t.Fatalf("no 4 pings: %q", got)
 			}
@@ -110,23 +94,7 @@ func TestInteropServerClose(t *testing.T) {
 			}})
 			ts := newRawServer(t, srv)
 			p := nodetest.Start(t, "engine/client.js", nil, ts.ts.URL, mode, "0", "serverclose")
-			var got []string
-			for {
-				l, err := p.Line(15 * time.Second)
-				if err != nil {
-					t.Fatalf("after %q: %v", got, err)
-				}
-				got = append(got, l)
-				if strings.HasPrefix(l, "error") {
-					t.Fatalf("client: %q", got)
-				}
-				if strings.HasPrefix(l, "closed") {
-					break
-				}
-			}
-			if err := p.Wait(10 * time.Second); err != nil {
-				t.Fatalf("client: %v (%q)", err, got)
-			}
+			got := clientLines(t, p)
 			if got[len(got)-2] != "echo text bye" || got[len(got)-1] != "closed transport close" {
 				t.Fatalf("client saw %q", got)
 			}
@@ -140,4 +108,28 @@ func TestInteropServerClose(t *testing.T) {
 			}
 		})
 	}
+}
+
+// clientLines reads the lines engine/client.js prints until it reports its
+// close, failing on an "error" line, and waits for the script to exit.
+func clientLines(t *testing.T, p *nodetest.Process) []string {
+	t.Helper()
+	var got []string
+	for {
+		l, err := p.Line(15 * time.Second)
+		if err != nil {
+			t.Fatalf("after %q: %v", got, err)
+		}
+		got = append(got, l)
+		if strings.HasPrefix(l, "error") {
+			t.Fatalf("client: %q", got)
+		}
+		if strings.HasPrefix(l, "closed") {
+			break
+		}
+	}
+	if err := p.Wait(10 * time.Second); err != nil {
+		t.Fatalf("client: %v (%q)", err, got)
+	}
+	return got
 }
