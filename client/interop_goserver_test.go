@@ -269,7 +269,7 @@ func TestGoServerRecovery(t *testing.T) {
 	recv(t, conn, "connect")
 	id := s.ID()
 	// Cut the transport once the upgrade is done: a close during the probe is
-	// another scenario (TestCloseDuringUpgrade in client/engine).
+	// another scenario (TestGoServerCloseDuringUpgrade).
 	deadline := time.Now().Add(waitTimeout)
 	for s.Manager().Transport() != "websocket" {
 		if time.Now().After(deadline) {
@@ -331,6 +331,150 @@ func TestGoServerConcurrentEmits(t *testing.T) {
 	for range 8 {
 		if err := recv(t, errs, "goroutine"); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// closeOnNoop wraps the server's handler: the first polling GET answered with
+// a lone noop (the server's "pause polling" answer during an upgrade probe,
+// PROTOCOL.md 1.7) closes the session just before the noop goes out, so the
+// server closes while the client pauses polling for the probe.
+//
+// The websocket request is held until release is closed (the test closes it
+// once the client is connected and idle, its long-polling GET pending), so
+// the noop answers that GET: the client pauses right after it.
+type closeOnNoop struct {
+	http.Handler
+	release chan struct{}
+	once    sync.Once
+	close   func()
+}
+
+func (h *closeOnNoop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("transport") == "websocket":
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+			return
+		}
+	case r.Method == http.MethodGet && q.Get("sid") != "":
+		w = &noopWriter{ResponseWriter: w, h: h}
+	}
+	h.Handler.ServeHTTP(w, r)
+}
+
+type noopWriter struct {
+	http.ResponseWriter
+	h *closeOnNoop
+}
+
+func (w *noopWriter) Write(b []byte) (int, error) {
+	if string(b) == "6" {
+		w.h.once.Do(w.h.close)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// TestGoServerCloseDuringUpgrade: the server closes the session while the
+// client probes the websocket; the client must end the session at once
+// ("transport close", not after the upgrade timeout), reconnect and be
+// recovered.
+func TestGoServerCloseDuringUpgrade(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	srv := server.New(&server.Options{Logger: quietLogger(), ConnectionStateRecovery: &server.RecoveryOptions{}})
+	first := make(chan *server.Socket, 1)
+	srv.OnConnection(func(s *server.Socket) {
+		select {
+		case first <- s:
+		default:
+		}
+		_ = s.Emit("welcome") // an offset to recover from
+	})
+	h := &closeOnNoop{Handler: srv, release: make(chan struct{})}
+	var sock *server.Socket
+	h.close = func() {
+		sock.Conn().Close("transport close")
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			for i := range 2 {
+				_ = srv.Emit("missed", i)
+			}
+		}()
+	}
+	hs := &http.Server{Handler: h}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = hs.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		_ = srv.Close(ctx)
+		_ = hs.Close()
+		<-done
+	})
+
+	s := Connect("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()})
+	defer s.Manager().Close()
+	conn := connected(s)
+	d := disconnected(s)
+	missed := events(s, "missed")
+	welcome := events(s, "welcome")
+	recv(t, conn, "connect")
+	recv(t, welcome, "welcome")
+	sock = recv(t, first, "server socket")
+	id := sock.ID()
+	// Let the probe start once the client's GET is pending (it polls again
+	// right after the connect reply; the server has nothing more to send).
+	time.Sleep(50 * time.Millisecond)
+	close(h.release)
+	start := time.Now()
+	if r := recv(t, d, "disconnect"); r != "transport close" {
+		t.Fatalf("reason %q", r)
+	}
+	if d := time.Since(start); d > time.Second {
+		// Not a performance check: the 10 s upgrade timeout must not be
+		// what ends the session.
+		t.Fatalf("disconnect after %v", d)
+	}
+	recv(t, conn, "reconnect")
+	if !s.Recovered() || s.ID() != id {
+		t.Fatalf("recovered %v id %q want %q", s.Recovered(), s.ID(), id)
+	}
+	for i := range 2 {
+		var n int
+		if err := recv(t, missed, "missed").Decode(&n); err != nil || n != i {
+			t.Fatalf("missed %d: %d %v", i, n, err)
+		}
+	}
+}
+
+// TestGoServerCutAfterConnect: the server closes the session right after the
+// connect, while the client usually probes the websocket (the old
+// TestGoServerRecovery, timing-dependent; TestGoServerCloseDuringUpgrade is
+// the deterministic version).
+func TestGoServerCutAfterConnect(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	goServer(t, ln, &server.Options{Logger: quietLogger(), ConnectionStateRecovery: &server.RecoveryOptions{}})
+	s := Connect("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()})
+	defer s.Manager().Close()
+	conn := connected(s)
+	missed := events(s, "missed")
+	welcome := events(s, "welcome")
+	recv(t, conn, "connect")
+	recv(t, welcome, "welcome")
+	id := s.ID()
+	if err := s.Emit("cut", 2); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, conn, "reconnect")
+	if !s.Recovered() || s.ID() != id {
+		t.Fatalf("recovered %v id %q want %q", s.Recovered(), s.ID(), id)
+	}
+	for i := range 2 {
+		var n int
+		if err := recv(t, missed, "missed").Decode(&n); err != nil || n != i {
+			t.Fatalf("missed %d: %d %v", i, n, err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,6 +41,12 @@ type Conn struct {
 	changed      chan struct{} // closed and replaced on every state change
 	heartbeat    *time.Timer
 	closeOnce    sync.Once
+
+	// unconfirmed is the polling transport of a session just upgraded, until
+	// a packet arrives over the websocket: if the websocket ends first, the
+	// server may have closed the session during the probe without seeing
+	// "5", and a last GET collects its close packet (finalPoll).
+	unconfirmed *polling
 }
 
 // Dial opens a session with the server at rawURL (http, https, ws or wss; the
@@ -296,13 +303,45 @@ func (c *Conn) readLoop(first []eio.Packet) {
 		pkts, err := tr.read(c.ctx)
 		if err != nil {
 			if c.ctx.Err() == nil {
+				c.finalPoll()
 				c.failWith(err)
 			}
 			return
 		}
+		c.mu.Lock()
+		if tr.name() == WebSocket {
+			c.unconfirmed = nil
+		}
+		c.mu.Unlock()
 		if !c.handle(pkts) {
 			return
 		}
+	}
+}
+
+// finalPollTimeout bounds finalPoll's GET.
+const finalPollTimeout = 2 * time.Second
+
+// finalPoll runs when the websocket of a just-upgraded session ends before
+// anything arrived over it: the server may have aborted the probe (closing
+// the session) before reading "5". It then still waits for a polling GET to
+// carry its close packet (PROTOCOL.md 1.8) and keeps the session until then;
+// one last GET ends it on the server at once. A server that did switch
+// answers 400; either way the session is over.
+func (c *Conn) finalPoll() {
+	c.mu.Lock()
+	p := c.unconfirmed
+	c.unconfirmed = nil
+	c.mu.Unlock()
+	if p == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, finalPollTimeout)
+	defer cancel()
+	pkts, err := p.read(ctx)
+	p.close()
+	if err == nil && slices.ContainsFunc(pkts, func(pk eio.Packet) bool { return pk.Type == eio.Close }) {
+		c.log.Debug("engine: the server closed the session during the upgrade", "sid", c.hs.SID)
 	}
 }
 
@@ -352,9 +391,15 @@ func (c *Conn) writeLoop() {
 		c.mu.Lock()
 		c.writing = false
 		c.notifyLocked()
+		unconfirmed := c.unconfirmed != nil
 		c.mu.Unlock()
 		if err != nil {
 			if c.ctx.Err() == nil {
+				if unconfirmed {
+					// The read loop ends the session, after finalPoll.
+					tr.close()
+					return
+				}
 				c.failWith(err)
 			}
 			return

@@ -91,6 +91,9 @@ func (c *Conn) tryUpgrade() error {
 	}
 	c.tr = ws
 	c.pausing = false
+	if p, ok := old.(*polling); ok && !c.closing {
+		c.unconfirmed = p
+	}
 	if c.closing {
 		// Closed since polling paused: the server has switched to the
 		// websocket, whose closing ends the session; a close packet is a
@@ -100,7 +103,7 @@ func (c *Conn) tryUpgrade() error {
 	c.notifyLocked()
 	c.mu.Unlock()
 	ok = true
-	old.close()
+	old.close() // idle connections only: finalPoll may still use it
 	c.log.Debug("engine: upgraded to websocket", "sid", c.hs.SID)
 	return nil
 }
