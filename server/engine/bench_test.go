@@ -28,29 +28,8 @@ func BenchmarkSendWebsocket(b *testing.B) {
 }
 
 func benchmarkSendWebsocket(b *testing.B, size int) {
-	sessions := make(chan *Session, 1)
-	srv := NewServer(&Options{
-		Logger:           discardLogger(),
-		MaxQueuedPackets: 1 << 12,
-		MaxQueuedBytes:   64 << 20,
-		OnSession: func(s *Session) {
-			s.SetHandler(discardHandler{})
-			sessions <- s
-		},
-	})
-	hts := httptest.NewServer(srv)
-	defer hts.Close()
-	defer srv.Close(context.Background())
 	ctx := context.Background()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hts.URL, "http")+"/?EIO=4&transport=websocket", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.CloseNow()
-	if _, _, err := c.Read(ctx); err != nil { // open packet
-		b.Fatal(err)
-	}
-	s := <-sessions
+	s, c := benchWebsocketSession(b, &Options{MaxQueuedPackets: 1 << 12, MaxQueuedBytes: 64 << 20})
 	pkt := []eio.Packet{eio.TextMessage([]byte(strings.Repeat("x", size)))}
 	window := make(chan struct{}, 256)
 	done := make(chan error, 1)
@@ -91,27 +70,8 @@ func benchmarkSendWebsocket(b *testing.B, size int) {
 // them.
 func BenchmarkSendWebsocketBurst(b *testing.B) {
 	const burst = 64
-	sessions := make(chan *Session, 1)
-	srv := NewServer(&Options{
-		Logger: discardLogger(),
-		OnSession: func(s *Session) {
-			s.SetHandler(discardHandler{})
-			sessions <- s
-		},
-	})
-	hts := httptest.NewServer(srv)
-	defer hts.Close()
-	defer srv.Close(context.Background())
 	ctx := context.Background()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hts.URL, "http")+"/?EIO=4&transport=websocket", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.CloseNow()
-	if _, _, err := c.Read(ctx); err != nil { // open packet
-		b.Fatal(err)
-	}
-	s := <-sessions
+	s, c := benchWebsocketSession(b, &Options{})
 	pkt := []eio.Packet{eio.TextMessage([]byte(strings.Repeat("x", 128)))}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -314,4 +274,33 @@ func rawWebsocket(addr, path string) (net.Conn, error) {
 	}
 	_ = c.SetDeadline(time.Time{})
 	return c, nil
+}
+
+// benchWebsocketSession starts a server with opts (its messages discarded)
+// and a websocket client of it, and returns the server's session and the
+// client, both closed when the benchmark ends.
+func benchWebsocketSession(b *testing.B, opts *Options) (*Session, *websocket.Conn) {
+	b.Helper()
+	sessions := make(chan *Session, 1)
+	opts.Logger = discardLogger()
+	opts.OnSession = func(s *Session) {
+		s.SetHandler(discardHandler{})
+		sessions <- s
+	}
+	srv := NewServer(opts)
+	hts := httptest.NewServer(srv)
+	b.Cleanup(func() {
+		_ = srv.Close(context.Background())
+		hts.Close()
+	})
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hts.URL, "http")+"/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.CloseNow() })
+	if _, _, err := c.Read(ctx); err != nil { // open packet
+		b.Fatal(err)
+	}
+	return <-sessions, c
 }
