@@ -280,16 +280,7 @@ func TestGoServerRecovery(t *testing.T) {
 	if err := s.Emit("cut", 2); err != nil {
 		t.Fatal(err)
 	}
-	recv(t, conn, "reconnect")
-	if !s.Recovered() || s.ID() != id {
-		t.Fatalf("recovered %v id %q want %q", s.Recovered(), s.ID(), id)
-	}
-	for i := range 2 {
-		var n int
-		if err := recv(t, missed, "missed").Decode(&n); err != nil || n != i {
-			t.Fatalf("missed %d: %d %v", i, n, err)
-		}
-	}
+	expectRecovered(t, s, conn, missed, id)
 }
 
 // TestGoServerConcurrentEmits: emits and acks from many goroutines at once,
@@ -437,16 +428,7 @@ func TestGoServerCloseDuringUpgrade(t *testing.T) {
 		// what ends the session.
 		t.Fatalf("disconnect after %v", d)
 	}
-	recv(t, conn, "reconnect")
-	if !s.Recovered() || s.ID() != id {
-		t.Fatalf("recovered %v id %q want %q", s.Recovered(), s.ID(), id)
-	}
-	for i := range 2 {
-		var n int
-		if err := recv(t, missed, "missed").Decode(&n); err != nil || n != i {
-			t.Fatalf("missed %d: %d %v", i, n, err)
-		}
-	}
+	expectRecovered(t, s, conn, missed, id)
 }
 
 // TestGoServerCutAfterConnect: the server closes the session right after the
@@ -467,6 +449,13 @@ func TestGoServerCutAfterConnect(t *testing.T) {
 	if err := s.Emit("cut", 2); err != nil {
 		t.Fatal(err)
 	}
+	expectRecovered(t, s, conn, missed, id)
+}
+
+// expectRecovered waits for the reconnection and checks that it recovered the
+// socket id and delivered the events "missed" 0 and 1 emitted meanwhile.
+func expectRecovered(t *testing.T, s *Socket, conn <-chan struct{}, missed <-chan *Event, id string) {
+	t.Helper()
 	recv(t, conn, "reconnect")
 	if !s.Recovered() || s.ID() != id {
 		t.Fatalf("recovered %v id %q want %q", s.Recovered(), s.ID(), id)
