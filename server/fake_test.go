@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/hex"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -112,7 +111,7 @@ func newServer(t testing.TB, opts *Options) *Server {
 // dial attaches a fake session to srv.
 func dial(srv *Server) *fakeClient {
 	fc := &fakeConn{volatile: true, signal: make(chan struct{}, 1)}
-	req := &requestInfo{Header: http.Header{}, RemoteAddr: "127.0.0.1:1234", Time: time.Now()}
+	req := &requestInfo{RemoteAddr: "127.0.0.1:1234", Time: time.Now()}
 	c := srv.newClient(fc, req)
 	return &fakeClient{fc, c}
 }

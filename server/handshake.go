@@ -42,8 +42,8 @@ func newHandshake(r *requestInfo, auth json.RawMessage) *Handshake {
 		addr = host
 	}
 	return &Handshake{
-		Headers: r.Header,
-		Query:   r.Query,
+		Headers: r.Header(),
+		Query:   r.Query(),
 		Auth:    auth,
 		Address: addr,
 		Time:    r.Time,

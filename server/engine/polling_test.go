@@ -37,8 +37,8 @@ func TestPollingHandshake(t *testing.T) {
 		t.Errorf("session %q %q", s.ID(), s.Transport())
 	}
 	info := s.Request()
-	if info.Query.Get("t") != "N8hyd6w" || info.Host == "" || info.RemoteAddr == "" ||
-		!strings.HasPrefix(info.URL, "/engine.io/?EIO=4") || info.Secure || info.Header.Get("User-Agent") == "" {
+	if info.Query().Get("t") != "N8hyd6w" || info.Host == "" || info.RemoteAddr == "" ||
+		!strings.HasPrefix(info.URL, "/engine.io/?EIO=4") || info.Secure || info.Header().Get("User-Agent") == "" {
 		t.Errorf("request info %+v", info)
 	}
 

@@ -291,7 +291,7 @@ func (srv *Server) newSession(r *http.Request, q url.Values, transport string, c
 	s := &Session{
 		srv:       srv,
 		id:        newSID(),
-		info:      newRequestInfo(r, q),
+		info:      newRequestInfo(r),
 		websocket: transport == TransportWebsocket,
 		b64:       q.Get("b64") != "",
 	}
@@ -327,23 +327,6 @@ func (srv *Server) newSession(r *http.Request, q url.Values, transport string, c
 	s.mu.Unlock()
 	srv.log.Debug("engine: session opened", "transport", transport, "remote", r.RemoteAddr)
 	return s, true
-}
-
-// newRequestInfo copies what a session keeps of its handshake request.
-func newRequestInfo(r *http.Request, q url.Values) *RequestInfo {
-	uri := r.RequestURI
-	if uri == "" {
-		uri = r.URL.RequestURI()
-	}
-	return &RequestInfo{
-		Header:     r.Header.Clone(),
-		Query:      q,
-		RemoteAddr: r.RemoteAddr,
-		Host:       r.Host,
-		URL:        uri,
-		Secure:     r.TLS != nil,
-		Time:       time.Now(),
-	}
 }
 
 // takeHandshakeQueue returns what the handshake response of a polling

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -20,18 +18,6 @@ import (
 type Handler interface {
 	OnMessage(p eio.Packet)
 	OnClose(reason string, err error) // exactly once; no OnMessage after it
-}
-
-// RequestInfo is what the handshake request carried (copied: no
-// *http.Request is kept).
-type RequestInfo struct {
-	Header     http.Header
-	Query      url.Values
-	RemoteAddr string
-	Host       string
-	URL        string // request URI of the handshake
-	Secure     bool   // TLS
-	Time       time.Time
 }
 
 type state uint8

@@ -30,8 +30,8 @@ func TestWebsocketSession(t *testing.T) {
 		t.Fatalf("upgrades %v", hs.Upgrades)
 	}
 	s := ts.session(t)
-	if s.Transport() != "websocket" || s.ID() != hs.SID || s.Request().Query.Get("foo") != "bar" {
-		t.Fatalf("session %q %q %v", s.Transport(), s.ID(), s.Request().Query)
+	if s.Transport() != "websocket" || s.ID() != hs.SID || s.Request().Query().Get("foo") != "bar" {
+		t.Fatalf("session %q %q %v", s.Transport(), s.ID(), s.Request().Query())
 	}
 	writeText(t, c, "4hello")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
