@@ -5,8 +5,8 @@
 // /socket.io/ until SIGTERM or SIGINT.
 //
 // With -control it also serves, on that side address (printed as
-// "control <port>"), /mem (the live heap in bytes after a GC, as text; with
-// ?free=1 after debug.FreeOSMemory, see benchserver.HeapInUse), and, with
+// "control <port>"), /mem (the runtime's memory accounting after a GC, with
+// ?free=1 after debug.FreeOSMemory: see bench/memstat), and, with
 // -profile-dir, net/http/pprof under /debug/pprof/ and the endpoints the
 // benchmark runner uses to profile one phase: /cpu/start?name=N, /cpu/stop
 // and /heap?name=N, writing N.cpu.pprof / N.heap.pprof into that directory.
@@ -25,7 +25,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	rpprof "runtime/pprof"
 	"strings"
 	"sync"
@@ -33,6 +32,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/bench/benchserver"
+	"github.com/duplexio/duplex/bench/memstat"
 )
 
 func main() {
@@ -92,9 +92,7 @@ func run(addr, control, profileDir string, log *slog.Logger) error {
 // dir is set.
 func controlMux(dir string) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/mem", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "%d\n", benchserver.HeapInUse(r.URL.Query().Get("free") == "1"))
-	})
+	mux.Handle("GET /mem", memstat.Handler())
 	if dir == "" {
 		return mux
 	}
@@ -183,20 +181,13 @@ func writeProfiles(dir, name string) error {
 }
 
 // writeMemClasses writes runtime/metrics' memory classes (where the
-// process's memory is: heap objects, free heap, stacks, ...) in bytes.
+// process's memory is: heap objects, free heap, stacks, ...) in bytes, and
+// the goroutine counts.
 func writeMemClasses(path string) error {
-	var samples []metrics.Sample
-	for _, d := range metrics.All() {
-		if strings.HasPrefix(d.Name, "/memory/classes/") || d.Name == "/sched/goroutines:goroutines" {
-			samples = append(samples, metrics.Sample{Name: d.Name})
-		}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
 	}
-	metrics.Read(samples)
-	var b strings.Builder
-	for _, s := range samples {
-		if s.Value.Kind() == metrics.KindUint64 {
-			fmt.Fprintf(&b, "%-60s %d\n", s.Name, s.Value.Uint64())
-		}
-	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	_, err = memstat.ReadNoGC().WriteTo(f)
+	return errors.Join(err, f.Close())
 }

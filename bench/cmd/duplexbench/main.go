@@ -1,9 +1,11 @@
 //go:build !js
 
 // Command duplexbench runs the side-by-side load benchmark: the duplex server
-// (bench/server) and a Node socket.io@4.8.4 server (bench/node/server.js),
-// one after the other, under the same load from bench/loadgen, and prints a
-// markdown table of medians with the duplex/Node ratio for every figure.
+// (bench/server), a Node socket.io@4.8.4 server (bench/node/server.js) and
+// the floor (bench/floor: the least a Go server can do for the connect and
+// echo scenarios, a measurement of the machine, not a competitor), one after
+// the other, under the same load from bench/loadgen, and prints a markdown
+// table of medians with the duplex/Node and duplex/floor ratios.
 //
 // The server runs pinned to core 1 (taskset -c 1: a Go server then has one P,
 // like Node's event loop), the load generator re-executes itself pinned to
@@ -55,6 +57,9 @@ type config struct {
 	roomSize           int
 	slowBursts         int
 	scenarioTimeout    time.Duration
+	// gBytes is the heap a goroutine descriptor keeps once its goroutine
+	// ended (measured by bench/floor -measure-g; 0 when not measured).
+	gBytes float64
 }
 
 // launcher starts a fresh server of one kind.
@@ -66,7 +71,7 @@ func main() {
 	cfg := &config{}
 	quick := flag.Bool("quick", false, "small smoke run: fewer connections, shorter phases, 1 round")
 	flag.IntVar(&cfg.rounds, "rounds", 3, "alternating rounds per server (medians are taken over them)")
-	servers := flag.String("servers", "duplex,node", "servers to run, in first-round order")
+	servers := flag.String("servers", "duplex,node,floor", "servers to run, in first-round order (duplex, node, floor)")
 	scs := flag.String("scenarios", "connect,echo,bcast,bcast1k,room,slow", "scenarios to run")
 	conns := flag.String("conns", "1000,5000,10000", "connection counts of the connect scenario")
 	flag.IntVar(&cfg.connectConcurrency, "concurrency", 64, "handshakes in flight while connecting")
@@ -131,13 +136,22 @@ func main() {
 	}
 	defer os.RemoveAll(tmp)
 	launchers := map[string]launcher{}
+	if slices.Contains(cfg.servers, "duplex") || slices.Contains(cfg.servers, "floor") {
+		// The floor binary also measures the goroutine descriptor's size
+		// for the memory accounting rows of both Go servers.
+		bin, err := goBuild(ctx, root, tmp, "./bench/floor")
+		if err != nil {
+			fatalf("%v", err)
+		}
+		launchers["floor"] = floorProcess(root, bin, core)
+		if cfg.gBytes, err = measureGoroutine(ctx, bin); err != nil {
+			log.Warn("goroutine descriptor size not measured: no descriptor estimate", "err", err)
+		}
+	}
 	if slices.Contains(cfg.servers, "duplex") {
-		bin := filepath.Join(tmp, "duplexbench-server")
-		log.Info("building bench/server")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./bench/server")
-		build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fatalf("build bench/server: %v", err)
+		bin, err := goBuild(ctx, root, tmp, "./bench/server")
+		if err != nil {
+			fatalf("%v", err)
 		}
 		if *profile != "" {
 			if err := os.MkdirAll(*profile, 0o755); err != nil {
@@ -149,11 +163,15 @@ func main() {
 	launchers["node"] = nodeProcess(root, core)
 	for _, s := range cfg.servers {
 		if launchers[s] == nil {
-			fatalf("unknown server %q (duplex, node)", s)
+			fatalf("unknown server %q (duplex, node, floor)", s)
 		}
 	}
 	res := run(ctx, cfg, launchers, log)
-	fmt.Printf("\nServer pinned to core %d, load generator to core 0 (pinning %v); CPU from /proc/PID/stat (10 ms ticks).\n\n", core, core >= 0)
+	fmt.Printf("\nServer pinned to core %d, load generator to core 0 (pinning %v); CPU from /proc/PID/stat (10 ms ticks).\n", core, core >= 0)
+	if cfg.gBytes > 0 {
+		fmt.Printf("Goroutine descriptor: %.0f B of heap kept per peak goroutine (measured: bench/floor -measure-g).\n", cfg.gBytes)
+	}
+	fmt.Println()
 	res.write(os.Stdout, cfg.servers, cfg.rounds)
 }
 
@@ -171,6 +189,11 @@ func run(ctx context.Context, cfg *config, launchers map[string]launcher, log *s
 			for _, name := range order {
 				if ctx.Err() != nil {
 					return res
+				}
+				if why := skipReason(name, sc.kind); why != "" {
+					log.Info("skipped", "round", round+1, "scenario", sc.name, "server", name, "why", why)
+					res.skip(sc, name, why)
+					continue
 				}
 				ms, err := runOne(ctx, cfg, launchers[name], sc)
 				if err != nil {
@@ -221,12 +244,67 @@ func duplexProcess(root, bin string, core int, profileDir string) launcher {
 			p.stop()
 			return nil, err
 		}
-		t.heap = controlHeap("http://127.0.0.1:" + ctl)
+		t.mem = controlMem("http://127.0.0.1:" + ctl)
 		if profileDir != "" {
 			t.prof = controlProfiler("http://127.0.0.1:" + ctl)
 		}
 		return t, nil
 	}
+}
+
+// floorProcess starts the floor server (bench/floor) with its control port.
+func floorProcess(root, bin string, core int) launcher {
+	return func(ctx context.Context) (*target, error) {
+		p, err := startServer(ctx, "floor", root, core, []string{bin, "-addr", "127.0.0.1:0", "-control", "127.0.0.1:0"}, 15*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		ctl, err := p.expect("control ", 5*time.Second)
+		if err != nil {
+			p.stop()
+			return nil, err
+		}
+		return &target{name: "floor", addr: p.addr, pid: p.pid, alive: p.alive, stop: p.stop, mem: controlMem("http://127.0.0.1:" + ctl)}, nil
+	}
+}
+
+// skipReason says why server does not run scenarios of kind ("" = it does).
+func skipReason(server, kind string) string {
+	if server == "floor" && kind != "connect" && kind != "echo" {
+		return "the floor server implements only the connect and echo scenarios"
+	}
+	return ""
+}
+
+// goBuild builds the package pkg of the module at root into dir.
+func goBuild(ctx context.Context, root, dir, pkg string) (string, error) {
+	bin := filepath.Join(dir, "duplexbench-"+filepath.Base(pkg))
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
+	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("build %s: %w", pkg, err)
+	}
+	return bin, nil
+}
+
+// measureGoroutine runs bin -measure-g (bench/floor) in a fresh process: the
+// heap a goroutine descriptor keeps for good, in bytes.
+func measureGoroutine(ctx context.Context, bin string) (float64, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "-measure-g", "20000").Output()
+	if err != nil {
+		return 0, fmt.Errorf("%s -measure-g: %w", bin, err)
+	}
+	v, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "goroutine ")
+	if !ok {
+		return 0, fmt.Errorf("%s -measure-g: unexpected output %q", bin, out)
+	}
+	g, err := strconv.ParseFloat(v, 64)
+	if err != nil || g <= 0 {
+		return 0, fmt.Errorf("%s -measure-g: unexpected output %q", bin, out)
+	}
+	return g, nil
 }
 
 func nodeProcess(root string, core int) launcher {

@@ -10,12 +10,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/duplexio/duplex/bench/benchserver"
+	"github.com/duplexio/duplex/bench/memstat"
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/internal/nodetest"
 )
@@ -41,7 +41,7 @@ func inProcessDuplex(t *testing.T) launcher {
 			addr:  ln.Addr().String(),
 			pid:   os.Getpid(),
 			alive: func() error { return nil },
-			heap:  func(free bool) (uint64, error) { return benchserver.HeapInUse(free), nil },
+			mem:   func(free bool) (memstat.Snapshot, error) { return memstat.Read(free), nil },
 			stop: func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()
@@ -56,9 +56,11 @@ func inProcessDuplex(t *testing.T) launcher {
 	}
 }
 
-// TestSmoke runs every scenario once, tiny, against the duplex server and the
-// Node socket.io server: the scenarios themselves fail on any lost message,
-// wrong size, message outside its room, missing or wrong ack.
+// TestSmoke runs every scenario once, tiny, against the duplex server, the
+// Node socket.io server and the floor server (built as the runner builds it;
+// it skips the scenarios it does not implement): the scenarios themselves
+// fail on any lost message, wrong size, message outside its room, missing or
+// wrong ack.
 func TestSmoke(t *testing.T) {
 	root := filepath.Dir(nodetest.Root(t)) // fails loudly without node / the npm packages
 	if _, err := os.Stat(filepath.Join(root, "bench", "node", "server.js")); err != nil {
@@ -66,7 +68,7 @@ func TestSmoke(t *testing.T) {
 	}
 	cfg := &config{
 		rounds:             1,
-		servers:            []string{"duplex", "node"},
+		servers:            []string{"duplex", "node", "floor"},
 		scenarios:          []string{"connect", "echo", "bcast", "bcast1k", "room", "slow"},
 		conns:              []int{20},
 		connectConcurrency: 8,
@@ -84,12 +86,22 @@ func TestSmoke(t *testing.T) {
 		slowBursts:         1,
 		scenarioTimeout:    20 * time.Second,
 	}
-	launchers := map[string]launcher{"duplex": inProcessDuplex(t), "node": nodeProcess(root, -1)}
+	floorBin, err := goBuild(t.Context(), root, t.TempDir(), "./bench/floor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.gBytes, err = measureGoroutine(t.Context(), floorBin); err != nil {
+		t.Fatal(err)
+	}
+	launchers := map[string]launcher{"duplex": inProcessDuplex(t), "node": nodeProcess(root, -1), "floor": floorProcess(root, floorBin, -1)}
 	var logs strings.Builder
 	res := run(t.Context(), cfg, launchers, slog.New(slog.NewTextHandler(&logs, nil)))
 	var table strings.Builder
 	res.write(&table, cfg.servers, cfg.rounds)
 	t.Logf("\n%s", table.String())
+	if !strings.Contains(table.String(), "| duplex/floor |") || !strings.Contains(table.String(), "skipped (the floor server implements only") {
+		t.Error("the table has no floor column or no skip note")
+	}
 	for _, sc := range res.order {
 		for _, s := range cfg.servers {
 			if errs := res.errs[sc.name][s]; len(errs) > 0 {
@@ -98,8 +110,14 @@ func TestSmoke(t *testing.T) {
 		}
 		for _, m := range res.metrics[sc.name] {
 			for _, s := range cfg.servers {
-				if s == "node" && slices.Contains(heapMetrics[:], m.name) {
+				if s == "node" && m.goOnly {
 					continue // the Node server does not report its heap
+				}
+				if why := skipReason(s, sc.kind); why != "" {
+					if res.skips[sc.name][s] != why || len(res.values[sc.name][m.name][s]) != 0 {
+						t.Errorf("%s / %s: %s not skipped", sc.name, m.name, s)
+					}
+					continue
 				}
 				if len(res.values[sc.name][m.name][s]) != 1 {
 					t.Errorf("%s / %s: no figure for %s", sc.name, m.name, s)

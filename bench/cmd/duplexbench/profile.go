@@ -7,9 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/duplexio/duplex/bench/memstat"
 )
 
 // controlProfiler drives the profiling endpoints of bench/server's control port.
@@ -34,31 +34,28 @@ func controlProfiler(base string) profiler {
 	}
 }
 
-// controlHeap reads the live heap of bench/server through its /mem endpoint
-// (see benchserver.HeapInUse).
-func controlHeap(base string) func(free bool) (uint64, error) {
+// controlMem reads the runtime's memory accounting of a Go server through
+// its control port's /mem endpoint (see bench/memstat).
+func controlMem(base string) func(free bool) (memstat.Snapshot, error) {
 	c := &http.Client{Timeout: 30 * time.Second}
-	return func(free bool) (uint64, error) {
+	return func(free bool) (memstat.Snapshot, error) {
 		path := "/mem"
 		if free {
 			path += "?free=1"
 		}
 		resp, err := c.Get(base + path)
 		if err != nil {
-			return 0, fmt.Errorf("heap: %w", err)
+			return nil, fmt.Errorf("memory: %w", err)
 		}
 		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		if err != nil {
-			return 0, fmt.Errorf("heap: %w", err)
-		}
 		if resp.StatusCode != http.StatusOK {
-			return 0, fmt.Errorf("heap: %s %s", resp.Status, body)
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			return nil, fmt.Errorf("memory: %s %s", resp.Status, body)
 		}
-		n, err := strconv.ParseUint(strings.TrimSpace(string(body)), 10, 64)
+		s, err := memstat.Parse(io.LimitReader(resp.Body, 1<<20))
 		if err != nil {
-			return 0, fmt.Errorf("heap: %w", err)
+			return nil, fmt.Errorf("memory: %w", err)
 		}
-		return n, nil
+		return s, nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/bench/loadgen"
+	"github.com/duplexio/duplex/bench/memstat"
 )
 
 // target is one running server under test.
@@ -21,19 +22,19 @@ type target struct {
 	alive func() error
 	stop  func()
 	prof  profiler // may be a no-op
-	// heap returns the server's live heap in bytes after a GC (with free,
-	// after returning freed memory to the OS); nil when the server cannot
-	// tell (Node).
-	heap func(free bool) (uint64, error)
+	// mem returns a Go server's runtime memory accounting after a GC (with
+	// free, after returning freed memory to the OS: the RSS read next shows
+	// it); nil when the server cannot tell (Node). It is read only outside
+	// the measured phases.
+	mem func(free bool) (memstat.Snapshot, error)
 }
 
-// readHeap is t.heap, or 0 and false without one.
-func (t *target) readHeap(free bool) (uint64, bool, error) {
-	if t.heap == nil {
-		return 0, false, nil
+// readMem is t.mem, or nil without one.
+func (t *target) readMem(free bool) (memstat.Snapshot, error) {
+	if t.mem == nil {
+		return nil, nil
 	}
-	n, err := t.heap(free)
-	return n, err == nil, err
+	return t.mem(free)
 }
 
 // profiler starts and stops CPU profiles and writes heap profiles of the
@@ -70,6 +71,8 @@ type metric struct {
 	name  string
 	unit  string
 	value float64
+	// goOnly: from the Go runtime's own accounting (duplex and floor).
+	goOnly bool
 }
 
 // scenario is one named benchmark: it gets a fresh server.
@@ -107,12 +110,12 @@ func (w *window) end() (cpu, wall time.Duration, err error) {
 // loadgenBusy is the load generator's CPU use over the window, in % of one
 // core: near 100 % (pinned) it, not the server, limits the throughput.
 func (w *window) loadgenBusy() metric {
-	return metric{"loadgen CPU (bottleneck if ~100)", "%", 100 * float64(w.selfCPU) / float64(w.wall)}
+	return metric{name: "loadgen CPU (bottleneck if ~100)", unit: "%", value: 100 * float64(w.selfCPU) / float64(w.wall)}
 }
 
 // serverBusy is the server's CPU use over the window in % of one core.
 func serverBusy(cpu, wall time.Duration) metric {
-	return metric{"server CPU (of one core)", "%", 100 * float64(cpu) / float64(wall)}
+	return metric{name: "server CPU (of one core)", unit: "%", value: 100 * float64(cpu) / float64(wall)}
 }
 
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
@@ -158,17 +161,24 @@ func dialer(cfg *config, t *target) *loadgen.Dialer {
 	return loadgen.NewDialer(t.addr, &loadgen.DialOptions{SourceAddrs: cfg.sourceAddrs})
 }
 
+// runConnect connects n clients, lets them idle, lets them leave, and does
+// the same a second time: the second cycle reuses what the runtime kept from
+// the first (goroutine descriptors, netpoll descriptors, grown maps, free
+// heap), so its growth over the first is the steady-state figure, whereas
+// the first cycle's end against the start also counts what the runtime keeps
+// for good.
 func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, error) {
 	d := dialer(cfg, t)
 	defer d.Close()
 	if err := sleepCtx(ctx, cfg.warmup); err != nil {
 		return nil, err
 	}
-	rss0, err := rssKB(t.pid)
+	// A Go server's start is read after debug.FreeOSMemory, like its end.
+	mem0, err := t.readMem(true)
 	if err != nil {
 		return nil, err
 	}
-	heap0, hasHeap, err := t.readHeap(false)
+	rss0, err := rssKB(t.pid)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +208,7 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	if err != nil {
 		return nil, err
 	}
-	heap1, _, err := t.readHeap(false)
+	mem1, err := t.readMem(false)
 	if err != nil {
 		return nil, err
 	}
@@ -216,68 +226,112 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	if err != nil {
 		return nil, err
 	}
-	ms := []metric{
-		{"server CPU per connect", "µs", micros(cpu) / float64(n)},
-		{"connects/s", "1/s", float64(n) / wall.Seconds()},
-		serverBusy(cpu, wall),
-		w.loadgenBusy(),
-		{"RSS per idle connection", "KB", float64(rss1-rss0) / float64(n)},
-		{"RSS after all left, vs start", "%", 100 * float64(rss2-rss0) / float64(rss0)},
-		{"RSS kept after all left, per former connection", "KB", float64(rss2-rss0) / float64(n)},
-		{"RSS at start", "MB", float64(rss0) / 1024},
-	}
-	if !hasHeap {
-		return ms, nil
-	}
-	// The raw RSS above keeps what the Go runtime freed but has not returned
-	// to the OS yet. The live heap shows whether anything leaked; the RSS
-	// after debug.FreeOSMemory shows the memory once returned.
-	heap2, _, err := t.readHeap(true)
+	// A Go server: the raw RSS above keeps what the runtime freed but has
+	// not returned to the OS yet; the RSS after debug.FreeOSMemory shows the
+	// memory once returned, the runtime's classes say where the rest is.
+	mem2, err := t.readMem(true)
 	if err != nil {
-		return nil, err
-	}
-	if err := t.prof.writeHeap(fmt.Sprintf("left-%d", n)); err != nil {
 		return nil, err
 	}
 	rss3, err := rssKB(t.pid)
 	if err != nil {
 		return nil, err
 	}
-	// The same again: what the first cycle left that the runtime keeps for
-	// reuse (goroutine descriptors, grown maps) is reused, so a leak shows
-	// as growth from the first cycle's end to the second's.
+	if err := t.prof.writeHeap(fmt.Sprintf("left-%d", n)); err != nil {
+		return nil, err
+	}
+
+	// The second cycle, the same as the first.
 	again, err := loadgen.Connect(ctx, d, n, cfg.connectConcurrency)
 	if err != nil {
 		return nil, fmt.Errorf("second cycle: %w", err)
 	}
-	loadgen.CloseAll(again)
+	defer loadgen.CloseAll(again)
 	if err := sleepCtx(ctx, cfg.settle); err != nil {
 		return nil, err
 	}
-	heap3, _, err := t.readHeap(true)
+	if err := loadgen.Failed(again); err != nil {
+		return nil, fmt.Errorf("second cycle: connections dropped while idle: %w", err)
+	}
+	loadgen.CloseAll(again)
+	if err := sleepCtx(ctx, cfg.leaveSettle); err != nil {
+		return nil, err
+	}
+	rss4, err := rssKB(t.pid)
 	if err != nil {
 		return nil, err
 	}
-	return append(ms,
-		metric{heapMetrics[5], "B", (float64(heap3) - float64(heap2)) / float64(n)},
-		metric{heapMetrics[0], "KB", (float64(heap1) - float64(heap0)) / 1024 / float64(n)},
-		metric{heapMetrics[1], "%", 100 * (float64(heap2) - float64(heap0)) / float64(heap0)},
-		metric{heapMetrics[2], "MB", float64(heap0) / (1 << 20)},
-		metric{heapMetrics[4], "B", (float64(heap2) - float64(heap0)) / float64(n)},
-		metric{heapMetrics[3], "%", 100 * float64(rss3-rss0) / float64(rss0)},
-	), nil
+	mem3, err := t.readMem(true)
+	if err != nil {
+		return nil, err
+	}
+	rss5, err := rssKB(t.pid)
+	if err != nil {
+		return nil, err
+	}
+
+	fn := float64(n)
+	pct := func(a, b int64) float64 { return 100 * float64(a-b) / float64(b) }
+	ms := []metric{
+		{name: "server CPU per connect", unit: "µs", value: micros(cpu) / fn},
+		{name: "connects/s", unit: "1/s", value: fn / wall.Seconds()},
+		serverBusy(cpu, wall),
+		w.loadgenBusy(),
+		{name: "RSS per idle connection", unit: "KB", value: float64(rss1-rss0) / fn},
+		{name: "RSS at start", unit: "MB", value: float64(rss0) / 1024},
+		{name: "RSS after all left, vs start (raw, 1st cycle)", unit: "%", value: pct(rss2, rss0)},
+		{name: "RSS kept after all left, per former connection (raw)", unit: "KB", value: float64(rss2-rss0) / fn},
+		{name: "RSS after all left, 2nd cycle vs 1st (raw; steady state)", unit: "%", value: pct(rss4, rss2)},
+	}
+	if mem0 == nil {
+		return ms, nil
+	}
+	kb := func(a, b uint64) float64 { return (float64(a) - float64(b)) / 1024 / fn }
+	heap := func(s memstat.Snapshot) uint64 { return s[memstat.HeapObjects] }
+	goMetric := func(name, unit string, v float64) metric {
+		return metric{name: name, unit: unit, value: v, goOnly: true}
+	}
+	ms = append(ms,
+		goMetric(memMetricFreedRSS, "%", pct(rss3, rss0)),
+		goMetric("RSS after all left, 2nd cycle vs 1st (after FreeOSMemory; steady state)", "%", pct(rss5, rss3)),
+		goMetric("RSS kept after all left (after FreeOSMemory), per former connection", "KB", float64(rss3-rss0)/fn),
+		goMetric("heap growth over the 2nd cycle, per connection (leak check)", "B", (float64(heap(mem3))-float64(heap(mem2)))/fn),
+		goMetric("heap in use at start", "MB", float64(heap(mem0))/(1<<20)),
+		goMetric("heap in use per idle connection", "KB", kb(heap(mem1), heap(mem0))),
+		goMetric("heap in use after all left, vs start", "%", 100*(float64(heap(mem2))-float64(heap(mem0)))/float64(heap(mem0))),
+		goMetric("goroutines per idle connection", "/conn", (float64(mem1[memstat.Goroutines])-float64(mem0[memstat.Goroutines]))/fn),
+		goMetric("goroutines started per connect", "/conn", (float64(mem1[memstat.GoroutinesCreated])-float64(mem0[memstat.GoroutinesCreated]))/fn),
+	)
+	// Where the memory kept after all left (after FreeOSMemory) is, by the
+	// runtime's own classes, per former connection. Their sum less
+	// "released" is the Go runtime's share of the RSS kept.
+	classes := []struct {
+		name     string
+		prefixes []string
+	}{
+		{"heap objects", []string{"/memory/classes/heap/objects:"}},
+		{"free heap not returned (free + unused)", []string{"/memory/classes/heap/free:", "/memory/classes/heap/unused:"}},
+		{"goroutine stacks", []string{"/memory/classes/heap/stacks:", "/memory/classes/os-stacks:"}},
+		{"runtime metadata (mspan, mcache, GC)", []string{"/memory/classes/metadata/"}},
+		{"other runtime (netpoll descriptors, ...)", []string{"/memory/classes/other:", "/memory/classes/profiling/"}},
+		{"released to the OS (mapped, not in RSS)", []string{"/memory/classes/heap/released:"}},
+	}
+	for _, c := range classes {
+		ms = append(ms, goMetric("kept after all left (after FreeOSMemory), per former connection: "+c.name, "KB", kb(mem2.Sum(c.prefixes...), mem0.Sum(c.prefixes...))))
+	}
+	if cfg.gBytes > 0 {
+		// The runtime keeps every goroutine descriptor it made: one per
+		// goroutine of the peak, counted here as the goroutines at the idle
+		// point above the start (a lower bound of the peak).
+		peak := float64(mem1[memstat.Goroutines]) - float64(mem0[memstat.Goroutines])
+		ms = append(ms, goMetric(fmt.Sprintf("kept after all left, per former connection: goroutine descriptors (in heap objects; est. goroutines at idle × %.0f B measured)", cfg.gBytes), "KB", peak*cfg.gBytes/1024/fn))
+	}
+	return ms, nil
 }
 
-// heapMetrics are the connect scenario's figures of a server that reports its
-// heap (target.heap): duplex only.
-var heapMetrics = [...]string{
-	"heap in use per idle connection",
-	"heap in use after all left, vs start",
-	"heap in use at start",
-	"RSS after all left (after FreeOSMemory), vs start",
-	"heap kept after all left, per former connection",
-	"heap growth over a 2nd connect+leave cycle, per connection (leak check)",
-}
+// memMetricFreedRSS is the first cycle's RSS figure of a Go server once the
+// runtime returned what it freed.
+const memMetricFreedRSS = "RSS after all left (after FreeOSMemory), vs start"
 
 func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	d := dialer(cfg, t)
@@ -320,10 +374,10 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 		return nil, err
 	}
 	return []metric{
-		{"round trips/s", "1/s", float64(res.RoundTrips) / res.Elapsed.Seconds()},
-		{"latency p50", "µs", micros(res.Latency.Quantile(0.50))},
-		{"latency p99", "ms", float64(res.Latency.Quantile(0.99)) / float64(time.Millisecond)},
-		{"server CPU per round trip", "µs", micros(cpu) / float64(res.RoundTrips)},
+		{name: "round trips/s", unit: "1/s", value: float64(res.RoundTrips) / res.Elapsed.Seconds()},
+		{name: "latency p50", unit: "µs", value: micros(res.Latency.Quantile(0.50))},
+		{name: "latency p99", unit: "ms", value: float64(res.Latency.Quantile(0.99)) / float64(time.Millisecond)},
+		{name: "server CPU per round trip", unit: "µs", value: micros(cpu) / float64(res.RoundTrips)},
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
 	}, nil
@@ -387,9 +441,9 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 		return nil, err
 	}
 	return []metric{
-		{"delivered msgs/s", "1/s", float64(delivered) / busy.Seconds()},
-		{"time to last delivery", "ms", float64(median(times)) / float64(time.Millisecond)},
-		{"server CPU per delivered msg", "µs", micros(cpu) / float64(delivered)},
+		{name: "delivered msgs/s", unit: "1/s", value: float64(delivered) / busy.Seconds()},
+		{name: "time to last delivery", unit: "ms", value: float64(median(times)) / float64(time.Millisecond)},
+		{name: "server CPU per delivered msg", unit: "µs", value: micros(cpu) / float64(delivered)},
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
 	}, nil
@@ -491,10 +545,10 @@ func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 		return nil, err
 	}
 	return []metric{
-		{"delivery time, one stalled / none", "×", float64(stalled) / float64(normal)},
-		{"peak RSS growth per MB sent to the stalled client", "KB/MB", float64(peak-rss0) / (float64(piled) / (1 << 20))},
-		{"MB sent to the stalled client", "MB", float64(piled) / (1 << 20)},
-		{"stalled client's lifetime at the end (heartbeat ends it at ≥ 45 s)", "s", elapsed.Seconds()},
+		{name: "delivery time, one stalled / none", unit: "×", value: float64(stalled) / float64(normal)},
+		{name: "peak RSS growth per MB sent to the stalled client", unit: "KB/MB", value: float64(peak-rss0) / (float64(piled) / (1 << 20))},
+		{name: "MB sent to the stalled client", unit: "MB", value: float64(piled) / (1 << 20)},
+		{name: "stalled client's lifetime at the end (heartbeat ends it at ≥ 45 s)", unit: "s", value: elapsed.Seconds()},
 	}, nil
 }
 
