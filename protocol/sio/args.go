@@ -19,26 +19,73 @@ type Args struct {
 // String() writes the number (1.0 -> "1"), which is the name the reference
 // dispatches it under.
 func ParseEvent(p *Packet) (string, Args, error) {
-	elems, ok := splitArray(make([]json.RawMessage, 0, 4), p.Data)
-	if !ok {
-		return "", Args{}, fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
+	raw, args, err := SplitEvent(p, make([]json.RawMessage, 0, 4))
+	if err != nil {
+		return "", Args{}, err
 	}
-	if len(elems) == 0 {
-		return "", Args{}, fmt.Errorf("%w: EVENT without a name", ErrInvalidPacket)
-	}
-	var name string
-	switch c := elems[0][0]; {
-	case c == '"':
-		name, ok = unquote(elems[0])
-	case c == '-' || isDigit(c):
-		name, ok = jsNumberString(elems[0])
-	default:
-		ok = false
-	}
+	name, ok := EventName(raw)
 	if !ok {
 		return "", Args{}, fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
 	}
-	return name, Args{raw: elems[1:], attachments: p.Attachments}, nil
+	return name, args, nil
+}
+
+// SplitEvent is ParseEvent for a hot path: the payload's values are appended
+// to buf[:0] (no allocation when they fit in its capacity; the Args then
+// share buf's array) and the name is returned as it arrived, a JSON string or
+// number, for EventNameIs to compare and EventName to convert.
+func SplitEvent(p *Packet, buf []json.RawMessage) (name json.RawMessage, args Args, err error) {
+	elems, ok := splitArray(buf[:0], p.Data)
+	if !ok {
+		return nil, Args{}, fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
+	}
+	if len(elems) == 0 {
+		return nil, Args{}, fmt.Errorf("%w: EVENT without a name", ErrInvalidPacket)
+	}
+	if c := elems[0][0]; c != '"' && c != '-' && !isDigit(c) {
+		return nil, Args{}, fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
+	}
+	return elems[0], Args{raw: elems[1:], attachments: p.Attachments}, nil
+}
+
+// EventName returns the name an event's raw name value (from SplitEvent)
+// stands for, as ParseEvent returns it; ok is false if raw is neither a JSON
+// string nor a number.
+func EventName(raw json.RawMessage) (name string, ok bool) {
+	if len(raw) == 0 {
+		return "", false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		return unquote(raw)
+	case c == '-' || isDigit(c):
+		return jsNumberString(raw)
+	}
+	return "", false
+}
+
+// EventNameIs reports whether the raw name value raw (from SplitEvent) stands
+// for name, without allocating when raw is a string of plain ASCII text.
+func EventNameIs(raw json.RawMessage, name string) bool {
+	if n := len(raw); n == len(name)+2 && raw[0] == '"' && raw[n-1] == '"' && plainASCII(raw[1:n-1]) {
+		return string(raw[1:n-1]) == name
+	}
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainASCII(raw[1:n-1]) {
+		return false // a plain string of another length
+	}
+	got, ok := EventName(raw)
+	return ok && got == name
+}
+
+// plainASCII reports whether the text of a JSON string is s itself: printable
+// ASCII without escapes or quotes.
+func plainASCII(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x80 || c == '\\' || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseArgs returns the arguments carried by the payload of an ACK or

@@ -64,6 +64,59 @@ func TestParseEventNames(t *testing.T) {
 	}
 }
 
+// TestSplitEvent: SplitEvent gives ParseEvent's arguments in the caller's
+// buffer, and a raw name that EventNameIs and EventName read as ParseEvent's
+// name; a plain event is split and matched without allocating.
+func TestSplitEvent(t *testing.T) {
+	for _, text := range []string{`2["chat"]`, `2["chat",1,"x",{"a":[1]},null]`, `2["a\"b\\c\u00e9",1]`, `2["é",2]`, `2[1.0,{}]`, `2[1e21]`, `2["\u0000"]`, `2[ "spaced" , 1 ]`} {
+		p, err := sio.DecodeText([]byte(text), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, args, err := sio.ParseEvent(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf [3]json.RawMessage
+		raw, split, err := sio.SplitEvent(&p, buf[:0])
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if !reflect.DeepEqual(split, args) {
+			t.Errorf("%s: SplitEvent args %v, ParseEvent %v", text, split.All(), args.All())
+		}
+		if got, ok := sio.EventName(raw); !ok || got != name {
+			t.Errorf("%s: EventName(%s) = %q, %v, want %q", text, raw, got, ok, name)
+		}
+		if !sio.EventNameIs(raw, name) {
+			t.Errorf("%s: EventNameIs(%s, %q) false", text, raw, name)
+		}
+		for _, other := range []string{"", name + "x", "x" + name, name[:len(name)-1]} {
+			if other != name && sio.EventNameIs(raw, other) {
+				t.Errorf("%s: EventNameIs(%s, %q) true", text, raw, other)
+			}
+		}
+	}
+	for _, raw := range []string{``, `"`, `x`, `{}`, `[]`, `true`} {
+		if _, ok := sio.EventName(json.RawMessage(raw)); ok {
+			t.Errorf("EventName(%s) ok", raw)
+		}
+		if sio.EventNameIs(json.RawMessage(raw), "x") || sio.EventNameIs(json.RawMessage(raw), "") {
+			t.Errorf("EventNameIs(%s) true", raw)
+		}
+	}
+	p, _ := sio.DecodeText([]byte(`2["echo",1,"abc",{"n":7}]`), 0)
+	var buf [4]json.RawMessage
+	if n := testing.AllocsPerRun(100, func() {
+		raw, args, err := sio.SplitEvent(&p, buf[:0])
+		if err != nil || !sio.EventNameIs(raw, "echo") || args.Len() != 3 {
+			t.Fatal("split failed")
+		}
+	}); n != 0 {
+		t.Errorf("SplitEvent + EventNameIs: %v allocations, want 0", n)
+	}
+}
+
 func TestArgsRaw(t *testing.T) {
 	_, args := decodeEvent(t, `2["chat", {"b":1, "a":"<&>"} ,[1,2],"x",null,true]`)
 	want := []string{`{"b":1, "a":"<&>"}`, `[1,2]`, `"x"`, `null`, `true`}

@@ -131,3 +131,36 @@ func BenchmarkDecoderBinary(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSplitEvent is a server's parse of an incoming event: decode, split
+// into the caller's buffer, match the name against a handler's.
+func BenchmarkSplitEvent(b *testing.B) {
+	m := eio.TextMessage([]byte(`2123["echo",1764123456789,"abcdefghijklmnop",{"n":7}]`))
+	var d sio.Decoder
+	var buf [4]json.RawMessage
+	b.ReportAllocs()
+	b.SetBytes(int64(len(m.Data)))
+	for b.Loop() {
+		p, ok, err := d.Decode(m)
+		if err != nil || !ok {
+			b.Fatal(err)
+		}
+		name, args, err := sio.SplitEvent(&p, buf[:0])
+		if err != nil || !sio.EventNameIs(name, "echo") || args.Len() != 3 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAckEncode is an ack's text written into one buffer: the header,
+// then the arguments.
+func BenchmarkAckEncode(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		p := sio.Packet{Type: sio.Ack, Namespace: "/", ID: 123, HasID: true}
+		buf, att, err := sio.AppendArgs(p.AppendText(make([]byte, 0, p.TextLen()+32)), 42, "ok")
+		if err != nil || att != nil || len(buf) == 0 {
+			b.Fatal(err)
+		}
+	}
+}

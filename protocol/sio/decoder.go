@@ -17,6 +17,7 @@ type Decoder struct {
 
 	pending Packet
 	got     int
+	nsp     string // the last namespace decoded, reused while it repeats
 }
 
 // Pending reports whether a binary packet is waiting for attachments.
@@ -59,10 +60,11 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 		d.Reset()
 		return Packet{}, false, fmt.Errorf("%w: %w: text message while waiting for attachments", ErrInvalidPacket, ErrUnexpectedAttachment)
 	}
-	p, err = DecodeText(m.Data, d.MaxAttachments)
+	p, err = decodeText(m.Data, d.MaxAttachments, d.nsp)
 	if err != nil {
 		return Packet{}, false, err
 	}
+	d.nsp = p.Namespace
 	if p.Type.IsBinary() {
 		d.pending, d.got = p, 0
 		return Packet{}, false, nil

@@ -146,3 +146,25 @@ func TestDecoderReset(t *testing.T) {
 		t.Fatalf("binary after Reset: %v", err)
 	}
 }
+
+// TestDecoderNamespaces: the decoder reuses the last namespace's string while
+// it repeats (no allocation per packet) and reads every other one afresh.
+func TestDecoderNamespaces(t *testing.T) {
+	var d sio.Decoder
+	for _, c := range []struct{ text, nsp string }{
+		{`2/a,["x"]`, "/a"}, {`2/a,1["y"]`, "/a"}, {`2/ab,["z"]`, "/ab"}, {`0/a`, "/a"}, {`2["w"]`, "/"}, {`2/a,["x"]`, "/a"}, {`2/b,["x"]`, "/b"},
+	} {
+		p, ok, err := d.Decode(text(c.text))
+		if err != nil || !ok || p.Namespace != c.nsp {
+			t.Fatalf("%s: namespace %q, %v, %v; want %q", c.text, p.Namespace, ok, err, c.nsp)
+		}
+	}
+	m := text(`2/chat,12["echo",1,"abc",{"n":7}]`)
+	if n := testing.AllocsPerRun(100, func() {
+		if p, ok, err := d.Decode(m); err != nil || !ok || p.Namespace != "/chat" || p.ID != 12 {
+			t.Fatal(p, err)
+		}
+	}); n != 0 {
+		t.Errorf("Decode of a repeated namespace: %v allocations, want 0", n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -196,6 +197,15 @@ func FuzzArgs(f *testing.F) {
 		}
 		if name == "" && q.Data[bytes.IndexAny(q.Data, `"-0123456789`)] != '"' { // (not the ack id's digits)
 			t.Fatalf("numeric name of %s is empty", data)
+		}
+		// SplitEvent agrees: same arguments, and the raw name is name.
+		var buf [2]json.RawMessage
+		rawName, split, err := sio.SplitEvent(&q, buf[:0])
+		if err != nil || !sio.EventNameIs(rawName, name) || sio.EventNameIs(rawName, name+"x") || !reflect.DeepEqual(split, args) {
+			t.Fatalf("SplitEvent(%s) = %s, %v, %v; ParseEvent %q, %v", data, rawName, split, err, name, args)
+		}
+		if n, ok := sio.EventName(rawName); !ok || n != name {
+			t.Fatalf("EventName(%s) = %q, %v; ParseEvent %q", rawName, n, ok, name)
 		}
 		vals, err := args.Values()
 		if (err != nil || len(vals) != args.Len()) && !numberOutOfRange(err) {

@@ -50,7 +50,14 @@ func MarshalEvent(name string, args ...any) (json.RawMessage, [][]byte, error) {
 // MarshalArgs returns the JSON array of args (the payload of an ACK) and the
 // attachments it needs.
 func MarshalArgs(args ...any) (json.RawMessage, [][]byte, error) {
-	e := argEncoder{buf: make([]byte, 0, 32)}
+	return AppendArgs(make([]byte, 0, 32), args...)
+}
+
+// AppendArgs is MarshalArgs appending the JSON array to dst: a packet's header
+// and payload can be written into one buffer (see Packet.AppendText). On error
+// the returned slice is nil.
+func AppendArgs(dst []byte, args ...any) ([]byte, [][]byte, error) {
+	e := argEncoder{buf: dst}
 	e.buf = append(e.buf, '[')
 	for i, a := range args {
 		if i > 0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 
 	"github.com/duplexio/duplex/protocol/sio"
@@ -150,4 +151,20 @@ func jsonishEqual(a, b any) bool {
 	x, err1 := json.Marshal(a)
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+// TestAppendArgs: AppendArgs writes MarshalArgs's array after dst's bytes.
+func TestAppendArgs(t *testing.T) {
+	args := []any{"a", 1, json.RawMessage(`{"x":[1]}`), []byte{1, 2}, nil}
+	want, wantAtt, err := sio.MarshalArgs(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, att, err := sio.AppendArgs([]byte("312"), args...)
+	if err != nil || string(got) != "312"+string(want) || !reflect.DeepEqual(att, wantAtt) {
+		t.Fatalf("AppendArgs = %s, %v, %v; want 312%s, %v", got, att, err, want, wantAtt)
+	}
+	if got, _, err := sio.AppendArgs([]byte("3"), func() {}); err == nil || got != nil {
+		t.Fatalf("AppendArgs(func) = %s, %v", got, err)
+	}
 }

@@ -166,6 +166,12 @@ const maxIDDigits = 16
 // at the very end), so a payload directly after a namespace without the comma
 // is read as part of the namespace, exactly as the reference reads it.
 func DecodeText(b []byte, maxAttachments int) (Packet, error) {
+	return decodeText(b, maxAttachments, "")
+}
+
+// decodeText is DecodeText; a namespace equal to known is returned as known
+// (a Decoder passes the last one it saw: no string allocated per packet).
+func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
 	var p Packet
 	if len(b) == 0 {
 		return p, fmt.Errorf("%w: empty", ErrInvalidPacket)
@@ -202,7 +208,11 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 		for i < len(b) && b[i] != ',' {
 			i++
 		}
-		p.Namespace = string(b[start:i])
+		if nsp := b[start:i]; string(nsp) == known {
+			p.Namespace = known
+		} else {
+			p.Namespace = string(nsp)
+		}
 		if i < len(b) {
 			i++ // the comma
 		}
@@ -215,7 +225,9 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 		if i-start > maxIDDigits {
 			return p, fmt.Errorf("%w: ack id too long", ErrInvalidPacket)
 		}
-		p.ID, _ = strconv.ParseUint(string(b[start:i]), 10, 64)
+		for _, c := range b[start:i] { // at most 16 digits: no overflow
+			p.ID = p.ID*10 + uint64(c-'0')
+		}
 		p.HasID = true
 	}
 	if i < len(b) {
