@@ -22,7 +22,14 @@ type Event struct {
 	id     uint64
 	hasID  bool
 	acked  atomic.Bool
+	// buf holds the split payload (name and arguments) of a usual event, so
+	// that the Event and its Args are one allocation.
+	buf [eventBufLen]json.RawMessage
 }
+
+// eventBufLen is how many payload values (the name included) an Event holds
+// without another allocation.
+const eventBufLen = 4
 
 // EventHandler handles a received event. Handlers run on the connection's read
 // loop, in order: a handler that blocks stalls its connection.
@@ -57,11 +64,18 @@ func (e *Event) Ack(args ...any) error {
 	if !e.acked.CompareAndSwap(false, true) {
 		return ErrAlreadyAcked
 	}
-	p, err := sio.NewAck(e.socket.nsp.name, e.id, args...)
+	// The header, then the arguments, in one buffer.
+	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.id, HasID: true}
+	hdr := p.TextLen()
+	b, att, err := sio.AppendArgs(p.AppendText(make([]byte, 0, hdr+32)), args...)
 	if err != nil {
 		e.acked.Store(false)
 		return err
 	}
+	if att == nil {
+		return e.socket.client.sendText(b, false)
+	}
+	p.Data, p.Attachments = b[hdr:], att // a BINARY_ACK: its header differs
 	return e.socket.send(&p, false)
 }
 

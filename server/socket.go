@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -404,12 +405,14 @@ func (s *Socket) Disconnect(close bool) {
 func (s *Socket) onPacket(p *sio.Packet) {
 	switch p.Type {
 	case sio.Event, sio.BinaryEvent:
-		name, args, err := sio.ParseEvent(p)
+		e := &Event{socket: s, id: p.ID, hasID: p.HasID}
+		raw, args, err := sio.SplitEvent(p, e.buf[:0])
 		if err != nil {
 			s.client.fail(err)
 			return
 		}
-		s.onEvent(&Event{Name: name, Args: args, socket: s, id: p.ID, hasID: p.HasID})
+		e.Args = args
+		s.onEvent(e, raw)
 	case sio.Ack, sio.BinaryAck:
 		if pa := s.takeAck(p.ID); pa != nil {
 			pa.fn(sio.ParseArgs(p), nil)
@@ -419,12 +422,35 @@ func (s *Socket) onPacket(p *sio.Packet) {
 	}
 }
 
-func (s *Socket) onEvent(e *Event) {
+// onEvent runs the middlewares, then dispatches e, whose name is still raw
+// JSON: it becomes the registered handler's own string when one matches (no
+// allocation per event).
+func (s *Socket) onEvent(e *Event, rawName json.RawMessage) {
 	s.mu.Lock()
-	mws := s.hooksLocked().middlewares
+	hk := s.hooksLocked()
+	mws := hk.middlewares
+	anys := hk.anyHandlers
+	hs := s.handlers
+	var ok bool
+	for i := range hs {
+		if sio.EventNameIs(rawName, hs[i].event) {
+			e.Name, ok = hs[i].event, true
+			break
+		}
+	}
+	if !ok {
+		e.Name, ok = sio.EventName(rawName)
+	}
+	if ok && len(mws) == 0 {
+		hs = s.takeOnceLocked(e.Name)
+	}
 	s.mu.Unlock()
+	if !ok {
+		s.client.fail(fmt.Errorf("%w: event name must be a string or a number", sio.ErrInvalidPacket))
+		return
+	}
 	if len(mws) == 0 {
-		s.dispatch(e)
+		s.run(e, anys, hs)
 		return
 	}
 	var run func(i int)
@@ -448,19 +474,31 @@ func (s *Socket) onEvent(e *Event) {
 	run(0)
 }
 
+// dispatch runs e's handlers (after the middlewares).
 func (s *Socket) dispatch(e *Event) {
+	s.mu.Lock()
+	anys := s.hooksLocked().anyHandlers
+	hs := s.takeOnceLocked(e.Name)
+	s.mu.Unlock()
+	s.run(e, anys, hs)
+}
+
+// takeOnceLocked returns the handlers to run for event and drops its Once
+// handlers from s.handlers (the returned snapshot keeps them for this
+// dispatch).
+func (s *Socket) takeOnceLocked(event string) []handlerEntry {
+	hs := s.handlers
+	if slices.ContainsFunc(hs, func(h handlerEntry) bool { return h.once && h.event == event }) {
+		s.handlers = s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.once && h.event == event })
+	}
+	return hs
+}
+
+// run calls the OnAny handlers, then the handlers of e's name among hs.
+func (s *Socket) run(e *Event, anys []EventHandler, hs []handlerEntry) {
 	if !s.connected.Load() {
 		return
 	}
-	s.mu.Lock()
-	anys := s.hooksLocked().anyHandlers
-	hs := s.handlers
-	if slices.ContainsFunc(hs, func(h handlerEntry) bool { return h.once && h.event == e.Name }) {
-		// Drop the once handlers of the event (hs, which this dispatch
-		// runs, is left as it is).
-		s.handlers = s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.once && h.event == e.Name })
-	}
-	s.mu.Unlock()
 	for _, h := range anys {
 		h(e)
 	}

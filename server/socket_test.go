@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -357,5 +358,51 @@ func TestAckArgs(t *testing.T) {
 	want := []string{`31[1,"two",{"3":[4]},null]`, `32[]`, `33[true]`, `34[null,{"a":1}]`, `61-25[{"_placeholder":true,"num":0},"b"]`, "<0908>"}
 	if got := f.take(); !slices.Equal(got, want) {
 		t.Fatalf("sent %q, want %q", got, want)
+	}
+}
+
+// TestEventNames: an event's name reaches OnAny, the middlewares and the
+// handlers as the reference reads it (escapes, numbers), whether a handler
+// matches it or not, and events with more arguments than an Event holds
+// inline keep them all.
+func TestEventNames(t *testing.T) {
+	for _, mw := range []bool{false, true} {
+		srv := newServer(t, nil)
+		var got []string
+		srv.OnConnection(func(s *Socket) {
+			if mw {
+				s.Use(func(e *Event, next func(error)) { got = append(got, "mw:"+e.Name); next(nil) })
+			}
+			s.OnAny(func(e *Event) { got = append(got, "any:"+e.Name+":"+strconv.Itoa(e.Args.Len())) })
+			for _, name := range []string{`a"b`, "1", "é", "many", "echo"} {
+				s.On(name, func(e *Event) {
+					if e.Name != name {
+						t.Errorf("handler of %q got %q", name, e.Name)
+					}
+					got = append(got, name+":"+string(e.Args.Raw(e.Args.Len()-1)))
+				})
+			}
+		})
+		f := dial(srv)
+		f.connect(t, "0")
+		f.in(`2["a\"b",1]`, `2[1.0,2]`, `2["\u00e9",3]`, `2["é",4]`, `2["other",5]`, `2["many",1,2,3,4,5,6,7]`, `2["ech",8]`, `2["echo",9]`)
+		want := []string{`any:a"b:1`, `a"b:1`, "any:1:1", "1:2", "any:é:1", "é:3", "any:é:1", "é:4", "any:other:1",
+			"any:many:7", "many:7", "any:ech:1", "any:echo:1", "echo:9"}
+		if mw {
+			var w []string
+			for i := 0; i < len(want); i++ {
+				if name, ok := strings.CutPrefix(want[i], "any:"); ok {
+					w = append(w, "mw:"+name[:strings.LastIndexByte(name, ':')])
+				}
+				w = append(w, want[i])
+			}
+			want = w
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("middleware %v: got %q, want %q", mw, got, want)
+		}
+		if f.closedWith() != "" {
+			t.Fatal("closed")
+		}
 	}
 }
