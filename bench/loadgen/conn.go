@@ -3,22 +3,28 @@
 package loadgen
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
+	"math/rand/v2"
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
-// ErrProtocol reports a frame the load generator did not expect from the server.
-var ErrProtocol = errors.New("loadgen: unexpected frame")
+var (
+	// ErrProtocol reports a frame the load generator did not expect from the server.
+	ErrProtocol = errors.New("loadgen: unexpected frame")
+	// ErrServerClosed reports a WebSocket close frame from the server.
+	ErrServerClosed = errors.New("loadgen: server closed the websocket")
+)
 
 var (
 	framePong    = []byte("3")
@@ -27,10 +33,13 @@ var (
 )
 
 // Conn is one benchmark connection: a WebSocket speaking Engine.IO v4 and
-// Socket.IO v5 on the default namespace. Its reader goroutine answers pings,
+// Socket.IO v5 on the default namespace, framed by the load generator itself
+// over the TCP connection (frame.go): one write per packet sent, messages
+// handled in place in the read buffer. Its reader goroutine answers pings,
 // counts "msg" events and runs ack callbacks.
 type Conn struct {
-	ws  *websocket.Conn
+	nc  net.Conn
+	r   messageReader
 	SID string // Engine.IO session id
 	ID  string // Socket.IO socket id
 
@@ -39,7 +48,7 @@ type Conn struct {
 	pending map[uint64]func(data []byte)
 
 	wmu  sync.Mutex
-	wbuf []byte
+	wbuf []byte // the last frame written; its first maxFrameHeader bytes are reserved for headers
 
 	msgs      atomic.Int64 // "msg" events received since the last Reset
 	badMsgs   atomic.Int64 // "msg" events of the wrong size
@@ -57,36 +66,52 @@ type Conn struct {
 	closed  atomic.Bool
 }
 
-func dial(ctx context.Context, d *Dialer) (*Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, d.opts.HandshakeTimeout)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, d.url, &websocket.DialOptions{
-		HTTPClient:      d.client(),
-		CompressionMode: websocket.CompressionDisabled,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("loadgen: dial %s: %w", d.url, err)
+func newConn(ctx context.Context, nc net.Conn, d *Dialer) (*Conn, error) {
+	c := &Conn{
+		nc:      nc,
+		wbuf:    make([]byte, maxFrameHeader, 256),
+		pending: make(map[uint64]func([]byte)),
+		closing: make(chan struct{}),
+		done:    make(chan struct{}),
 	}
-	ws.SetReadLimit(d.opts.ReadLimit)
-	c := &Conn{ws: ws, pending: make(map[uint64]func([]byte)), closing: make(chan struct{}), done: make(chan struct{})}
+	c.r = messageReader{br: bufio.NewReaderSize(nc, readBufferSize), limit: d.opts.ReadLimit, onControl: c.control}
 	c.wantSize.Store(-1)
-	// Bound the handshake reads: closing the socket unblocks them.
-	guard := context.AfterFunc(ctx, func() { ws.CloseNow() })
-	err = c.handshake()
+	// Bound the handshake: closing the socket unblocks its reads and writes.
+	guard := context.AfterFunc(ctx, func() { nc.Close() })
+	err := upgrade(nc, c.r.br, d.addr, d.path)
+	if err == nil {
+		err = c.handshake()
+	}
 	if fired := !guard(); fired || err != nil {
-		ws.CloseNow()
+		nc.Close()
 		if fired {
-			err = fmt.Errorf("%w after %v (%v)", context.DeadlineExceeded, d.opts.HandshakeTimeout, err)
+			err = fmt.Errorf("%w (%v): %w", context.Cause(ctx), d.opts.HandshakeTimeout, err)
 		}
-		return nil, fmt.Errorf("loadgen: handshake: %w", err)
+		return nil, fmt.Errorf("handshake: %w", err)
 	}
 	c.lastFrame.Store(time.Now().UnixNano())
 	go c.readLoop()
 	return c, nil
 }
 
+// readBufferSize is the size of a connection's read buffer: a message that
+// fits is handled in place, without a copy.
+const readBufferSize = 4096
+
+// readText returns the next data message, which must be text.
+func (c *Conn) readText() ([]byte, error) {
+	op, b, err := c.r.next()
+	if err != nil {
+		return nil, err
+	}
+	if op != opText {
+		return nil, fmt.Errorf("%w: binary message %q", ErrProtocol, b)
+	}
+	return b, nil
+}
+
 func (c *Conn) handshake() error {
-	_, b, err := c.ws.Read(context.Background())
+	b, err := c.readText()
 	if err != nil {
 		return err
 	}
@@ -99,17 +124,17 @@ func (c *Conn) handshake() error {
 		return err
 	}
 	c.SID = hs.SID
-	if err := c.ws.Write(context.Background(), websocket.MessageText, frameConnect); err != nil {
+	if err := c.writeFrame(opText, frameConnect); err != nil {
 		return err
 	}
 	for range 4 { // the reply may follow a ping
-		_, b, err = c.ws.Read(context.Background())
+		b, err = c.readText()
 		if err != nil {
 			return err
 		}
 		switch {
 		case string(b) == "2":
-			if err := c.ws.Write(context.Background(), websocket.MessageText, framePong); err != nil {
+			if err := c.writeFrame(opText, framePong); err != nil {
 				return err
 			}
 		case bytes.HasPrefix(b, []byte(`40{"sid":"`)):
@@ -126,28 +151,64 @@ func (c *Conn) handshake() error {
 	return fmt.Errorf("%w: no CONNECT reply", ErrProtocol)
 }
 
+// control answers a ping with a pong and a close frame with a close frame
+// (then the reading ends); pongs are ignored.
+func (c *Conn) control(op byte, payload []byte) error {
+	switch op {
+	case opPing:
+		return c.writeFrame(opPong, payload)
+	case opClose:
+		code, reason := 1005, "" // 1005: no status code (RFC 6455 section 7.1.5)
+		switch {
+		case len(payload) == 1:
+			return fmt.Errorf("%w: close frame with a 1-byte payload", ErrFrame)
+		case len(payload) >= 2:
+			code, reason = int(binary.BigEndian.Uint16(payload)), string(payload[2:])
+		}
+		_ = c.writeFrame(opClose, payload[:min(len(payload), 2)]) // echo the code; the socket closes next
+		return fmt.Errorf("%w: close frame, status %d %q", ErrServerClosed, code, reason)
+	}
+	return nil
+}
+
+// writeFrame sends one masked frame of opcode op with payload, in one write.
+func (c *Conn) writeFrame(op byte, payload []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.send(op, append(c.wbuf[:maxFrameHeader], payload...))
+}
+
+// send frames and writes b, which holds maxFrameHeader reserved bytes then
+// the payload; it keeps b as the write buffer. c.wmu must be held.
+func (c *Conn) send(op byte, b []byte) error {
+	c.wbuf = b
+	payload := b[maxFrameHeader:]
+	var hdr [maxFrameHeader]byte
+	h := appendFrameHeader(hdr[:0], op, len(payload), rand.Uint32())
+	start := maxFrameHeader - len(h)
+	copy(b[start:], h)
+	maskBytes(h[len(h)-4:], payload)
+	_, err := c.nc.Write(b[start:])
+	return err
+}
+
 func (c *Conn) readLoop() {
 	defer close(c.done)
-	buf := make([]byte, 0, 512)
 	for {
-		typ, r, err := c.ws.Reader(context.Background())
+		op, b, err := c.r.next()
 		if err != nil {
-			c.fail(err)
-			return
-		}
-		buf, err = readInto(r, buf[:0])
-		if err != nil {
-			c.fail(err)
+			c.fail(fmt.Errorf("loadgen: read: %w", err))
+			c.nc.Close()
 			return
 		}
 		c.lastFrame.Store(time.Now().UnixNano())
-		if typ != websocket.MessageText {
+		if op != opText {
 			c.others.Add(1)
 			continue
 		}
-		if err := c.handle(buf); err != nil {
+		if err := c.handle(b); err != nil {
 			c.fail(err)
-			c.ws.CloseNow()
+			c.nc.Close()
 			return
 		}
 		if c.paused.Load() {
@@ -157,27 +218,11 @@ func (c *Conn) readLoop() {
 	}
 }
 
-func readInto(r io.Reader, buf []byte) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
-}
-
 func (c *Conn) handle(b []byte) error {
 	switch {
 	case len(b) == 1 && b[0] == '2':
 		c.pings.Add(1)
-		return c.ws.Write(context.Background(), websocket.MessageText, framePong)
+		return c.writeFrame(opText, framePong)
 	case bytes.HasPrefix(b, msgPrefix):
 		if w := c.wantSize.Load(); w >= 0 && int64(len(b)) != w {
 			c.badMsgs.Add(1)
@@ -235,8 +280,7 @@ func (c *Conn) EmitAck(args []byte, onAck func(data []byte)) error {
 	c.pending[id] = onAck
 	c.mu.Unlock()
 	c.wmu.Lock()
-	c.wbuf = append(strconv.AppendUint(append(c.wbuf[:0], "42"...), id, 10), args...)
-	err := c.ws.Write(context.Background(), websocket.MessageText, c.wbuf)
+	err := c.send(opText, append(strconv.AppendUint(append(c.wbuf[:maxFrameHeader], "42"...), id, 10), args...))
 	c.wmu.Unlock()
 	if err != nil {
 		c.mu.Lock()
@@ -307,6 +351,6 @@ func (c *Conn) Close() {
 		return
 	}
 	close(c.closing)
-	c.ws.CloseNow()
+	c.nc.Close()
 	<-c.done
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"sync/atomic"
 	"time"
 )
@@ -20,15 +19,17 @@ type DialOptions struct {
 	SourceAddrs int
 	// ReadLimit is the largest WebSocket message accepted, in bytes.
 	ReadLimit int64
-	// HandshakeTimeout bounds the WebSocket upgrade, the open packet and the
-	// namespace CONNECT reply.
+	// HandshakeTimeout bounds the TCP connect, the WebSocket upgrade, the
+	// open packet and the namespace CONNECT reply.
 	HandshakeTimeout time.Duration
 }
 
 // Dialer opens benchmark connections to one Socket.IO server.
 type Dialer struct {
+	addr    string // host:port
+	path    string // request target of the upgrade
 	url     string
-	clients []*http.Client
+	dialers []*net.Dialer // one per source address
 	next    atomic.Uint32
 	opts    DialOptions
 }
@@ -47,17 +48,14 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 	if o.HandshakeTimeout <= 0 {
 		o.HandshakeTimeout = 30 * time.Second
 	}
-	d := &Dialer{url: fmt.Sprintf("ws://%s/socket.io/?EIO=4&transport=websocket", addr), opts: o}
+	const path = "/socket.io/?EIO=4&transport=websocket"
+	d := &Dialer{addr: addr, path: path, url: "ws://" + addr + path, opts: o}
 	for i := range o.SourceAddrs {
 		nd := &net.Dialer{Timeout: o.HandshakeTimeout}
 		if o.SourceAddrs > 1 {
 			nd.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i))}
 		}
-		d.clients = append(d.clients, &http.Client{Transport: &http.Transport{
-			Proxy:             nil,
-			DialContext:       nd.DialContext,
-			DisableKeepAlives: true,
-		}})
+		d.dialers = append(d.dialers, nd)
 	}
 	return d
 }
@@ -65,19 +63,27 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 // URL returns the WebSocket URL the Dialer connects to.
 func (d *Dialer) URL() string { return d.url }
 
-// Close releases the Dialer's idle HTTP resources.
-func (d *Dialer) Close() {
-	for _, c := range d.clients {
-		c.CloseIdleConnections()
-	}
+// Close releases the Dialer's resources. A Dialer keeps no idle connections:
+// there is nothing to release, Close is kept for callers that defer it.
+func (d *Dialer) Close() {}
+
+func (d *Dialer) dialer() *net.Dialer {
+	return d.dialers[int(d.next.Add(1))%len(d.dialers)]
 }
 
-func (d *Dialer) client() *http.Client {
-	return d.clients[int(d.next.Add(1))%len(d.clients)]
-}
-
-// Dial opens one connection, completes the Engine.IO handshake and the
-// CONNECT to the default namespace, and starts its reader.
+// Dial opens one connection, completes the WebSocket upgrade, the
+// Engine.IO handshake and the CONNECT to the default namespace, and starts
+// its reader.
 func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
-	return dial(ctx, d)
+	ctx, cancel := context.WithTimeout(ctx, d.opts.HandshakeTimeout)
+	defer cancel()
+	nc, err := d.dialer().DialContext(ctx, "tcp", d.addr)
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: dial %s: %w", d.url, err)
+	}
+	c, err := newConn(ctx, nc, d)
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: dial %s: %w", d.url, err)
+	}
+	return c, nil
 }

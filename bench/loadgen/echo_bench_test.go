@@ -12,8 +12,9 @@ import (
 // benchEcho runs the echo scenario's closed loop (100 connections, one
 // outstanding "echo" each) for b.N round trips in all against the server at
 // addr. Besides ns/op (wall time per round trip) it reports the round trips
-// per second, the p99 latency, and the CPU time of this whole process per
-// round trip: against the Node server that is the load generator's own cost.
+// per second, the p99 latency, and the user and system CPU time of this
+// whole process per round trip: against the Node server that is the load
+// generator's own cost.
 func benchEcho(b *testing.B, addr string) {
 	const clients = 100
 	ctx := context.Background()
@@ -28,7 +29,7 @@ func benchEcho(b *testing.B, addr string) {
 		b.Fatal(err)
 	}
 	perConn := uint64(max(1, b.N/clients))
-	before := cpuTime(b)
+	usr0, sys0 := cpuTime(b)
 	b.ResetTimer()
 	res, err := Echo(ctx, conns, 10*time.Minute, perConn, 5*time.Second)
 	b.StopTimer()
@@ -41,25 +42,30 @@ func benchEcho(b *testing.B, addr string) {
 	if err := Failed(conns); err != nil {
 		b.Fatal(err)
 	}
-	cpu := cpuTime(b) - before
-	b.ReportMetric(float64(res.RoundTrips)/res.Elapsed.Seconds(), "rt/s")
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(res.RoundTrips), "cpu-ns/rt")
+	usr1, sys1 := cpuTime(b)
+	rt := float64(res.RoundTrips)
+	b.ReportMetric(rt/res.Elapsed.Seconds(), "rt/s")
+	b.ReportMetric(float64((usr1-usr0).Nanoseconds())/rt, "usr-ns/rt")
+	b.ReportMetric(float64((sys1-sys0).Nanoseconds())/rt, "sys-ns/rt")
 	b.ReportMetric(float64(res.Latency.Quantile(0.99).Microseconds()), "p99-µs")
 }
 
-// cpuTime returns the user + system CPU time of this process.
-func cpuTime(tb testing.TB) time.Duration {
+// cpuTime returns the user and the system CPU time of this process.
+func cpuTime(tb testing.TB) (usr, sys time.Duration) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		tb.Fatal(err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
-// BenchmarkEchoNode drives the Node server: cpu-ns/rt is the load
-// generator's CPU per round trip (Node runs in its own process).
+// BenchmarkEchoNode drives the Node server: usr-ns/rt + sys-ns/rt is the
+// load generator's CPU per round trip (Node runs in its own process). Run it
+// as the runner runs the load generator, on one core:
+//
+//	taskset -c 0 go test -run '^$' -bench EchoNode -benchtime 300000x -cpu 1 ./bench/loadgen/
 func BenchmarkEchoNode(b *testing.B) { benchEcho(b, startNode(b)) }
 
-// BenchmarkEchoDuplex drives an in-process duplex server: cpu-ns/rt is the
-// load generator and the server together.
+// BenchmarkEchoDuplex drives an in-process duplex server: the CPU per round
+// trip is the load generator's and the server's together.
 func BenchmarkEchoDuplex(b *testing.B) { benchEcho(b, startDuplex(b)) }
