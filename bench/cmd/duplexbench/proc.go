@@ -153,25 +153,32 @@ func (p *serverProc) alive() error {
 
 // cpuTime returns the process's user+system CPU time from /proc/PID/stat.
 func cpuTime(pid int) (time.Duration, error) {
+	u, sys, err := cpuTimes(pid)
+	return u + sys, err
+}
+
+// cpuTimes returns the process's user and system (kernel) CPU time from
+// /proc/PID/stat.
+func cpuTimes(pid int) (user, sys time.Duration, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, errors.New("cpuTime: malformed stat")
+		return 0, 0, errors.New("cpuTime: malformed stat")
 	}
 	f := strings.Fields(string(b[i+1:]))
 	// After "pid (comm)": field 3 is state, so utime (14) and stime (15) are f[11], f[12].
 	if len(f) < 13 {
-		return 0, errors.New("cpuTime: short stat")
+		return 0, 0, errors.New("cpuTime: short stat")
 	}
 	u, err1 := strconv.ParseUint(f[11], 10, 64)
 	s, err2 := strconv.ParseUint(f[12], 10, 64)
 	if err := errors.Join(err1, err2); err != nil {
-		return 0, fmt.Errorf("cpuTime: %w", err)
+		return 0, 0, fmt.Errorf("cpuTime: %w", err)
 	}
-	return time.Duration(u+s) * clockTick, nil
+	return time.Duration(u) * clockTick, time.Duration(s) * clockTick, nil
 }
 
 // rssKB returns VmRSS of the process in KB from /proc/PID/status.

@@ -86,25 +86,38 @@ type scenario struct {
 // generator's own (to show when it, not the server, is the bottleneck).
 type window struct {
 	t       *target
-	cpu0    time.Duration
+	user0   time.Duration
+	sys0    time.Duration
 	self0   time.Duration
 	at      time.Time
+	sys     time.Duration // the server's kernel CPU time; set by end
 	selfCPU time.Duration // set by end
 	wall    time.Duration // set by end
 }
 
 func begin(t *target) (*window, error) {
-	cpu, err := cpuTime(t.pid)
+	user, sys, err := cpuTimes(t.pid)
 	self, serr := cpuTime(os.Getpid())
-	return &window{t: t, cpu0: cpu, self0: self, at: time.Now()}, errors.Join(err, serr)
+	return &window{t: t, user0: user, sys0: sys, self0: self, at: time.Now()}, errors.Join(err, serr)
 }
 
 func (w *window) end() (cpu, wall time.Duration, err error) {
-	cpu1, err := cpuTime(w.t.pid)
+	user1, sys1, err := cpuTimes(w.t.pid)
 	self1, serr := cpuTime(os.Getpid())
 	w.wall = time.Since(w.at)
 	w.selfCPU = self1 - w.self0
-	return cpu1 - w.cpu0, w.wall, errors.Join(err, serr)
+	w.sys = sys1 - w.sys0
+	return user1 - w.user0 + w.sys, w.wall, errors.Join(err, serr)
+}
+
+// kernelShare is the part of the server's CPU time spent in the kernel
+// (stime: syscalls, the TCP stack, softirqs charged to it).
+func (w *window) kernelShare(cpu time.Duration) metric {
+	v := 0.0
+	if cpu > 0 {
+		v = 100 * float64(w.sys) / float64(cpu)
+	}
+	return metric{name: "of the server CPU: kernel (stime)", unit: "%", value: v}
 }
 
 // loadgenBusy is the load generator's CPU use over the window, in % of one
@@ -274,6 +287,7 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 	pct := func(a, b int64) float64 { return 100 * float64(a-b) / float64(b) }
 	ms := []metric{
 		{name: "server CPU per connect", unit: "µs", value: micros(cpu) / fn},
+		w.kernelShare(cpu),
 		{name: "connects/s", unit: "1/s", value: fn / wall.Seconds()},
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
@@ -378,6 +392,7 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 		{name: "latency p50", unit: "µs", value: micros(res.Latency.Quantile(0.50))},
 		{name: "latency p99", unit: "ms", value: float64(res.Latency.Quantile(0.99)) / float64(time.Millisecond)},
 		{name: "server CPU per round trip", unit: "µs", value: micros(cpu) / float64(res.RoundTrips)},
+		w.kernelShare(cpu),
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
 	}, nil
@@ -444,6 +459,7 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 		{name: "delivered msgs/s", unit: "1/s", value: float64(delivered) / busy.Seconds()},
 		{name: "time to last delivery", unit: "ms", value: float64(median(times)) / float64(time.Millisecond)},
 		{name: "server CPU per delivered msg", unit: "µs", value: micros(cpu) / float64(delivered)},
+		w.kernelShare(cpu),
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
 	}, nil
