@@ -87,6 +87,9 @@ func readFrameHeader(br *bufio.Reader) (frameHeader, error) {
 	var h frameHeader
 	b, err := br.Peek(2)
 	if err != nil {
+		if len(b) > 0 {
+			err = unexpectedEOF(err)
+		}
 		return h, err
 	}
 	b0, b1 := b[0], b[1]
