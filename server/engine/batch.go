@@ -20,17 +20,17 @@ var batchBufs = sync.Pool{New: func() any {
 	return &b
 }}
 
-// batchWriter is the writer under a websocket connection's bufio.Writer
-// (coder/websocket flushes that at the end of every message). Outside a
-// batch it writes through; between begin and end it accumulates what is
-// written (up to maxBatchBytes) and end writes it at once. Frames that
-// coder/websocket writes itself during a batch (a pong, a close frame) are
-// part of it, in order; outside a batch they go straight through.
+// batchWriter writes the frames of a websocket connection. Outside a batch
+// it writes through; between begin and end it accumulates frames (up to
+// maxBatchBytes) and end writes them at once. Its lock keeps every frame
+// whole and in order: the data frames of the session's flush and the
+// control frames of its reader (pong, close).
 type batchWriter struct {
 	w      io.Writer
 	mu     sync.Mutex
 	buf    *[]byte // non-nil while a batch is open
 	prefix []byte  // written before anything else (a held 101 response), then nil
+	closed bool    // a close frame was written: nothing more is
 }
 
 // begin opens a batch.
@@ -64,61 +64,75 @@ func (b *batchWriter) end() error {
 	return err
 }
 
-// Write implements io.Writer.
-func (b *batchWriter) Write(p []byte) (int, error) {
+// writeControl writes a control frame (payload <= 125 bytes) at once, after
+// what an open batch holds.
+func (b *batchWriter) writeControl(opcode byte, payload []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.buf == nil {
-		if b.prefix != nil {
-			err := writeVec(b.w, b.prefix, p)
-			b.prefix = nil
-			if err != nil {
-				return 0, err
-			}
-			return len(p), nil
-		}
-		return b.w.Write(p)
+	return b.writeControlLocked(opcode, payload)
+}
+
+// writeClose writes a close frame with payload unless one was written.
+func (b *batchWriter) writeClose(payload []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
 	}
-	buf := *b.buf
-	if len(buf)+len(p) > cap(buf) {
-		if len(buf) > 0 {
+	err := b.writeControlLocked(opClose, payload)
+	b.closed = true
+	return err
+}
+
+func (b *batchWriter) writeControlLocked(opcode byte, payload []byte) error {
+	if b.closed {
+		return net.ErrClosed
+	}
+	var frame [2 + 125]byte
+	f := append(appendFrameHeader(frame[:0], 0x80|opcode, len(payload)), payload...)
+	if b.buf != nil && len(*b.buf) > 0 {
+		// The frames of the open batch go first.
+		buf := *b.buf
+		if len(buf)+len(f) > cap(buf) {
 			_, err := b.w.Write(buf)
 			*b.buf = buf[:0]
 			if err != nil {
-				return 0, err
+				return err
 			}
-			buf = buf[:0]
+			_, err = b.w.Write(f)
+			return err
 		}
-		if len(p) > cap(buf)/2 {
-			return b.w.Write(p)
-		}
+		buf = append(buf, f...)
+		_, err := b.w.Write(buf)
+		*b.buf = buf[:0]
+		return err
 	}
-	*b.buf = append(buf, p...)
-	return len(p), nil
+	if b.prefix != nil {
+		f = append(b.prefix, f...)
+		b.prefix = nil
+	}
+	_, err := b.w.Write(f)
+	return err
 }
 
-// WebSocket opcodes of the data frames writeFrame writes.
-const (
-	opText   = 1
-	opBinary = 2
-)
-
-// writeFrame writes one unmasked data frame (FIN set) of the given opcode
-// whose payload is the type character typeChars[typ] (none when typ < 0)
-// followed by data, into the open batch (the batch is written out first when
-// the frame doesn't fit; a frame larger than the batch buffer goes out with
-// one writev). The frame is whole under b.mu, so the control frames that
-// coder/websocket writes itself (each flushed whole: the bufio buffer holds
-// a control frame) never split it. Call it between begin and end.
-func (b *batchWriter) writeFrame(opcode byte, typ int, data []byte) error {
+// writeFrame writes one unmasked final frame whose first byte is b0 (FIN,
+// RSV1 for a compressed message, opcode) and whose payload is the type
+// character typeChars[typ] (none when typ < 0) followed by data. In a batch
+// the frame is added to it (the batch is written out first when the frame
+// doesn't fit; a frame larger than the batch buffer goes out with one
+// writev); outside a batch it is written at once.
+func (b *batchWriter) writeFrame(b0 byte, typ int, data []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		return net.ErrClosed
+	}
 	n := len(data)
 	if typ >= 0 {
 		n++
 	}
 	var hdr [11]byte
-	h := appendFrameHeader(hdr[:0], opcode, n)
+	h := appendFrameHeader(hdr[:0], b0, n)
 	if typ >= 0 {
 		h = append(h, typeChars[typ])
 	}
@@ -155,10 +169,10 @@ func writeVec(w io.Writer, h, data []byte) error {
 	return err
 }
 
-// appendFrameHeader appends the header of an unmasked final frame with a
-// payload of n bytes (RFC 6455 section 5.2).
-func appendFrameHeader(b []byte, opcode byte, n int) []byte {
-	b = append(b, 0x80|opcode)
+// appendFrameHeader appends the header of an unmasked frame whose first
+// byte is b0 with a payload of n bytes (RFC 6455 section 5.2).
+func appendFrameHeader(b []byte, b0 byte, n int) []byte {
+	b = append(b, b0)
 	switch {
 	case n <= 125:
 		return append(b, byte(n))

@@ -35,6 +35,14 @@ var (
 	// ErrBinaryContent is the error given to OnClose when a POST carries
 	// application/octet-stream (an Engine.IO v3 body).
 	ErrBinaryContent = errors.New("engine: binary POST body in protocol v4")
+	// ErrWebsocketProtocol is wrapped by the error given to OnClose when the
+	// client breaks RFC 6455 (unmasked or malformed frames, invalid UTF-8 in
+	// a text message...); the connection is closed with 1002 or 1007.
+	ErrWebsocketProtocol = errors.New("engine: websocket protocol violation")
+	// ErrMessageTooBig is wrapped by the error given to OnClose when a
+	// websocket message is over Options.MaxHTTPBufferSize; the connection is
+	// closed with 1009.
+	ErrMessageTooBig = errors.New("engine: websocket message too big")
 )
 
 // HTTP error codes of the reference (PROTOCOL.md 1.9).

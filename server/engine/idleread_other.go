@@ -2,19 +2,15 @@
 
 package engine
 
-import (
-	"bufio"
-	"net"
-)
+// setupWait: file descriptors cannot be polled directly here.
+func (c *wsConn) setupWait() {}
 
-// idleReader is not used where file descriptors cannot be polled directly:
-// the reader waits in the websocket's Read.
-type idleReader struct {
-	br *bufio.Reader
+// wait blocks until the client sends something: a read of one byte.
+func (c *wsConn) wait() { c.waitByte() }
+
+func getBuf() *[]byte { return batchBufs.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	*b = (*b)[:0]
+	batchBufs.Put(b)
 }
-
-func newIdleReader(net.Conn) *idleReader { return nil }
-
-func (r *idleReader) Read([]byte) (int, error) { panic("unreachable") }
-func (r *idleReader) tryStart() bool           { return false }
-func (r *idleReader) wait()                    {}

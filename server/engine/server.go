@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -126,7 +125,7 @@ func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Value
 		srv.serveWebsocketHandshake(w, r, q)
 		return
 	}
-	s, ok := srv.newSession(r, q, transport, nil, nil)
+	s, ok := srv.newSession(r, q, transport, nil)
 	if !ok {
 		writeError(w, codeBadRequest, "server shutting down")
 		return
@@ -278,10 +277,10 @@ func validHeaderValue(v string) bool {
 
 // newSession creates a session for the handshake request r (q: its parsed
 // query, kept by the session's RequestInfo), calls OnSession
-// and registers it. conn is the websocket of a websocket handshake (nil for
-// polling), out the writer under its bufio.Writer. It returns false when the
-// server is closed.
-func (srv *Server) newSession(r *http.Request, q url.Values, transport string, conn *websocket.Conn, out *batchWriter) (*Session, bool) {
+// and registers it. c is the websocket of a websocket handshake (nil for
+// polling): the open packet is written to it before newSession returns. It
+// returns false when the server is closed.
+func (srv *Server) newSession(r *http.Request, q url.Values, transport string, c *wsConn) (*Session, bool) {
 	srv.mu.Lock()
 	closed := srv.closed
 	srv.mu.Unlock()
@@ -317,14 +316,16 @@ func (srv *Server) newSession(r *http.Request, q url.Values, transport string, c
 		s.handler = discardHandler{}
 	}
 	s.mu.Lock()
-	s.conn, s.out = conn, out
+	if c != nil {
+		s.conn = c
+	}
 	if s.state == stateOpen {
 		s.startHeartbeatLocked()
 	}
-	if conn != nil {
-		s.kickLocked() // writes the open packet (and closes conn if OnSession closed s)
-	}
 	s.mu.Unlock()
+	if c != nil {
+		s.flushInline() // writes the open packet (and closes c if OnSession closed s)
+	}
 	srv.log.Debug("engine: session opened", "transport", transport, "remote", r.RemoteAddr)
 	return s, true
 }

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -45,12 +44,16 @@ type Session struct {
 	websocket   bool // current transport
 	b64         bool // the client wants binary as "b"+base64 text
 	dispatching bool // OnMessage is running
-	notified    bool // OnClose was called (or is being called)
-	peerClosed  bool // the client closed a polling session: a pending GET gets a noop
-	reason      string
-	err         error
-	queue       []eio.Packet
-	queuedBytes int64 // data sent and not yet written (queue and the flush in progress)
+	// A kick while dispatching (in its first inlineWindow, from dispatchSince
+	// on) is left to the reader, which writes the queue after the handler.
+	dispatchSince time.Duration
+	kickPending   bool
+	notified      bool // OnClose was called (or is being called)
+	peerClosed    bool // the client closed a polling session: a pending GET gets a noop
+	reason        string
+	err           error
+	queue         []eio.Packet
+	queuedBytes   int64 // data sent and not yet written (queue and the flush in progress)
 
 	// Heartbeat: one timer, due at hbDue (server-relative time); it sends a
 	// ping, or closes the session when a pong is awaited.
@@ -66,14 +69,13 @@ type Session struct {
 	closeTimer *time.Timer // bounds a graceful close waiting for a GET
 
 	// WebSocket.
-	conn        *websocket.Conn
-	out         *batchWriter // under conn's bufio.Writer: batches the flush's writes
-	flushing    bool         // a flush goroutine is running
-	connClosing bool         // the flush goroutine closed (or is closing) conn
+	conn        *wsConn
+	flushing    bool // a flush (goroutine, or inline) is running
+	connClosing bool // the flush goroutine closed (or is closing) conn
 
 	// Upgrade.
 	upgrading    bool // a websocket for this session is being accepted or probed
-	probe        *websocket.Conn
+	probe        *wsConn
 	probed       bool // "3probe" was sent: GETs with nothing to carry get a noop
 	upgradeTimer *time.Timer
 }
@@ -234,7 +236,7 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 		// the session now rather than wait for the client's next poll.
 		s.mu.Unlock()
 		if probe != nil {
-			probe.CloseNow()
+			probe.closeNow()
 		}
 		s.terminate(reason, nil)
 		return
@@ -244,7 +246,7 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 	s.closeTimer = time.AfterFunc(closeTimeout, func() { s.kill(reason, nil) })
 	s.mu.Unlock()
 	if probe != nil {
-		probe.CloseNow()
+		probe.closeNow()
 	}
 	s.srv.log.Debug("engine: closing session", "reason", reason, "shutdown", shutdown)
 }
@@ -279,7 +281,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	probe := s.abortUpgradeLocked()
 	s.queue, s.queuedBytes = nil, 0
 	s.signalPollLocked()
-	var cut *websocket.Conn
+	var cut *wsConn
 	if s.websocket {
 		switch {
 		case !s.flushing || s.connClosing:
@@ -292,7 +294,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 			// The flush goroutine closes the connection after its write,
 			// unless the write is stuck.
 			conn := s.conn
-			s.closeTimer = time.AfterFunc(cutGrace, func() { conn.CloseNow() })
+			s.closeTimer = time.AfterFunc(cutGrace, conn.closeNow)
 		}
 	}
 	notify := !s.dispatching && !s.notified
@@ -303,10 +305,10 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	s.mu.Unlock()
 
 	if cut != nil {
-		cut.CloseNow()
+		cut.closeNow()
 	}
 	if probe != nil {
-		probe.CloseNow()
+		probe.closeNow()
 	}
 	if cancel != nil {
 		cancel()
@@ -428,22 +430,27 @@ func (s *Session) onPacket(p eio.Packet, viaWebsocket bool) bool {
 }
 
 // deliver hands a message to the handler unless the session is closing.
+// What the handler sends (within inlineWindow) is written from this
+// goroutine once it returns.
 func (s *Session) deliver(p eio.Packet) {
 	s.hmu.Lock()
-	defer s.hmu.Unlock()
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.mu.Unlock()
+		s.hmu.Unlock()
 		return
 	}
 	s.refreshPongLocked()
 	s.dispatching = true
+	s.dispatchSince, s.kickPending = s.srv.now(), false
 	s.mu.Unlock()
 
 	s.handler.OnMessage(p)
 
 	s.mu.Lock()
 	s.dispatching = false
+	pending := s.kickPending
+	s.kickPending = false
 	notify := s.state == stateClosed && !s.notified
 	if notify {
 		s.notified = true
@@ -452,6 +459,10 @@ func (s *Session) deliver(p eio.Packet) {
 	s.mu.Unlock()
 	if notify {
 		s.handler.OnClose(reason, err)
+	}
+	s.hmu.Unlock()
+	if pending {
+		s.flushInline()
 	}
 }
 

@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"context"
 	"net/http"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -36,8 +34,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	}
 	defer srv.release()
 
-	hw := &smallBufferWriter{ResponseWriter: w}
-	conn, err := websocket.Accept(hw, r, srv.acceptOptions())
+	c, err := srv.acceptWebsocket(w, r, false)
 	if err != nil {
 		s.mu.Lock()
 		s.upgrading = false
@@ -45,85 +42,91 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 		srv.log.Debug("engine: upgrade websocket handshake failed", "err", err)
 		return
 	}
-	rd := hw.setupReader()
-	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.upgrading = false
 		s.mu.Unlock()
-		conn.CloseNow()
+		c.closeNow()
+		c.finish()
 		return
 	}
-	s.probe = conn
-	s.upgradeTimer = time.AfterFunc(srv.opts.UpgradeTimeout, func() { s.abortUpgrade(conn) })
+	s.probe = c
+	s.upgradeTimer = time.AfterFunc(srv.opts.UpgradeTimeout, func() { s.abortUpgrade(c) })
 	s.mu.Unlock()
 
-	ctx := context.Background()
 	for {
-		typ, data, err := conn.Read(ctx)
+		typ, data, err := c.readMessage()
 		if err != nil {
-			s.abortUpgrade(conn)
+			s.abortUpgrade(c)
+			c.finish()
 			return
 		}
-		p, err := eio.DecodeFrame(data, typ == websocket.MessageBinary)
+		p, err := eio.DecodeFrame(data, typ == opBinary)
 		switch {
 		case err == nil && p.Type == eio.Ping && p.IsProbe():
-			if err := conn.Write(ctx, websocket.MessageText, []byte("3probe")); err != nil {
-				s.abortUpgrade(conn)
+			if err := c.out.writeFrame(0x80|opText, -1, probeReply); err != nil {
+				s.abortUpgrade(c)
+				c.finish()
 				return
 			}
 			s.mu.Lock()
-			if s.probe == conn {
+			if s.probe == c {
 				s.probed = true
 				s.signalPollLocked()
 			}
 			s.mu.Unlock()
 		case err == nil && p.Type == eio.Upgrade:
-			if !s.completeUpgrade(conn, hw.out) {
-				conn.CloseNow()
+			if !s.completeUpgrade(c) {
+				c.closeNow()
+				c.finish()
 				return
 			}
 			srv.log.Debug("engine: session upgraded to websocket")
-			srv.goReadLoop(s, conn, rd)
+			srv.goReadLoop(s, c)
 			return
 		default:
-			s.abortUpgrade(conn)
+			s.abortUpgrade(c)
+			c.finish()
 			return
 		}
 	}
 }
 
-// completeUpgrade makes conn the session's transport; false if the probe was
+// probeReply is the answer to a probe ping ("2probe"). Never modified.
+var probeReply = []byte("3probe")
+
+// completeUpgrade makes c the session's transport; false if the probe was
 // aborted meanwhile.
-func (s *Session) completeUpgrade(conn *websocket.Conn, out *batchWriter) bool {
+func (s *Session) completeUpgrade(c *wsConn) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.probe != conn || s.state != stateOpen {
+	if s.probe != c || s.state != stateOpen {
+		s.mu.Unlock()
 		return false
 	}
 	s.upgradeTimer.Stop()
 	s.upgradeTimer = nil
 	s.probe, s.probed, s.upgrading = nil, false, false
 	s.websocket = true
-	s.conn, s.out = conn, out
+	s.conn = c
 	s.signalPollLocked() // a GET still pending gets a noop
-	s.kickLocked()
+	s.mu.Unlock()
+	s.flushInline()
 	return true
 }
 
 // abortUpgrade closes the probing websocket conn; polling continues.
-func (s *Session) abortUpgrade(conn *websocket.Conn) {
+func (s *Session) abortUpgrade(c *wsConn) {
 	s.mu.Lock()
-	if s.probe == conn {
+	if s.probe == c {
 		s.abortUpgradeLocked()
 	}
 	s.mu.Unlock()
-	conn.CloseNow()
+	c.closeNow()
 }
 
 // abortUpgradeLocked forgets the upgrade in progress and returns the probing
 // websocket, which the caller must close.
-func (s *Session) abortUpgradeLocked() *websocket.Conn {
+func (s *Session) abortUpgradeLocked() *wsConn {
 	probe := s.probe
 	if s.upgradeTimer != nil {
 		s.upgradeTimer.Stop()

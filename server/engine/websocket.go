@@ -1,33 +1,21 @@
 package engine
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // typeChars holds the type characters of text packets ('0'+Type), sliced to
 // write one without allocating. Never modified.
 var typeChars = []byte("0123456")
-
-// acceptOptions returns the options of websocket.Accept. Origins are checked
-// by originAllowed (the reference accepts any origin on WebSocket).
-func (srv *Server) acceptOptions() *websocket.AcceptOptions {
-	o := &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled}
-	if srv.opts.PerMessageDeflate {
-		o.CompressionMode = websocket.CompressionNoContextTakeover
-		o.CompressionThreshold = wsCompressionThreshold
-	}
-	return o
-}
 
 // originAllowed reports whether a WebSocket request may proceed: any origin
 // unless Options.CORS restricts them.
@@ -52,75 +40,72 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	defer srv.release()
-	hw := &smallBufferWriter{ResponseWriter: w, holdSwitch: true}
-	conn, err := websocket.Accept(hw, r, srv.acceptOptions())
+	c, err := srv.acceptWebsocket(w, r, true)
 	if err != nil {
 		srv.log.Debug("engine: websocket handshake failed", "err", err)
 		return
 	}
-	rd := hw.setupReader()
-	conn.SetReadLimit(srv.opts.MaxHTTPBufferSize)
-	s, ok := srv.newSession(r, q, TransportWebsocket, conn, hw.out)
+	s, ok := srv.newSession(r, q, TransportWebsocket, c)
 	if !ok {
-		conn.Close(websocket.StatusGoingAway, "server shutting down")
+		c.out.prefix = nil // never sent: the client sees the connection end
+		c.closeNow()
+		c.finish()
 		return
 	}
-	srv.goReadLoop(s, conn, rd)
+	srv.goReadLoop(s, c)
 }
 
-// goReadLoop reads conn in a goroutine of its own (counted by acquire, so
-// Close waits for it) and lets ServeHTTP return: net/http then frees the
-// request, its buffers and its goroutine's stack, which would otherwise stay
-// alive as long as the websocket (about 10 KB per idle session).
-func (srv *Server) goReadLoop(s *Session, conn *websocket.Conn, rd *idleReader) {
+// goReadLoop reads c in a goroutine of its own (counted by acquire, so Close
+// waits for it) and lets ServeHTTP return: net/http then frees the request,
+// its buffers and its goroutine's stack, which would otherwise stay alive as
+// long as the websocket (about 10 KB per idle session).
+func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 	if !srv.acquire() {
 		s.terminate(ReasonServerShutdown, nil)
+		c.drainAndClose()
 		return
 	}
-	if rd != nil {
-		s.readLoop(conn, rd, 0, 0) // hands over to a goroutine at the first idle point: at once, normally
-		return
-	}
-	go s.readLoop(conn, nil, 0, 0)
+	s.readLoop(c, 0, 0) // hands over to a goroutine at the first idle point: at once, normally
 }
 
 // readLoop reads packets from the session's websocket until it fails or the
-// session closes. It owns a count of srv.acquire, released when it ends.
+// session closes, then ends the connection. It owns a count of
+// srv.acquire, released when it ends.
 //
-// With rd (nil: not available) it waits for each message in rd.wait, a
-// shallow call. When the session looks idle (its first messages, or a
-// message that came after a long wait), it hands the reading over to a new
-// goroutine that waits there and returns: an idle session's reader is then a
-// goroutine that never went deeper than that wait, on the smallest stack (2
-// KB), while one that handled a message (coder/websocket's Read, the
-// handler) keeps 4 KB or more for good (the runtime's stack shrinking can't
-// take it lower). A busy session keeps its goroutine: a goroutine start per
-// message costs more than the memory is worth there.
-func (s *Session) readLoop(conn *websocket.Conn, rd *idleReader, handoffs int, lastWait time.Duration) {
-	ctx := context.Background() // the connection is closed to end a Read
+// It waits for each message in c.wait, a shallow call. When the session
+// looks idle (its first messages, or a message that came after a long
+// wait), it hands the reading over to a new goroutine that waits there and
+// returns: an idle session's reader is then a goroutine that never went
+// deeper than that wait, on the smallest stack (2 KB), while one that
+// handled a message (the handler, the writes) keeps 4 KB or more for good
+// (the runtime's stack shrinking can't take it lower). A busy session keeps
+// its goroutine: a goroutine start per message costs more than the memory is
+// worth there.
+func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 	for {
-		if rd != nil && s.startIdle(rd) {
+		if c.idle() {
 			if handoffs < idleHandoffs || lastWait >= idleGap {
-				go s.waitAndRead(conn, rd, handoffs+1)
+				go s.waitAndRead(c, handoffs+1)
 				return
 			}
 			start := s.srv.now()
-			rd.wait()
+			c.wait()
 			lastWait = s.srv.now() - start
 		}
-		typ, data, err := conn.Read(ctx)
+		typ, data, err := c.readMessage()
 		if err != nil {
-			s.terminate(readCloseReason(err), err)
-			s.srv.release()
+			s.endRead(c, err)
 			return
 		}
-		p, err := eio.DecodeFrame(data, typ == websocket.MessageBinary)
+		p, err := eio.DecodeFrame(data, typ == opBinary)
 		if err != nil {
 			s.terminate(ReasonParseError, err)
+			c.drainAndClose()
 			s.srv.release()
 			return
 		}
 		if !s.onPacket(p, true) {
+			c.drainAndClose()
 			s.srv.release()
 			return
 		}
@@ -134,40 +119,53 @@ const (
 	idleGap      = 50 * time.Millisecond
 )
 
-// startIdle starts a wait of rd if nothing is left to read, unless the
-// connection is closing (the close handshake reads it then); the caller must
-// then call rd.wait.
-func (s *Session) startIdle(rd *idleReader) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.connClosing && rd.tryStart()
-}
-
 // waitAndRead is a session's reader handed over by readLoop.
-func (s *Session) waitAndRead(conn *websocket.Conn, rd *idleReader, handoffs int) {
+func (s *Session) waitAndRead(c *wsConn, handoffs int) {
 	start := s.srv.now()
-	rd.wait()
-	s.readLoop(conn, rd, handoffs, s.srv.now()-start)
+	c.wait()
+	s.readLoop(c, handoffs, s.srv.now()-start)
 }
 
-// readCloseReason maps a websocket read error to a close reason.
-func readCloseReason(err error) string {
-	switch websocket.CloseStatus(err) {
-	case websocket.StatusMessageTooBig:
-		return ReasonTransportError
-	case -1:
+// endRead ends the session and its connection after readMessage failed with
+// err, and releases the reader's count.
+func (s *Session) endRead(c *wsConn, err error) {
+	defer s.srv.release()
+	var we *wsError
+	switch {
+	case errors.As(err, &we):
+		c.sendClose(we.code) // before the session's own close frame
+		s.terminate(ReasonTransportError, err)
+		c.drainAndClose()
+	case errors.Is(err, errPeerClosed):
+		c.closeNow()
+		c.finish()
+		s.terminate(ReasonTransportClose, nil)
 	default:
-		return ReasonTransportClose
+		c.closeNow()
+		c.finish()
+		s.terminate(readCloseReason(err), err)
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) {
+}
+
+// readCloseReason maps a connection's read error to a close reason.
+func readCloseReason(err error) string {
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, os.ErrDeadlineExceeded) {
 		return ReasonTransportClose
 	}
 	return ReasonTransportError
 }
 
+// inlineWindow: a kick during the first inlineWindow of a handler running on
+// the reader goroutine is left to the reader, which writes the queue itself
+// once the handler returns (no goroutine per reply). A handler that runs
+// longer gets the flush goroutine, so that the sends of other goroutines
+// are not held back by a slow handler.
+const inlineWindow = 50 * time.Microsecond
+
 // kickLocked starts the flush goroutine of a websocket session unless it is
-// running: it writes what is queued and, once the session is no longer open,
-// closes the connection.
+// running (or the reader writes the queue inline): it writes what is queued
+// and, once the session is no longer open, closes the connection.
 func (s *Session) kickLocked() {
 	if s.flushing || s.conn == nil || s.connClosing {
 		return
@@ -175,28 +173,50 @@ func (s *Session) kickLocked() {
 	if s.state == stateOpen && len(s.queue) == 0 {
 		return
 	}
+	if s.dispatching && s.srv.now()-s.dispatchSince < inlineWindow {
+		s.kickPending = true
+		return
+	}
 	if !s.srv.acquire() {
 		return
 	}
 	s.flushing = true
-	go s.flush(s.conn, s.out)
+	go s.flush(s.conn, false)
 }
 
-// flush writes the queue to conn in batches until it is empty: what it takes
-// from the queue at once is written with one write to the connection (out
-// accumulates the frames; bounded by maxBatchBytes).
-func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
-	defer s.srv.release()
+// flushInline writes the queue from the calling goroutine (the reader, or
+// the ServeHTTP call that accepted the websocket) unless a flush is running.
+func (s *Session) flushInline() {
+	s.mu.Lock()
+	if s.flushing || s.conn == nil || s.connClosing || (s.state == stateOpen && len(s.queue) == 0) {
+		s.mu.Unlock()
+		return
+	}
+	s.flushing = true
+	c := s.conn
+	s.mu.Unlock()
+	s.flush(c, true)
+}
+
+// flush writes the queue to c in batches until it is empty: what it takes
+// from the queue at once is written with one write to the connection
+// (bounded by maxBatchBytes). Inline (on the reader goroutine, which owns
+// no count of its own for it) it writes one batch and hands the rest over
+// to the flush goroutine: the reader does not stay to write for others.
+func (s *Session) flush(c *wsConn, inline bool) {
+	if !inline {
+		defer s.srv.release()
+	}
 	var batch []eio.Packet
 	var written int64   // data of the batch written last
-	var scratch *[]byte // a text packet's type char and data, to write it as one frame
+	var scratch *[]byte // a base64 packet's text, to write it as one frame
 	defer func() {
 		if scratch != nil {
 			*scratch = (*scratch)[:0]
 			batchBufs.Put(scratch)
 		}
 	}()
-	for {
+	for round := 0; ; round++ {
 		s.mu.Lock()
 		s.wroteLocked(written)
 		if s.state == stateClosed || len(s.queue) == 0 {
@@ -221,30 +241,27 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 					// reconnects at once finds its recovery state saved).
 					s.terminate(ReasonForcedClose, nil)
 				}
-				s.closeConn(conn)
+				c.startClose()
 			}
+			return
+		}
+		if inline && round > 0 && s.srv.acquire() {
+			s.mu.Unlock()
+			go s.flush(c, false) // flushing stays true: the goroutine takes over
 			return
 		}
 		batch, s.queue = s.queue, batch[:0]
 		s.mu.Unlock()
 		written = dataLen(batch)
-		batched := out != nil
-		if batched {
-			out.begin()
-		}
+		c.out.begin()
 		var err error
 		for i := range batch {
-			if scratch == nil && (s.b64 || s.srv.opts.PerMessageDeflate || out == nil) {
-				scratch = batchBufs.Get().(*[]byte)
-			}
-			if err = s.writePacket(conn, out, batch[i], scratch); err != nil {
+			if err = s.writePacket(c, batch[i], &scratch); err != nil {
 				break
 			}
 		}
-		if batched {
-			if endErr := out.end(); err == nil {
-				err = endErr
-			}
+		if endErr := c.out.end(); err == nil {
+			err = endErr
 		}
 		clear(batch)
 		if err != nil {
@@ -252,7 +269,7 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 			s.flushing = false
 			s.connClosing = true
 			s.mu.Unlock()
-			conn.CloseNow()
+			c.closeNow()
 			if !errors.Is(err, net.ErrClosed) {
 				s.srv.log.Debug("engine: websocket write failed", "err", err)
 			}
@@ -262,53 +279,37 @@ func (s *Session) flush(conn *websocket.Conn, out *batchWriter) {
 	}
 }
 
-// closeConn closes a session's websocket with a normal closure (bounded by
-// the websocket package's close handshake timeout).
-func (s *Session) closeConn(conn *websocket.Conn) {
-	err := conn.Close(websocket.StatusNormalClosure, "")
-	if err != nil && !errors.Is(err, net.ErrClosed) && websocket.CloseStatus(err) == -1 {
-		s.srv.log.Debug("engine: closing a websocket", "err", err)
-	}
-}
-
 // writePacket writes one packet as one websocket message of one frame:
 // binary data as a binary message, other packets as a text message made of
-// the type character and the data. Without compression the frame goes
-// straight into out's batch (coder/websocket's message writer, its locks
-// and its deep calls are bypassed: it only writes control frames itself);
-// with it, or for base64 binary, the payload is put together in *scratch, a
-// pooled buffer the caller owns and puts back.
-func (s *Session) writePacket(conn *websocket.Conn, out *batchWriter, p eio.Packet, scratch *[]byte) error {
-	ctx := context.Background() // a stuck peer is caught by the heartbeat, which closes conn
-	direct := out != nil && !s.srv.opts.PerMessageDeflate
-	if p.Binary && !s.b64 {
-		if direct {
-			return out.writeFrame(opBinary, -1, p.Data)
+// the type character and the data, straight into the open batch. Messages
+// of wsCompressionThreshold bytes or more are compressed when
+// permessage-deflate was negotiated. In base64 mode (b64) binary data is
+// written as "b"+base64 text put together in *scratch, a pooled buffer that
+// the caller puts back.
+func (s *Session) writePacket(c *wsConn, p eio.Packet, scratch **[]byte) error {
+	out := c.out
+	op, typ, data := byte(opText), -1, p.Data
+	switch {
+	case p.Binary && !s.b64:
+		op = opBinary
+	case p.Binary: // b64 mode
+		if *scratch == nil {
+			*scratch = batchBufs.Get().(*[]byte)
 		}
-		return conn.Write(ctx, websocket.MessageBinary, p.Data)
-	}
-	t := int(p.Type)
-	if t >= len(typeChars) {
-		t = int(eio.Noop)
-	}
-	if direct && !p.Binary {
-		return out.writeFrame(opText, t, p.Data)
-	}
-	buf := (*scratch)[:0]
-	if p.Binary { // b64 mode
-		buf = append(buf, 'b')
+		buf := append((**scratch)[:0], 'b')
 		buf = base64.StdEncoding.AppendEncode(buf, p.Data)
-	} else {
-		buf = append(append(buf, typeChars[t]), p.Data...)
+		if cap(buf) <= maxBatchBytes {
+			**scratch = buf[:0]
+		} // else: a large packet's buffer is not kept
+		data = buf
+	default:
+		typ = int(p.Type)
+		if typ >= len(typeChars) {
+			typ = int(eio.Noop)
+		}
 	}
-	var err error
-	if direct {
-		err = out.writeFrame(opText, -1, buf)
-	} else {
-		err = conn.Write(ctx, websocket.MessageText, buf)
+	if c.deflate && len(data) >= wsCompressionThreshold {
+		return out.writeCompressed(op, typ, data)
 	}
-	if cap(buf) <= maxBatchBytes {
-		*scratch = buf[:0]
-	} // else: a large packet's buffer is not kept
-	return err
+	return out.writeFrame(0x80|op, typ, data)
 }

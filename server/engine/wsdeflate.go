@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"compress/flate"
+	"errors"
+	"io"
+	"sync"
+)
+
+// permessage-deflate (RFC 7692) without context takeover: every message is
+// compressed and inflated on its own, with pooled compress/flate state held
+// only while one message is processed.
+
+// deflateTail ends a message's deflate data: the sender strips it, the
+// receiver appends it (RFC 7692 section 7.2.1).
+var deflateTail = []byte{0x00, 0x00, 0xff, 0xff}
+
+// inflateSrc is the input of an inflation: the message then deflateTail. It
+// is an io.ByteReader, so flate reads it without a bufio.Reader of its own.
+type inflateSrc struct {
+	data []byte
+	tail int
+}
+
+func (s *inflateSrc) Read(p []byte) (int, error) {
+	if len(s.data) > 0 {
+		n := copy(p, s.data)
+		s.data = s.data[n:]
+		return n, nil
+	}
+	if s.tail < len(deflateTail) {
+		n := copy(p, deflateTail[s.tail:])
+		s.tail += n
+		return n, nil
+	}
+	return 0, io.EOF
+}
+
+func (s *inflateSrc) ReadByte() (byte, error) {
+	if len(s.data) > 0 {
+		b := s.data[0]
+		s.data = s.data[1:]
+		return b, nil
+	}
+	if s.tail < len(deflateTail) {
+		b := deflateTail[s.tail]
+		s.tail++
+		return b, nil
+	}
+	return 0, io.EOF
+}
+
+type inflater struct {
+	src inflateSrc
+	r   io.ReadCloser
+	buf []byte
+}
+
+var inflaters = sync.Pool{New: func() any {
+	f := &inflater{}
+	f.r = flate.NewReader(&f.src)
+	return f
+}}
+
+// inflate returns the inflated payload of a compressed message (a new slice
+// of its exact size), or a *wsError: 1009 when it is over limit bytes, 1007
+// when it is not deflate data.
+func inflate(msg []byte, limit int64) ([]byte, error) {
+	f := inflaters.Get().(*inflater)
+	defer func() {
+		f.src = inflateSrc{}
+		if cap(f.buf) > maxBatchBytes {
+			f.buf = nil
+		}
+		inflaters.Put(f)
+	}()
+	f.src = inflateSrc{data: msg}
+	if err := f.r.(flate.Resetter).Reset(&f.src, nil); err != nil {
+		return nil, err
+	}
+	out := f.buf[:0]
+	for {
+		if len(out) == cap(out) {
+			out = append(out, 0)[:len(out)]
+		}
+		n, err := f.r.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if int64(len(out)) > limit {
+			f.buf = out
+			return nil, &wsError{code: closeMessageTooBig, msg: "inflated message over MaxHTTPBufferSize"}
+		}
+		if err != nil {
+			f.buf = out
+			// Without a final block the data ends where the input does.
+			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) && len(f.src.data) == 0 && f.src.tail == len(deflateTail) {
+				return append([]byte(nil), out...), nil
+			}
+			return nil, &wsError{code: closeInvalidData, msg: "invalid compressed data"}
+		}
+	}
+}
+
+// deflater compresses outgoing messages into buf.
+type deflater struct {
+	w   *flate.Writer
+	buf appendWriter
+}
+
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+var deflaters = sync.Pool{New: func() any {
+	d := &deflater{}
+	d.w, _ = flate.NewWriter(&d.buf, flate.BestSpeed) // a valid level: no error
+	return d
+}}
+
+// writeCompressed writes one compressed message (RSV1) of opcode whose
+// payload is the type character typeChars[typ] (none when typ < 0) followed
+// by data.
+func (b *batchWriter) writeCompressed(opcode byte, typ int, data []byte) error {
+	d := deflaters.Get().(*deflater)
+	d.buf.b = d.buf.b[:0]
+	d.w.Reset(&d.buf)
+	if typ >= 0 {
+		_, _ = d.w.Write(typeChars[typ : typ+1]) // appendWriter does not fail
+	}
+	_, _ = d.w.Write(data)
+	_ = d.w.Flush()
+	z := d.buf.b
+	z = z[:len(z)-len(deflateTail)] // Flush ends with the tail
+	err := b.writeFrame(0x80|0x40|opcode, -1, z)
+	if cap(d.buf.b) > maxBatchBytes {
+		d.buf.b = nil
+	}
+	deflaters.Put(d)
+	return err
+}

@@ -1,0 +1,299 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// WebSocket opcodes (RFC 6455 section 5.2).
+const (
+	opContinuation = 0
+	opText         = 1
+	opBinary       = 2
+	opClose        = 8
+	opPing         = 9
+	opPong         = 10
+)
+
+// Close status codes the server sends (RFC 6455 section 7.4.1).
+const (
+	closeNormal        = 1000
+	closeProtocol      = 1002
+	closeInvalidData   = 1007
+	closeMessageTooBig = 1009
+)
+
+// wsError is a violation of RFC 6455 by the client: the connection is closed
+// with code. It wraps ErrWebsocketProtocol or ErrMessageTooBig.
+type wsError struct {
+	code uint16
+	msg  string
+}
+
+func (e *wsError) Error() string {
+	return fmt.Sprintf("engine: websocket: %s (close %d)", e.msg, e.code)
+}
+
+func (e *wsError) Unwrap() error {
+	if e.code == closeMessageTooBig {
+		return ErrMessageTooBig
+	}
+	return ErrWebsocketProtocol
+}
+
+func protocolError(msg string) error { return &wsError{code: closeProtocol, msg: msg} }
+
+// errPeerClosed is returned by readMessage when the client closed the
+// WebSocket with a close frame (answered already).
+var errPeerClosed = errors.New("engine: websocket closed by the client")
+
+// wsHeader is a frame header as read.
+type wsHeader struct {
+	fin    bool
+	rsv    byte // the three RSV bits, in place (0x70)
+	op     byte
+	masked bool
+	key    [4]byte
+	n      int64 // payload length
+}
+
+// readHeader reads the next frame header.
+func (c *wsConn) readHeader() (wsHeader, error) {
+	var h wsHeader
+	if err := c.fill(2); err != nil {
+		return h, err
+	}
+	b := c.buffered()
+	b0, b1 := b[0], b[1]
+	need := 2
+	switch b1 & 0x7f {
+	case 126:
+		need += 2
+	case 127:
+		need += 8
+	}
+	if b1&0x80 != 0 {
+		need += 4
+	}
+	if err := c.fill(need); err != nil {
+		return h, err
+	}
+	b = c.buffered()
+	h.fin, h.rsv, h.op, h.masked = b0&0x80 != 0, b0&0x70, b0&0x0f, b1&0x80 != 0
+	i := 2
+	switch n := b1 & 0x7f; n {
+	case 126:
+		h.n = int64(binary.BigEndian.Uint16(b[2:]))
+		i += 2
+	case 127:
+		u := binary.BigEndian.Uint64(b[2:])
+		if u>>63 != 0 {
+			c.pending = -1
+			return h, protocolError("invalid payload length")
+		}
+		h.n = int64(u)
+		i += 8
+	default:
+		h.n = int64(n)
+	}
+	if h.masked {
+		copy(h.key[:], b[i:i+4])
+	}
+	c.r += need
+	c.pending = h.n
+	return h, nil
+}
+
+// readMessage reads the next data message: its opcode (opText or opBinary)
+// and its payload, unmasked, inflated when compressed, in a new slice of its
+// exact size (the only allocation of an uncompressed message of one frame).
+// Control frames in between are handled: a ping is answered, a pong
+// ignored, a close frame answered (errPeerClosed is returned). Violations of
+// the protocol are returned as *wsError; other errors are the connection's.
+func (c *wsConn) readMessage() (byte, []byte, error) {
+	var (
+		msg        []byte
+		op         byte
+		started    bool
+		compressed bool
+	)
+	for {
+		h, err := c.readHeader()
+		if err != nil {
+			return 0, nil, err
+		}
+		if !h.masked {
+			return 0, nil, protocolError("unmasked client frame")
+		}
+		if h.op >= opClose {
+			if err := c.control(h); err != nil {
+				return 0, nil, err
+			}
+			continue
+		}
+		switch h.op {
+		case opContinuation:
+			if !started {
+				return 0, nil, protocolError("continuation frame without a message")
+			}
+			if h.rsv != 0 {
+				return 0, nil, protocolError("RSV bits set on a continuation frame")
+			}
+		case opText, opBinary:
+			if started {
+				return 0, nil, protocolError("new message inside a fragmented message")
+			}
+			if h.rsv != 0 && (h.rsv != 0x40 || !c.deflate) {
+				return 0, nil, protocolError("RSV bits set without a negotiated extension")
+			}
+			started, op, compressed = true, h.op, h.rsv != 0
+		default:
+			return 0, nil, protocolError(fmt.Sprintf("unknown opcode %d", h.op))
+		}
+		if h.n > c.maxMsg-int64(len(msg)) {
+			return 0, nil, &wsError{code: closeMessageTooBig, msg: "message over MaxHTTPBufferSize"}
+		}
+		var dst []byte
+		if msg == nil && h.fin {
+			msg = make([]byte, h.n)
+			dst = msg
+		} else {
+			if msg == nil {
+				msg = []byte{} // a started message is never nil
+			}
+			start := len(msg)
+			msg = append(msg, make([]byte, h.n)...)
+			dst = msg[start:]
+		}
+		if err := c.readPayload(dst, h.key); err != nil {
+			return 0, nil, err
+		}
+		if h.fin {
+			break
+		}
+	}
+	if compressed {
+		var err error
+		if msg, err = inflate(msg, c.maxMsg); err != nil {
+			return 0, nil, err
+		}
+	}
+	if op == opText && !utf8.Valid(msg) {
+		return 0, nil, &wsError{code: closeInvalidData, msg: "invalid UTF-8 in a text message"}
+	}
+	c.releaseBuffer()
+	return op, msg, nil
+}
+
+// control handles a control frame: ping is answered with a pong, pong is
+// ignored, close is answered (errPeerClosed, or a *wsError for a bad close
+// payload).
+func (c *wsConn) control(h wsHeader) error {
+	if !h.fin || h.n > 125 {
+		return protocolError("fragmented or long control frame")
+	}
+	if h.rsv != 0 {
+		return protocolError("RSV bits set on a control frame")
+	}
+	var buf [125]byte
+	p := buf[:h.n]
+	if err := c.readPayload(p, h.key); err != nil {
+		return err
+	}
+	switch h.op {
+	case opPing:
+		return c.out.writeControl(opPong, p)
+	case opPong:
+		return nil
+	case opClose:
+		code := uint16(closeNormal)
+		switch {
+		case len(p) == 1:
+			return protocolError("close frame of one byte")
+		case len(p) >= 2:
+			code = binary.BigEndian.Uint16(p)
+			if !validCloseCode(code) {
+				return protocolError(fmt.Sprintf("invalid close code %d", code))
+			}
+			if !utf8.Valid(p[2:]) {
+				return &wsError{code: closeInvalidData, msg: "invalid UTF-8 in a close reason"}
+			}
+		}
+		c.sendClose(code)
+		return errPeerClosed
+	default:
+		return protocolError(fmt.Sprintf("unknown opcode %d", h.op))
+	}
+}
+
+// validCloseCode reports whether a client may send code in a close frame
+// (the ws library's isValidStatusCode).
+func validCloseCode(code uint16) bool {
+	return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006 ||
+		code >= 3000 && code <= 4999
+}
+
+// readPayload reads len(dst) payload bytes into dst, unmasked with key:
+// what is buffered, then straight from the connection.
+func (c *wsConn) readPayload(dst []byte, key [4]byte) error {
+	k := 0
+	if c.rb != nil {
+		k = copy(dst, c.buffered())
+		c.r += k
+	}
+	if k < len(dst) {
+		c.releaseBuffer()
+		if c.rerr != nil {
+			return c.rerr
+		}
+		if _, err := io.ReadFull(c.conn, dst[k:]); err != nil {
+			c.rerr = err
+			return err
+		}
+	}
+	c.pending = 0
+	maskBytes(key, dst)
+	return nil
+}
+
+// skip discards n payload bytes.
+func (c *wsConn) skip(n int64) error {
+	for n > 0 {
+		if c.r == c.w {
+			if err := c.fill(1); err != nil {
+				return err
+			}
+		}
+		k := min(n, int64(c.w-c.r))
+		c.r += int(k)
+		n -= k
+	}
+	return nil
+}
+
+// maskBytes XORs b with the masking key (RFC 6455 section 5.3), b starting
+// at the beginning of a payload.
+func maskBytes(key [4]byte, b []byte) {
+	if len(b) >= 8 {
+		k32 := binary.LittleEndian.Uint32(key[:])
+		k64 := uint64(k32) | uint64(k32)<<32
+		for len(b) >= 32 {
+			binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k64)
+			binary.LittleEndian.PutUint64(b[8:], binary.LittleEndian.Uint64(b[8:])^k64)
+			binary.LittleEndian.PutUint64(b[16:], binary.LittleEndian.Uint64(b[16:])^k64)
+			binary.LittleEndian.PutUint64(b[24:], binary.LittleEndian.Uint64(b[24:])^k64)
+			b = b[32:]
+		}
+		for len(b) >= 8 {
+			binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k64)
+			b = b[8:]
+		}
+		// 8-byte steps keep the key's phase: the rest starts at key[0].
+	}
+	for i := range b {
+		b[i] ^= key[i&3]
+	}
+}
