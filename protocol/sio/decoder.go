@@ -15,16 +15,23 @@ type Decoder struct {
 	// DefaultMaxAttachments. It is capped at MaxAttachmentsLimit.
 	MaxAttachments int
 
-	pending Packet
+	// pending is the binary packet waiting for attachments: allocated on
+	// the first one, so that a decoder that never sees any stays small.
+	pending *Packet
 	got     int
 	nsp     string // the last namespace decoded, reused while it repeats
 }
 
 // Pending reports whether a binary packet is waiting for attachments.
-func (d *Decoder) Pending() bool { return d.pending.Attachments != nil }
+func (d *Decoder) Pending() bool { return d.pending != nil && d.pending.Attachments != nil }
 
 // Reset drops a partly received binary packet.
-func (d *Decoder) Reset() { d.pending, d.got = Packet{}, 0 }
+func (d *Decoder) Reset() {
+	if d.pending != nil {
+		*d.pending = Packet{}
+	}
+	d.got = 0
+}
 
 // Decode feeds one Engine.IO message to the decoder. It returns ok when a whole
 // packet is ready. The packet keeps references to m.Data: the caller must not
@@ -49,7 +56,7 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 		if d.got < len(d.pending.Attachments) {
 			return Packet{}, false, nil
 		}
-		p = d.pending
+		p = *d.pending
 		d.Reset()
 		if err := checkPlaceholders(p.Data, len(p.Attachments)); err != nil {
 			return Packet{}, false, err
@@ -66,7 +73,10 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 	}
 	d.nsp = p.Namespace
 	if p.Type.IsBinary() {
-		d.pending, d.got = p, 0
+		if d.pending == nil {
+			d.pending = new(Packet)
+		}
+		*d.pending, d.got = p, 0
 		return Packet{}, false, nil
 	}
 	return p, true, nil
