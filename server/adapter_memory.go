@@ -74,11 +74,7 @@ func (a *MemoryAdapter) AddAll(id string, rooms []string) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	m := a.all[id]
-	if m == nil {
-		m = &member{s: s}
-		a.all[id] = m
-	}
+	m := a.memberLocked(id, s)
 	for _, r := range rooms {
 		if r == id {
 			m.self = true
@@ -95,6 +91,29 @@ func (a *MemoryAdapter) AddAll(id string, rooms []string) {
 		}
 		set[id] = s
 	}
+}
+
+// memberLocked returns the member of socket s (id), adding it (a.mu held):
+// the member is the one the socket holds, no allocation.
+func (a *MemoryAdapter) memberLocked(id string, s *Socket) *member {
+	m := a.all[id]
+	if m == nil {
+		m = &s.member
+		*m = member{s: s}
+		a.all[id] = m
+	}
+	return m
+}
+
+// addOwn puts the connecting socket s in its own room: AddAll(s.id,
+// []string{s.id}) without the slice.
+func (a *MemoryAdapter) addOwn(s *Socket) {
+	if a.nsp.lookup(s.id) != s {
+		return
+	}
+	a.mu.Lock()
+	a.memberLocked(s.id, s).self = true
+	a.mu.Unlock()
 }
 
 // Del implements Adapter.

@@ -42,6 +42,7 @@ type client struct {
 	// nil when empty (an idle connection holds one small array, not maps).
 	mu      sync.Mutex
 	sockets []*Socket     // connected, one per namespace
+	socket1 [1]*Socket    // sockets' array while there is one (no allocation)
 	pending []pendingConn // namespaces whose connection is in progress
 	closed  bool
 	timer   *time.Timer // the connect timeout; nil once a namespace is joined or the client closed
@@ -207,6 +208,9 @@ func (c *client) attach(s *Socket) bool {
 		return false
 	}
 	c.sockets = slices.DeleteFunc(c.sockets, func(o *Socket) bool { return o.nsp.name == s.nsp.name })
+	if c.sockets == nil {
+		c.sockets = c.socket1[:0]
+	}
 	c.sockets = append(c.sockets, s)
 	s.connected.Store(true)
 	c.stopTimerLocked()

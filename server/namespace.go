@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -219,7 +218,7 @@ func (n *Namespace) connect(c *client, auth json.RawMessage) {
 			if st != nil {
 				s.id, s.pid, s.recovered = st.SID, st.PID, true
 				if st.Data != nil {
-					s.data = st.Data
+					s.data.Store(st.Data)
 				}
 				rooms, missed = st.Rooms, st.MissedPackets
 			}
@@ -237,7 +236,7 @@ func (n *Namespace) connect(c *client, auth json.RawMessage) {
 		return
 	}
 	n.pre[s.id] = s
-	mws := slices.Clone(n.middlewares)
+	mws := n.middlewares // appended to under n.mu only: this snapshot stays as it is
 	n.mu.Unlock()
 	if !c.connecting(s) {
 		n.remove(s)
@@ -251,6 +250,10 @@ func (n *Namespace) connect(c *client, auth json.RawMessage) {
 	}
 	if s.recovered && !rec.KeepMiddlewares {
 		mws = nil
+	}
+	if len(mws) == 0 {
+		n.finishConnect(s, missed, nil)
+		return
 	}
 	var run func(i int)
 	run = func(i int) {
@@ -296,7 +299,11 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 		c.connectError(n.name, err)
 		return
 	}
-	n.adapter.AddAll(s.id, []string{s.id})
+	if ma, ok := n.adapter.(*MemoryAdapter); ok {
+		ma.addOwn(s)
+	} else {
+		n.adapter.AddAll(s.id, []string{s.id})
+	}
 	n.mu.Lock()
 	delete(n.pre, s.id)
 	n.sockets[s.id] = s
@@ -309,23 +316,29 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 	for _, p := range missed {
 		_ = s.send(p, false)
 	}
-	reply := sio.Packet{Type: sio.Connect, Namespace: n.name, Data: connectReply(s.id, s.pid)}
-	_ = s.send(&reply, false)
+	_ = s.client.sendText(connectReply(n.name, s.id, s.pid), false)
 	var hs []func(*Socket)
 	if n.parent != nil {
 		hs = n.parent.connectionHandlers()
 	}
 	n.mu.RLock()
-	hs = append(hs, n.onConnection...)
+	if hs == nil {
+		hs = n.onConnection // appended to under n.mu only: this snapshot stays as it is
+	} else {
+		hs = append(hs, n.onConnection...)
+	}
 	n.mu.RUnlock()
 	for _, h := range hs {
 		h(s)
 	}
 }
 
-func connectReply(sid, pid string) json.RawMessage {
-	b := make([]byte, 0, 64)
-	b = append(b, `{"sid":`...)
+// connectReply returns the text of the CONNECT reply of namespace nsp, in one
+// allocation.
+func connectReply(nsp, sid, pid string) []byte {
+	p := sio.Packet{Type: sio.Connect, Namespace: nsp}
+	b := make([]byte, 0, p.TextLen()+len(`{"sid":"","pid":""}`)+len(sid)+len(pid))
+	b = append(p.AppendText(b), `{"sid":`...)
 	b = appendJSONString(b, sid)
 	if pid != "" {
 		b = append(b, `,"pid":`...)
@@ -334,9 +347,18 @@ func connectReply(sid, pid string) json.RawMessage {
 	return append(b, '}')
 }
 
+// appendJSONString appends s as a JSON string (ids are plain ASCII: they are
+// copied as they are; anything else goes through encoding/json).
 func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // connectErrorData is the payload of a CONNECT_ERROR for err.

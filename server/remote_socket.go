@@ -20,7 +20,7 @@ type RemoteSocket struct {
 
 func (s *Socket) remote() *RemoteSocket {
 	return &RemoteSocket{
-		ID: s.id, Namespace: s.nsp.name, Handshake: s.Handshake(), Rooms: s.Rooms(), Data: s.data.Snapshot(),
+		ID: s.id, Namespace: s.nsp.name, Handshake: s.Handshake(), Rooms: s.Rooms(), Data: s.Data().Snapshot(),
 		nsp: s.nsp, local: s,
 	}
 }

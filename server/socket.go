@@ -24,7 +24,8 @@ type Socket struct {
 	client    *client
 	auth      json.RawMessage           // the CONNECT payload (nil: none)
 	hs        atomic.Pointer[Handshake] // built on the first Handshake call
-	data      *Data
+	data      atomic.Pointer[Data]      // created on the first Data call
+	member    member                    // the MemoryAdapter's record of the socket (guarded by its lock)
 	recovered bool
 
 	connected atomic.Bool
@@ -81,7 +82,7 @@ type pendingAck struct {
 }
 
 func newSocket(nsp *Namespace, c *client, auth json.RawMessage) *Socket {
-	return &Socket{id: newID(), nsp: nsp, client: c, auth: bytes.Clone(auth), data: &Data{}}
+	return &Socket{id: newID(), nsp: nsp, client: c, auth: bytes.Clone(auth)}
 }
 
 // ID returns the socket's id: random, per namespace connection, not the
@@ -98,7 +99,13 @@ func (s *Socket) Handshake() *Handshake {
 }
 
 // Data returns the socket's application value store.
-func (s *Socket) Data() *Data { return s.data }
+func (s *Socket) Data() *Data {
+	if d := s.data.Load(); d != nil {
+		return d
+	}
+	s.data.CompareAndSwap(nil, new(Data))
+	return s.data.Load()
+}
 
 // Namespace returns the socket's namespace.
 func (s *Socket) Namespace() *Namespace { return s.nsp }
@@ -545,7 +552,7 @@ func (s *Socket) onClose(reason string) {
 		h(reason)
 	}
 	if s.nsp.srv.opts.ConnectionStateRecovery != nil && recoverableReasons[reason] {
-		st := &SessionState{SID: s.id, PID: s.pid, Rooms: s.Rooms(), Data: s.data}
+		st := &SessionState{SID: s.id, PID: s.pid, Rooms: s.Rooms(), Data: s.Data()}
 		if err := s.nsp.adapter.PersistSession(context.Background(), st); err != nil {
 			s.nsp.srv.log.Warn("socket.io: cannot persist session", "nsp", s.nsp.name, slog.Any("error", err))
 		}
