@@ -66,6 +66,9 @@ type Conn struct {
 	closed  atomic.Bool
 }
 
+// newConn upgrades nc to a WebSocket, completes the Engine.IO handshake and
+// the namespace CONNECT within ctx, and starts the reader; it closes nc on
+// failure.
 func newConn(ctx context.Context, nc net.Conn, d *Dialer) (*Conn, error) {
 	c := &Conn{
 		nc:      nc,
@@ -85,7 +88,11 @@ func newConn(ctx context.Context, nc net.Conn, d *Dialer) (*Conn, error) {
 	if fired := !guard(); fired || err != nil {
 		nc.Close()
 		if fired {
-			err = fmt.Errorf("%w (%v): %w", context.Cause(ctx), d.opts.HandshakeTimeout, err)
+			cause := context.Cause(ctx)
+			if errors.Is(cause, context.DeadlineExceeded) {
+				cause = fmt.Errorf("%w after %v", cause, d.opts.HandshakeTimeout)
+			}
+			err = fmt.Errorf("%w (%v)", cause, err)
 		}
 		return nil, fmt.Errorf("handshake: %w", err)
 	}
@@ -113,7 +120,7 @@ func (c *Conn) readText() ([]byte, error) {
 func (c *Conn) handshake() error {
 	b, err := c.readText()
 	if err != nil {
-		return err
+		return fmt.Errorf("loadgen: open packet: %w", err)
 	}
 	p, err := eio.DecodeText(b)
 	if err != nil || p.Type != eio.Open {
@@ -130,7 +137,7 @@ func (c *Conn) handshake() error {
 	for range 4 { // the reply may follow a ping
 		b, err = c.readText()
 		if err != nil {
-			return err
+			return fmt.Errorf("loadgen: CONNECT reply: %w", err)
 		}
 		switch {
 		case string(b) == "2":
