@@ -74,8 +74,9 @@ func (c *conn) readFrames() error {
 				r = 0
 			}
 			if need > len(c.buf) {
-				c.buf = append(c.buf[:c.n], make([]byte, need-c.n)...)
-				c.buf = c.buf[:cap(c.buf)]
+				nb := make([]byte, need)
+				copy(nb, c.buf[:c.n])
+				c.buf = nb
 			}
 			m, err := c.nc.Read(c.buf[c.n:])
 			c.n += m
