@@ -327,7 +327,7 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 		{"free heap not returned (free + unused)", []string{"/memory/classes/heap/free:", "/memory/classes/heap/unused:"}},
 		{"goroutine stacks", []string{"/memory/classes/heap/stacks:", "/memory/classes/os-stacks:"}},
 		{"runtime metadata (mspan, mcache, GC)", []string{"/memory/classes/metadata/"}},
-		{"other runtime (netpoll descriptors, ...)", []string{"/memory/classes/other:", "/memory/classes/profiling/"}},
+		{"other runtime (netpoll descriptors, finalizer records, span table)", []string{"/memory/classes/other:", "/memory/classes/profiling/"}},
 		{"released to the OS (mapped, not in RSS)", []string{"/memory/classes/heap/released:"}},
 	}
 	for _, c := range classes {
