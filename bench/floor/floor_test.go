@@ -326,3 +326,46 @@ func TestCloseEndsConnections(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoAllocs: answering an echo allocates nothing (the reply buffer is
+// pooled, the arguments are copied, not parsed).
+func TestEchoAllocs(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	drained := make(chan int64)
+	go func() {
+		n, _ := io.Copy(io.Discard, client)
+		drained <- n
+	}()
+	c := &conn{s: newServer(slog.New(slog.DiscardHandler)), nc: sc.(*net.TCPConn), connected: true}
+	event := []byte(`212["echo","abcdefghijklmnopqrstuvwxyz012345",42]`)
+	if err := c.onSocketIO(event); err != nil { // warms the buffer pool
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(200, func() {
+		if err := c.onSocketIO(event); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 && !raceEnabled {
+		t.Errorf("%.1f allocations per echo, want 0", allocs)
+	}
+	sc.Close()
+	reply := len(`4312["abcdefghijklmnopqrstuvwxyz012345",42]`) + 2
+	if n := <-drained; n != int64(202*reply) {
+		t.Errorf("client read %d bytes, want %d", n, 202*reply)
+	}
+}
