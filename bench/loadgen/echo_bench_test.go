@@ -69,3 +69,39 @@ func BenchmarkEchoNode(b *testing.B) { benchEcho(b, startNode(b)) }
 // BenchmarkEchoDuplex drives an in-process duplex server: the CPU per round
 // trip is the load generator's and the server's together.
 func BenchmarkEchoDuplex(b *testing.B) { benchEcho(b, startDuplex(b)) }
+
+// benchBroadcast asks for b.N broadcasts of count × size bytes to 200
+// connections and reports the user and system CPU time of this process per
+// delivered message.
+func benchBroadcast(b *testing.B, addr string, count, size int) {
+	const clients = 200
+	ctx := context.Background()
+	conns, err := Connect(ctx, NewDialer(addr, nil), clients, 16)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer CloseAll(conns)
+	req := Broadcast{Count: count, Size: size}
+	var delivered int64
+	usr0, sys0 := cpuTime(b)
+	for b.Loop() {
+		res, err := RunBroadcast(ctx, conns[0], conns, nil, req, time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Delivered != res.Expected || res.BadSize != 0 {
+			b.Fatalf("delivered %d of %d, %d of the wrong size", res.Delivered, res.Expected, res.BadSize)
+		}
+		delivered += res.Delivered
+	}
+	usr1, sys1 := cpuTime(b)
+	if err := Failed(conns); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64((usr1-usr0).Nanoseconds())/float64(delivered), "usr-ns/msg")
+	b.ReportMetric(float64((sys1-sys0).Nanoseconds())/float64(delivered), "sys-ns/msg")
+}
+
+// BenchmarkBroadcastDuplex: 100 × 1 KB to 200 connections of an in-process
+// duplex server (the CPU is the server's and the load generator's).
+func BenchmarkBroadcastDuplex(b *testing.B) { benchBroadcast(b, startDuplex(b), 100, 1024) }
