@@ -29,7 +29,7 @@ type Event struct {
 
 // eventBufLen is how many payload values (the name included) an Event holds
 // without another allocation.
-const eventBufLen = 4
+const eventBufLen = 3
 
 // EventHandler handles a received event. Handlers run on the connection's read
 // loop, in order: a handler that blocks stalls its connection.
