@@ -304,7 +304,7 @@ func (srv *Server) newSession(r *http.Request, q url.Values, transport string, c
 		PingTimeout:  srv.opts.PingTimeout.Milliseconds(),
 		MaxPayload:   srv.opts.MaxHTTPBufferSize,
 	}
-	s.queue = append(make([]eio.Packet, 0, 4), hs.OpenPacket())
+	s.queue = append(make([]eio.Packet, 0, 1), hs.OpenPacket())
 	// Registered first, so that a session closed inside OnSession leaves the
 	// table for good (nobody knows its id before the open packet is sent).
 	if !srv.register(s) {

@@ -231,6 +231,11 @@ func (s *Session) flush(c *wsConn, inline bool) {
 			if cap(s.queue) > 64 {
 				s.queue = nil
 			}
+			if s.queue == nil && cap(batch) <= 64 && !closing {
+				// The next Send appends to this (cleared) slice: a session
+				// that sends one reply at a time allocates no queue.
+				s.queue = batch[:0]
+			}
 			graceful := s.state == stateClosing
 			s.mu.Unlock()
 			if closing {
