@@ -29,6 +29,8 @@ type Namespace struct {
 	onConnection []func(s *Socket)
 	serverSide   map[string][]func(args Args)
 	removed      bool // a child removed by CleanupEmptyChildNamespaces
+
+	handlerLists handlerLists // the sockets' On and Once lists, shared
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
@@ -114,6 +116,9 @@ func (n *Namespace) remove(s *Socket) {
 		n.sockets, n.pre = make(map[string]*Socket), make(map[string]*Socket)
 	}
 	n.mu.Unlock()
+	if empty {
+		n.handlerLists.forget()
+	}
 	if empty && n.parent != nil && n.srv.opts.CleanupEmptyChildNamespaces {
 		n.srv.removeChild(n)
 	}

@@ -32,18 +32,10 @@ type Socket struct {
 	closing   atomic.Bool
 
 	mu         sync.Mutex
-	handlers   []handlerEntry // copied on write: dispatch iterates a snapshot
+	handlers   []handlerEntry // never modified in place: dispatch iterates a snapshot; shared between sockets (see handlerLists)
 	hooks      *socketHooks   // nil until one is registered
 	acks       map[uint64]*pendingAck
 	acksClosed bool
-}
-
-// handlerEntry is one On or Once handler. A socket has a few: a slice
-// searched by name is smaller than a map and as fast at these sizes.
-type handlerEntry struct {
-	event string
-	fn    EventHandler
-	once  bool
 }
 
 // socketHooks are a socket's less common handlers, allocated on the first
@@ -134,7 +126,7 @@ func (s *Socket) Once(event string, h EventHandler) { s.addHandler(event, h, tru
 
 func (s *Socket) addHandler(event string, h EventHandler, once bool) {
 	s.mu.Lock()
-	s.handlers = append(s.handlers[:len(s.handlers):len(s.handlers)], handlerEntry{event, h, once})
+	s.handlers = s.nsp.handlerLists.extend(s.handlers, handlerEntry{event, h, once})
 	s.mu.Unlock()
 }
 

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"unsafe"
+)
+
+// TestSharedHandlerLists: sockets that register the same functions in the
+// same order share one handler list; Off and Once on one socket leave the
+// others' handlers as they are; per-socket closures are never mixed up.
+func TestSharedHandlerLists(t *testing.T) {
+	srv := newServer(t, nil)
+	var got []string
+	static := func(e *Event) { got = append(got, "static:"+e.Socket().ID()) }
+	once := func(e *Event) { got = append(got, "once:"+e.Socket().ID()) }
+	srv.OnConnection(func(s *Socket) {
+		s.On("a", static)
+		s.Once("a", once)
+		id := s.ID()
+		s.On("b", func(e *Event) { // a closure per socket: its own
+			if e.Socket().ID() != id {
+				t.Errorf("closure of %s called for %s", id, e.Socket().ID())
+			}
+			got = append(got, "closure:"+id)
+		})
+	})
+	f1, f2, f3 := dial(srv), dial(srv), dial(srv)
+	f1.connect(t, "0")
+	f2.connect(t, "0")
+	f3.connect(t, "0")
+	s1, s2, s3 := f1.c.sockets[0], f2.c.sockets[0], f3.c.sockets[0]
+	if unsafe.SliceData(s1.handlers) == unsafe.SliceData(s2.handlers) {
+		t.Fatal("lists ending with per-socket closures are shared")
+	}
+	f1.in(`2["a"]`, `2["a"]`, `2["b"]`)
+	s2.Off("a")
+	f2.in(`2["a"]`, `2["b"]`)
+	f3.in(`2["a"]`, `2["b"]`)
+	// Without closures, the lists are one.
+	srv.Of("/static").OnConnection(func(s *Socket) {
+		s.On("a", static)
+		s.Once("a", once)
+	})
+	g1, g2 := dial(srv), dial(srv)
+	g1.connect(t, "0/static")
+	g2.connect(t, "0/static")
+	if l1, l2 := g1.c.sockets[0].handlers, g2.c.sockets[0].handlers; !sameList(l1, l2) || len(l1) != 2 {
+		t.Fatalf("lists %p (%d) and %p (%d), want one", l1, len(l1), l2, len(l2))
+	}
+	want := []string{"static:" + s1.ID(), "once:" + s1.ID(), "static:" + s1.ID(), "closure:" + s1.ID(),
+		"closure:" + s2.ID(), "static:" + s3.ID(), "once:" + s3.ID(), "closure:" + s3.ID()}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestHandlerListsEviction: more registrations than a namespace remembers
+// still give every socket exactly its handlers.
+func TestHandlerListsEviction(t *testing.T) {
+	srv := newServer(t, nil)
+	const n = handlerListsSize + 5
+	fns := make([]EventHandler, n)
+	counts := make([]int, n)
+	for i := range fns {
+		fns[i] = func(*Event) { counts[i]++ }
+	}
+	srv.OnConnection(func(s *Socket) {
+		for i := range n {
+			s.On(fmt.Sprint(i), fns[i])
+		}
+	})
+	fs := []*fakeClient{dial(srv), dial(srv), dial(srv)}
+	for _, f := range fs {
+		f.connect(t, "0")
+		for i := range n {
+			f.in(fmt.Sprintf(`2["%d"]`, i))
+		}
+	}
+	for i, c := range counts {
+		if c != len(fs) {
+			t.Fatalf("handler %d ran %d times, want %d", i, c, len(fs))
+		}
+	}
+	if got := len(fs[2].c.sockets[0].handlers); got != n {
+		t.Fatalf("%d handlers, want %d", got, n)
+	}
+}
