@@ -25,13 +25,16 @@
 // the server starts (and Server.Close waits for) so that the ServeHTTP call
 // that accepted the WebSocket can return and net/http can free the request.
 // An idle reader waits for the next message in a shallow poll of the socket
-// (a goroutine with the smallest stack, 2 KB); the read buffer is 512 bytes.
-// Writes to a WebSocket are made by a short-lived flush goroutine started by
-// Send when none is running; what it takes from the queue at once goes out
-// in one write to the connection (one frame per packet, a pooled buffer held
-// only while writing). A polling GET waits in its own ServeHTTP call.
-// Heartbeats use one timer per session. Server.Close closes every session and
-// waits for every goroutine the server started.
+// (a goroutine with the smallest stack, 2 KB) and holds no read buffer:
+// bytes are read into a pooled buffer, given back once they are used, and a
+// message's payload is its only allocation. What a handler sends while it
+// runs on the reader is written by the reader once the handler returns;
+// other sends (broadcasts) are written by a short-lived flush goroutine
+// started when none is running. What a flush takes from the queue at once
+// goes out in one write to the connection (one frame per packet, a pooled
+// buffer held only while writing). A polling GET waits in its own ServeHTTP
+// call. Heartbeats use one timer per session. Server.Close closes every
+// session and waits for every goroutine the server started.
 //
 // Logs go to Options.Logger: session lifecycle at Debug, unexpected errors at
 // Warn. Session ids are never logged.
@@ -52,18 +55,18 @@
 //     (the reference waits up to 30 s for a GET to carry the close packet;
 //     Session.Close still does).
 //
-// # Wire notes
+// # WebSocket
 //
-// A text packet is written as one WebSocket message through one
-// websocket.Writer without concatenating the type character and the data, so
-// it travels as a fragmented message (a frame with the type character, a
-// continuation frame with the data, an empty final frame); every WebSocket
-// implementation reassembles it. With PerMessageDeflate, messages above the
-// compression threshold are written whole, as one compressed frame. Binary
-// messages are one binary frame.
-//
-// Accepted WebSockets use 512 B read and 1 KB write buffers instead of the
-// 4 KB + 4 KB that net/http hands over with a hijacked connection: an idle
-// WebSocket session costs about 10 KB of heap and stack (see
-// BenchmarkIdleWebsocketMemory).
+// The engine speaks RFC 6455 itself on the connections it accepts (the
+// checks of the reference's ws library): client frames must be masked,
+// control frames final and at most 125 bytes, RSV bits clear unless
+// permessage-deflate was negotiated; a violation closes the connection with
+// 1002 (1007 for invalid UTF-8, 1009 for a message over MaxHTTPBufferSize)
+// and the session with ReasonTransportError and an error wrapping
+// ErrWebsocketProtocol or ErrMessageTooBig. Pings are answered in order with
+// the data frames; a close frame is answered and the connection closed. A
+// server-side close sends 1000 and waits at most 5 s for the client's close
+// frame. A text packet is written as one frame (type character and data);
+// with PerMessageDeflate (no context takeover either way) messages of 1024
+// bytes or more are compressed. Binary messages are one binary frame.
 package engine
