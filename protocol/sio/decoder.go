@@ -17,9 +17,14 @@ type Decoder struct {
 
 	// pending is the binary packet waiting for attachments: allocated on
 	// the first one, so that a decoder that never sees any stays small.
-	pending *Packet
-	got     int
+	pending *pendingPacket
 	nsp     string // the last namespace decoded, reused while it repeats
+}
+
+// pendingPacket is a binary packet and how many of its attachments arrived.
+type pendingPacket struct {
+	Packet
+	got int
 }
 
 // Pending reports whether a binary packet is waiting for attachments.
@@ -28,9 +33,8 @@ func (d *Decoder) Pending() bool { return d.pending != nil && d.pending.Attachme
 // Reset drops a partly received binary packet.
 func (d *Decoder) Reset() {
 	if d.pending != nil {
-		*d.pending = Packet{}
+		*d.pending = pendingPacket{}
 	}
-	d.got = 0
 }
 
 // Decode feeds one Engine.IO message to the decoder. It returns ok when a whole
@@ -51,12 +55,13 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 		if a == nil {
 			a = []byte{}
 		}
-		d.pending.Attachments[d.got] = a
-		d.got++
-		if d.got < len(d.pending.Attachments) {
+		pp := d.pending
+		pp.Attachments[pp.got] = a
+		pp.got++
+		if pp.got < len(pp.Attachments) {
 			return Packet{}, false, nil
 		}
-		p = *d.pending
+		p = pp.Packet
 		d.Reset()
 		if err := checkPlaceholders(p.Data, len(p.Attachments)); err != nil {
 			return Packet{}, false, err
@@ -74,9 +79,9 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 	d.nsp = p.Namespace
 	if p.Type.IsBinary() {
 		if d.pending == nil {
-			d.pending = new(Packet)
+			d.pending = new(pendingPacket)
 		}
-		*d.pending, d.got = p, 0
+		*d.pending = pendingPacket{Packet: p}
 		return Packet{}, false, nil
 	}
 	return p, true, nil
