@@ -34,7 +34,6 @@ const (
 type client struct {
 	srv  *Server
 	conn conn
-	es   *engine.Session // conn, when it is one: a direct call keeps Send's arguments off the heap
 	req  *requestInfo
 	dec  sio.Decoder // read loop only
 
@@ -82,7 +81,6 @@ func (c *client) donePendingLocked(name string) {
 
 func (srv *Server) newClient(cn conn, req *requestInfo) *client {
 	c := &client{srv: srv, conn: cn, req: req}
-	c.es, _ = cn.(*engine.Session)
 	c.dec.MaxAttachments = srv.opts.MaxAttachments
 	c.timer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout) // before c is shared: no lock
 	return c
@@ -92,7 +90,7 @@ func (srv *Server) newClient(cn conn, req *requestInfo) *client {
 // variadic argument stays on the stack (the interface call would allocate it).
 func (c *client) sendText(b []byte, volatile bool) error {
 	m := eio.TextMessage(b)
-	if es := c.es; es != nil {
+	if es, ok := c.conn.(*engine.Session); ok {
 		if volatile {
 			es.SendVolatile(m)
 			return nil

@@ -87,3 +87,20 @@ func TestHandlerListsEviction(t *testing.T) {
 		t.Fatalf("%d handlers, want %d", got, n)
 	}
 }
+
+// TestIdleSizes guards the size classes of what every connection keeps (and
+// of the per-event allocation): a field more takes them into the next class.
+func TestIdleSizes(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		size, want uintptr
+	}{
+		{"client", unsafe.Sizeof(client{}), 144},
+		{"Socket", unsafe.Sizeof(Socket{}), 192},
+		{"Event", unsafe.Sizeof(Event{}), 160},
+	} {
+		if c.size > c.want {
+			t.Errorf("%s is %d bytes, over its %d-byte size class", c.name, c.size, c.want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,20 +21,21 @@ type Socket struct {
 	pid       string
 	nsp       *Namespace
 	client    *client
-	auth      json.RawMessage           // the CONNECT payload (nil: none)
+	auth      string                    // the CONNECT payload ("": none)
 	hs        atomic.Pointer[Handshake] // built on the first Handshake call
 	data      atomic.Pointer[Data]      // created on the first Data call
 	member    member                    // the MemoryAdapter's record of the socket (guarded by its lock)
 	recovered bool
+	// (Fields ordered so that a Socket fits the 192-byte size class.)
+	acksClosed bool // guarded by mu
 
 	connected atomic.Bool
 	closing   atomic.Bool
 
-	mu         sync.Mutex
-	handlers   []handlerEntry // never modified in place: dispatch iterates a snapshot; shared between sockets (see handlerLists)
-	hooks      *socketHooks   // nil until one is registered
-	acks       map[uint64]*pendingAck
-	acksClosed bool
+	mu       sync.Mutex
+	handlers []handlerEntry // never modified in place: dispatch iterates a snapshot; shared between sockets (see handlerLists)
+	hooks    *socketHooks   // nil until one is registered
+	acks     map[uint64]*pendingAck
 }
 
 // socketHooks are a socket's less common handlers, allocated on the first
@@ -74,7 +74,7 @@ type pendingAck struct {
 }
 
 func newSocket(nsp *Namespace, c *client, auth json.RawMessage) *Socket {
-	return &Socket{id: newID(), nsp: nsp, client: c, auth: bytes.Clone(auth)}
+	return &Socket{id: newID(), nsp: nsp, client: c, auth: string(auth)}
 }
 
 // ID returns the socket's id: random, per namespace connection, not the
@@ -86,7 +86,11 @@ func (s *Socket) Handshake() *Handshake {
 	if h := s.hs.Load(); h != nil {
 		return h
 	}
-	s.hs.CompareAndSwap(nil, newHandshake(s.client.req, s.auth))
+	var auth json.RawMessage
+	if s.auth != "" {
+		auth = json.RawMessage(s.auth)
+	}
+	s.hs.CompareAndSwap(nil, newHandshake(s.client.req, auth))
 	return s.hs.Load()
 }
 
