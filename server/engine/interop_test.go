@@ -133,3 +133,17 @@ func clientLines(t *testing.T, p *nodetest.Process) []string {
 	}
 	return got
 }
+
+// TestInteropPerMessageDeflate: the official client (Node's ws) negotiates
+// permessage-deflate with a server that enables it and exchanges compressed
+// messages both ways (text, binary, non-ASCII text).
+func TestInteropPerMessageDeflate(t *testing.T) {
+	ts := newTestServer(t, &Options{PerMessageDeflate: true}, true)
+	p := nodetest.Start(t, "engine/deflate.js", nil, ts.ts.URL)
+	got := clientLines(t, p)
+	t.Logf("client: %q", got)
+	joined := strings.Join(got, "\n")
+	if len(got) == 0 || !strings.Contains(got[0], "permessage-deflate") || !strings.HasSuffix(joined, "closed done") {
+		t.Fatalf("client: %q", got)
+	}
+}
