@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"unicode/utf8"
 )
 
 // Args is the argument list of a received event or ack: raw JSON values, and the
@@ -65,27 +66,29 @@ func EventName(raw json.RawMessage) (name string, ok bool) {
 }
 
 // EventNameIs reports whether the raw name value raw (from SplitEvent) stands
-// for name, without allocating when raw is a string of plain ASCII text.
+// for name, without allocating when raw is a string without escapes (a number,
+// or a string with escapes or invalid UTF-8, is converted first).
 func EventNameIs(raw json.RawMessage, name string) bool {
-	if n := len(raw); n == len(name)+2 && raw[0] == '"' && raw[n-1] == '"' && plainASCII(raw[1:n-1]) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainText(raw[1:n-1]) {
 		return string(raw[1:n-1]) == name
-	}
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainASCII(raw[1:n-1]) {
-		return false // a plain string of another length
 	}
 	got, ok := EventName(raw)
 	return ok && got == name
 }
 
-// plainASCII reports whether the text of a JSON string is s itself: printable
-// ASCII without escapes or quotes.
-func plainASCII(s []byte) bool {
+// plainText reports whether the text of a JSON string is s itself: valid
+// UTF-8 without escapes, quotes or control characters.
+func plainText(s []byte) bool {
+	ascii := true
 	for _, c := range s {
-		if c < 0x20 || c >= 0x80 || c == '\\' || c == '"' {
+		if c < 0x20 || c == '\\' || c == '"' {
 			return false
 		}
+		if c >= utf8.RuneSelf {
+			ascii = false
+		}
 	}
-	return true
+	return ascii || utf8.Valid(s)
 }
 
 // ParseArgs returns the arguments carried by the payload of an ACK or

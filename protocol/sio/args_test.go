@@ -68,7 +68,7 @@ func TestParseEventNames(t *testing.T) {
 // buffer, and a raw name that EventNameIs and EventName read as ParseEvent's
 // name; a plain event is split and matched without allocating.
 func TestSplitEvent(t *testing.T) {
-	for _, text := range []string{`2["chat"]`, `2["chat",1,"x",{"a":[1]},null]`, `2["a\"b\\c\u00e9",1]`, `2["é",2]`, `2[1.0,{}]`, `2[1e21]`, `2["\u0000"]`, `2[ "spaced" , 1 ]`} {
+	for _, text := range []string{`2["chat"]`, `2["chat",1,"x",{"a":[1]},null]`, `2["a\"b\\c\u00e9",1]`, `2["é",2]`, "2[\"bad\xff\",1]", `2[1.0,{}]`, `2[1e21]`, `2["\u0000"]`, `2[ "spaced" , 1 ]`} {
 		p, err := sio.DecodeText([]byte(text), 0)
 		if err != nil {
 			t.Fatal(err)
@@ -105,15 +105,20 @@ func TestSplitEvent(t *testing.T) {
 			t.Errorf("EventNameIs(%s) true", raw)
 		}
 	}
-	p, _ := sio.DecodeText([]byte(`2["echo",1,"abc",{"n":7}]`), 0)
-	var buf [4]json.RawMessage
-	if n := testing.AllocsPerRun(100, func() {
-		raw, args, err := sio.SplitEvent(&p, buf[:0])
-		if err != nil || !sio.EventNameIs(raw, "echo") || args.Len() != 3 {
-			t.Fatal("split failed")
+	if raw := json.RawMessage("\"bad\xff\""); sio.EventNameIs(raw, "bad\xff") || !sio.EventNameIs(raw, "bad\uFFFD") {
+		t.Error("EventNameIs: invalid UTF-8 is not read as U+FFFD")
+	}
+	for _, c := range []struct{ text, name string }{{`2["echo",1,"abc",{"n":7}]`, "echo"}, {`2["café",1,"abc",{"n":7}]`, "café"}} {
+		p, _ := sio.DecodeText([]byte(c.text), 0)
+		var buf [4]json.RawMessage
+		if n := testing.AllocsPerRun(100, func() {
+			raw, args, err := sio.SplitEvent(&p, buf[:0])
+			if err != nil || !sio.EventNameIs(raw, c.name) || args.Len() != 3 {
+				t.Fatal("split failed")
+			}
+		}); n != 0 {
+			t.Errorf("SplitEvent + EventNameIs of %s: %v allocations, want 0", c.text, n)
 		}
-	}); n != 0 {
-		t.Errorf("SplitEvent + EventNameIs: %v allocations, want 0", n)
 	}
 }
 
