@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -435,10 +436,12 @@ func (s *Socket) onEvent(e *Event, rawName json.RawMessage) {
 	anys := hk.anyHandlers
 	hs := s.handlers
 	var ok bool
-	for i := range hs {
-		if sio.EventNameIs(rawName, hs[i].event) {
-			e.Name, ok = hs[i].event, true
-			break
+	if rawName[0] == '"' && bytes.IndexByte(rawName, '\\') < 0 { // (else converted once, below)
+		for i := range hs {
+			if sio.EventNameIs(rawName, hs[i].event) {
+				e.Name, ok = hs[i].event, true
+				break
+			}
 		}
 	}
 	if !ok {
