@@ -103,7 +103,7 @@ func FuzzWSFrames(f *testing.F) {
 		append(frame(0x01, []byte("4fr")), append(frame(0x89, []byte("p")), frame(0x80, []byte("ag"))...)...),
 		frame(0x82, []byte{1, 2, 3}),
 		frame(0x88, closePayload(1000, "bye")),
-		frame(0xc1, compressForTest(&testing.T{}, []byte("4"+strings.Repeat("z", 300)))),
+		frame(0xc1, compressForTest(f, []byte("4"+strings.Repeat("z", 300)))),
 		{0x81, 0xfe, 0x10, 0x00, 1, 2, 3, 4},
 		{0x81, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4},
 		frame(0x81, []byte("4\xff")),

@@ -349,7 +349,7 @@ func TestWebsocketDeflateRaw(t *testing.T) {
 	}
 }
 
-func compressForTest(t *testing.T, b []byte) []byte {
+func compressForTest(t testing.TB, b []byte) []byte {
 	t.Helper()
 	d := deflaters.Get().(*deflater)
 	defer deflaters.Put(d)
