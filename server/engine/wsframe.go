@@ -156,19 +156,7 @@ func (c *wsConn) readMessage() (byte, []byte, error) {
 		if h.n > c.maxMsg-int64(len(msg)) {
 			return 0, nil, &wsError{code: closeMessageTooBig, msg: "message over MaxHTTPBufferSize"}
 		}
-		var dst []byte
-		if msg == nil && h.fin {
-			msg = make([]byte, h.n)
-			dst = msg
-		} else {
-			if msg == nil {
-				msg = []byte{} // a started message is never nil
-			}
-			start := len(msg)
-			msg = append(msg, make([]byte, h.n)...)
-			dst = msg[start:]
-		}
-		if err := c.readPayload(dst, h.key); err != nil {
+		if msg, err = c.appendPayload(msg, h); err != nil {
 			return 0, nil, err
 		}
 		if h.fin {
@@ -234,6 +222,41 @@ func (c *wsConn) control(h wsHeader) error {
 func validCloseCode(code uint16) bool {
 	return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006 ||
 		code >= 3000 && code <= 4999
+}
+
+// eagerPayload: a frame payload up to this size gets its whole buffer at
+// once; a larger one grows as its bytes arrive, so that a
+// client cannot make the server allocate MaxHTTPBufferSize per connection
+// with a frame header alone.
+const eagerPayload = 64 << 10
+
+// appendPayload reads the payload of frame h, unmasked, appended to msg (a
+// message of one frame up to eagerPayload: in a new slice of its exact
+// size).
+func (c *wsConn) appendPayload(msg []byte, h wsHeader) ([]byte, error) {
+	if h.n <= eagerPayload {
+		if msg == nil {
+			msg = make([]byte, h.n)
+			return msg, c.readPayload(msg, h.key)
+		}
+		start := len(msg)
+		msg = append(msg, make([]byte, h.n)...)
+		return msg, c.readPayload(msg[start:], h.key)
+	}
+	for done := int64(0); done < h.n; {
+		chunk := min(h.n-done, max(eagerPayload, int64(len(msg))))
+		start := len(msg)
+		msg = append(msg, make([]byte, chunk)...)
+		var key [4]byte
+		for i := range key {
+			key[i] = h.key[(int64(i)+done)&3]
+		}
+		if err := c.readPayload(msg[start:], key); err != nil {
+			return nil, err
+		}
+		done += chunk
+	}
+	return msg, nil
 }
 
 // readPayload reads len(dst) payload bytes into dst, unmasked with key:

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -475,5 +476,44 @@ func BenchmarkEchoWebsocketRaw(b *testing.B) {
 		if _, err := io.ReadFull(c, reply); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWebsocketLargeMessages: messages larger than eagerPayload, in one
+// frame and in fragments, arrive whole (the payload grows as it arrives).
+func TestWebsocketLargeMessages(t *testing.T) {
+	ts := newTestServer(t, nil, true)
+	rc := ts.dialRaw(t, "")
+	bin := make([]byte, 300<<10+3)
+	for i := range bin {
+		bin[i] = byte(i * 7)
+	}
+	text := strings.Repeat("large é ", 30<<10)
+	rc.write(frame(0x82, bin))
+	rc.write(frame(0x01, []byte("4"+text[:100<<10])), frame(0x89, []byte("x")), frame(0x00, []byte(text[100<<10:200<<10])), frame(0x80, []byte(text[200<<10:])))
+	if op, p := rc.read(); op != opBinary || !bytes.Equal(p, bin) {
+		t.Fatalf("binary echo: %d, %d bytes", op, len(p))
+	}
+	if op, _ := rc.read(); op != opPong {
+		t.Fatalf("frame %d, want the pong", op)
+	}
+	if op, p := rc.read(); op != opText || string(p) != "4"+text {
+		t.Fatalf("text echo: %d, %d bytes", op, len(p))
+	}
+}
+
+// TestHeaderAloneAllocatesLittle: a frame header announcing a large payload
+// that never comes does not make the reader allocate that payload.
+func TestHeaderAloneAllocatesLittle(t *testing.T) {
+	hdr := []byte{0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x00, 1, 2, 3, 4} // 999936 bytes
+	c := newWSConn(&fakeConn{r: bytes.NewReader(hdr)}, 1e6, false)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, _, err := c.readMessage(); err == nil {
+		t.Fatal("no error at EOF")
+	}
+	runtime.ReadMemStats(&after)
+	if d := after.TotalAlloc - before.TotalAlloc; d > 2*eagerPayload {
+		t.Fatalf("%d bytes allocated for a header alone", d)
 	}
 }
