@@ -1,6 +1,7 @@
 package sio_test
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/duplexio/duplex/protocol/eio"
@@ -37,6 +38,31 @@ func ExampleParseEvent() {
 	_ = args.Decode(1, &n)
 	fmt.Println(name, msg.Text, n, string(args.Raw(0)))
 	// Output: chat hi 7 {"text":"hi"}
+}
+
+// Dispatching an incoming event without allocating: the values are split into
+// a buffer the caller keeps, and the raw name is matched against the
+// registered names; an answer is written header first, then its arguments,
+// into one buffer.
+func ExampleSplitEvent() {
+	handlers := []string{"join", "echo"}
+	p, err := sio.DecodeText([]byte(`27["echo","hi",42]`), 0)
+	if err != nil {
+		panic(err)
+	}
+	var buf [4]json.RawMessage
+	raw, args, err := sio.SplitEvent(&p, buf[:0])
+	if err != nil {
+		panic(err)
+	}
+	for _, h := range handlers {
+		if sio.EventNameIs(raw, h) {
+			ack := sio.Packet{Type: sio.Ack, Namespace: p.Namespace, ID: p.ID, HasID: true}
+			b, _, _ := sio.AppendArgs(ack.AppendText(nil), args.Raw(0), args.Raw(1))
+			fmt.Println(h, string(b))
+		}
+	}
+	// Output: echo 37["hi",42]
 }
 
 // A binary event travels as a text packet with placeholders and one binary
