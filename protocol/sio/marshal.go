@@ -31,10 +31,16 @@ type argEncoder struct {
 // attachments it needs. A non-nil attachment list means the packet must be sent
 // as a BINARY_EVENT; NewEvent does that.
 func MarshalEvent(name string, args ...any) (json.RawMessage, [][]byte, error) {
+	return AppendEvent(make([]byte, 0, 64), name, args...)
+}
+
+// AppendEvent is MarshalEvent appending the payload to dst, as AppendArgs
+// does. On error the returned slice is nil.
+func AppendEvent(dst []byte, name string, args ...any) ([]byte, [][]byte, error) {
 	if IsReserved(name) {
 		return nil, nil, fmt.Errorf("%w: %q", ErrReservedEvent, name)
 	}
-	e := argEncoder{buf: make([]byte, 0, 64)}
+	e := argEncoder{buf: dst}
 	e.buf = append(e.buf, '[')
 	e.buf = appendString(e.buf, name)
 	for _, a := range args {
