@@ -232,3 +232,20 @@ func BenchmarkConnect(b *testing.B) {
 		b.Fatalf("%d sockets left", n)
 	}
 }
+
+// BenchmarkSocketEmit measures an emit to one socket (no ack): encoded and
+// queued on its session.
+func BenchmarkSocketEmit(b *testing.B) {
+	srv := newServer(b, nil)
+	cc := connectCount(b, srv, 1)
+	s := srv.Sockets()[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Emit("news", "hello", 42); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cc.n.Load() < int64(b.N) {
+		b.Fatal("not sent")
+	}
+}

@@ -255,6 +255,10 @@ func (s *Socket) emit(event string, args []any, f emitFlags) error {
 }
 
 func (s *Socket) emitPacket(event string, args []any, f emitFlags, ack func(Args, error)) (uint64, error) {
+	recovery := s.nsp.srv.opts.ConnectionStateRecovery != nil
+	if ack == nil && (!recovery || f.volatile) {
+		return 0, s.emitDirect(event, args, f.volatile)
+	}
 	p, err := sio.NewEvent(s.nsp.name, event, args...)
 	if err != nil {
 		return 0, err
@@ -271,12 +275,32 @@ func (s *Socket) emitPacket(event string, args []any, f emitFlags, ack func(Args
 			return 0, ErrDisconnected
 		}
 	}
-	if s.nsp.srv.opts.ConnectionStateRecovery != nil && ack == nil && !f.volatile {
+	if recovery && ack == nil && !f.volatile {
 		// Through the adapter, so that the event is numbered and kept for
 		// recovery, as the reference does.
 		return 0, s.nsp.adapter.Broadcast(context.Background(), &p, BroadcastOptions{Rooms: []string{s.id}})
 	}
 	return id, s.send(&p, f.volatile)
+}
+
+// emitDirect emits an event without ack to this client only: header and
+// payload are written into one buffer.
+func (s *Socket) emitDirect(event string, args []any, volatile bool) error {
+	p := sio.Packet{Type: sio.Event, Namespace: s.nsp.name}
+	hdr := p.TextLen()
+	b, att, err := sio.AppendEvent(p.AppendText(make([]byte, 0, hdr+64)), event, args...)
+	if err != nil {
+		return err
+	}
+	if !s.connected.Load() {
+		return ErrDisconnected
+	}
+	s.notifyOutgoing(event, args)
+	if att == nil {
+		return s.client.sendText(b, volatile)
+	}
+	p.Data, p.Attachments = b[hdr:], att // a BINARY_EVENT: its header differs
+	return s.send(&p, volatile)
 }
 
 func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, f emitFlags) (Args, error) {

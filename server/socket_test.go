@@ -406,3 +406,40 @@ func TestEventNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketEmit: an emit to one socket (no ack) is one text message, or the
+// binary packet and its attachments; reserved names, unencodable arguments
+// and a disconnected socket are errors; OnAnyOutgoing sees what is sent.
+func TestSocketEmit(t *testing.T) {
+	srv := newServer(t, nil)
+	srv.Of("/chat")
+	f := dial(srv)
+	f.connect(t, "0/chat")
+	f.take()
+	s := onlySocket(t, srv.Of("/chat"))
+	var out []string
+	s.OnAnyOutgoing(func(event string, args []any) { out = append(out, event) })
+	if err := s.Emit("m", "x", 1, json.RawMessage(`{"a":[]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Volatile().Emit("v", []byte{7}, map[string]any{"b": []byte{8, 9}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Emit("disconnect"); !errors.Is(err, sio.ErrReservedEvent) {
+		t.Fatalf("reserved name: %v", err)
+	}
+	if err := s.Emit("m", func() {}); err == nil {
+		t.Fatal("a func argument was encoded")
+	}
+	want := []string{`2/chat,["m","x",1,{"a":[]}]`, `52-/chat,["v",{"_placeholder":true,"num":0},{"b":{"_placeholder":true,"num":1}}]`, "<07>", "<0809>"}
+	if got := f.take(); !slices.Equal(got, want) {
+		t.Fatalf("sent %q, want %q", got, want)
+	}
+	if !slices.Equal(out, []string{"m", "v"}) {
+		t.Fatalf("outgoing %q", out)
+	}
+	s.Disconnect(false)
+	if err := s.Emit("m"); !errors.Is(err, ErrDisconnected) {
+		t.Fatalf("emit after disconnect: %v", err)
+	}
+}
