@@ -168,3 +168,20 @@ func TestAppendArgs(t *testing.T) {
 		t.Fatalf("AppendArgs(func) = %s, %v", got, err)
 	}
 }
+
+// TestAppendEvent: AppendEvent writes MarshalEvent's payload after dst's
+// bytes and refuses what MarshalEvent refuses.
+func TestAppendEvent(t *testing.T) {
+	args := []any{"a", 1, []byte{1}}
+	want, wantAtt, err := sio.MarshalEvent("ev", args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, att, err := sio.AppendEvent([]byte("2/x,"), "ev", args...)
+	if err != nil || string(got) != "2/x,"+string(want) || !reflect.DeepEqual(att, wantAtt) {
+		t.Fatalf("AppendEvent = %s, %v, %v; want 2/x,%s, %v", got, att, err, want, wantAtt)
+	}
+	if got, _, err := sio.AppendEvent([]byte("2"), "connect"); !errors.Is(err, sio.ErrReservedEvent) || got != nil {
+		t.Fatalf("AppendEvent(connect) = %s, %v", got, err)
+	}
+}
