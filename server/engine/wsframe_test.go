@@ -503,7 +503,9 @@ func TestWebsocketLargeMessages(t *testing.T) {
 }
 
 // TestHeaderAloneAllocatesLittle: a frame header announcing a large payload
-// that never comes does not make the reader allocate that payload.
+// that never comes does not make the reader allocate that payload (the
+// bound allows the pooled read buffer, which a fresh pool, or the race
+// detector's dropping of pooled items, makes it allocate).
 func TestHeaderAloneAllocatesLittle(t *testing.T) {
 	hdr := []byte{0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x00, 1, 2, 3, 4} // 999936 bytes
 	c := newWSConn(&fakeConn{r: bytes.NewReader(hdr)}, 1e6, false)
@@ -513,7 +515,7 @@ func TestHeaderAloneAllocatesLittle(t *testing.T) {
 		t.Fatal("no error at EOF")
 	}
 	runtime.ReadMemStats(&after)
-	if d := after.TotalAlloc - before.TotalAlloc; d > 2*eagerPayload {
+	if d := after.TotalAlloc - before.TotalAlloc; d > 2*eagerPayload+maxBatchBytes+4096 {
 		t.Fatalf("%d bytes allocated for a header alone", d)
 	}
 }
