@@ -151,7 +151,9 @@ func (r *results) write(w io.Writer, servers []string, rounds int) {
 			}
 			d, dok := medianF(vals["duplex"])
 			for _, o := range ratios {
-				if v, ok := medianF(vals[o]); dok && ok && v != 0 {
+				// A ratio of a negative or zero figure (a change in %
+				// that went down) means nothing: left out.
+				if v, ok := medianF(vals[o]); dok && ok && v > 0 && d >= 0 {
 					row += fmt.Sprintf(" %.2f |", d/v)
 				} else {
 					row += " — |"
