@@ -20,6 +20,7 @@ type Server struct {
 	log         *slog.Logger
 	start       time.Time
 	compressors compressors
+	idle        idlePoll // parks idle websocket readers (Linux)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -35,12 +36,14 @@ func NewServer(opts *Options) *Server {
 	if o.OnSession == nil {
 		panic("engine: Options.OnSession is required")
 	}
-	return &Server{
+	srv := &Server{
 		opts:     o,
 		log:      o.Logger,
 		start:    time.Now(),
 		sessions: make(map[string]*Session),
 	}
+	srv.idle.log, srv.idle.enabled = o.Logger, idlePollDefault
+	return srv
 }
 
 // now returns the monotonic time since the server started, for deadlines.
@@ -216,6 +219,9 @@ func (srv *Server) Close(ctx context.Context) error {
 	drained := srv.drained
 	srv.mu.Unlock()
 
+	// Parked readers wait in goroutines of their own again (no new session
+	// parks now), and end as their sessions close.
+	srv.idle.close()
 	for _, s := range list {
 		s.closeGracefully(ReasonServerShutdown, true)
 	}

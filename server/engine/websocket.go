@@ -65,7 +65,7 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 		c.drainAndClose()
 		return
 	}
-	s.readLoop(c, 0, 0) // hands over to a goroutine at the first idle point: at once, normally
+	s.readLoop(c, 0, 0) // parks (or hands over to a goroutine) at the first idle point: at once, normally
 }
 
 // readLoop reads packets from the session's websocket until it fails or the
@@ -74,18 +74,22 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 //
 // It waits for each message in c.wait, a shallow call. When the session
 // looks idle (its first messages, or a message that came after a long
-// wait), it hands the reading over to a new goroutine that waits there and
-// returns: an idle session's reader is then a goroutine that never went
-// deeper than that wait, on the smallest stack (2 KB), while one that
-// handled a message (the handler, the writes) keeps 4 KB or more for good
-// (the runtime's stack shrinking can't take it lower). A busy session keeps
-// its goroutine: a goroutine start per message costs more than the memory is
-// worth there.
+// wait), it parks the session (idlepoll_linux.go: no goroutine while idle; a
+// goroutine is started when the connection is readable) and returns. Where
+// parking is not possible (other systems, TLS, a closing connection) it
+// hands the reading over to a new goroutine that waits in c.wait: an idle
+// session's reader is then a goroutine that never went deeper than that
+// wait, on the smallest stack (2 KB), while one that handled a message (the
+// handler, the writes) keeps 4 KB or more for good (the runtime's stack
+// shrinking can't take it lower). A busy session keeps its goroutine: a
+// goroutine start per message costs more than the memory is worth there.
 func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 	for {
 		if c.idle() {
 			if handoffs < idleHandoffs || lastWait >= idleGap {
-				go s.waitAndRead(c, handoffs+1)
+				if !s.park(c, handoffs+1) {
+					go s.waitAndRead(c, handoffs+1)
+				}
 				return
 			}
 			start := s.srv.now()
@@ -121,9 +125,14 @@ const (
 
 // waitAndRead is a session's reader handed over by readLoop.
 func (s *Session) waitAndRead(c *wsConn, handoffs int) {
-	start := s.srv.now()
+	s.resumeRead(c, handoffs, s.srv.now())
+}
+
+// resumeRead waits for c (at once when it was parked and is now readable)
+// and goes on reading; since is when the reader began to wait.
+func (s *Session) resumeRead(c *wsConn, handoffs int, since time.Duration) {
 	c.wait()
-	s.readLoop(c, handoffs, s.srv.now()-start)
+	s.readLoop(c, handoffs, s.srv.now()-since)
 }
 
 // endRead ends the session and its connection after readMessage failed with

@@ -36,6 +36,9 @@ type wsConn struct {
 	// (idleread_unix.go); nil: wait reads one byte.
 	raw    syscall.RawConn
 	readFn func(fd uintptr) bool
+
+	// Parking of an idle reader (idlepoll_linux.go).
+	idleReg idleReg
 }
 
 // newWSConn returns the wsConn of a connection taken over from net/http.
@@ -133,8 +136,12 @@ func (c *wsConn) sendClose(code uint16) {
 	_ = c.out.writeClose(p[:]) // a failed write: the connection is gone anyway
 }
 
-// closeNow closes the TCP connection: a read or write in progress fails.
-func (c *wsConn) closeNow() { _ = c.conn.Close() }
+// closeNow closes the TCP connection: a read or write in progress fails (a
+// parked reader is resumed first, and finds it closed).
+func (c *wsConn) closeNow() {
+	c.stopParking()
+	_ = c.conn.Close()
+}
 
 // startClose begins the server's side of the close handshake: a close frame
 // (1000) and a bound on the wait for the client's, which the reader gets
@@ -142,6 +149,7 @@ func (c *wsConn) closeNow() { _ = c.conn.Close() }
 func (c *wsConn) startClose() {
 	c.sendClose(closeNormal)
 	_ = c.conn.SetReadDeadline(time.Now().Add(wsCloseWait))
+	c.stopParking() // a parked reader waits for the close frame under the deadline
 }
 
 // drainAndClose ends the reader's use of the connection after a close frame
