@@ -27,7 +27,10 @@
 // An idle reader waits for the next message in a shallow poll of the socket
 // (a goroutine with the smallest stack, 2 KB) and holds no read buffer:
 // bytes are read into a pooled buffer, given back once they are used, and a
-// message's payload is its only allocation. What a handler sends while it
+// message's payload is its only allocation. On Linux an idle reader can
+// instead be parked (idlePollDefault, off for now): its connection is watched
+// by the Server's epoll instance and no goroutine exists until it is
+// readable. What a handler sends while it
 // runs on the reader is written by the reader once the handler returns;
 // other sends (broadcasts) are written by a short-lived flush goroutine
 // started when none is running. What a flush takes from the queue at once
