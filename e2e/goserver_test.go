@@ -191,7 +191,7 @@ func (g *goServer) connState(c net.Conn, st http.ConnState) {
 	defer g.mu.Unlock()
 	switch st {
 	case http.StateNew, http.StateActive, http.StateIdle, http.StateHijacked:
-		g.conns[c] = true
+		g.conns[c] = st == http.StateHijacked // the engine's, closed by it
 	case http.StateClosed:
 		delete(g.conns, c)
 	}
@@ -204,6 +204,17 @@ func (g *goServer) cut() int {
 	defer g.mu.Unlock()
 	n := 0
 	for c := range g.conns {
+		// A hijacked websocket belongs to the engine (it may be parked in
+		// its epoll, which does not see a close by others): shut the socket
+		// down both ways, as a network cut seen by both ends, and let its
+		// owner close it.
+		if tc, ok := c.(*net.TCPConn); ok && g.conns[c] {
+			if tc.CloseRead() == nil && tc.CloseWrite() == nil {
+				n++
+			}
+			delete(g.conns, c)
+			continue
+		}
 		if c.Close() == nil {
 			n++
 		}

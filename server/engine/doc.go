@@ -21,16 +21,19 @@
 //
 // # Goroutines and memory
 //
-// A session owns no goroutine while idle except its WebSocket reader, which
-// the server starts (and Server.Close waits for) so that the ServeHTTP call
-// that accepted the WebSocket can return and net/http can free the request.
-// An idle reader waits for the next message in a shallow poll of the socket
-// (a goroutine with the smallest stack, 2 KB) and holds no read buffer:
-// bytes are read into a pooled buffer, given back once they are used, and a
-// message's payload is its only allocation. On Linux an idle reader can
-// instead be parked (idlePollDefault, off for now): its connection is watched
-// by the Server's epoll instance and no goroutine exists until it is
-// readable. What a handler sends while it
+// On Linux an idle WebSocket session owns no goroutine: its reader is
+// parked, its connection watched by the Server's epoll instance (one
+// goroutine per Server, ended by Server.Close), and a reader goroutine is
+// started when the connection has something to read; a busy session keeps
+// its reader. The reader is started by the server (and Server.Close waits for
+// it) so that the ServeHTTP call that accepted the WebSocket returns and
+// net/http frees the request. After Hijack the connection is the engine's: a
+// parked connection closed by other code is only noticed at its ping
+// timeout. Elsewhere (and for connections without a file descriptor, TLS)
+// an idle reader waits in a shallow poll of the socket, a goroutine with the
+// smallest stack (2 KB). An idle session holds no read buffer: bytes are
+// read into a pooled buffer, given back once they are used, and a message's
+// payload is its only allocation. What a handler sends while it
 // runs on the reader is written by the reader once the handler returns;
 // other sends (broadcasts) are written by a short-lived flush goroutine
 // started when none is running. What a flush takes from the queue at once

@@ -28,13 +28,14 @@ type idlePoll struct {
 	log     *slog.Logger
 }
 
-// idlePollDefault says whether a Server parks idle websocket readers. It is
-// off until the e2e tests stop closing the engine's hijacked connections
-// from outside (goServer.cut): an epoll instance does not see a descriptor
-// closed by others (no event; the kernel just forgets it), so such a parked
-// session would only end at its ping timeout. A network cut (or
-// shutdown(2) of the socket) is seen at once.
-const idlePollDefault = false
+// idlePollDefault says whether a Server parks idle websocket readers (tests
+// turn it off and on per Server). The cost: an epoll instance does not see a
+// descriptor closed by others (no event; the kernel just forgets it), so a
+// parked session whose hijacked connection some other code closes ends only
+// at its ping timeout. After Hijack the connection is the engine's; a
+// network cut, the client's close or shutdown(2) of the socket is seen at
+// once.
+const idlePollDefault = true
 
 // idleReg is a websocket's part in parking (guarded by the idlePoll's mu,
 // but for the atomics).
