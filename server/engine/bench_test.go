@@ -97,12 +97,7 @@ func BenchmarkSendWebsocketBurst(b *testing.B) {
 // BenchmarkEchoWebsocket measures one round trip: the client writes a
 // message, the server's handler sends it back, the client reads it.
 func BenchmarkEchoWebsocket(b *testing.B) {
-	srv := NewServer(&Options{
-		Logger: discardLogger(),
-		OnSession: func(s *Session) {
-			s.SetHandler(handlerFunc{msg: func(p eio.Packet) { _ = s.Send(p) }, close: func(string, error) {}})
-		},
-	})
+	srv := NewServer(echoOptions())
 	hts := httptest.NewServer(srv)
 	defer hts.Close()
 	defer srv.Close(context.Background())
@@ -131,12 +126,7 @@ func BenchmarkEchoWebsocket(b *testing.B) {
 // BenchmarkPollingRoundTrip measures one POST of a message that the server
 // echoes and the GET that fetches the echo.
 func BenchmarkPollingRoundTrip(b *testing.B) {
-	srv := NewServer(&Options{
-		Logger: discardLogger(),
-		OnSession: func(s *Session) {
-			s.SetHandler(handlerFunc{msg: func(p eio.Packet) { _ = s.Send(p) }, close: func(string, error) {}})
-		},
-	})
+	srv := NewServer(echoOptions())
 	hts := httptest.NewServer(srv)
 	defer hts.Close()
 	defer srv.Close(context.Background())
@@ -303,4 +293,15 @@ func benchWebsocketSession(b *testing.B, opts *Options) (*Session, *websocket.Co
 		b.Fatal(err)
 	}
 	return <-sessions, c
+}
+
+// echoOptions are the options of a Server whose sessions send back every
+// message they get.
+func echoOptions() *Options {
+	return &Options{
+		Logger: discardLogger(),
+		OnSession: func(s *Session) {
+			s.SetHandler(handlerFunc{msg: func(p eio.Packet) { _ = s.Send(p) }, close: func(string, error) {}})
+		},
+	}
 }

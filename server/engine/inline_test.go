@@ -25,12 +25,7 @@ func goroutinesCreated() uint64 {
 // message).
 func TestInlineReply(t *testing.T) {
 	const n = 200
-	srv := NewServer(&Options{
-		Logger: discardLogger(),
-		OnSession: func(s *Session) {
-			s.SetHandler(handlerFunc{msg: func(p eio.Packet) { _ = s.Send(p) }, close: func(string, error) {}})
-		},
-	})
+	srv := NewServer(echoOptions())
 	ts := newRawServer(t, srv)
 	c, err := rawWebsocket(ts.ts.Listener.Addr().String(), "/engine.io/")
 	if err != nil {

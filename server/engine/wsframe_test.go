@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // rawClient is a hand-written WebSocket client: it writes the frames it is
@@ -451,12 +450,7 @@ func BenchmarkReadMessage(b *testing.B) {
 // B/op are the server's: reading the message, the handler's Send, the
 // inline reply.
 func BenchmarkEchoWebsocketRaw(b *testing.B) {
-	srv := NewServer(&Options{
-		Logger: discardLogger(),
-		OnSession: func(s *Session) {
-			s.SetHandler(handlerFunc{msg: func(p eio.Packet) { _ = s.Send(p) }, close: func(string, error) {}})
-		},
-	})
+	srv := NewServer(echoOptions())
 	hts := httptest.NewServer(srv)
 	defer hts.Close()
 	defer srv.Close(context.Background())
