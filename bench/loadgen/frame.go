@@ -146,7 +146,8 @@ func unexpectedEOF(err error) error {
 }
 
 // messageReader reads whole WebSocket messages from a server. Control frames
-// between and inside fragmented messages go to onControl.
+// between and inside fragmented messages go to onControl. br's buffer must
+// hold at least 125 bytes (a control frame's payload is peeked whole).
 type messageReader struct {
 	br    *bufio.Reader
 	limit int64 // largest message accepted
@@ -217,7 +218,7 @@ func (r *messageReader) next() (byte, []byte, error) {
 
 // control reads the payload of the control frame h and passes it on.
 func (r *messageReader) control(h frameHeader) error {
-	b, err := r.br.Peek(int(h.length)) // <= 125 bytes: fits any bufio buffer
+	b, err := r.br.Peek(int(h.length)) // <= 125 bytes: fits br (see messageReader)
 	if err != nil {
 		return unexpectedEOF(err)
 	}
