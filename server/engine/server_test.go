@@ -106,6 +106,7 @@ func TestSendVolatile(t *testing.T) {
 	c := ts.dial(t, "EIO=4&transport=websocket")
 	readFrame(t, c)
 	ws := ts.session(t)
+	waitWritten(t, ws) // the open packet's flush may still be finishing after the client read it
 	if !ws.SendVolatile(eio.TextMessage([]byte("v"))) {
 		t.Fatal("volatile dropped on an idle websocket")
 	}
@@ -116,6 +117,23 @@ func TestSendVolatile(t *testing.T) {
 	if ws.SendVolatile(eio.TextMessage([]byte("v"))) {
 		t.Fatal("volatile accepted on a closed session")
 	}
+}
+
+// waitWritten waits until a websocket session has written everything and its
+// flush has ended (a volatile packet is dropped while a write is in
+// progress, as in the reference).
+func waitWritten(t *testing.T, s *Session) {
+	t.Helper()
+	for range 500 {
+		s.mu.Lock()
+		done := !s.flushing && len(s.queue) == 0
+		s.mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the session's flush did not end")
 }
 
 func TestQueueBound(t *testing.T) {

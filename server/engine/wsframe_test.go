@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // rawClient is a hand-written WebSocket client: it writes the frames it is
