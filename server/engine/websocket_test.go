@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -148,14 +149,7 @@ func TestWebsocketServerClose(t *testing.T) {
 
 func TestWebsocketPerMessageDeflate(t *testing.T) {
 	ts := newTestServer(t, &Options{PerMessageDeflate: true}, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.base, "http")+"?EIO=4&transport=websocket",
-		&websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
+	c, res := dialCompressing(t, ts)
 	if ext := res.Header.Get("Sec-WebSocket-Extensions"); !strings.Contains(ext, "permessage-deflate") {
 		t.Fatalf("extensions %q", ext)
 	}
@@ -171,14 +165,7 @@ func TestWebsocketPerMessageDeflate(t *testing.T) {
 
 func TestWebsocketNoDeflateByDefault(t *testing.T) {
 	ts := newTestServer(t, nil, false)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.base, "http")+"?EIO=4&transport=websocket",
-		&websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
+	_, res := dialCompressing(t, ts)
 	if ext := res.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
 		t.Fatalf("extensions %q", ext)
 	}
@@ -323,4 +310,19 @@ func TestWebsocketCloseHandshake(t *testing.T) {
 			t.Fatalf("close handshake failed: %v", logs.msgs)
 		}
 	}
+}
+
+// dialCompressing opens a websocket session that offers permessage-deflate;
+// the connection is closed at the end of the test.
+func dialCompressing(t *testing.T, ts *testServer) (*websocket.Conn, *http.Response) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.base, "http")+"?EIO=4&transport=websocket",
+		&websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c, res
 }
