@@ -156,16 +156,22 @@ func (s *Socket) sendConnect(eng conn) {
 	_ = eng.Send((&sio.Packet{Type: sio.Connect, Namespace: s.nsp, Data: data}).Encode()...)
 }
 
-var errAuthNotObject = errors.New("client: auth must encode as a JSON object")
+var (
+	errAuthNotObject = errors.New("client: auth must encode as a JSON object")
+	errAuthBinary    = errors.New("client: auth cannot hold binary data ([]byte)")
+)
 
 // connectPayload encodes auth as a JSON object; with a pid, pid and offset are
 // added unless auth has those keys (socket.io-client: Object.assign({pid, offset}, auth)).
 func connectPayload(auth any, pid, offset string) (json.RawMessage, error) {
 	var raw json.RawMessage
 	if auth != nil {
-		args, _, err := sio.MarshalArgs(auth)
+		args, att, err := sio.MarshalArgs(auth)
 		if err != nil {
 			return nil, err
+		}
+		if att != nil { // a CONNECT packet has no attachments
+			return nil, errAuthBinary
 		}
 		raw = args[1 : len(args)-1]
 		if string(raw) == "null" {

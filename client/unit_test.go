@@ -75,6 +75,8 @@ func TestConnectPayload(t *testing.T) {
 		{map[string]any{"pid": "mine", "k": 1}, "P", "O", `{"k":1,"offset":"O","pid":"mine"}`, false},
 		{"a string", "", "", "", true},
 		{[]int{1}, "", "", "", true},
+		{map[string]any{"b": []byte{1}}, "", "", "", true},
+		{struct{ B []byte }{[]byte{1}}, "", "", "", true},
 	} {
 		got, err := connectPayload(tc.auth, tc.pid, tc.offset)
 		if (err != nil) != tc.err || string(got) != tc.want {

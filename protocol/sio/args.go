@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"unicode/utf8"
 )
 
@@ -130,11 +131,13 @@ func (a Args) Slice(i int) Args {
 }
 
 // Decode decodes argument i into v, as json.Unmarshal does. When the packet had
-// attachments, each placeholder decodes as the attachment's bytes: into a
-// *[]byte target, a []byte field or element anywhere inside v (as
-// encoding/json decodes a base64 string), or a []byte inside an any (a *any
-// target, or a map[string]any or []any inside v). A placeholder whose num is
-// not one of the attachments is an ErrInvalidPacket.
+// attachments, each placeholder decodes as the attachment's bytes, at any
+// depth: into a []byte (a *[]byte target, or a []byte field, element or map
+// value anywhere inside v, as encoding/json decodes a base64 string there),
+// and as a []byte into an interface (a *any target, or an any field, element
+// or map value anywhere inside v: a map[string]any, a []any, a struct{X
+// any}...). A placeholder whose num is not one of the attachments is an
+// ErrInvalidPacket.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return fmt.Errorf("sio: argument %d out of range (%d arguments)", i, len(a.raw))
@@ -156,7 +159,7 @@ func (a Args) Decode(i int, v any) error {
 		}
 		if len(a.attachments) > 0 {
 			var err error
-			if x, err = a.replace(x, false); err != nil {
+			if x, err = a.replace(x); err != nil {
 				return err
 			}
 		}
@@ -166,34 +169,58 @@ func (a Args) Decode(i int, v any) error {
 	if len(a.attachments) == 0 {
 		return json.Unmarshal(raw, v)
 	}
-	if t, ok := v.(*[]byte); ok {
-		var x any
-		if err := json.Unmarshal(raw, &x); err != nil {
-			return err
-		}
-		if m, ok := x.(map[string]any); ok && isPlaceholder(m) {
-			r, err := a.replace(m, false)
-			if err != nil {
-				return err
-			}
-			*t = r.([]byte)
-			return nil
-		}
+	refs, err := findPlaceholders(raw, len(a.attachments))
+	if err == errMalformed {
+		return json.Unmarshal(raw, v) // its own syntax error
 	}
-	// Replace placeholders by the base64 strings encoding/json decodes into []byte.
+	if err != nil {
+		return err
+	}
+	if len(refs) == 0 {
+		return json.Unmarshal(raw, v)
+	}
+	if t, ok := v.(*[]byte); ok && len(refs) == 1 && refs[0].objStart == 0 && refs[0].objEnd == len(raw) {
+		*t = a.attachments[refs[0].num]
+		return nil
+	}
+	// Each placeholder becomes its attachment's base64 string, which
+	// encoding/json decodes into a []byte wherever there is one...
+	if err := json.Unmarshal(a.splice(raw, refs), v); err != nil {
+		return err
+	}
+	// ...and what went into an interface is replaced by the []byte.
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !mayHoldAny(rv.Type().Elem()) {
+		return nil
+	}
 	var x any
 	if err := json.Unmarshal(raw, &x); err != nil {
 		return err
 	}
-	x, err := a.replace(x, true)
-	if err != nil {
+	if x, err = a.replace(x); err != nil {
 		return err
 	}
-	b, err := json.Marshal(x)
-	if err != nil {
-		return err
+	setAttachments(rv.Elem(), x)
+	return nil
+}
+
+// splice returns raw with each placeholder (at refs) replaced by its
+// attachment as a base64 string.
+func (a Args) splice(raw []byte, refs []placeholderRef) []byte {
+	n := len(raw)
+	for _, r := range refs {
+		n += base64.StdEncoding.EncodedLen(len(a.attachments[r.num])) + 2 - (r.objEnd - r.objStart)
 	}
-	return json.Unmarshal(b, v)
+	out := make([]byte, 0, n)
+	last := 0
+	for _, r := range refs {
+		out = append(out, raw[last:r.objStart]...)
+		out = append(out, '"')
+		out = base64.StdEncoding.AppendEncode(out, a.attachments[r.num])
+		out = append(out, '"')
+		last = r.objEnd
+	}
+	return append(out, raw[last:]...)
 }
 
 // Values decodes every argument into Go values (as json.Unmarshal into any),
@@ -210,10 +237,9 @@ func (a Args) Values() ([]any, error) {
 	return out, nil
 }
 
-// replace substitutes attachments for the placeholders in x, as the
-// reference's reconstructPacket does: as []byte, or as base64 strings when
-// asBase64 is set.
-func (a Args) replace(x any, asBase64 bool) (any, error) {
+// replace substitutes attachments, as []byte, for the placeholders in x, as
+// the reference's reconstructPacket does.
+func (a Args) replace(x any) (any, error) {
 	switch v := x.(type) {
 	case map[string]any:
 		if isPlaceholder(v) {
@@ -221,14 +247,10 @@ func (a Args) replace(x any, asBase64 bool) (any, error) {
 			if !ok || n < 0 || n >= float64(len(a.attachments)) || n != math.Trunc(n) {
 				return nil, errIllegalPlaceholder(fmt.Sprint(v["num"]), len(a.attachments))
 			}
-			b := a.attachments[int(n)]
-			if asBase64 {
-				return base64.StdEncoding.EncodeToString(b), nil
-			}
-			return b, nil
+			return a.attachments[int(n)], nil
 		}
 		for k, e := range v {
-			r, err := a.replace(e, asBase64)
+			r, err := a.replace(e)
 			if err != nil {
 				return nil, err
 			}
@@ -236,7 +258,7 @@ func (a Args) replace(x any, asBase64 bool) (any, error) {
 		}
 	case []any:
 		for i, e := range v {
-			r, err := a.replace(e, asBase64)
+			r, err := a.replace(e)
 			if err != nil {
 				return nil, err
 			}

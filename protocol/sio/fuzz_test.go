@@ -163,7 +163,8 @@ func FuzzArgs(f *testing.F) {
 			f.Add([]byte(c.pkt.Data))
 		}
 	}
-	for _, s := range []string{`["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, `[1e400]`, `[}}`, `[,]`, `["a",[{"b":"\ud800"}]]`, `["x",{"_placeholder":true}]`} {
+	for _, s := range []string{`["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, `[1e400]`, `[}}`, `[,]`, `["a",[{"b":"\ud800"}]]`, `["x",{"_placeholder":true}]`,
+		`["m",{"hello":"lol","message":{"_placeholder":true,"num":1},"l":[{"_placeholder":true,"num":0}]}]`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -182,6 +183,27 @@ func FuzzArgs(f *testing.F) {
 				_ = args.Decode(i, &s)
 				_ = args.Decode(i, &bs)
 				_ = args.Decode(i, &raw)
+				// Attachments decode the same into a map or a slice as into an any.
+				var x any
+				if args.Decode(i, &x) != nil {
+					continue
+				}
+				var got any
+				switch x.(type) {
+				case map[string]any:
+					var m map[string]any
+					err = args.Decode(i, &m)
+					got = m
+				case []any:
+					var l []any
+					err = args.Decode(i, &l)
+					got = l
+				default:
+					continue
+				}
+				if err != nil || !reflect.DeepEqual(got, x) {
+					t.Fatalf("Decode(%s): %#v, %v; into an any: %#v", args.Raw(i), got, err, x)
+				}
 			}
 		}
 		_, _ = sio.ParseArgs(&p).Values()

@@ -10,21 +10,28 @@ import (
 	"github.com/duplexio/duplex/protocol/internal/jsonstr"
 )
 
-// Binary values are []byte anywhere in an argument list, at the top level or
-// inside []any and map[string]any. They become attachments, replaced in the JSON
-// by placeholders, as the reference does for Buffers and ArrayBuffers (a nil
+// Binary values are []byte anywhere in an argument list: at the top level, in
+// []any and map[string]any, and in structs, maps, slices, arrays and pointers
+// (a type whose elements are bytes and that encoding/json writes as a base64
+// string). They become attachments, replaced in the JSON by placeholders, as
+// the reference does for Buffers and ArrayBuffers wherever they are (a nil
 // []byte is an empty attachment). A json.RawMessage argument is copied
 // verbatim, which is how a relay stays byte-identical; so is the JSON of a
-// RawWithAttachments, whose placeholders are renumbered. Strings are written as
-// JSON.stringify writes them. Other values go through encoding/json, without
-// HTML escaping: a []byte inside a struct is a base64 string there, not an
-// attachment, and nil slices and maps are null. NaN and infinities are null
-// and -0 is 0, as JSON.stringify writes them. Integers beyond ±2^53 are
-// written exactly, but a JavaScript peer reads them rounded.
+// RawWithAttachments, whose placeholders are renumbered. Strings are written
+// as JSON.stringify writes them. Other values are written as encoding/json
+// writes them, without HTML escaping (struct tags, omitempty, MarshalJSON
+// methods...): a value whose type can hold a []byte or an interface is walked
+// field by field to find the attachments (see marshalvalue.go), the rest goes
+// through encoding/json itself. Nil slices and maps are null. NaN and
+// infinities are null and -0 is 0, as JSON.stringify writes them (in a
+// struct field of a float type they are an error, as with encoding/json).
+// Integers beyond ±2^53 are written exactly, but a JavaScript peer reads them
+// rounded.
 
 type argEncoder struct {
 	buf         []byte
 	attachments [][]byte
+	depth       int // nesting of the containers being written
 }
 
 // MarshalEvent returns the payload of an EVENT named name with args, and the
@@ -119,13 +126,7 @@ func (e *argEncoder) value(v any) error {
 	case RawWithAttachments:
 		return e.rawWithAttachments(v)
 	case []byte:
-		e.buf = append(e.buf, `{"_placeholder":true,"num":`...)
-		e.buf = strconv.AppendInt(e.buf, int64(len(e.attachments)), 10)
-		e.buf = append(e.buf, '}')
-		if v == nil {
-			v = []byte{}
-		}
-		e.attachments = append(e.attachments, v)
+		e.attach(v)
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, v)
 	case int:
@@ -145,6 +146,10 @@ func (e *argEncoder) value(v any) error {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
+		if e.depth++; e.depth > maxDepth {
+			return errTooDeep
+		}
+		defer func() { e.depth-- }()
 		e.buf = append(e.buf, '[')
 		for i, x := range v {
 			if i > 0 {
@@ -160,6 +165,10 @@ func (e *argEncoder) value(v any) error {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
+		if e.depth++; e.depth > maxDepth {
+			return errTooDeep
+		}
+		defer func() { e.depth-- }()
 		keys := make([]string, 0, len(v))
 		for k := range v {
 			keys = append(keys, k)
@@ -178,7 +187,7 @@ func (e *argEncoder) value(v any) error {
 		}
 		e.buf = append(e.buf, '}')
 	default:
-		return e.std(v)
+		return e.other(v)
 	}
 	return nil
 }

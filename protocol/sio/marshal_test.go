@@ -31,7 +31,7 @@ func TestMarshalEvent(t *testing.T) {
 		{[]any{map[string]any{"b": 1, "a": []any{"x", nil}}}, `["ev",{"a":["x",null],"b":1}]`, nil},
 		{[]any{[]any(nil), map[string]any(nil), []string(nil), map[string]int(nil), []any{}, map[string]any{}}, `["ev",null,null,null,null,[],{}]`, nil},
 		{[]any{math.NaN(), math.Inf(1), math.Inf(-1), float32(math.NaN()), []any{math.NaN()}}, `["ev",null,null,null,null,[null]]`, nil},
-		{[]any{msg{Text: "<hi>", HTML: "&", Blob: []byte{1}}}, `["ev",{"text":"<hi>","html":"&","blob":"AQ=="}]`, nil},
+		{[]any{msg{Text: "<hi>", HTML: "&", Blob: []byte{1}}}, `["ev",{"text":"<hi>","html":"&","blob":` + ph0 + `}]`, [][]byte{{1}}},
 		{[]any{[]byte{1, 2}}, `["ev",` + ph0 + `]`, [][]byte{{1, 2}}},
 		{[]any{[]byte(nil)}, `["ev",` + ph0 + `]`, [][]byte{{}}},
 		{[]any{"x", map[string]any{"f": []byte{3}, "a": []any{[]byte{4}}}}, `["ev","x",{"a":[` + ph0 + `],"f":` + ph1 + `}]`, [][]byte{{4}, {3}}},

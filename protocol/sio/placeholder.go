@@ -15,8 +15,9 @@ func checkPlaceholders(d []byte, n int) error {
 	return err
 }
 
-// placeholderRef locates the num of a placeholder: d[start:end] holds num.
-type placeholderRef struct{ start, end, num int }
+// placeholderRef locates a placeholder: d[start:end] holds its num,
+// d[objStart:objEnd] the whole object.
+type placeholderRef struct{ start, end, num, objStart, objEnd int }
 
 // findPlaceholders is checkPlaceholders that also returns where the
 // placeholders' nums are, in text order (not those inside a placeholder,
@@ -75,6 +76,7 @@ func walkObject(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 	if refs != nil {
 		nrefs = len(*refs)
 	}
+	objStart := i
 	i = skipSpace(d, i+1)
 	if i < len(d) && d[i] == '}' {
 		return i + 1, nil
@@ -127,7 +129,7 @@ func walkObject(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 	}
 	if refs != nil {
 		// The object is replaced by its attachment: placeholders inside it are gone.
-		*refs = append((*refs)[:nrefs], placeholderRef{numStart, numEnd, int(f)})
+		*refs = append((*refs)[:nrefs], placeholderRef{numStart, numEnd, int(f), objStart, i})
 	}
 	return i, nil
 }
