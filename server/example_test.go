@@ -198,3 +198,44 @@ func ExampleEvent_AckArgs() {
 		})
 	})
 }
+
+// Binary data both ways: a []byte anywhere in an argument (a struct field, a
+// map value, a slice element) travels as a binary attachment, as a Buffer
+// inside an object does in JavaScript, and decodes as a []byte wherever the
+// target has a []byte or an interface.
+func Example_binary() {
+	type Upload struct {
+		Name string `json:"name"`
+		Data []byte `json:"data"`
+	}
+	io := server.New(nil)
+	io.OnConnection(func(s *server.Socket) {
+		s.On("upload", func(e *server.Event) {
+			var m map[string]any // socket.io-client's {name, data: Buffer} decodes the same
+			_ = e.Args.Decode(0, &m)
+			fmt.Printf("server got: %v %T %v\n", m["name"], m["data"], m["data"])
+			_ = e.Ack(Upload{Name: "thumb.png", Data: []byte{0x89, 'P', 'N', 'G'}})
+		})
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	defer io.Close(context.Background())
+
+	sock := client.Connect(ts.URL, nil)
+	defer sock.Manager().Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reply, err := sock.EmitWithAck(ctx, "upload", Upload{Name: "photo.png", Data: []byte{1, 2, 3}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var thumb Upload
+	_ = reply.Decode(0, &thumb)
+	fmt.Println("client got:", thumb.Name, thumb.Data)
+	// Output:
+	// server got: photo.png []uint8 [1 2 3]
+	// client got: thumb.png [137 80 78 71]
+}

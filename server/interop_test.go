@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -445,6 +446,41 @@ func TestInteropManyClients(t *testing.T) {
 				rs.wait(t, "client namespace disconnect")
 			}
 			waitFor(t, "every socket gone", func() bool { return len(srv.Sockets()) == 0 })
+		})
+	}
+}
+
+// TestInteropBinary: a []byte inside objects both ways with the official
+// client: its "binary data mixed with json" case decoded into a map, and a
+// struct's []byte fields received as Buffers.
+func TestInteropBinary(t *testing.T) {
+	type file struct {
+		Name  string   `json:"name"`
+		Data  []byte   `json:"data"`
+		Parts [][]byte `json:"parts"`
+	}
+	for _, mode := range []string{"websocket", "polling"} {
+		t.Run(mode, func(t *testing.T) {
+			url, _ := startServer(t, nil, func(srv *Server) {
+				srv.OnConnection(func(s *Socket) {
+					s.On("jsonbuff", func(e *Event) {
+						var a map[string]any
+						if err := e.Args.Decode(0, &a); err != nil {
+							t.Error(err)
+						}
+						b, _ := a["message"].([]byte)
+						_ = s.Emit("jsonbuff-ack", map[string]any{"hello": a["hello"], "goodbye": a["goodbye"], "message": fmt.Sprintf("%T %x", a["message"], b)})
+					})
+					s.On("file-please", func(e *Event) {
+						_ = s.Emit("file", file{Name: "event", Data: []byte{0xca, 0xfe}, Parts: [][]byte{{1}, {}}})
+						_ = e.Ack(&file{Name: "ack", Data: []byte{0xbe, 0xef}, Parts: [][]byte{{2, 3}}})
+					})
+				})
+			})
+			got := runClient(t, url, "binary", mode)
+			expect(t, got, "jsonbuff-ack", `{"hello":"lol","goodbye":"gotcha","message":"[]uint8 0102"}`)
+			expect(t, got, "file", `{"name":"event","isBuffer":true,"data":"cafe","parts":["01",""]}`)
+			expect(t, got, "file-ack", `{"name":"ack","isBuffer":true,"data":"beef","parts":["0203"]}`)
 		})
 	}
 }

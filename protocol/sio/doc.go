@@ -10,6 +10,10 @@
 // Event arguments stay raw JSON (json.RawMessage) until a handler decodes them:
 // relaying is byte-identical, with no key reordering and no HTML escaping, and
 // strings are written exactly as JavaScript's JSON.stringify writes them.
+// Binary data is a []byte wherever it sits in an argument (a struct field, a
+// map value, a slice element): it travels as an attachment, as a Buffer
+// inside an object does in JavaScript, and Args.Decode gives each attachment
+// back as a []byte, into a []byte or an interface at any depth.
 //
 // Decoding follows socket.io-parser 4.2.7 (namespace and comma rules, ack ids
 // including 0, payload validity per type, placeholder checks) and is checked

@@ -119,3 +119,33 @@ func Example_pollingPayload() {
 	// pair [[1 2] [3 4]]
 	// next []
 }
+
+// A []byte inside a struct, a map or a slice is an attachment, as a Buffer
+// inside an object is in JavaScript; decoded, it is a []byte in a []byte
+// field and in an interface alike.
+func ExampleArgs_Decode_binary() {
+	type photo struct {
+		Name string `json:"name"`
+		Data []byte `json:"data"`
+	}
+	out, _ := sio.NewEvent("/", "upload", photo{"a.png", []byte{1, 2}}, map[string]any{"thumbs": [][]byte{{3}}})
+	frames := out.Encode()
+	fmt.Println(string(frames[0].AppendText(nil)), len(frames)-1, "attachments")
+
+	var d sio.Decoder
+	var in sio.Packet
+	for _, f := range frames {
+		in, _, _ = d.Decode(f)
+	}
+	_, args, _ := sio.ParseEvent(&in)
+	var typed photo
+	var loose map[string]any
+	var list struct{ Thumbs []any }
+	_ = args.Decode(0, &typed)
+	_ = args.Decode(0, &loose)
+	_ = args.Decode(1, &list)
+	fmt.Println(typed.Data, loose["data"], list.Thumbs[0])
+	// Output:
+	// 452-["upload",{"name":"a.png","data":{"_placeholder":true,"num":0}},{"thumbs":[{"_placeholder":true,"num":1}]}] 2 attachments
+	// [1 2] [1 2] [3]
+}
