@@ -285,14 +285,8 @@ func (a *MemoryAdapter) Broadcast(_ context.Context, p *sio.Packet, opts Broadca
 	frames := p.Encode()
 	bp := targetPool.Get().(*[]*Socket)
 	ts := a.targets(opts, (*bp)[:0])
-	if opts.Flags.Volatile {
-		for _, s := range ts {
-			s.client.conn.SendVolatile(frames...)
-		}
-	} else {
-		for _, s := range ts {
-			_ = s.client.conn.Send(frames...)
-		}
+	for _, s := range ts {
+		_ = s.client.sendFrames(frames, opts.Flags.Volatile)
 	}
 	clear(ts)
 	*bp = ts[:0]
@@ -320,11 +314,7 @@ func (a *MemoryAdapter) BroadcastWithAck(ctx context.Context, p *sio.Packet, opt
 	})
 	onCount(n)
 	for _, s := range ts {
-		if opts.Flags.Volatile {
-			s.client.conn.SendVolatile(frames...)
-		} else {
-			_ = s.client.conn.Send(frames...)
-		}
+		_ = s.client.sendFrames(frames, opts.Flags.Volatile)
 	}
 	return nil
 }

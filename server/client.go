@@ -9,7 +9,6 @@ import (
 
 	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
-	"github.com/duplexio/duplex/server/engine"
 )
 
 // conn is the part of an Engine.IO session a client uses (engine.Session
@@ -84,24 +83,6 @@ func (srv *Server) newClient(cn conn, req *requestInfo) *client {
 	c.dec.MaxAttachments = srv.opts.MaxAttachments
 	c.timer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout) // before c is shared: no lock
 	return c
-}
-
-// sendText queues one text message. Through the concrete session the
-// variadic argument stays on the stack (the interface call would allocate it).
-func (c *client) sendText(b []byte, volatile bool) error {
-	m := eio.TextMessage(b)
-	if es, ok := c.conn.(*engine.Session); ok {
-		if volatile {
-			es.SendVolatile(m)
-			return nil
-		}
-		return es.Send(m)
-	}
-	if volatile {
-		c.conn.SendVolatile(m)
-		return nil
-	}
-	return c.conn.Send(m)
 }
 
 // stopTimerLocked stops and drops the connect timeout (an idle connection
@@ -186,8 +167,7 @@ func (c *client) connecting(s *Socket) bool {
 }
 
 func (c *client) connectError(name string, err error) {
-	p := sio.Packet{Type: sio.ConnectError, Namespace: name, Data: connectErrorData(err)}
-	_ = c.conn.Send(p.Encode()...)
+	_ = c.send(sio.Packet{Type: sio.ConnectError, Namespace: name, Data: connectErrorData(err)}, false, 0, nil)
 }
 
 // connectDone ends a refused connection attempt.

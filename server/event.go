@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"sync/atomic"
 
-	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -58,25 +57,13 @@ func (e *Event) HasAck() bool { return e.hasID }
 // Ack answers the event with args, at most once: it returns ErrNoAck if the
 // client asked for none and ErrAlreadyAcked on a second call.
 func (e *Event) Ack(args ...any) error {
-	if !e.hasID {
-		return ErrNoAck
-	}
-	if !e.acked.CompareAndSwap(false, true) {
-		return ErrAlreadyAcked
-	}
-	// The header, then the arguments, in one buffer.
-	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.id, HasID: true}
-	hdr := p.TextLen()
-	b, att, err := sio.AppendArgs(p.AppendText(make([]byte, 0, hdr+32)), args...)
-	if err != nil {
-		e.acked.Store(false)
-		return err
-	}
-	if att == nil {
-		return e.socket.client.sendText(b, false)
-	}
-	p.Data, p.Attachments = b[hdr:], att // a BINARY_ACK: its header differs
-	return e.socket.send(&p, false)
+	return e.answer(nil, 32, func(b []byte) ([]byte, [][]byte, error) {
+		b, att, err := sio.AppendArgs(b, args...)
+		if err != nil {
+			e.acked.Store(false) // not sent: the handler may answer again
+		}
+		return b, att, err
+	})
 }
 
 // AckArgs answers the event with args as they are (raw JSON values and the
@@ -84,39 +71,38 @@ func (e *Event) Ack(args ...any) error {
 // relay or an echo passes received Args on without decoding or re-encoding
 // them (an empty raw value is sent as null, as Ack sends a json.RawMessage).
 func (e *Event) AckArgs(args Args) error {
+	raw := args.All()
+	n := 2 + len(raw)
+	for _, r := range raw {
+		n += max(len(r), len("null"))
+	}
+	return e.answer(args.Attachments(), n, func(b []byte) ([]byte, [][]byte, error) {
+		b = append(b, '[')
+		for i, r := range raw {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if len(r) == 0 {
+				r = json.RawMessage("null")
+			}
+			b = append(b, r...)
+		}
+		return append(b, ']'), args.Attachments(), nil
+	})
+}
+
+// answer sends e's ack, whose payload appends (with att, the attachments it
+// will have, announced in the header), unless the client asked for none or
+// it was sent already.
+func (e *Event) answer(att [][]byte, size int, payload appendPayload) error {
 	if !e.hasID {
 		return ErrNoAck
 	}
 	if !e.acked.CompareAndSwap(false, true) {
 		return ErrAlreadyAcked
 	}
-	raw := args.All()
-	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.id, HasID: true, Attachments: args.Attachments()}
-	n := p.TextLen() + 2 + len(raw)
-	for _, r := range raw {
-		n += max(len(r), len("null"))
-	}
-	b := p.AppendText(make([]byte, 0, n)) // the header: Data is empty
-	b = append(b, '[')
-	for i, r := range raw {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if len(r) == 0 {
-			r = json.RawMessage("null")
-		}
-		b = append(b, r...)
-	}
-	b = append(b, ']')
-	if len(p.Attachments) == 0 {
-		return e.socket.client.sendText(b, false)
-	}
-	frames := make([]eio.Packet, 1, 1+len(p.Attachments))
-	frames[0] = eio.TextMessage(b)
-	for _, a := range p.Attachments {
-		frames = append(frames, eio.BinaryMessage(a))
-	}
-	return e.socket.client.conn.Send(frames...)
+	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.id, HasID: true, Attachments: att}
+	return e.socket.client.send(p, false, size, payload)
 }
 
 // On registers a typed handler for event: the first argument is decoded into a

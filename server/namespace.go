@@ -319,9 +319,12 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 		return
 	}
 	for _, p := range missed {
-		_ = s.send(p, false)
+		_ = c.send(*p, false, 0, nil)
 	}
-	_ = s.client.sendText(connectReply(n.name, s.id, s.pid), false)
+	reply := sio.Packet{Type: sio.Connect, Namespace: n.name}
+	_ = c.send(reply, false, len(`{"sid":"","pid":""}`)+len(s.id)+len(s.pid), func(b []byte) ([]byte, [][]byte, error) {
+		return appendConnectReply(b, s.id, s.pid), nil, nil
+	})
 	var hs []func(*Socket)
 	if n.parent != nil {
 		hs = n.parent.connectionHandlers()
@@ -340,10 +343,8 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 
 // connectReply returns the text of the CONNECT reply of namespace nsp, in one
 // allocation.
-func connectReply(nsp, sid, pid string) []byte {
-	p := sio.Packet{Type: sio.Connect, Namespace: nsp}
-	b := make([]byte, 0, p.TextLen()+len(`{"sid":"","pid":""}`)+len(sid)+len(pid))
-	b = append(p.AppendText(b), `{"sid":`...)
+func appendConnectReply(b []byte, sid, pid string) []byte {
+	b = append(b, `{"sid":`...)
 	b = appendJSONString(b, sid)
 	if pid != "" {
 		b = append(b, `,"pid":`...)

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/duplexio/duplex/protocol/sio"
 	"github.com/duplexio/duplex/server/engine"
@@ -67,11 +66,6 @@ func (s *Socket) addHooksLocked() *socketHooks {
 		s.hooks = new(socketHooks)
 	}
 	return s.hooks
-}
-
-type pendingAck struct {
-	fn    func(Args, error)
-	timer *time.Timer
 }
 
 func newSocket(nsp *Namespace, c *client, auth json.RawMessage) *Socket {
@@ -215,173 +209,6 @@ func (s *Socket) OnDisconnect(h func(reason string)) {
 	s.mu.Unlock()
 }
 
-// Emit emits event with args to the client. If the last argument is an
-// AckFunc, an acknowledgement is requested. Reserved names are refused with
-// sio.ErrReservedEvent; a disconnected socket returns ErrDisconnected.
-func (s *Socket) Emit(event string, args ...any) error { return s.emit(event, args, emitFlags{}) }
-
-// EmitWithAck emits event and waits for the client's acknowledgement or for
-// ctx to be done. Handlers run on the connection's read loop, which also
-// carries the reply: call EmitWithAck from another goroutine, never directly
-// from a handler.
-func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
-	return s.emitWithAck(ctx, event, args, emitFlags{})
-}
-
-// Timeout returns an Emitter whose acks fail with ErrTimeout after d.
-func (s *Socket) Timeout(d time.Duration) *Emitter {
-	return &Emitter{s: s, flags: emitFlags{timeout: d}}
-}
-
-// Volatile returns an Emitter whose events may be dropped when the client is
-// not ready to receive them.
-func (s *Socket) Volatile() *Emitter { return &Emitter{s: s, flags: emitFlags{volatile: true}} }
-
-// Compress returns an Emitter; the flag is advisory (see Emitter.Compress).
-func (s *Socket) Compress(bool) *Emitter { return &Emitter{s: s} }
-
-func (s *Socket) emit(event string, args []any, f emitFlags) error {
-	var ack func(Args, error)
-	if n := len(args); n > 0 {
-		switch fn := args[n-1].(type) {
-		case AckFunc:
-			ack, args = fn, args[:n-1]
-		case func(Args, error):
-			ack, args = fn, args[:n-1]
-		}
-	}
-	_, err := s.emitPacket(event, args, f, ack)
-	return err
-}
-
-func (s *Socket) emitPacket(event string, args []any, f emitFlags, ack func(Args, error)) (uint64, error) {
-	recovery := s.nsp.srv.opts.ConnectionStateRecovery != nil
-	if ack == nil && (!recovery || f.volatile) {
-		return 0, s.emitDirect(event, args, f.volatile)
-	}
-	p, err := sio.NewEvent(s.nsp.name, event, args...)
-	if err != nil {
-		return 0, err
-	}
-	if !s.connected.Load() {
-		return 0, ErrDisconnected
-	}
-	s.notifyOutgoing(event, args)
-	var id uint64
-	if ack != nil {
-		id = s.nsp.nextAckID()
-		p = p.WithID(id)
-		if !s.registerAck(id, f.timeout, ack) {
-			return 0, ErrDisconnected
-		}
-	}
-	if recovery && ack == nil && !f.volatile {
-		// Through the adapter, so that the event is numbered and kept for
-		// recovery, as the reference does.
-		return 0, s.nsp.adapter.Broadcast(context.Background(), &p, BroadcastOptions{Rooms: []string{s.id}})
-	}
-	return id, s.send(&p, f.volatile)
-}
-
-// emitDirect emits an event without ack to this client only: header and
-// payload are written into one buffer.
-func (s *Socket) emitDirect(event string, args []any, volatile bool) error {
-	p := sio.Packet{Type: sio.Event, Namespace: s.nsp.name}
-	hdr := p.TextLen()
-	b, att, err := sio.AppendEvent(p.AppendText(make([]byte, 0, hdr+64)), event, args...)
-	if err != nil {
-		return err
-	}
-	if !s.connected.Load() {
-		return ErrDisconnected
-	}
-	s.notifyOutgoing(event, args)
-	if att == nil {
-		return s.client.sendText(b, volatile)
-	}
-	p.Data, p.Attachments = b[hdr:], att // a BINARY_EVENT: its header differs
-	return s.send(&p, volatile)
-}
-
-func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, f emitFlags) (Args, error) {
-	type result struct {
-		args Args
-		err  error
-	}
-	ch := make(chan result, 1)
-	id, err := s.emitPacket(event, args, f, func(a Args, err error) { ch <- result{a, err} })
-	if err != nil {
-		return Args{}, err
-	}
-	select {
-	case r := <-ch:
-		return r.args, r.err
-	case <-ctx.Done():
-		s.takeAck(id)
-		return Args{}, ctx.Err()
-	}
-}
-
-func (s *Socket) notifyOutgoing(event string, args []any) {
-	s.mu.Lock()
-	hs := s.hooksLocked().outgoing
-	s.mu.Unlock()
-	for _, h := range hs {
-		h(event, args)
-	}
-}
-
-// send writes p to the client. A packet without attachments is one text
-// message, encoded with one allocation.
-func (s *Socket) send(p *sio.Packet, volatile bool) error {
-	if len(p.Attachments) == 0 {
-		return s.client.sendText(p.AppendText(make([]byte, 0, p.TextLen())), volatile)
-	}
-	frames := p.Encode()
-	if volatile {
-		s.client.conn.SendVolatile(frames...)
-		return nil
-	}
-	return s.client.conn.Send(frames...)
-}
-
-// registerAck records fn as the handler of ack id; it reports false if the
-// socket is already closed.
-func (s *Socket) registerAck(id uint64, timeout time.Duration, fn func(Args, error)) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.acksClosed {
-		return false
-	}
-	if s.acks == nil {
-		s.acks = make(map[uint64]*pendingAck)
-	}
-	pa := &pendingAck{fn: fn}
-	if timeout > 0 {
-		pa.timer = time.AfterFunc(timeout, func() {
-			if s.takeAck(id) != nil {
-				fn(Args{}, ErrTimeout)
-			}
-		})
-	}
-	s.acks[id] = pa
-	return true
-}
-
-// takeAck removes and returns the pending ack id (nil if unknown).
-func (s *Socket) takeAck(id uint64) *pendingAck {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pa := s.acks[id]
-	if pa != nil {
-		delete(s.acks, id)
-		if pa.timer != nil {
-			pa.timer.Stop()
-		}
-	}
-	return pa
-}
-
 // Join adds the socket to rooms.
 func (s *Socket) Join(rooms ...string) {
 	if s.closing.Load() {
@@ -424,8 +251,7 @@ func (s *Socket) Disconnect(close bool) {
 		s.client.disconnectAll()
 		return
 	}
-	p := sio.Packet{Type: sio.Disconnect, Namespace: s.nsp.name}
-	_ = s.send(&p, false)
+	_ = s.client.send(sio.Packet{Type: sio.Disconnect, Namespace: s.nsp.name}, false, 0, nil)
 	s.onClose("server namespace disconnect")
 }
 
@@ -590,20 +416,5 @@ func (s *Socket) onClose(reason string) {
 	s.mu.Unlock()
 	for _, h := range disc {
 		h(reason)
-	}
-}
-
-// failAcks fails every pending ack with ErrDisconnected and refuses new ones.
-func (s *Socket) failAcks() {
-	s.mu.Lock()
-	acks := s.acks
-	s.acks = nil
-	s.acksClosed = true
-	s.mu.Unlock()
-	for _, pa := range acks {
-		if pa.timer != nil {
-			pa.timer.Stop()
-		}
-		pa.fn(Args{}, ErrDisconnected)
 	}
 }

@@ -443,3 +443,34 @@ func TestSocketEmit(t *testing.T) {
 		t.Fatalf("emit after disconnect: %v", err)
 	}
 }
+
+// TestAckBinaryAndRetry: an ack with binary (in a struct too) is a
+// BINARY_ACK with its attachments; an ack whose arguments do not encode is
+// not sent and may be given again.
+func TestAckBinaryAndRetry(t *testing.T) {
+	srv := newServer(t, nil)
+	srv.OnConnection(func(s *Socket) {
+		s.On("bin", func(e *Event) {
+			if err := e.Ack(struct {
+				Data []byte `json:"data"`
+			}{[]byte{1}}, []byte{2}); err != nil {
+				t.Error(err)
+			}
+		})
+		s.On("retry", func(e *Event) {
+			if err := e.Ack(func() {}); !errors.Is(err, sio.ErrUnsupportedValue) {
+				t.Errorf("Ack(func): %v", err)
+			}
+			if err := e.Ack("ok"); err != nil {
+				t.Errorf("Ack after a failed one: %v", err)
+			}
+		})
+	})
+	f := dial(srv)
+	f.connect(t, "0")
+	f.in(`21["bin"]`, `22["retry"]`)
+	want := []string{`62-1[{"data":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}]`, "<01>", "<02>", `32["ok"]`}
+	if got := f.take(); !slices.Equal(got, want) {
+		t.Fatalf("sent %q, want %q", got, want)
+	}
+}
