@@ -54,7 +54,7 @@ func startGoServer(t testing.TB, o goServerOptions) *goServer {
 		opts = *o.opts
 	}
 	opts.ServeClient = clientFiles(t)
-	opts.CORS = &engine.CORS{Origins: []string{"*"}}
+	opts.Engine.CORS = &engine.CORS{Origins: []string{"*"}}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // TestReconnectAfterServerRestart: the Go server stops (as a process would)
@@ -74,8 +75,7 @@ func TestConnectionStateRecovery(t *testing.T) {
 func testRecovery(t *testing.T, page string) {
 	g := startGoServer(t, goServerOptions{opts: &server.Options{
 		ConnectionStateRecovery: &server.RecoveryOptions{},
-		PingInterval:            2 * time.Second,
-		PingTimeout:             2 * time.Second,
+		Engine:                  engine.Options{PingInterval: 2 * time.Second, PingTimeout: 2 * time.Second},
 	}})
 	q := url.Values{"opts": {`{"reconnectionDelay":200,"reconnectionDelayMax":500,"transports":["websocket"]}`}}
 	tb := newTab(t, "recovery")

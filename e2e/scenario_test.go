@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 var transportCases = []string{"", "polling", "websocket"}
@@ -62,7 +63,7 @@ func TestWasmClientNodeServer(t *testing.T) {
 
 // TestPollingOnlyServer: a server that offers only long-polling.
 func TestPollingOnlyServer(t *testing.T) {
-	g := startGoServer(t, goServerOptions{opts: &server.Options{Transports: []string{"polling"}}})
+	g := startGoServer(t, goServerOptions{opts: &server.Options{Engine: engine.Options{Transports: []string{"polling"}}}})
 	runScenario(t, newTab(t, "wasm"), g.origin, "wasm.html", url.Values{"expectTransport": {"polling"}})
 }
 

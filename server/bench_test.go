@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // countConn is a session that only counts what it is given.
@@ -78,7 +79,7 @@ func BenchmarkBroadcast(b *testing.B) {
 	})
 	b.Run("websocket-sessions-200", func(b *testing.B) {
 		const n = 200
-		srv := New(&Options{MaxQueuedPackets: 1 << 20})
+		srv := New(&Options{Engine: engine.Options{MaxQueuedPackets: 1 << 20}})
 		ts := httptest.NewServer(srv)
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup

@@ -19,20 +19,15 @@ const (
 )
 
 // Options configures a Server. The zero value (or a nil *Options) gives the
-// reference's defaults. The Engine.IO fields are passed to server/engine as is.
+// reference's defaults.
 type Options struct {
-	// Engine.IO settings: see engine.Options.
-	PingInterval             time.Duration
-	PingTimeout              time.Duration
-	UpgradeTimeout           time.Duration
-	MaxHTTPBufferSize        int64
-	Transports               []string
-	DisableUpgrades          bool
-	AllowRequest             func(r *http.Request) error
-	CORS                     *engine.CORS
-	PerMessageDeflate        bool
-	HTTPCompressionThreshold int
-	MaxQueuedPackets         int
+	// Engine configures the Engine.IO server under the Socket.IO one:
+	// transports, heartbeat, upgrade timeout, request and queue bounds
+	// (MaxHTTPBufferSize, MaxQueuedPackets, MaxQueuedBytes), CORS,
+	// compression, AllowRequest. It is passed to engine.NewServer as it is,
+	// except that its Logger defaults to Logger and its OnSession is the
+	// Server's own (a value set here is replaced).
+	Engine engine.Options
 
 	// ConnectTimeout closes an Engine.IO session that has joined no namespace
 	// after this long (default 45 s).
@@ -105,19 +100,10 @@ func (o *Options) withDefaults() Options {
 }
 
 func (o *Options) engineOptions(onSession func(*engine.Session)) *engine.Options {
-	return &engine.Options{
-		PingInterval:             o.PingInterval,
-		PingTimeout:              o.PingTimeout,
-		UpgradeTimeout:           o.UpgradeTimeout,
-		MaxHTTPBufferSize:        o.MaxHTTPBufferSize,
-		Transports:               o.Transports,
-		DisableUpgrades:          o.DisableUpgrades,
-		AllowRequest:             o.AllowRequest,
-		CORS:                     o.CORS,
-		PerMessageDeflate:        o.PerMessageDeflate,
-		HTTPCompressionThreshold: o.HTTPCompressionThreshold,
-		MaxQueuedPackets:         o.MaxQueuedPackets,
-		Logger:                   o.Logger,
-		OnSession:                onSession,
+	eo := o.Engine
+	if eo.Logger == nil {
+		eo.Logger = o.Logger
 	}
+	eo.OnSession = onSession
+	return &eo
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // TestDisconnectReasonsFromTransports checks the reasons a socket gets when
@@ -19,7 +20,7 @@ import (
 func TestDisconnectReasonsFromTransports(t *testing.T) {
 	t.Run("ping timeout", func(t *testing.T) {
 		rs := newReasons()
-		url, _ := startServer(t, &Options{PingInterval: 30 * time.Millisecond, PingTimeout: 30 * time.Millisecond}, func(srv *Server) {
+		url, _ := startServer(t, &Options{Engine: engine.Options{PingInterval: 30 * time.Millisecond, PingTimeout: 30 * time.Millisecond}}, func(srv *Server) {
 			srv.OnConnection(func(s *Socket) { s.OnDisconnect(rs.add) })
 		})
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

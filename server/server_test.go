@@ -4,12 +4,15 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/duplexio/duplex/server/engine"
 )
 
 func TestCloseDisconnectsEveryone(t *testing.T) {
@@ -96,5 +99,40 @@ func TestHandshakeOverHTTP(t *testing.T) {
 		hs.Address != "127.0.0.1" || hs.Secure || hs.Time.Before(before.Add(-time.Second)) || hs.Issued != hs.Time.UnixMilli() ||
 		!strings.HasPrefix(hs.URL, "/socket.io/?EIO=4&transport=polling&room=blue") || !strings.HasPrefix(url, "http://"+hs.Host) {
 		t.Fatalf("handshake %+v", hs)
+	}
+}
+
+// TestEngineOptions: Options.Engine reaches the Engine.IO server as it is.
+// MaxQueuedBytes was not among the fields copied by hand before: set through
+// New, it bounds a polling session that nobody polls.
+func TestEngineOptions(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		bytes int64
+		want  error
+	}{{"default 2 MiB", 0, nil}, {"1000 bytes", 1000, engine.ErrQueueFull}} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := New(&Options{Engine: engine.Options{MaxQueuedBytes: c.bytes}})
+			sockets := make(chan *Socket, 1)
+			srv.OnConnection(func(s *Socket) { sockets <- s })
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			defer srv.Close(context.Background())
+			p := openPoll(t, ts.URL)
+			p.post("40") // the CONNECT reply is queued: no GET is pending
+			var s *Socket
+			select {
+			case s = <-sockets:
+			case <-time.After(5 * time.Second):
+				t.Fatal("no connection")
+			}
+			big := strings.Repeat("x", 600)
+			if err := s.Emit("big", big); err != nil {
+				t.Fatalf("first emit: %v", err)
+			}
+			if err := s.Emit("big", big); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+				t.Fatalf("second emit: %v, want %v", err, c.want)
+			}
+		})
 	}
 }

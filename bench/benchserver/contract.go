@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/engine"
 )
 
 // Limits of a "bcast" request, as in bench/node/server.js.
@@ -36,7 +37,7 @@ func New(log *slog.Logger) *server.Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	srv := server.New(&server.Options{Transports: []string{"websocket"}, Logger: log})
+	srv := server.New(&server.Options{Engine: engine.Options{Transports: []string{"websocket"}}, Logger: log})
 	// The handlers are made once and shared by every socket: no closure per
 	// connection.
 	echo := func(e *server.Event) {

@@ -53,7 +53,7 @@ func run(ctx context.Context, addr, www, wasm string, log *slog.Logger) error {
 		ServeClient: client,
 		// The seed page says io.connect('http://localhost:3000'): let pages
 		// opened as 127.0.0.1 or [::1] (or on another local port) in.
-		CORS:                    &engine.CORS{AllowOrigin: isLocalOrigin},
+		Engine:                  engine.Options{CORS: &engine.CORS{AllowOrigin: isLocalOrigin}},
 		Logger:                  log,
 		ConnectionStateRecovery: &server.RecoveryOptions{},
 	})
