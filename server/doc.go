@@ -22,6 +22,20 @@
 // sockets. Rooms live in the namespace's Adapter (in memory by default; the
 // interface allows one spanning several servers).
 //
+// # Binary data
+//
+// A []byte anywhere in an argument (alone, or in a struct, a map or a slice)
+// is sent as a binary attachment, which socket.io-client receives as a
+// Buffer or an ArrayBuffer where it was; Args.Decode gives received
+// attachments back as []byte, into []byte fields and interfaces alike (see
+// the binary Example).
+//
+// # Options
+//
+// Options holds the Socket.IO settings; its Engine field is the
+// engine.Options of the Engine.IO server underneath (transports, heartbeat,
+// buffer and queue bounds, CORS, compression), passed on as it is.
+//
 // # Handlers and goroutines
 //
 // A connection's handlers (event handlers, OnAny, socket middlewares, acks,
