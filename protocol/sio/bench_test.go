@@ -164,3 +164,50 @@ func BenchmarkAckEncode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewEventBinaryStruct encodes a struct with a []byte field: the
+// field is an attachment.
+func BenchmarkNewEventBinaryStruct(b *testing.B) {
+	type file struct {
+		Name string `json:"name"`
+		Data []byte `json:"data"`
+	}
+	f := file{"a.png", make([]byte, 1024)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sio.NewEvent("/", "upload", f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkArgsDecodeBinary decodes an argument holding an attachment into a
+// struct with a []byte field and into a map[string]any.
+func BenchmarkArgsDecodeBinary(b *testing.B) {
+	p := sio.Packet{Type: sio.BinaryEvent, Data: json.RawMessage(`["upload",{"name":"a.png","data":{"_placeholder":true,"num":0}}]`), Attachments: [][]byte{make([]byte, 1024)}}
+	_, args, err := sio.ParseEvent(&p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("struct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var f struct {
+				Name string `json:"name"`
+				Data []byte `json:"data"`
+			}
+			if err := args.Decode(0, &f); err != nil || len(f.Data) != 1024 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var m map[string]any
+			if err := args.Decode(0, &m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
