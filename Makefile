@@ -1,6 +1,7 @@
 # duplex: Socket.IO for Go, on both ends of the wire.
 #
 #   make run    build the wasm client and start the demo server on :3000
+#               (another port: make run ADDR=:8080)
 #   make test   install what is missing (make deps), then run every test
 #
 GO        ?= go
