@@ -1,6 +1,7 @@
 # duplex: Socket.IO for Go, on both ends of the wire.
 #
 #   make run    build the wasm client and start the demo server on :3000
+#               (another port: make run ADDR=:8080)
 #   make test   install what is missing (make deps), then run every test
 #
 GO        ?= go
@@ -9,17 +10,25 @@ WASM_DIR  := build/wasm
 WASM_LDFLAGS := -s -w
 FUZZTIME  ?= 10s
 ADDR      ?= :3000
+# Build tag of the tests that run the Node reference packages or Chromium:
+# `go test ./...` alone needs only Go; make test selects them.
+TAGS      ?= interop
+STATICCHECK_VERSION ?= v0.8.2
+STATICCHECK := build/tools/staticcheck
+# Runs a command in every module of go.work (the library at the root, the
+# demo, its pages, e2e, bench, and any module added to go.work later).
+EACH      := bash scripts/each-module.sh
 
 # go_js_wasm_exec (the runner for GOOS=js tests) lives here.
 export PATH := $(GOROOT)/lib/wasm:$(PATH)
 
-.PHONY: all run test deps wasm vet test-native test-wasm bench fuzz clean
+.PHONY: all run test deps wasm vet staticcheck test-native test-wasm bench fuzz clean
 
 all: test
 
 ## deps: install what the tests need when it is missing (idempotent).
 deps:
-	@bash scripts/deps.sh
+	@STATICCHECK_VERSION=$(STATICCHECK_VERSION) bash scripts/deps.sh
 
 ## wasm: build the browser client (and the Go pages) to build/wasm/.
 wasm:
@@ -39,17 +48,25 @@ wasm:
 run: wasm
 	$(GO) run ./cmd/duplex-demo -addr $(ADDR) -www www -wasm $(WASM_DIR)
 
+## vet: go vet of every module, for the host and for js/wasm.
 vet:
-	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./...
+	@$(EACH) $(GO) vet -tags $(TAGS) ./...
+	@$(EACH) -js $(GO) vet -tags $(TAGS) ./...
 
-## test: everything, from a fresh clone: vet for both GOOS, native tests with
-## -race (unit, interop against the pinned Node packages, chromedp e2e), and
-## the js/wasm tests under Node.
-test: deps vet wasm test-native test-wasm
+## staticcheck: the pinned staticcheck (make deps installs it) on every
+## module, once for the host and js/wasm together (-matrix: code used by one
+## platform only is not "unused"); any finding fails.
+staticcheck:
+	@test -x $(STATICCHECK) || { echo "staticcheck: $(STATICCHECK) is missing: run make deps" >&2; exit 1; }
+	@$(EACH) sh -c 'printf "native: -tags=$(TAGS)\njs: GOOS=js GOARCH=wasm -tags=$(TAGS)\n" | $(CURDIR)/$(STATICCHECK) -matrix ./...'
+
+## test: everything, from a fresh clone: vet and staticcheck for both GOOS,
+## native tests of every module with -race (unit, interop against the pinned
+## Node packages, chromedp e2e), and the js/wasm tests under Node.
+test: deps vet staticcheck wasm test-native test-wasm
 
 test-native:
-	$(GO) test -race -count=1 -timeout 40m ./...
+	@$(EACH) $(GO) test -race -count=1 -tags $(TAGS) -timeout 40m ./...
 
 test-wasm:
 	NODE_OPTIONS=--experimental-websocket GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 10m ./protocol/... ./client/...

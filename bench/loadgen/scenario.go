@@ -46,14 +46,13 @@ var (
 // are awaited for at most drain.
 func Echo(ctx context.Context, conns []*Conn, duration time.Duration, maxPerConn uint64, drain time.Duration) (EchoResult, error) {
 	type state struct {
-		h        Histogram
-		n, bad   uint64
-		sentAt   time.Time
-		lastAck  time.Time
-		inFlight bool
-		sendErr  error
-		c        *Conn
-		next     func()
+		h       Histogram
+		n, bad  uint64
+		sentAt  time.Time
+		lastAck time.Time
+		sendErr error
+		c       *Conn
+		next    func()
 	}
 	var stop atomic.Bool
 	var outstanding sync.WaitGroup
@@ -61,8 +60,7 @@ func Echo(ctx context.Context, conns []*Conn, duration time.Duration, maxPerConn
 	for i, c := range conns {
 		s := &state{c: c}
 		states[i] = s
-		var onAck func([]byte)
-		onAck = func(data []byte) {
+		onAck := func(data []byte) {
 			now := time.Now()
 			s.h.Record(now.Sub(s.sentAt))
 			s.lastAck = now

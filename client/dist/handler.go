@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -86,12 +87,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := path.Base(r.URL.Path)
 	f, err := h.lookup(name)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrNotServed) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist), errors.Is(err, ErrNotServed):
+			http.NotFound(w, r)
+		case badName(err):
+			// The client's mistake, not the server's: no log line per request.
+			http.Error(w, "bad request", http.StatusBadRequest)
+		default:
 			h.log.Error("dist: reading a client file", "name", name, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
 		}
-		http.NotFound(w, r)
 		return
 	}
 	hdr := w.Header()
@@ -117,6 +122,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Set("ETag", etag)
 	http.ServeContent(w, r, "", f.modTime, bytes.NewReader(body))
+}
+
+// badName reports whether the file system refused the name itself (a NUL
+// byte, a name longer than NAME_MAX).
+func badName(err error) bool {
+	return errors.Is(err, fs.ErrInvalid) || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENAMETOOLONG)
 }
 
 func suffixETag(etag, s string) string {

@@ -6,7 +6,9 @@
 //	duplex-demo -addr :3000 -www www -wasm build/wasm
 //
 // It prints the data of each "hello-message" to standard output and stops
-// gracefully on SIGINT or SIGTERM.
+// gracefully on SIGINT or SIGTERM, closing every connection within 5 s.
+// Only what a page loads is served from -www (HTML, CSS, JavaScript,
+// images; no directory listings, no Go sources).
 package main
 
 import (
@@ -14,14 +16,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/duplexio/duplex/client/dist"
 	"github.com/duplexio/duplex/server"
@@ -29,7 +32,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", ":3000", "address to listen on")
+	addr := flag.String("addr", ":3000", "address to listen on (make run ADDR=:8080)")
 	www := flag.String("www", "www", "directory of the pages served at /")
 	wasm := flag.String("wasm", "build/wasm", "directory of client.wasm, chat.wasm and wasm_exec.js (make wasm)")
 	flag.Parse()
@@ -37,18 +40,44 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *www, *wasm, log); err != nil {
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Error("duplex-demo", "err", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "duplex-demo: listening on http://%s/ (chat: /chat/)\n", displayAddr(ln.Addr()))
+	cfg := config{WWW: *www, Wasm: *wasm, Log: log, Out: os.Stdout}
+	if err := run(ctx, ln, cfg); err != nil {
 		log.Error("duplex-demo", "err", err)
 		os.Exit(1)
 	}
 }
 
-// run serves until ctx is done, then shuts down gracefully.
-func run(ctx context.Context, addr, www, wasm string, log *slog.Logger) error {
-	if _, err := os.Stat(wasm + "/client.wasm"); err != nil {
+// config is what run serves.
+type config struct {
+	WWW      string       // directory of the pages
+	Wasm     string       // directory of the wasm builds
+	Log      *slog.Logger // nil: slog.Default()
+	Out      io.Writer    // where hello-message lines go; nil: discarded
+	Timeouts Timeouts     // zero fields: defaultTimeouts
+}
+
+// run serves on ln until ctx is done, then shuts down within the shutdown
+// budget (see shutdown). It closes ln.
+func run(ctx context.Context, ln net.Listener, cfg config) error {
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	out := cfg.Out
+	if out == nil {
+		out = io.Discard
+	}
+	timeouts := cfg.Timeouts.withDefaults()
+	if _, err := os.Stat(filepath.Join(cfg.Wasm, "client.wasm")); err != nil {
 		log.Warn("the browser client is not built: run `make wasm` (or `make run`)", "err", err)
 	}
-	client := dist.Handler(os.DirFS(wasm), &dist.Options{Logger: log})
+	client := dist.Handler(os.DirFS(cfg.Wasm), &dist.Options{Logger: log})
 	srv := server.New(&server.Options{
 		ServeClient: client,
 		// The seed page says io.connect('http://localhost:3000'): let pages
@@ -57,32 +86,28 @@ func run(ctx context.Context, addr, www, wasm string, log *slog.Logger) error {
 		Logger:                  log,
 		ConnectionStateRecovery: &server.RecoveryOptions{},
 	})
-	hello(srv, os.Stdout)
+	hello(srv, out)
 	newChat(srv.Of("/chat"), log)
 
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", srv)
 	mux.Handle("/wasm/", client) // the Go pages' own binaries (chat.wasm) and wasm_exec.js
-	mux.Handle("/", http.FileServer(http.Dir(www)))
+	mux.Handle("/", pages(os.DirFS(cfg.WWW), log))
 
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(os.Stderr, "duplex-demo: listening on http://%s/ (chat: /chat/)\n", displayAddr(ln.Addr()))
+	hs := newHTTPServer(mux, timeouts)
+	conns := trackConns(ln)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(conns) }()
 
 	select {
 	case err := <-errc:
-		return err
+		ctx, cancel := context.WithTimeout(context.Background(), timeouts.Shutdown)
+		defer cancel()
+		return errors.Join(err, srv.Close(ctx))
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err = errors.Join(srv.Close(sctx), hs.Shutdown(sctx))
+	log.Info("shutting down", "budget", timeouts.Shutdown)
+	err := shutdown(srv, hs, conns, timeouts.Shutdown, log)
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
