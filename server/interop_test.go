@@ -8,41 +8,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/duplexio/duplex/internal/nodetest"
 	"github.com/duplexio/duplex/server/engine"
 )
-
-// startServer runs srv (configured by setup) on an httptest server, mounted at
-// /socket.io/, and closes both when the test ends.
-func startServer(t *testing.T, opts *Options, setup func(srv *Server)) (string, *Server) {
-	t.Helper()
-	srv := New(opts)
-	if setup != nil {
-		setup(srv)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/socket.io/", srv)
-	ts := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Close(ctx); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		ts.Close()
-	})
-	return ts.URL, srv
-}
 
 // runClient runs a scenario of interop/server/client.js and returns its
 // observations by key.
@@ -84,39 +59,6 @@ func expect(t *testing.T, got map[string]json.RawMessage, key, want string) {
 	}
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("%s = %s, want %s", key, raw, want)
-	}
-}
-
-// reasons collects disconnect reasons seen by the server.
-type reasons struct {
-	mu   sync.Mutex
-	list []string
-	ch   chan string
-}
-
-func newReasons() *reasons { return &reasons{ch: make(chan string, 100)} }
-
-func (r *reasons) add(reason string) {
-	r.mu.Lock()
-	r.list = append(r.list, reason)
-	r.mu.Unlock()
-	r.ch <- reason
-}
-
-func (r *reasons) wait(t *testing.T, want string) {
-	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case got := <-r.ch:
-			if got == want {
-				return
-			}
-		case <-timeout:
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			t.Fatalf("server never saw disconnect reason %q (saw %q)", want, r.list)
-		}
 	}
 }
 

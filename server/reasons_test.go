@@ -1,4 +1,4 @@
-//go:build interop && !js
+//go:build !js
 
 package server
 
