@@ -21,7 +21,7 @@
 //
 // Handlers added after Connect returns are in place before the first
 // packet can arrive in practice (the connection needs network round trips);
-// to be strict, use Options.NoAutoConnect, add handlers, then Socket.Connect.
+// to be strict, use Options.Socket.NoAutoConnect, add handlers, then Socket.Connect.
 //
 // # Goroutines
 //
@@ -43,5 +43,5 @@
 //   - A second Connect while a CONNECT is pending sends nothing (the
 //     reference server closes a session that sends CONNECT twice).
 //   - Only the "polling" and "websocket" transports exist (no webtransport).
-//   - Options.Header is sent natively only (browsers forbid it).
+//   - Options.Engine.Header is sent natively only (browsers forbid it).
 package client

@@ -70,8 +70,8 @@ type conn interface {
 }
 
 // NewManager returns a Manager for the server at rawURL (http, https, ws or
-// wss; its path is ignored, Options.Path is used; its query is added to
-// Options.Query). It does not connect until Open or a socket connects.
+// wss; its path is ignored, Options.Engine.Path is used; its query is added to
+// Options.Engine.Query). It does not connect until Open or a socket connects.
 func NewManager(rawURL string, opts *Options) (*Manager, error) {
 	m := newManager(rawURL, opts)
 	return m, m.urlErr
@@ -91,13 +91,13 @@ func newManager(rawURL string, opts *Options) *Manager {
 	case u.Host == "":
 		m.urlErr = fmt.Errorf("client: bad url %q: no host", rawURL)
 	}
-	for _, t := range o.Transports {
+	for _, t := range o.Engine.Transports {
 		if t != engine.Polling && t != engine.WebSocket && m.urlErr == nil {
 			m.urlErr = fmt.Errorf("client: unknown transport %q", t)
 		}
 	}
 	query := url.Values{}
-	for k, v := range o.Query {
+	for k, v := range o.Engine.Query {
 		query[k] = v
 	}
 	if u != nil {
@@ -106,8 +106,8 @@ func newManager(rawURL string, opts *Options) *Manager {
 		}
 		m.base = u.Scheme + "://" + u.Host
 	}
-	m.engineOpts = engine.Options{Path: o.Path, Transports: o.Transports, NoUpgrade: o.NoUpgrade,
-		Query: query, Header: o.Header, Logger: o.Logger}
+	m.engineOpts = o.Engine
+	m.engineOpts.Query = query
 	m.dial = func(ctx context.Context) (conn, error) {
 		c, err := engine.Dial(ctx, m.base, &m.engineOpts)
 		if err != nil {
