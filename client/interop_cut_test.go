@@ -1,0 +1,48 @@
+//go:build !js
+
+package client
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duplexio/duplex/client/engine"
+)
+
+// TestNodePollingCut: a poll response lost in the network (a proxy holds
+// Node's answer to a long-poll GET and cuts the connection before any byte of
+// it reaches the client) fails the transport, as in socket.io-client: the
+// client disconnects, reconnects and, with recovery on, gets the event. A
+// hidden retry of the GET (net/http's idempotent-request retry) kept the
+// client "connected" and lost the event.
+func TestNodePollingCut(t *testing.T) {
+	// The server's heartbeat (300+300 ms) ends the abandoned session before
+	// the client's reconnection (1.5 s): only then can it be recovered.
+	_, url := nodeServer(t, "RECOVERY=1", "TRANSPORTS=polling", "PING_INTERVAL=300", "PING_TIMEOUT=300")
+	p := startCutProxy(t, strings.TrimPrefix(url, "http://"))
+	s := Connect("http://"+p.addr(), &Options{Engine: engine.Options{Transports: []string{engine.Polling}},
+		ReconnectionDelay: 1500 * time.Millisecond, RandomizationFactor: -1, Logger: quietLogger()})
+	defer s.Manager().Close()
+	conn := connected(s)
+	d := disconnected(s)
+	echo := events(s, "echo")
+	recv(t, conn, "connect")
+	time.Sleep(700 * time.Millisecond) // a few polls: the GET's connection is a reused one
+	p.arm(`"held"`)
+	if err := s.Emit("echo", "held"); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, p.cut, "the proxy's cut")
+	if r := recv(t, d, "disconnect after the cut"); r != engine.ReasonTransportError {
+		t.Fatalf("disconnect reason %q, want %q", r, engine.ReasonTransportError)
+	}
+	recv(t, conn, "reconnect")
+	if !s.Recovered() {
+		t.Fatal("the session was not recovered")
+	}
+	var v string
+	if err := recv(t, echo, "the held event").Decode(&v); err != nil || v != "held" {
+		t.Fatalf("event %q %v", v, err)
+	}
+}
