@@ -46,3 +46,29 @@ func TestNodePollingCut(t *testing.T) {
 		t.Fatalf("event %q %v", v, err)
 	}
 }
+
+// TestNodeClientDisconnectReason: Socket.Disconnect makes the server see
+// "client namespace disconnect" on every transport, as socket.io-client does:
+// the DISCONNECT packet is delivered before the Engine.IO session closes (on
+// polling, one POST carrying both made Node see "transport close", a
+// recoverable reason, and keep a session for a client that left on purpose).
+func TestNodeClientDisconnectReason(t *testing.T) {
+	p, url := nodeServer(t, "RECOVERY=1")
+	for _, tc := range transportCases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports}, Logger: quietLogger()})
+			defer s.Manager().Close()
+			recv(t, connected(s), "connect")
+			deadline := time.Now().Add(waitTimeout)
+			for s.Manager().Transport() != tc.want && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			id := s.ID()
+			s.Disconnect()
+			line := p.Expect(t, "disconnect / "+id+" ", waitTimeout)
+			if reason := strings.TrimPrefix(line, "disconnect / "+id+" "); reason != "client namespace disconnect" {
+				t.Fatalf("the server saw %q, want %q", reason, "client namespace disconnect")
+			}
+		})
+	}
+}
