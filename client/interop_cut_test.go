@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/internal/nodetest"
 )
 
 // TestNodePollingCut: a poll response lost in the network (a proxy holds
@@ -44,6 +45,24 @@ func TestNodePollingCut(t *testing.T) {
 	var v string
 	if err := recv(t, echo, "the held event").Decode(&v); err != nil || v != "held" {
 		t.Fatalf("event %q %v", v, err)
+	}
+}
+
+// TestNodePollingCutReference: socket.io-client 4.8.4 in the setup of
+// TestNodePollingCut behaves as the Go client must (the reference for it).
+func TestNodePollingCutReference(t *testing.T) {
+	_, url := nodeServer(t, "RECOVERY=1", "TRANSPORTS=polling", "PING_INTERVAL=300", "PING_TIMEOUT=300")
+	p := startCutProxy(t, strings.TrimPrefix(url, "http://"))
+	c := nodetest.Start(t, "client/cutclient.js", nil, "http://"+p.addr())
+	c.Expect(t, "connect recovered=false", waitTimeout)
+	p.arm(`"held"`)
+	recv(t, p.cut, "the proxy's cut")
+	// The recovered event arrives with the CONNECT reply; socket.io-client
+	// delivers the events received before "connect" first (as the Go client does).
+	for _, want := range []string{"disconnect transport error", "echo held", "connect recovered=true"} {
+		if l, err := c.Line(waitTimeout); err != nil || l != want {
+			t.Fatalf("socket.io-client printed %q (%v), want %q", l, err, want)
+		}
 	}
 }
 
