@@ -30,7 +30,8 @@
 // anything can happen (the connection needs network round trips); to be
 // strict, use Options.Socket.NoAutoConnect, add handlers, then Socket.Connect.
 //
-// The order, for each thing that happens:
+// The order, for each thing that happens ("each socket" goes in the order
+// the sockets were created):
 //
 //   - The connection opens: a CONNECT is sent for each socket that wants to
 //     connect (its AuthFunc is called), then OnOpen, then, after a

@@ -37,7 +37,8 @@ type Manager struct {
 	eng            conn
 	dial           func(ctx context.Context) (conn, error)
 	dec            sio.Decoder
-	sockets        map[string]*Socket
+	sockets        map[string]*Socket // by namespace
+	socketList     []*Socket          // in creation order: the order their handlers are queued in
 	skipReconnect  bool
 	reconnecting   bool
 	reconnectTimer *time.Timer
@@ -130,6 +131,7 @@ func (m *Manager) Socket(nsp string, opts *SocketOptions) *Socket {
 	if !ok {
 		s = newSocket(m, nsp, opts)
 		m.sockets[nsp] = s
+		m.socketList = append(m.socketList, s)
 	}
 	m.mu.Unlock()
 	if !ok && !s.opts.NoAutoConnect {
@@ -249,7 +251,7 @@ func (m *Manager) openFailedLocked(err error, reconnecting bool) {
 		m.queueLocked(callback{kind: cbReconnectError, err: err})
 	}
 	m.queueLocked(callback{kind: cbError, err: err})
-	for _, s := range m.sockets {
+	for _, s := range m.socketList {
 		if s.active && !s.connected {
 			m.queueLocked(callback{kind: cbConnectError, s: s, err: err})
 		}
@@ -283,7 +285,7 @@ func (m *Manager) onDialed(conn conn, err error) {
 	m.eng = conn
 	m.dec.Reset()
 	m.wakeLocked() // the loop reads the new connection
-	for _, s := range m.sockets {
+	for _, s := range m.socketList {
 		if s.active {
 			m.queueLocked(callback{kind: cbSendConnect, s: s, conn: conn})
 		}
@@ -356,7 +358,7 @@ func (m *Manager) closeLocked(reason string) conn {
 // onCloseLocked: the connection is gone: OnClose, then each socket disconnects with reason.
 func (m *Manager) onCloseLocked(reason string) {
 	m.queueLocked(callback{kind: cbClose, reason: reason})
-	for _, s := range m.sockets {
+	for _, s := range m.socketList {
 		s.oncloseLocked(reason)
 	}
 }
@@ -391,7 +393,7 @@ func (m *Manager) dropEngine(eng conn, reason string) {
 
 // anyActiveLocked reports whether a socket of the Manager wants to be connected.
 func (m *Manager) anyActiveLocked() bool {
-	for _, s := range m.sockets {
+	for _, s := range m.socketList {
 		if s.active {
 			return true
 		}
