@@ -50,7 +50,7 @@ func (m *Manager) queueLocked(cbs ...callback) {
 	if len(cbs) == 0 {
 		return
 	}
-	m.queue = append(m.queue, cbs...)
+	m.callbacks = append(m.callbacks, cbs...)
 	if !m.running {
 		m.running = true
 		m.loopDone = make(chan struct{})
@@ -81,10 +81,10 @@ func (m *Manager) loop(done chan struct{}) {
 	defer close(done)
 	for {
 		m.mu.Lock()
-		if len(m.queue) > 0 {
-			cb := m.queue[0]
-			m.queue[0] = callback{}
-			m.queue = m.queue[1:]
+		if len(m.callbacks) > 0 {
+			cb := m.callbacks[0]
+			m.callbacks[0] = callback{}
+			m.callbacks = m.callbacks[1:]
 			m.inLoop = true
 			m.mu.Unlock()
 			m.run(cb)
@@ -95,7 +95,7 @@ func (m *Manager) loop(done chan struct{}) {
 		}
 		if m.state == stateClosed && !m.reconnecting {
 			m.running = false
-			m.queue = nil
+			m.callbacks = nil
 			m.mu.Unlock()
 			return
 		}

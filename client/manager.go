@@ -32,7 +32,7 @@ type Manager struct {
 	urlErr     error
 	log        *slog.Logger
 
-	mu             sync.Mutex // guards the Manager, the state of its sockets and the queue
+	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
 	eng            conn
 	dial           func(ctx context.Context) (conn, error)
@@ -46,7 +46,7 @@ type Manager struct {
 	dialCancel     context.CancelFunc
 	dialWG         sync.WaitGroup
 
-	queue      []callback // run by the loop, in order (callback.go)
+	callbacks  []callback // run by the loop, in order (callback.go)
 	running    bool       // the loop goroutine is running
 	inLoop     bool       // the loop is running a callback (a handler may be calling us)
 	wake       chan struct{}
