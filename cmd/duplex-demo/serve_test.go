@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/engine"
 )
 
 // demoRun is run() serving in the background on a loopback port.
@@ -321,7 +322,7 @@ func TestShutdownClosesStragglers(t *testing.T) {
 	}
 	defer silent.Close()
 	// And a well-behaved client, to show the graceful part still happens.
-	s := client.Connect(d.url, &client.Options{Transports: []string{"websocket"}, NoReconnection: true,
+	s := client.Connect(d.url, &client.Options{Engine: engine.Options{Transports: []string{"websocket"}}, NoReconnection: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	t.Cleanup(func() { s.Manager().Close() })
 	connected, reasons := make(chan struct{}, 1), make(chan string, 1)
