@@ -1,7 +1,6 @@
 package client
 
 import (
-	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
@@ -20,13 +19,6 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 		t.Fatalf("timed out waiting for %s", what)
 		panic("unreachable")
 	}
-}
-
-// events returns a channel fed with every event of name on s.
-func events(s *Socket, name string) <-chan *Event {
-	ch := make(chan *Event, 64)
-	s.On(name, func(e *Event) { ch <- e })
-	return ch
 }
 
 // connected returns a channel that receives once per connect of s.
@@ -49,5 +41,3 @@ func connectErrors(s *Socket) <-chan error {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

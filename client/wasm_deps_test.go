@@ -14,9 +14,19 @@ import (
 	"testing"
 )
 
+// goRoot is the GOROOT of the go command on PATH (the one running the tests).
+func goRoot(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
 func goCmd(t *testing.T, args ...string) *exec.Cmd {
 	_, file, _, _ := runtime.Caller(0)
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), args...)
+	cmd := exec.Command(filepath.Join(goRoot(t), "bin", "go"), args...)
 	cmd.Dir = filepath.Dir(file)
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	return cmd

@@ -4,7 +4,6 @@ package client
 
 import (
 	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -13,7 +12,7 @@ import (
 // package internal/jsinterop, built with the duplex_jsinterop tag.
 func TestWasmUnderNode(t *testing.T) {
 	_, url := nodeServer(t)
-	exec := filepath.Join(runtime.GOROOT(), "lib", "wasm", "go_js_wasm_exec")
+	exec := filepath.Join(goRoot(t), "lib", "wasm", "go_js_wasm_exec")
 	cmd := goCmd(t, "test", "-count=1", "-v", "-tags=duplex_jsinterop", "-exec", exec, "./internal/jsinterop")
 	cmd.Env = append(cmd.Env, "DUPLEX_TEST_URL="+url, "NODE_OPTIONS=--experimental-websocket")
 	out, err := cmd.CombinedOutput()

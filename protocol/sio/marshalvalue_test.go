@@ -59,16 +59,18 @@ type wide struct {
 	ambiguous2
 	viaA
 	viaB
-	Tagged  inner            `json:"tagged"`
-	Skip    any              `json:"-"`
-	Dash    any              `json:"-,"`
-	Omit    any              `json:",omitempty"`
-	OmitS   []any            `json:"omits,omitempty"`
-	OmitZ   zeroer           `json:"omitz,omitzero"`
-	OmitZ2  zeroer           `json:"omitz2,omitzero"`
-	Str     int              `json:"str,string"`
-	StrP    *string          `json:"strp,string"`
-	StrS    string           `json:",string"`
+	Tagged inner `json:"tagged"`
+	Skip   any   `json:"-"`
+	//lint:ignore SA5008 the odd tag is the case under test (encoding/json names the field "-")
+	Dash   any     `json:"-,"`
+	Omit   any     `json:",omitempty"`
+	OmitS  []any   `json:"omits,omitempty"`
+	OmitZ  zeroer  `json:"omitz,omitzero"`
+	OmitZ2 zeroer  `json:"omitz2,omitzero"`
+	Str    int     `json:"str,string"`
+	StrP   *string `json:"strp,string"`
+	StrS   string  `json:",string"`
+	//lint:ignore SA5008 the malformed tag is the case under test (encoding/json falls back to the field name)
 	Bad     any              `json:"bad\"name"`
 	Ptr     *inner           `json:"ptr"`
 	NilPtr  *inner           `json:"nilptr"`
