@@ -11,7 +11,9 @@ package server
 // after its rooms or data change, and ForgetSession when it disconnects for
 // a reason after which it cannot be recovered. PersistSession is still
 // called on the other disconnects. Both must return quickly (hand the work
-// to a goroutine).
+// to a goroutine) and keep the order of the calls for one session: the
+// calls for one socket are made one at a time, in the order its state
+// changed.
 type SessionTracker interface {
 	TrackSession(s *SessionState)
 	ForgetSession(pid string)
@@ -40,13 +42,25 @@ func (s *Socket) trackSession() {
 	if !ok || s.nsp.srv.opts.ConnectionStateRecovery == nil || !s.connected.Load() || s.closing.Load() {
 		return
 	}
-	t.TrackSession(&SessionState{SID: s.id, PID: s.pid, Rooms: s.Rooms(), Data: s.Data()})
+	d := s.Data()
+	// Under s.mu, so that the states reach the tracker in the order they
+	// were read (a Join on another goroutine cannot pass an older state).
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t.TrackSession(&SessionState{SID: s.id, PID: s.pid, Rooms: s.Rooms(), Data: d})
 }
 
 // forgetSession tells a SessionTracker adapter that the socket's session
 // cannot be recovered any more.
 func (s *Socket) forgetSession() {
 	if t, ok := s.nsp.adapter.(SessionTracker); ok && s.nsp.srv.opts.ConnectionStateRecovery != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		t.ForgetSession(s.pid)
 	}
 }
+
+// Recovery returns the connection state recovery options of the namespace's
+// server (nil when recovery is off), with their defaults applied: an adapter
+// that keeps sessions elsewhere expires them after MaxDisconnectionDuration.
+func (n *Namespace) Recovery() *RecoveryOptions { return n.srv.opts.ConnectionStateRecovery }
