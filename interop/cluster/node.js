@@ -157,6 +157,12 @@ async function main() {
       if (ack) ack(name);
     });
     target = io;
+    // SIGTERM: a graceful stop, whose disconnects persist the recovery
+    // sessions (SIGKILL would lose them: docs/cluster.md).
+    process.on("SIGTERM", () => {
+      io.close();
+      setTimeout(() => process.exit(0), 300);
+    });
     await new Promise((resolve) => httpServer.listen(port, "127.0.0.1", resolve));
   }
 
