@@ -44,9 +44,9 @@ func msgpackToJSON(b []byte) ([]byte, [][]byte, error) {
 	return j, att, nil
 }
 
-// decodeMessage decodes a whole cluster message, msgpack or JSON (first byte
+// decodeClusterMessage decodes a whole cluster message, msgpack or JSON (first byte
 // '{').
-func decodeMessage(b []byte) (*cluster.Message, error) {
+func decodeClusterMessage(b []byte) (*cluster.Message, error) {
 	j, att := b, [][]byte(nil)
 	if len(b) == 0 || b[0] != '{' {
 		var err error

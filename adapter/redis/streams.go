@@ -188,7 +188,7 @@ func (s *Streams) onPubSub(msg Message) {
 	if t == nil {
 		return
 	}
-	m, err := decodeMessage(msg.Payload)
+	m, err := decodeClusterMessage(msg.Payload)
 	if err != nil {
 		s.log.Warn("redis streams: ignoring a malformed pub/sub message", "channel", msg.Channel, slog.Any("error", err))
 		return

@@ -22,7 +22,7 @@
 //   socketsJoin {rooms,except,join} / socketsLeave {rooms,except,leave}
 //   disconnectSockets {rooms,except,close}
 //   serverSideEmit {event,args}                           -> true
-//   serverSideEmitWithAck {event,args,timeout}            -> [responses]
+//   serverSideEmitWithAck {event,args}                    -> [responses] (error after --requests-timeout)
 //   serverCount {}                                        -> N
 //   exit {}                                               (exits 0)
 // Binary values cross JSON as {"$bin":"<base64>"} both ways.
@@ -183,7 +183,7 @@ async function main() {
     socketsLeave: (c) => { selector(target, c).socketsLeave(c.leave); return true; },
     disconnectSockets: (c) => { selector(target, c).disconnectSockets(!!c.close); return true; },
     serverSideEmit: (c) => { target.serverSideEmit(c.event, ...revive(c.args || [])); return true; },
-    serverSideEmitWithAck: (c) => target.serverSideEmitWithAck(c.event, ...revive(c.args || [])), // (Server has no timeout() for it: the adapter's 5 s)
+    serverSideEmitWithAck: (c) => target.serverSideEmitWithAck(c.event, ...revive(c.args || [])), // bounded by --requests-timeout
     serverCount: () => target.of("/").adapter.serverCount(),
     exit: () => { setImmediate(() => process.exit(0)); return true; },
   };
