@@ -64,3 +64,15 @@ func (s *Socket) forgetSession() {
 // server (nil when recovery is off), with their defaults applied: an adapter
 // that keeps sessions elsewhere expires them after MaxDisconnectionDuration.
 func (n *Namespace) Recovery() *RecoveryOptions { return n.srv.opts.ConnectionStateRecovery }
+
+// HasRoom reports whether room has a socket of this server (socket id rooms
+// included): an adapter that subscribes to a channel per room (the sharded
+// Redis adapter's dynamic mode) follows room creation and deletion with it.
+func (a *MemoryAdapter) HasRoom(room string) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if m := a.all[room]; m != nil && m.self {
+		return true
+	}
+	return len(a.rooms[room]) > 0
+}
