@@ -88,6 +88,8 @@ type Adapter struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // goroutines owned by the adapter
 
+	roomMu sync.Mutex // serializes room changes for a RoomWatcher
+
 	mu          sync.Mutex
 	requests    map[string]*request    // fetchSockets and serverSideEmit with acks
 	acks        map[string]*ackRequest // broadcasts with acks sent from here
