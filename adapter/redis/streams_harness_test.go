@@ -37,18 +37,18 @@ func testLogger() *slog.Logger {
 
 // newGoNode starts a duplex node on the Redis at addr; adapter makes the
 // server's adapter factory from the node's client.
-func newGoNode(t *testing.T, addr, name string, adapter func(c redis.Client) (func(*server.Namespace) server.Adapter, interface{ Close() error })) *goNode {
+func newGoNode(t *testing.T, addr, name string, adapter adapterMaker) *goNode {
 	t.Helper()
 	c, err := redis.NewClient(redis.ClientOptions{Addrs: []string{addr}, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	factory, closer := adapter(c)
-	srv := server.New(&server.Options{
-		Adapter:                 factory,
-		ConnectionStateRecovery: &server.RecoveryOptions{},
-		Logger:                  testLogger(),
-	})
+	factory, closer := adapter.make(c)
+	opts := &server.Options{Adapter: factory, Logger: testLogger()}
+	if adapter.recovery {
+		opts.ConnectionStateRecovery = &server.RecoveryOptions{}
+	}
+	srv := server.New(opts)
 	n := &goNode{name: name, srv: srv, client: c, closer: closer, sse: make(chan string, 64)}
 	srv.Use(func(s *server.Socket, next func(error)) {
 		if !s.Recovered() {
@@ -99,10 +99,23 @@ func (n *goNode) stop() {
 // Redis), then its clients' connections are cut by the caller.
 func (n *goNode) lose() { n.client.Close() }
 
-func streamsAdapter(c redis.Client) (func(*server.Namespace) server.Adapter, interface{ Close() error }) {
+// adapterMaker makes a node's adapter factory from its Redis client.
+type adapterMaker struct {
+	make     func(c redis.Client) (func(*server.Namespace) server.Adapter, interface{ Close() error })
+	recovery bool // connection state recovery on the node
+}
+
+var streamsAdapter = adapterMaker{recovery: true, make: func(c redis.Client) (func(*server.Namespace) server.Adapter, interface{ Close() error }) {
 	s := redis.NewStreams(c, &redis.StreamsOptions{Logger: testLogger(), Cluster: &cluster.Config{RequestTimeout: 3 * time.Second}})
 	return s.Adapter, s
-}
+}}
+
+// shardedAdapter: without recovery (a Node sharded node with recovery on
+// appends an empty offset to every broadcast).
+var shardedAdapter = adapterMaker{make: func(c redis.Client) (func(*server.Namespace) server.Adapter, interface{ Close() error }) {
+	s := redis.NewSharded(c, &redis.ShardedOptions{Logger: testLogger(), Cluster: &cluster.Config{RequestTimeout: 3 * time.Second}})
+	return s.Adapter, s
+}}
 
 // clientEvents collects the events of the official clients by client name.
 type clientEvents struct {

@@ -10,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	redis "github.com/duplexio/duplex/adapter/redis"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
-	"github.com/duplexio/duplex/server"
 )
 
 // mixedCluster is 2 duplex nodes and 1 Node socket.io node on one Redis,
@@ -26,11 +24,15 @@ type mixedCluster struct {
 	clients []string
 }
 
-func startMixed(t *testing.T, mode string, adapter func(redis.Client) (func(*server.Namespace) server.Adapter, interface{ Close() error })) *mixedCluster {
+func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
 	m := &mixedCluster{rs: redistest.Start(t)}
 	m.g1 = newGoNode(t, m.rs.Addr(), "g1", adapter)
 	m.g2 = newGoNode(t, m.rs.Addr(), "g2", adapter)
-	m.n3 = startJS(t, "n3", "node.js", "--mode", mode, "--redis", m.rs.Addr(), "--name", "n3", "--recovery", "120000")
+	args := []string{"--mode", mode, "--redis", m.rs.Addr(), "--name", "n3"}
+	if adapter.recovery {
+		args = append(args, "--recovery", "120000")
+	}
+	m.n3 = startJS(t, "n3", "node.js", args...)
 	m.cl = startJS(t, "clients", "clients.js")
 	m.ev = collect(t, m.cl)
 	urls := map[string]string{"g1": m.g1.hs.URL, "g2": m.g2.hs.URL, "n3": fmt.Sprintf("http://127.0.0.1:%d", m.n3.port())}
