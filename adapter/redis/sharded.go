@@ -221,23 +221,30 @@ type shardedTransport struct {
 // characters long.
 func looksLikeASocketID(room string) bool { return len(room) == 20 }
 
-// channelOf returns the channel m goes to (the Node adapter's
-// computeChannel).
+// channelOf returns the channel m goes to.
 func (t *shardedTransport) channelOf(m *cluster.Message) string {
+	return shardedChannel(t.channel, t.s.opts.SubscriptionMode, m)
+}
+
+// shardedChannel returns the channel m goes to, channel being its
+// namespace's (the Node adapter's computeChannel): a broadcast without ack
+// to exactly one room goes to the room's channel in the dynamic modes
+// (Dynamic: unless the room looks like a socket id).
+func shardedChannel(channel string, mode SubscriptionMode, m *cluster.Message) string {
 	d, ok := m.Data.(*cluster.BroadcastData)
 	if !ok || d.RequestID != "" || len(d.Opts.Rooms) != 1 {
-		return t.channel
+		return channel
 	}
-	switch t.s.opts.SubscriptionMode {
+	switch mode {
 	case Dynamic:
 		if looksLikeASocketID(d.Opts.Rooms[0]) {
-			return t.channel
+			return channel
 		}
 	case DynamicPrivate:
 	default:
-		return t.channel
+		return channel
 	}
-	return t.channel + d.Opts.Rooms[0] + "#"
+	return channel + d.Opts.Rooms[0] + "#"
 }
 
 // encode returns m as the Node adapter writes it: JSON, or msgpack when it

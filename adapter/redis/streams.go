@@ -297,17 +297,29 @@ func ephemeral(m *cluster.Message) bool {
 
 // Publish implements cluster.Transport.
 func (t *streamsTransport) Publish(ctx context.Context, m *cluster.Message) (string, error) {
+	return publishStreams(ctx, t.s.c, &t.s.opts, m)
+}
+
+// publishStreams sends m as a node of the streams mode does: requests by
+// pub/sub (msgpack of the whole message), everything else as a stream entry
+// {uid, nsp, type, data} whose id it returns (data JSON, or base64 of msgpack
+// when binary).
+func publishStreams(ctx context.Context, c Client, o *StreamsOptions, m *cluster.Message) (string, error) {
 	if ephemeral(m) {
 		b, err := marshalMsgpack(m, m.Attachments())
 		if err != nil {
 			return "", err
 		}
-		return "", t.s.publish(ctx, t.public, b)
+		channel := o.ChannelPrefix + "#" + m.NSP + "#"
+		if o.UseShardedPubSub {
+			return "", c.SPublish(ctx, channel, b)
+		}
+		return "", c.Publish(ctx, channel, b)
 	}
 	fields := []string{"uid", m.UID, "nsp", m.NSP, "type", strconv.Itoa(int(m.Type))}
 	if m.Data != nil {
 		var data string
-		if m.Binary() && !t.s.opts.OnlyPlaintext {
+		if m.Binary() && !o.OnlyPlaintext {
 			b, err := marshalMsgpack(m.Data, m.Attachments())
 			if err != nil {
 				return "", err
@@ -322,7 +334,7 @@ func (t *streamsTransport) Publish(ctx context.Context, m *cluster.Message) (str
 		}
 		fields = append(fields, "data", data)
 	}
-	return t.s.c.XAdd(ctx, t.s.opts.StreamName, t.s.opts.MaxLen, fields...)
+	return c.XAdd(ctx, o.StreamName, o.MaxLen, fields...)
 }
 
 // PublishResponse implements cluster.Transport.

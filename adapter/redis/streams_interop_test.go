@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	redis "github.com/duplexio/duplex/adapter/redis"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 )
 
@@ -22,6 +23,7 @@ type mixedCluster struct {
 	cl      *jsProc
 	ev      *clientEvents
 	clients []string
+	em      redis.ClusterEmitter // the mode's Go emitter
 }
 
 func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
@@ -33,6 +35,16 @@ func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
 		args = append(args, "--recovery", "120000")
 	}
 	m.n3 = startJS(t, "n3", "node.js", args...)
+	emc, err := redis.NewClient(redis.ClientOptions{Addrs: []string{m.rs.Addr()}, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emc.Close)
+	if mode == "streams" {
+		m.em = redis.NewStreamsEmitter(emc, nil)
+	} else {
+		m.em = redis.NewShardedEmitter(emc, nil)
+	}
 	m.cl = startJS(t, "clients", "clients.js")
 	m.ev = collect(t, m.cl)
 	urls := map[string]string{"g1": m.g1.hs.URL, "g2": m.g2.hs.URL, "n3": fmt.Sprintf("http://127.0.0.1:%d", m.n3.port())}
@@ -72,6 +84,12 @@ func (m *mixedCluster) want(pred func(name string) bool, event string) map[strin
 // emit broadcasts from node (g1, g2 or n3) to rooms except except.
 func (m *mixedCluster) emit(t *testing.T, node string, rooms, except []string, event string, args ...any) {
 	t.Helper()
+	if node == "em" {
+		if err := m.em.To(rooms...).Except(except...).Emit(context.Background(), event, args...); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	if node == "n3" {
 		js := make([]any, len(args))
 		for i, a := range args {
@@ -95,7 +113,7 @@ func (m *mixedCluster) emit(t *testing.T, node string, rooms, except []string, e
 func testMixedBroadcasts(t *testing.T, m *mixedCluster) {
 	red := func(n string) bool { return strings.HasSuffix(n, "-red") }
 	blue := func(n string) bool { return strings.HasSuffix(n, "-blue") }
-	for _, from := range []string{"g1", "g2", "n3"} {
+	for _, from := range []string{"g1", "g2", "n3", "em"} {
 		m.emit(t, from, nil, nil, "all", from)
 		m.ev.expect(t, "to all from "+from, m.clients, m.want(func(string) bool { return true }, fmt.Sprintf(`["all","%s"]`, from)))
 		m.emit(t, from, []string{"red"}, nil, "room", from, []byte{0, 1, 2, 0xff})
@@ -174,6 +192,15 @@ func testMixedFetch(t *testing.T, m *mixedCluster) {
 	}
 	m.emit(t, "g2", []string{"joined"}, nil, "joined")
 	m.ev.expect(t, "to joined", m.clients, m.want(func(n string) bool { return strings.HasSuffix(n, "-blue") }, `["joined"]`))
+	// The emitter's socketsLeave, then socketsJoin again, reach every node.
+	if err := m.em.In("joined").SocketsLeave(ctx, "joined"); err != nil {
+		t.Fatal(err)
+	}
+	waitFetch(t, m, "joined", 0)
+	if err := m.em.In("blue").SocketsJoin(ctx, "joined"); err != nil {
+		t.Fatal(err)
+	}
+	waitFetch(t, m, "joined", 3)
 	if err := m.g1.srv.In("joined").SocketsLeave("joined"); err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +211,18 @@ func testMixedFetch(t *testing.T, m *mixedCluster) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("socketsLeave not applied everywhere")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitFetch waits until n3's fetchSockets sees n sockets in room.
+func waitFetch(t *testing.T, m *mixedCluster, room string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(m.n3.call("fetchSockets", map[string]any{"rooms": []string{room}}).([]any)) != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("n3 never saw %d sockets in %s", n, room)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -219,6 +258,27 @@ func testMixedServerSideEmit(t *testing.T, m *mixedCluster) {
 			}
 		case <-time.After(3 * time.Second):
 			t.Fatalf("%s did not get the serverSideEmit", g.name)
+		}
+	}
+	// The emitter's serverSideEmit reaches every node.
+	if err := m.em.ServerSideEmit(context.Background(), "hello", "from em"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.n3.event(func(e map[string]any) bool { return e["ev"] == "sse" }, 3*time.Second); !ok {
+		t.Fatal("n3 did not get the emitter's serverSideEmit")
+	}
+	for _, g := range []*goNode{m.g1, m.g2} {
+		deadline := time.After(3 * time.Second)
+	wait:
+		for {
+			select {
+			case s := <-g.sse:
+				if s == `"from em"` {
+					break wait
+				}
+			case <-deadline:
+				t.Fatalf("%s did not get the emitter's serverSideEmit", g.name)
+			}
 		}
 	}
 	// Disconnect the blue sockets from g1.
