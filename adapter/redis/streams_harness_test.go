@@ -37,7 +37,7 @@ func testLogger() *slog.Logger {
 
 // newGoNode starts a duplex node on the Redis at addr; adapter makes the
 // server's adapter factory from the node's client.
-func newGoNode(t *testing.T, addr, name string, adapter adapterMaker) *goNode {
+func newGoNode(t testing.TB, addr, name string, adapter adapterMaker) *goNode {
 	t.Helper()
 	c, err := redis.NewClient(redis.ClientOptions{Addrs: []string{addr}, Logger: testLogger()})
 	if err != nil {
