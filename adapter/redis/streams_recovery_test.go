@@ -41,13 +41,26 @@ func startRecoveryCluster(t *testing.T) *recoveryCluster {
 // is the emit order.
 func (r *recoveryCluster) emit(t *testing.T, from, room, event string) {
 	t.Helper()
+	r.emitArgs(t, from, room, event, from)
+}
+
+// emitArgs is emit with args ([]byte values binary).
+func (r *recoveryCluster) emitArgs(t *testing.T, from, room, event string, args ...any) {
+	t.Helper()
 	switch from {
 	case "g1":
-		_ = r.g1.srv.To(room).Emit(event, from)
+		_ = r.g1.srv.To(room).Emit(event, args...)
 	case "g2":
-		_ = r.g2.srv.To(room).Emit(event, from)
+		_ = r.g2.srv.To(room).Emit(event, args...)
 	case "n3":
-		r.n3.call("emit", map[string]any{"event": event, "args": []any{from}, "rooms": []string{room}})
+		js := make([]any, len(args))
+		for i, a := range args {
+			if b, ok := a.([]byte); ok {
+				a = map[string]any{"$bin": b}
+			}
+			js[i] = a
+		}
+		r.n3.call("emit", map[string]any{"event": event, "args": js, "rooms": []string{room}})
 		time.Sleep(100 * time.Millisecond)
 	}
 }
@@ -78,6 +91,11 @@ func officialRecovery(t *testing.T, r *recoveryCluster, addr string, lose func()
 		from := emitters[i%2]
 		r.emit(t, from, "rec", fmt.Sprint("m", i))
 		want = append(want, fmt.Sprintf(`["m%d","%s"]`, i, from))
+	}
+	// Binary events, kept as msgpack in the stream, are restored too.
+	for _, from := range emitters {
+		r.emitArgs(t, from, "rec", "bin", from, []byte{0, 1, 0xfe})
+		want = append(want, fmt.Sprintf(`["bin","%s",{"$bin":"AAH+"}]`, from))
 	}
 	r.emit(t, emitters[0], "elsewhere", "notmine")
 	px.set(next)
