@@ -239,3 +239,33 @@ func TestHeartbeat(t *testing.T) {
 	}
 	eventually(t, "a to count 1", func() bool { return count(a) == 1 })
 }
+
+// TestNamespaces checks that each namespace has its own adapter on the
+// cluster: a broadcast reaches the clients of its namespace on every node,
+// and only them.
+func TestNamespaces(t *testing.T) {
+	bus := cluster.NewBus()
+	a := newNode(t, bus, "a", nil, nil)
+	b := newNode(t, bus, "b", nil, nil)
+	a.srv.Of("/chat")
+	b.srv.Of("/chat")
+	main := connectPeer(t, a.hs.URL, "main", "", nil)
+	chat := connectPeer(t, a.hs.URL+"/chat", "chat", "", nil)
+	if err := b.srv.Of("/chat").Emit("c", 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := chat.take(t, 1); len(got) != 1 || got[0] != "c 1" {
+		t.Fatalf("chat got %q", got)
+	}
+	main.quiet(t)
+	if err := b.srv.Emit("m", 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := main.take(t, 1); len(got) != 1 || got[0] != "m 2" {
+		t.Fatalf("main got %q", got)
+	}
+	chat.quiet(t)
+	if n, _ := b.srv.Of("/chat").Adapter().ServerCount(context.Background()); n != 2 {
+		t.Fatalf("/chat server count %d", n)
+	}
+}

@@ -9,7 +9,7 @@
 // broadcasts (with acks, counted per server), socketsJoin / socketsLeave /
 // disconnectSockets, fetchSockets, serverSideEmit (with acks) and, in
 // heartbeat mode, the heartbeats of ClusterAdapterWithHeartbeat. Messages
-// are Go values whose JSON is Node's (see docs/protocol.md); binary values
+// are Go values whose JSON is Node's; binary values
 // inside packets travel as attachments ([Payload]), which a transport writes
 // as msgpack bin values, as Node writes Buffers.
 //
