@@ -226,11 +226,27 @@ func (s *Streams) readLoop() {
 		if !failing.IsZero() {
 			s.log.Info("redis streams: reading the stream again", "offset", offset, "down", time.Since(failing))
 			failing, wait = time.Time{}, 50*time.Millisecond
+			s.checkOffset(offset)
 		}
 		for _, e := range es {
 			offset = e.ID
 			s.onEntry(e)
 		}
+	}
+}
+
+// checkOffset logs when the entry last read is gone from the stream after
+// an outage (Redis restarted without persistence, or the stream trimmed):
+// the entries between it and the oldest one left were lost.
+func (s *Streams) checkOffset(offset string) {
+	if offset == "$" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	if es, err := s.c.XRange(ctx, s.opts.StreamName, offset, offset); err == nil && len(es) == 0 {
+		s.log.Warn("redis streams: the last entry read is gone from the stream (Redis restarted empty?): entries added after it and since removed were lost, and sessions that missed them cannot be recovered",
+			"offset", offset)
 	}
 }
 

@@ -87,6 +87,7 @@ func TestRedisRestart(t *testing.T) {
 			waitLog(t, &buf, "connection was lost and is back")
 			if mode == "streams" {
 				waitLog(t, &buf, "reading the stream again")
+				waitLog(t, &buf, "the last entry read is gone from the stream")
 			}
 			// Broadcasts flow again (those sent while Redis was down are
 			// lost: pub/sub keeps nothing, the restarted stream is empty).

@@ -1,6 +1,7 @@
 package redis_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	redis "github.com/duplexio/duplex/adapter/redis"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 	"github.com/duplexio/duplex/client"
 )
@@ -23,6 +25,7 @@ type recoveryCluster struct {
 	n3     *jsProc
 	cl     *jsProc
 	ev     *clientEvents
+	em     redis.ClusterEmitter
 }
 
 func startRecoveryCluster(t *testing.T) *recoveryCluster {
@@ -33,6 +36,12 @@ func startRecoveryCluster(t *testing.T) *recoveryCluster {
 	r.n3 = startJS(t, "n3", "node.js", "--mode", "streams", "--redis", rs.Addr(), "--name", "n3", "--recovery", "120000")
 	r.cl = startJS(t, "clients", "clients.js")
 	r.ev = collect(t, r.cl)
+	c, err := redis.NewClient(redis.ClientOptions{Addrs: []string{rs.Addr()}, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	r.em = redis.NewStreamsEmitter(c, nil)
 	return r
 }
 
@@ -48,6 +57,10 @@ func (r *recoveryCluster) emit(t *testing.T, from, room, event string) {
 func (r *recoveryCluster) emitArgs(t *testing.T, from, room, event string, args ...any) {
 	t.Helper()
 	switch from {
+	case "em":
+		if err := r.em.To(room).Emit(context.Background(), event, args...); err != nil {
+			t.Fatal(err)
+		}
 	case "g1":
 		_ = r.g1.srv.To(room).Emit(event, args...)
 	case "g2":
@@ -92,8 +105,9 @@ func officialRecovery(t *testing.T, r *recoveryCluster, addr string, lose func()
 		r.emit(t, from, "rec", fmt.Sprint("m", i))
 		want = append(want, fmt.Sprintf(`["m%d","%s"]`, i, from))
 	}
-	// Binary events, kept as msgpack in the stream, are restored too.
-	for _, from := range emitters {
+	// Binary events, kept as msgpack in the stream, are restored too, and
+	// so are the emitter's.
+	for _, from := range append(emitters, "em") {
 		r.emitArgs(t, from, "rec", "bin", from, []byte{0, 1, 0xfe})
 		want = append(want, fmt.Sprintf(`["bin","%s",{"$bin":"AAH+"}]`, from))
 	}
