@@ -15,7 +15,8 @@ import (
 )
 
 // mixedCluster is 2 duplex nodes and 1 Node socket.io node on one Redis,
-// with two official clients on each node (one in "red", one in "blue").
+// with two official clients on each node (one in "red" on websocket, one in
+// "blue" on polling upgraded to websocket).
 type mixedCluster struct {
 	rs      *redistest.Server
 	g1, g2  *goNode
@@ -51,7 +52,12 @@ func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
 	for _, node := range []string{"g1", "g2", "n3"} {
 		for _, room := range []string{"red", "blue"} {
 			name := node + "-" + room
-			m.cl.call("connect", map[string]any{"name": name, "url": urls[node], "rooms": []string{room}, "transports": []string{"websocket"}})
+			// The blue clients start with polling and upgrade (the default).
+			transports := []string{"websocket"}
+			if room == "blue" {
+				transports = []string{"polling", "websocket"}
+			}
+			m.cl.call("connect", map[string]any{"name": name, "url": urls[node], "rooms": []string{room}, "transports": transports})
 			m.clients = append(m.clients, name)
 		}
 	}
