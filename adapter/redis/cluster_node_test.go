@@ -53,9 +53,16 @@ func clusterDir(t *testing.T) string {
 func startJS(t *testing.T, name, script string, args ...string) *jsProc {
 	t.Helper()
 	dir := clusterDir(t)
-	p := &jsProc{t: t, name: name, waiting: make(map[int64]chan map[string]any), events: make(chan map[string]any, 4096), done: make(chan struct{})}
-	p.cmd = exec.Command("node", append([]string{filepath.Join(dir, script)}, args...)...)
-	p.cmd.Dir = dir
+	cmd := exec.Command("node", append([]string{filepath.Join(dir, script)}, args...)...)
+	cmd.Dir = dir
+	return startProc(t, name, cmd)
+}
+
+// startProc starts cmd, a program that speaks the JSON lines of the
+// interop/cluster scripts, and waits for its ready line.
+func startProc(t *testing.T, name string, cmd *exec.Cmd) *jsProc {
+	t.Helper()
+	p := &jsProc{t: t, name: name, cmd: cmd, waiting: make(map[int64]chan map[string]any), events: make(chan map[string]any, 4096), done: make(chan struct{})}
 	var err error
 	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -66,7 +73,7 @@ func startJS(t *testing.T, name, script string, args ...string) *jsProc {
 	}
 	p.cmd.Stderr = &lockedWriter{b: &p.stderr, mu: &p.mu}
 	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", script, err)
+		t.Fatalf("start %s: %v", name, err)
 	}
 	readyCh := make(chan map[string]any, 1)
 	go func() {

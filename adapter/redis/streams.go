@@ -164,9 +164,14 @@ func (s *Streams) kind() Kind {
 	return Channel
 }
 
-// Close stops reading the stream and the channels. The servers' adapters
-// should be closed first (server.Server.Close does it).
+// Close stops reading the stream and the channels, after the session writes
+// queued so far (at most 2 s). The servers' adapters should be closed first
+// (server.Server.Close does it).
 func (s *Streams) Close() error {
+	// The sessions of the sockets closed last are still being written.
+	ctx, cancel := context.WithTimeout(s.ctx, 2*time.Second)
+	s.writes.drain(ctx)
+	cancel()
 	s.cancel()
 	err := s.sub.Close()
 	s.wg.Wait()

@@ -3,6 +3,8 @@ package redis_test
 import (
 	"context"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,11 +28,12 @@ type recoveryCluster struct {
 	cl     *jsProc
 	ev     *clientEvents
 	em     redis.ClusterEmitter
+	rs     *redistest.Server
 }
 
 func startRecoveryCluster(t *testing.T) *recoveryCluster {
 	rs := redistest.Start(t)
-	r := &recoveryCluster{}
+	r := &recoveryCluster{rs: rs}
 	r.g1 = newGoNode(t, rs.Addr(), "g1", streamsAdapter)
 	r.g2 = newGoNode(t, rs.Addr(), "g2", streamsAdapter)
 	r.n3 = startJS(t, "n3", "node.js", "--mode", "streams", "--redis", rs.Addr(), "--name", "n3", "--recovery", "120000")
@@ -131,6 +134,20 @@ func officialRecovery(t *testing.T, r *recoveryCluster, addr string, lose func()
 func TestStreamsRecoveryLostGoNode(t *testing.T) {
 	r := startRecoveryCluster(t)
 	officialRecovery(t, r, r.g1.addr(), r.g1.lose, []string{"g2", "n3"}, r.g2.addr())
+}
+
+// TestStreamsRecoverySIGKILL: an official client on a duplex node running in
+// a process of its own, killed with SIGKILL; events from g2 and n3; the
+// client reconnects to g2 and is recovered from the session the killed node
+// wrote at connect (a SIGKILLed Node node loses its sessions).
+func TestStreamsRecoverySIGKILL(t *testing.T) {
+	r := startRecoveryCluster(t)
+	bin := filepath.Join(t.TempDir(), "clusternode")
+	if out, err := exec.Command("go", "build", "-o", bin, "./internal/clusternode").CombinedOutput(); err != nil {
+		t.Fatalf("building the duplex node: %v\n%s", err, out)
+	}
+	g9 := startProc(t, "g9", exec.Command(bin, "-redis", r.rs.Addr(), "-name", "g9"))
+	officialRecovery(t, r, fmt.Sprintf("127.0.0.1:%d", g9.port()), func() { g9.kill(syscall.SIGKILL) }, []string{"g2", "n3"}, r.g2.addr())
 }
 
 // TestStreamsRecoveryNodeToGo: an official client on the Node node n3,

@@ -246,6 +246,21 @@ func (w *sessionWriter) flush(ctx context.Context, key string) {
 	}
 }
 
+// drain waits until every write queued so far is done, or ctx ends.
+func (w *sessionWriter) drain(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() {
+		w.mu.Lock()
+		w.cond.Broadcast()
+		w.mu.Unlock()
+	})
+	defer stop()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(w.busy) > 0 && ctx.Err() == nil && !w.closed {
+		w.cond.Wait()
+	}
+}
+
 // run writes until ctx ends; a write that fails is logged and dropped.
 func (w *sessionWriter) run(ctx context.Context) {
 	defer func() { // wake the flushes still waiting
