@@ -11,6 +11,9 @@ import (
 type Data struct {
 	mu sync.RWMutex
 	m  map[string]any
+	// onChange, when set (before the Data is shared), is called after each
+	// Store and Delete: the socket's session tracking (see SessionTracker).
+	onChange func()
 }
 
 // Store sets the value of key.
@@ -21,6 +24,9 @@ func (d *Data) Store(key string, v any) {
 	}
 	d.m[key] = v
 	d.mu.Unlock()
+	if d.onChange != nil {
+		d.onChange()
+	}
 }
 
 // Load returns the value of key and whether it is set.
@@ -36,6 +42,9 @@ func (d *Data) Delete(key string) {
 	d.mu.Lock()
 	delete(d.m, key)
 	d.mu.Unlock()
+	if d.onChange != nil {
+		d.onChange()
+	}
 }
 
 // Snapshot returns a copy of every key and value.

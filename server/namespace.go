@@ -223,6 +223,9 @@ func (n *Namespace) connect(c *client, auth json.RawMessage) {
 			if st != nil {
 				s.id, s.pid, s.recovered = st.SID, st.PID, true
 				if st.Data != nil {
+					if _, ok := n.adapter.(SessionTracker); ok {
+						st.Data.onChange = s.trackSession
+					}
 					s.data.Store(st.Data)
 				}
 				rooms, missed = st.Rooms, st.MissedPackets
@@ -325,6 +328,7 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 	_ = c.send(reply, false, len(`{"sid":"","pid":""}`)+len(s.id)+len(s.pid), func(b []byte) ([]byte, [][]byte, error) {
 		return appendConnectReply(b, s.id, s.pid), nil, nil
 	})
+	s.trackSession()
 	var hs []func(*Socket)
 	if n.parent != nil {
 		hs = n.parent.connectionHandlers()

@@ -94,7 +94,11 @@ func (s *Socket) Data() *Data {
 	if d := s.data.Load(); d != nil {
 		return d
 	}
-	s.data.CompareAndSwap(nil, new(Data))
+	d := new(Data)
+	if _, ok := s.nsp.adapter.(SessionTracker); ok {
+		d.onChange = s.trackSession
+	}
+	s.data.CompareAndSwap(nil, d)
 	return s.data.Load()
 }
 
@@ -215,10 +219,14 @@ func (s *Socket) Join(rooms ...string) {
 		return
 	}
 	s.nsp.adapter.AddAll(s.id, rooms)
+	s.trackSession()
 }
 
 // Leave removes the socket from room.
-func (s *Socket) Leave(room string) { s.nsp.adapter.Del(s.id, room) }
+func (s *Socket) Leave(room string) {
+	s.nsp.adapter.Del(s.id, room)
+	s.trackSession()
+}
 
 // Rooms returns the rooms the socket is in (its own id included).
 func (s *Socket) Rooms() []string { return s.nsp.adapter.SocketRooms(s.id) }
@@ -405,6 +413,8 @@ func (s *Socket) onClose(reason string) {
 		if err := s.nsp.adapter.PersistSession(context.Background(), st); err != nil {
 			s.nsp.srv.log.Warn("socket.io: cannot persist session", "nsp", s.nsp.name, slog.Any("error", err))
 		}
+	} else {
+		s.forgetSession()
 	}
 	s.nsp.adapter.DelAll(s.id)
 	s.nsp.remove(s)

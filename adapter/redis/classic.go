@@ -1,0 +1,255 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duplexio/duplex/protocol/sio"
+	"github.com/duplexio/duplex/server"
+)
+
+// ClassicOptions configure NewClassicAdapter. The zero value is
+// @socket.io/redis-adapter's defaults.
+type ClassicOptions struct {
+	// Key prefixes the channels (default "socket.io", the Node adapter's
+	// "key" option).
+	Key string
+	// RequestsTimeout bounds fetchSockets, serverSideEmit with acks and
+	// allRooms (default 5 s, the Node adapter's requestsTimeout). A context
+	// deadline that comes first wins.
+	RequestsTimeout time.Duration
+	// PublishOnSpecificResponseChannel answers requests on the requester's
+	// own response channel instead of the shared one (the Node option of
+	// the same name; every node of the cluster must agree).
+	PublishOnSpecificResponseChannel bool
+	// Logger receives what is dropped or lost (default slog.Default()).
+	Logger *slog.Logger
+}
+
+func (o ClassicOptions) withDefaults() ClassicOptions {
+	if o.Key == "" {
+		o.Key = "socket.io"
+	}
+	if o.RequestsTimeout <= 0 {
+		o.RequestsTimeout = 5 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// NewClassicAdapter returns a server.Options.Adapter that joins the
+// namespaces of a server to a cluster of @socket.io/redis-adapter 8.3
+// (createAdapter) nodes, Node or duplex, sharing Redis through c: broadcasts
+// are published as msgpack on "<key>#<nsp>#[<room>#]" and received through a
+// pattern subscription, requests and responses go on "<key>-request#<nsp>#"
+// and "<key>-response#<nsp>#". Each namespace's adapter is a *ClassicAdapter
+// with a subscriber connection of its own; the server's Close closes them.
+// c stays the caller's to close, after the server.
+func NewClassicAdapter(c Client, opts ClassicOptions) func(nsp *server.Namespace) server.Adapter {
+	opts = opts.withDefaults()
+	return func(nsp *server.Namespace) server.Adapter { return newClassic(c, nsp, opts) }
+}
+
+// ClassicAdapter is the adapter of one namespace in classic mode. Beyond
+// server.Adapter it offers serverSideEmit with acknowledgements and allRooms.
+type ClassicAdapter struct {
+	*server.MemoryAdapter
+
+	nsp  *server.Namespace
+	c    Client
+	opts ClassicOptions
+	log  *slog.Logger
+	uid  string
+
+	channel         string // <key>#<nsp>#
+	requestChannel  string // <key>-request#<nsp>#
+	responseChannel string // <key>-response#<nsp>#
+	ownResponse     string // <key>-response#<nsp>#<uid>#
+
+	sub    Subscriber
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+
+	// Ack ids of the broadcasts with acks relayed for other servers: a range
+	// of their own (from 2^40, exact in JavaScript), apart from the
+	// namespace's, which counts from 0.
+	relayIDs atomic.Uint64
+
+	mu          sync.Mutex
+	requests    map[string]*classicRequest
+	ackRequests map[string]*ackRequest
+	sseHandlers map[string][]ServerSideEmitHandler
+	closed      bool
+}
+
+// ServerSideEmitHandler handles a serverSideEmit from another server that
+// waits for an answer: ack sends reply (the first call only; the Node
+// adapter carries one value per server).
+type ServerSideEmitHandler func(args server.Args, ack func(reply any) error)
+
+// ackRequest is a broadcast with acks sent from here.
+type ackRequest struct {
+	onCount func(int)
+	onAck   func(server.Args, error)
+}
+
+// classicRequest is a request sent from here that waits for the answers of
+// the other servers.
+type classicRequest struct {
+	typ       int
+	want      int // answers expected
+	got       int
+	sockets   []*server.RemoteSocket
+	rooms     map[string]struct{}
+	responses []server.Args
+	done      chan struct{}
+}
+
+const relayIDBase = 1 << 40
+
+func newClassic(c Client, nsp *server.Namespace, opts ClassicOptions) *ClassicAdapter {
+	a := &ClassicAdapter{
+		MemoryAdapter: server.NewMemoryAdapter(nsp),
+		nsp:           nsp,
+		c:             c,
+		opts:          opts,
+		uid:           newUID(6),
+		requests:      make(map[string]*classicRequest),
+		ackRequests:   make(map[string]*ackRequest),
+		sseHandlers:   make(map[string][]ServerSideEmitHandler),
+	}
+	a.relayIDs.Store(relayIDBase)
+	name := nsp.Name()
+	a.channel = opts.Key + "#" + name + "#"
+	a.requestChannel = opts.Key + "-request#" + name + "#"
+	a.responseChannel = opts.Key + "-response#" + name + "#"
+	a.ownResponse = a.responseChannel + a.uid + "#"
+	a.log = opts.Logger.With("adapter", "redis-classic", "nsp", name, "uid", a.uid)
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.sub = c.Subscribe(a.onMessage, SubscriberOptions{OnReconnect: a.onReconnect})
+	ctx, cancel := context.WithTimeout(a.ctx, opts.RequestsTimeout)
+	defer cancel()
+	if err := a.sub.Subscribe(ctx, Pattern, a.channel+"*"); err != nil {
+		a.log.Error("redis: cannot subscribe yet; retrying in the background", "err", err)
+	}
+	if err := a.sub.Subscribe(ctx, Channel, a.requestChannel, a.responseChannel, a.ownResponse); err != nil {
+		a.log.Error("redis: cannot subscribe yet; retrying in the background", "err", err)
+	}
+	return a
+}
+
+// UID returns the adapter's uid, which names this server in the messages.
+func (a *ClassicAdapter) UID() string { return a.uid }
+
+func (a *ClassicAdapter) onReconnect(down time.Duration, cause error) {
+	a.log.Warn("redis: resubscribed after losing the connection: broadcasts and requests published by the other servers meanwhile were lost",
+		"down", down, "cause", cause)
+}
+
+// onMessage dispatches a message of the subscriber.
+func (a *ClassicAdapter) onMessage(m Message) {
+	var err error
+	switch {
+	case m.Kind == Pattern:
+		err = a.onBroadcast(m.Channel, m.Payload)
+	case m.Channel == a.requestChannel:
+		err = a.onRequest(m.Payload)
+	case m.Channel == a.responseChannel || m.Channel == a.ownResponse:
+		err = a.onResponse(m.Payload)
+	default:
+		return
+	}
+	if err != nil {
+		a.log.Warn("redis: message dropped", "channel", m.Channel, "err", err, "size", len(m.Payload))
+	}
+}
+
+// publish publishes payload, bounded by the requests timeout.
+func (a *ClassicAdapter) publish(ctx context.Context, channel string, payload []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, a.opts.RequestsTimeout)
+	defer cancel()
+	return a.c.Publish(ctx, channel, payload)
+}
+
+// ServerCount implements server.Adapter: the subscribers of the request
+// channel (PUBSUB NUMSUB), as the Node adapter counts.
+func (a *ClassicAdapter) ServerCount(ctx context.Context) (int, error) {
+	n, err := a.c.NumSub(ctx, a.requestChannel)
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// Broadcast implements server.Adapter: the packet is published for the other
+// servers, then delivered to this server's sockets.
+func (a *ClassicAdapter) Broadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
+	var err error
+	if !opts.Flags.Local {
+		err = a.publishBroadcast(ctx, p, opts)
+	}
+	if lerr := a.MemoryAdapter.Broadcast(ctx, p, opts); lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+func (a *ClassicAdapter) publishBroadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
+	msg, err := encodeBroadcast(a.uid, a.nsp.Name(), p, opts)
+	if err != nil {
+		return err
+	}
+	channel := a.channel
+	if len(opts.Rooms) == 1 {
+		channel += opts.Rooms[0] + "#"
+	}
+	if err := a.publish(ctx, channel, msg); err != nil {
+		a.log.Warn("redis: broadcast not published: the other servers' clients miss it", "err", err)
+		return fmt.Errorf("redis: publish broadcast: %w", err)
+	}
+	return nil
+}
+
+// onBroadcast delivers a broadcast from another server to this server's
+// sockets.
+func (a *ClassicAdapter) onBroadcast(channel string, payload []byte) error {
+	if len(channel) < len(a.channel) || channel[:len(a.channel)] != a.channel {
+		return nil
+	}
+	m, err := decodeBroadcast(payload)
+	if err != nil {
+		return err
+	}
+	if m.uid == a.uid || m.nsp != a.nsp.Name() {
+		return nil
+	}
+	m.opts.Flags.Local = true
+	return a.MemoryAdapter.Broadcast(a.ctx, m.packet, m.opts)
+}
+
+// Close implements server.Adapter: it unsubscribes, fails the requests in
+// flight and closes the local part.
+func (a *ClassicAdapter) Close() error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
+	for id, r := range a.requests {
+		delete(a.requests, id)
+		close(r.done)
+	}
+	clear(a.ackRequests)
+	a.mu.Unlock()
+	a.cancel()
+	err := a.sub.Close()
+	return errors.Join(err, a.MemoryAdapter.Close())
+}

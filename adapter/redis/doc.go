@@ -1,0 +1,23 @@
+// Package redis connects duplex servers into a Socket.IO cluster over Redis,
+// wire-compatible with the official Node adapters, so that duplex nodes and
+// Node socket.io 4.8 nodes can share one Redis.
+//
+// It has its own Go module (github.com/duplexio/duplex/adapter/redis), so
+// that a program that imports only the server or the client does not build
+// Redis in.
+//
+// The modes, each an Options.Adapter for server.NewServer:
+//
+//   - classic: @socket.io/redis-adapter 8.3 createAdapter (PSUBSCRIBE,
+//     notepack msgpack broadcasts, JSON requests), and an Emitter compatible
+//     with @socket.io/redis-emitter 5.1 for programs that have no server;
+//   - sharded: the same package's createShardedAdapter (SPUBLISH /
+//     SSUBSCRIBE, Redis 7);
+//   - streams: @socket.io/redis-streams-adapter 0.3 (XADD / XREAD, sessions
+//     kept in Redis: connection state recovery across nodes).
+//
+// All of them talk to Redis through Client, a small interface of this
+// package; NewClient implements it over github.com/redis/rueidis.
+//
+// docs/cluster.md compares the modes and shows how to run a cluster.
+package redis

@@ -1,0 +1,23 @@
+package redis
+
+import (
+	"context"
+
+	"github.com/duplexio/duplex/server/cluster"
+)
+
+// NewShardedEmitter returns an emitter for the main namespace "/" of the
+// sharded cluster that shares c and opts (its ChannelPrefix and
+// SubscriptionMode): it SPUBLISHes the sharded format {type, data, uid, nsp}
+// on the channel a node would use (@socket.io/redis-emitter's PUBLISH of the
+// classic format reaches no sharded node).
+func NewShardedEmitter(c Client, opts *ShardedOptions) ClusterEmitter {
+	o := opts.withDefaults()
+	return ClusterEmitter{nsp: "/", publish: func(ctx context.Context, m *cluster.Message) error {
+		b, err := encodeSharded(m)
+		if err != nil {
+			return err
+		}
+		return c.SPublish(ctx, shardedChannel(o.ChannelPrefix+"#"+m.NSP+"#", o.SubscriptionMode, m), b)
+	}}
+}

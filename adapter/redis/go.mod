@@ -1,0 +1,16 @@
+module github.com/duplexio/duplex/adapter/redis
+
+go 1.26
+
+require (
+	github.com/duplexio/duplex v0.0.0-00010101000000-000000000000
+	github.com/redis/rueidis v1.0.80
+	github.com/vmihailenco/msgpack/v5 v5.4.1
+)
+
+require (
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
+
+replace github.com/duplexio/duplex => ../..

@@ -1,0 +1,9 @@
+package cluster_test
+
+import (
+	"testing"
+
+	"github.com/duplexio/duplex/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
