@@ -66,6 +66,7 @@ type Session struct {
 	poll       chan struct{} // wakes the pending GET
 	getActive  bool
 	postActive bool
+	postAbort  func()      // ends the body read of the POST in progress
 	closeTimer *time.Timer // bounds a graceful close waiting for a GET
 
 	// WebSocket.
@@ -281,6 +282,9 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	probe := s.abortUpgradeLocked()
 	s.queue, s.queuedBytes = nil, 0
 	s.signalPollLocked()
+	if s.postAbort != nil {
+		s.postAbort() // under mu: the POST's handler is still running
+	}
 	var cut *wsConn
 	if s.websocket {
 		switch {
