@@ -45,6 +45,16 @@
 // Logs go to Options.Logger: session lifecycle at Debug, unexpected errors at
 // Warn. Session ids are never logged.
 //
+// # CORS
+//
+// Options.CORS answers as the `cors` npm package the reference uses. With
+// Credentials and no Origins (or "*") it fails safe as that package does:
+// the answer is "Access-Control-Allow-Origin: *" with
+// "Access-Control-Allow-Credentials: true", a combination browsers refuse for
+// credentialed requests, so no site can read a handshake made with its
+// visitor's cookies. An origin is echoed only when Origins or AllowOrigin
+// allows it.
+//
 // # Deviations from the reference
 //
 //   - A close packet ("1") received over WebSocket closes the session (the

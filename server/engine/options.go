@@ -70,7 +70,7 @@ type Options struct {
 type CORS struct {
 	Origins        []string                 // allowed origins; "*" (or no Origins and no AllowOrigin) allows any
 	AllowOrigin    func(origin string) bool // alternative to Origins
-	Credentials    bool                     // Access-Control-Allow-Credentials: true (the request origin is then echoed instead of "*")
+	Credentials    bool                     // Access-Control-Allow-Credentials: true (an allowed origin is then echoed; with any origin allowed, "*" is kept and browsers refuse credentialed reads)
 	Methods        []string                 // default GET,HEAD,PUT,PATCH,POST,DELETE
 	AllowedHeaders []string                 // default: echo Access-Control-Request-Headers
 	MaxAge         time.Duration            // Access-Control-Max-Age when > 0
