@@ -85,6 +85,9 @@ const (
 	// session waits for a GET to carry its close packet (the reference's
 	// closeTimeout), or a websocket session for its queue to be written.
 	closeTimeout = 30 * time.Second
+	// shutdownGrace bounds the graceful part of Server.Close: queues
+	// written, close frames answered. Then every connection is cut.
+	shutdownGrace = 250 * time.Millisecond
 	// forcedCloseWait bounds how long Server.Close waits for goroutines
 	// after its context is done and every session was cut.
 	forcedCloseWait = 10 * time.Second

@@ -25,8 +25,9 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[string]*Session
 	closed   bool
-	active   int           // goroutines and ServeHTTP calls that own a websocket
-	drained  chan struct{} // closed when closed && no session && active == 0
+	active   int                  // goroutines and ServeHTTP calls that own a websocket
+	conns    map[*wsConn]struct{} // accepted websockets whose reader has not finished
+	drained  chan struct{}        // closed when closed && no session && active == 0
 }
 
 // NewServer returns a Server configured by opts (nil: defaults). opts.OnSession
@@ -41,6 +42,7 @@ func NewServer(opts *Options) *Server {
 		log:      o.Logger,
 		start:    time.Now(),
 		sessions: make(map[string]*Session),
+		conns:    make(map[*wsConn]struct{}),
 	}
 	srv.idle.log, srv.idle.enabled = o.Logger, idlePollDefault
 	return srv
@@ -201,10 +203,26 @@ func (srv *Server) checkDrainedLocked() {
 	}
 }
 
+// track records an accepted websocket until its reader finishes, so that
+// Close can cut it.
+func (srv *Server) track(c *wsConn) {
+	srv.mu.Lock()
+	srv.conns[c] = struct{}{}
+	srv.mu.Unlock()
+	c.onFinish = func() {
+		srv.mu.Lock()
+		delete(srv.conns, c)
+		srv.mu.Unlock()
+	}
+}
+
 // Close closes every session (ReasonServerShutdown, flushing what is queued),
 // refuses new ones, and waits until every session is gone and every goroutine
-// the server started has ended, or until ctx is done: then the remaining
-// sessions are dropped at once and ctx.Err() is returned.
+// the server started has ended. The graceful part is bounded by
+// shutdownGrace (and ctx): then the remaining sessions are dropped and every
+// connection is cut, whatever state it is in (a session already closing, a
+// websocket client that does not answer the close frame, a polling client
+// that went away). It returns ctx.Err() if ctx ended first, nil otherwise.
 func (srv *Server) Close(ctx context.Context) error {
 	srv.mu.Lock()
 	if srv.drained == nil {
@@ -225,19 +243,29 @@ func (srv *Server) Close(ctx context.Context) error {
 	for _, s := range list {
 		s.closeGracefully(ReasonServerShutdown, true)
 	}
+	grace := time.NewTimer(shutdownGrace)
+	defer grace.Stop()
 	select {
 	case <-drained:
 		return nil
 	case <-ctx.Done():
+	case <-grace.C:
 	}
 	srv.mu.Lock()
 	list = list[:0]
 	for _, s := range srv.sessions {
 		list = append(list, s)
 	}
+	conns := make([]*wsConn, 0, len(srv.conns))
+	for c := range srv.conns {
+		conns = append(conns, c)
+	}
 	srv.mu.Unlock()
 	for _, s := range list {
 		s.kill(ReasonServerShutdown, nil)
+	}
+	for _, c := range conns {
+		c.closeNow() // readers waiting for a close frame, flushes stuck in a write
 	}
 	// Terminated sessions close their connections at once: their goroutines
 	// end promptly (a close handshake in progress is bounded by the

@@ -41,6 +41,7 @@ func (srv *Server) acceptWebsocket(w http.ResponseWriter, r *http.Request, hold 
 		return nil, fmt.Errorf("%w: hijack: %w", errHandshake, err)
 	}
 	c := newWSConn(conn, srv.opts.MaxHTTPBufferSize, deflate)
+	srv.track(c)
 	// net/http wrote nothing of a response yet (brw.Writer is empty) and may
 	// have read the client's first frames with the request.
 	if n := brw.Reader.Buffered(); n > 0 {
@@ -54,7 +55,7 @@ func (srv *Server) acceptWebsocket(w http.ResponseWriter, r *http.Request, hold 
 	}
 	if _, err := conn.Write(resp); err != nil {
 		c.closeNow()
-		c.releaseBuffer()
+		c.finish()
 		return nil, fmt.Errorf("%w: writing the response: %w", errHandshake, err)
 	}
 	return c, nil

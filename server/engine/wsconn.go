@@ -39,6 +39,9 @@ type wsConn struct {
 
 	// Parking of an idle reader (idlepoll_linux.go).
 	idleReg idleReg
+
+	// onFinish is called once, by the first finish.
+	onFinish func()
 }
 
 // newWSConn returns the wsConn of a connection taken over from net/http.
@@ -187,5 +190,9 @@ func (c *wsConn) finish() {
 	if c.rb != nil {
 		c.r = c.w
 		c.releaseBuffer()
+	}
+	if f := c.onFinish; f != nil {
+		c.onFinish = nil
+		f()
 	}
 }
