@@ -9,7 +9,7 @@
 const http = require("http");
 const engine = require("engine.io");
 
-const opts = JSON.parse(process.argv[2] || "{}");
+const opts = JSON.parse(process.argv[2] || "{}") || {};
 const httpServer = http.createServer();
 const server = engine.attach(httpServer, opts);
 server.on("connection", (socket) => {

@@ -61,10 +61,11 @@
 //     reference ignores it).
 //   - A ping from the client closes the session with ReasonTransportError (the
 //     reference's "invalid heartbeat direction").
-//   - WebSocket requests that cannot become an upgrade (unknown session,
-//     session already upgraded or upgrading, bad Origin) are answered with an
-//     HTTP error before the WebSocket handshake instead of being accepted and
-//     closed.
+//   - WebSocket requests for a refused Origin, or an upgrade when
+//     DisableUpgrades is set, are answered with an HTTP 400 before the
+//     WebSocket handshake. (As in the reference, a WebSocket for a session
+//     that is already upgraded, upgrading or closing is accepted and closed at
+//     once, and one for an unknown session gets 400.)
 //   - When Options.CORS restricts origins, WebSocket requests from other
 //     origins are refused (the reference accepts any origin on WebSocket).
 //   - Server.Close drops polling sessions that have no GET pending at once

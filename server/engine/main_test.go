@@ -209,9 +209,15 @@ func (ts *testServer) post(t *testing.T, sid, body string) response {
 // dial opens a websocket to the server with query.
 func (ts *testServer) dial(t *testing.T, query string) *websocket.Conn {
 	t.Helper()
+	return dialURL(t, ts.base, query)
+}
+
+// dialURL opens a websocket to base (an http:// URL) with query.
+func dialURL(t *testing.T, base, query string) *websocket.Conn {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.base, "http")+"?"+query, nil)
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"?"+query, nil)
 	if err != nil {
 		t.Fatalf("dial ?%s: %v", query, err)
 	}

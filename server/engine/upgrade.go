@@ -20,7 +20,8 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	s.mu.Lock()
 	if s.state != stateOpen || s.websocket || s.upgrading {
 		s.mu.Unlock()
-		writeError(w, codeBadRequest, "")
+		// The reference accepts the websocket and closes it at once.
+		srv.acceptAndClose(w, r)
 		return
 	}
 	s.upgrading = true
@@ -90,6 +91,25 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 			return
 		}
 	}
+}
+
+// acceptAndClose accepts a websocket that cannot become the session's
+// transport (the session is upgraded, being upgraded, or closing) and closes
+// it at once, as the reference does: a close frame with no status code, then
+// the client's close frame is awaited (at most wsCloseWait).
+func (srv *Server) acceptAndClose(w http.ResponseWriter, r *http.Request) {
+	if !srv.acquire() {
+		writeError(w, codeBadRequest, "")
+		return
+	}
+	defer srv.release()
+	c, err := srv.acceptWebsocket(w, r, false)
+	if err != nil {
+		srv.log.Debug("engine: websocket handshake failed", "err", err)
+		return
+	}
+	_ = c.out.writeClose(nil) // a failed write: the connection is gone anyway
+	c.drainAndClose()
 }
 
 // probeReply is the answer to a probe ping ("2probe"). Never modified.

@@ -1,0 +1,63 @@
+//go:build !js
+
+package engine
+
+import (
+	"testing"
+
+	"github.com/coder/websocket"
+	"github.com/duplexio/duplex/protocol/eio"
+)
+
+// handshakeURL opens a polling session on the server at base and returns its
+// sid.
+func handshakeURL(t *testing.T, base string) string {
+	t.Helper()
+	res := doURL(t, "GET", base+"?EIO=4&transport=polling", "", nil)
+	p, err := eio.DecodeText([]byte(res.body))
+	if res.status != 200 || err != nil || p.Type != eio.Open {
+		t.Fatalf("handshake: %d %q %v", res.status, res.body, err)
+	}
+	hs, err := eio.ParseHandshake(p.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs.SID
+}
+
+// TestSecondWebsocket: a websocket for a session that is being upgraded or
+// is upgraded is accepted and closed at once with a close frame without a
+// status code, as the reference does (issue 10 item 6; the Go server
+// answered 400 before the handshake).
+func TestSecondWebsocket(t *testing.T) {
+	ts := newTestServer(t, nil, false)
+	servers := map[string]string{"go": ts.base, "reference": startReference(t, nil)}
+	for name, base := range servers {
+		t.Run(name, func(t *testing.T) {
+			sid := handshakeURL(t, base)
+			c := dialURL(t, base, "EIO=4&transport=websocket&sid="+sid)
+			writeText(t, c, "2probe")
+			if _, f := readFrame(t, c); f != "3probe" {
+				t.Fatalf("probe answer %q", f)
+			}
+			second := func(when string) {
+				c2 := dialURL(t, base, "EIO=4&transport=websocket&sid="+sid)
+				if code := readClosed(t, c2); code != websocket.StatusNoStatusRcvd {
+					t.Fatalf("second websocket %s: closed with %d", when, code)
+				}
+			}
+			second("while upgrading")
+			writeText(t, c, "5")
+			second("once upgraded")
+			// The session goes on over the first websocket.
+			writeText(t, c, "4hi")
+			if name == "reference" {
+				if _, f := readFrame(t, c); f != "4hi" { // it echoes
+					t.Fatalf("echo %q", f)
+				}
+			} else if p := ts.msg(t); string(p.Data) != "hi" {
+				t.Fatalf("message %q", p.Data)
+			}
+		})
+	}
+}
