@@ -25,7 +25,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	for {
 		pkts, trailer, ok := s.pollReplyLocked()
 		if ok {
-			s.getActive = false
+			s.getActive, s.noopDue = false, false
 			finish := s.state == stateClosing
 			s.mu.Unlock()
 			body := eio.AppendPayload(nil, pkts...)
@@ -47,7 +47,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		case <-s.poll:
 		case <-r.Context().Done():
 			s.mu.Lock()
-			s.getActive = false
+			s.getActive, s.noopDue = false, false
 			s.mu.Unlock()
 			s.terminate(ReasonTransportError, ErrPollAborted)
 			return
@@ -74,7 +74,8 @@ func (s *Session) pollReplyLocked() (pkts []eio.Packet, trailer eio.Packet, ok b
 	case len(s.queue) > 0:
 		pkts, s.queue, s.queuedBytes = s.queue, nil, 0
 		return pkts, eio.Packet{}, true
-	case s.probed:
+	case s.noopDue:
+		s.noopDue = false
 		return nil, eio.NoopPacket, true
 	}
 	return nil, eio.Packet{}, false

@@ -77,8 +77,11 @@ type Session struct {
 	// Upgrade.
 	upgrading    bool // a websocket for this session is being accepted or probed
 	probe        *wsConn
-	probed       bool // "3probe" was sent: GETs with nothing to carry get a noop
 	upgradeTimer *time.Timer
+	// From "3probe" on, a check every upgradeCheckInterval answers the GET
+	// pending then with a noop (noopDue), so the client can pause polling.
+	upgradeCheck *time.Timer
+	noopDue      bool
 }
 
 // ID returns the Engine.IO session id. It is a credential: never show it to

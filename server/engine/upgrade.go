@@ -72,8 +72,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 			}
 			s.mu.Lock()
 			if s.probe == c {
-				s.probed = true
-				s.signalPollLocked()
+				s.startUpgradeCheckLocked(c)
 			}
 			s.mu.Unlock()
 		case err == nil && p.Type == eio.Upgrade:
@@ -112,6 +111,40 @@ func (srv *Server) acceptAndClose(w http.ResponseWriter, r *http.Request) {
 	c.drainAndClose()
 }
 
+// upgradeCheckInterval is the period of the reference's upgrade check
+// (engine.io 6.6 socket.js: setInterval(check, 100) from the probe on).
+const upgradeCheckInterval = 100 * time.Millisecond
+
+// startUpgradeCheckLocked (re)starts the upgrade check after a probe on c:
+// every upgradeCheckInterval, a GET pending then is answered with a noop,
+// as the reference does, so the client can pause polling and send "5".
+func (s *Session) startUpgradeCheckLocked(c *wsConn) {
+	s.stopUpgradeCheckLocked()
+	var t *time.Timer
+	t = time.AfterFunc(upgradeCheckInterval, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.probe != c || s.upgradeCheck != t || s.state != stateOpen {
+			return
+		}
+		if !s.websocket && s.getActive {
+			s.noopDue = true
+			s.signalPollLocked()
+		}
+		t.Reset(upgradeCheckInterval)
+	})
+	s.upgradeCheck = t
+}
+
+// stopUpgradeCheckLocked ends the upgrade check (upgrade done or aborted).
+func (s *Session) stopUpgradeCheckLocked() {
+	if s.upgradeCheck != nil {
+		s.upgradeCheck.Stop()
+		s.upgradeCheck = nil
+	}
+	s.noopDue = false
+}
+
 // probeReply is the answer to a probe ping ("2probe"). Never modified.
 var probeReply = []byte("3probe")
 
@@ -125,7 +158,8 @@ func (s *Session) completeUpgrade(c *wsConn) bool {
 	}
 	s.upgradeTimer.Stop()
 	s.upgradeTimer = nil
-	s.probe, s.probed, s.upgrading = nil, false, false
+	s.stopUpgradeCheckLocked()
+	s.probe, s.upgrading = nil, false
 	s.websocket = true
 	s.conn = c
 	s.signalPollLocked() // a GET still pending gets a noop
@@ -152,7 +186,8 @@ func (s *Session) abortUpgradeLocked() *wsConn {
 		s.upgradeTimer.Stop()
 		s.upgradeTimer = nil
 	}
-	s.probe, s.probed = nil, false
+	s.stopUpgradeCheckLocked()
+	s.probe = nil
 	if probe != nil {
 		s.upgrading = false
 	}
