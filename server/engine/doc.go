@@ -66,6 +66,14 @@
 //     WebSocket handshake. (As in the reference, a WebSocket for a session
 //     that is already upgraded, upgrading or closing is accepted and closed at
 //     once, and one for an unknown session gets 400.)
+//   - Requests of one polling session that arrive together reach the
+//     Server in either order (net/http serves each connection on its own
+//     goroutine and does not tell which request arrived first). A client
+//     sends no GET after its close packet and has one GET in flight at most:
+//     when no GET was pending as the close packet was handled, the first GET
+//     for the session within 2 s was sent before it, and gets the noop it
+//     would have got had it been handled first (the reference, one event
+//     loop, handles them in arrival order), not 400.
 //   - When Options.CORS restricts origins, WebSocket requests from other
 //     origins are refused (the reference accepts any origin on WebSocket).
 //   - Server.Close drops polling sessions that have no GET pending at once

@@ -27,6 +27,7 @@ type Server struct {
 	closed   bool
 	active   int                  // goroutines and ServeHTTP calls that own a websocket
 	conns    map[*wsConn]struct{} // accepted websockets whose reader has not finished
+	late     lateIDs              // sessions lately closed by their client
 	drained  chan struct{}        // closed when closed && no session && active == 0
 }
 
@@ -89,6 +90,12 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := srv.sessions[sid]
 	srv.mu.Unlock()
 	if s == nil || !s.alive() {
+		if transport == TransportPolling && r.Method == http.MethodGet && !upgrade && srv.lateGET(sid) {
+			// Sent before the close packet that was handled first: the
+			// answer it would have had (docs/protocol.md §1.8).
+			srv.writePollBody(w, r, []byte{'0' + byte(eio.Noop)})
+			return
+		}
 		writeError(w, codeUnknownSID, "")
 		return
 	}
@@ -163,14 +170,28 @@ func (srv *Server) register(s *Session) bool {
 	return true
 }
 
-// unregister removes s from the session table.
-func (srv *Server) unregister(s *Session) {
+// unregister removes s from the session table. lateGET: the client closed
+// it with a close packet over polling while no GET was pending; its id is
+// remembered for lateRequestWindow (see lateGET).
+func (srv *Server) unregister(s *Session, lateGET bool) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if srv.sessions[s.id] == s {
 		delete(srv.sessions, s.id)
+		if lateGET && !srv.closed {
+			srv.late.add(s.id, srv.now()+lateRequestWindow)
+		}
 	}
 	srv.checkDrainedLocked()
+}
+
+// lateGET reports whether a polling GET for sid, a session that is not in
+// the table, is the one its client sent before its close packet (the first
+// such GET: a client has one GET in flight at most).
+func (srv *Server) lateGET(sid string) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.late.take(sid, srv.now())
 }
 
 // acquire counts a goroutine (or ServeHTTP call) that the server owns; false
@@ -229,6 +250,7 @@ func (srv *Server) Close(ctx context.Context) error {
 		srv.drained = make(chan struct{})
 	}
 	srv.closed = true
+	srv.late = lateIDs{}
 	list := make([]*Session, 0, len(srv.sessions))
 	for _, s := range srv.sessions {
 		list = append(list, s)

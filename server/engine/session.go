@@ -308,7 +308,9 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if notify {
 		s.notified = true
 	}
-	cancel := s.cancel
+	// A client has one GET in flight at most: when none is pending as its
+	// close packet is handled, one may be on its way (Server.lateGET).
+	cancel, lateGET := s.cancel, s.peerClosed && !s.getActive
 	s.mu.Unlock()
 
 	if cut != nil {
@@ -320,7 +322,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if cancel != nil {
 		cancel()
 	}
-	s.srv.unregister(s)
+	s.srv.unregister(s, lateGET)
 	if err != nil && reason == ReasonTransportError {
 		s.srv.log.Debug("engine: session closed", "reason", reason, "err", err)
 	} else {
