@@ -45,6 +45,15 @@
 // Logs go to Options.Logger: session lifecycle at Debug, unexpected errors at
 // Warn. Session ids are never logged.
 //
+// # Cookie
+//
+// With Options.Cookie the handshake response of a polling session sets a
+// cookie carrying the session id, as engine.io's `cookie` option does
+// (default "io=<sid>; Path=/; HttpOnly; SameSite=Lax"): a load balancer that
+// routes by cookie then sends the session's later requests (its GETs, POSTs
+// and upgrade) to the same server. Like the reference, the WebSocket
+// handshake does not set it.
+//
 // # CORS
 //
 // Options.CORS answers as the `cors` npm package the reference uses. With

@@ -215,15 +215,22 @@ func (ts *testServer) dial(t *testing.T, query string) *websocket.Conn {
 // dialURL opens a websocket to base (an http:// URL) with query.
 func dialURL(t *testing.T, base, query string) *websocket.Conn {
 	t.Helper()
+	c, _ := dialResponse(t, base, query)
+	return c
+}
+
+// dialResponse is dialURL that also returns the handshake's response.
+func dialResponse(t *testing.T, base, query string) (*websocket.Conn, *http.Response) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"?"+query, nil)
+	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"?"+query, nil)
 	if err != nil {
 		t.Fatalf("dial ?%s: %v", query, err)
 	}
 	c.SetReadLimit(16 << 20)
 	t.Cleanup(func() { c.CloseNow() })
-	return c
+	return c, res
 }
 
 // readFrame reads one frame as text ("4hello") or "<bin hex>".

@@ -20,7 +20,8 @@ type Server struct {
 	log         *slog.Logger
 	start       time.Time
 	compressors compressors
-	idle        idlePoll // parks idle websocket readers (Linux)
+	cookie      *http.Cookie // the session cookie without its value; nil: none
+	idle        idlePoll     // parks idle websocket readers (Linux)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -44,6 +45,9 @@ func NewServer(opts *Options) *Server {
 		start:    time.Now(),
 		sessions: make(map[string]*Session),
 		conns:    make(map[*wsConn]struct{}),
+	}
+	if o.Cookie != nil {
+		srv.cookie = o.Cookie.template()
 	}
 	srv.idle.log, srv.idle.enabled = o.Logger, idlePollDefault
 	return srv
@@ -146,6 +150,11 @@ func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Value
 	if len(pkts) == 0 { // closed at once (in OnSession)
 		writeError(w, codeBadRequest, "")
 		return
+	}
+	if srv.cookie != nil {
+		c := *srv.cookie
+		c.Value = s.id
+		http.SetCookie(w, &c)
 	}
 	srv.writePollBody(w, r, eio.AppendPayload(nil, pkts...))
 }

@@ -15,9 +15,18 @@ import (
 func handshakeURL(t *testing.T, base string) string {
 	t.Helper()
 	res := doURL(t, "GET", base+"?EIO=4&transport=polling", "", nil)
-	p, err := eio.DecodeText([]byte(res.body))
-	if res.status != 200 || err != nil || p.Type != eio.Open {
-		t.Fatalf("handshake: %d %q %v", res.status, res.body, err)
+	if res.status != 200 {
+		t.Fatalf("handshake: %d %q", res.status, res.body)
+	}
+	return handshakeSID(t, res.body)
+}
+
+// handshakeSID returns the sid of a polling handshake's body.
+func handshakeSID(t *testing.T, body string) string {
+	t.Helper()
+	p, err := eio.DecodeText([]byte(body))
+	if err != nil || p.Type != eio.Open {
+		t.Fatalf("handshake %q: %v", body, err)
 	}
 	hs, err := eio.ParseHandshake(p.Data)
 	if err != nil {
