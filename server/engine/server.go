@@ -179,23 +179,29 @@ func (srv *Server) register(s *Session) bool {
 	return true
 }
 
-// unregister removes s from the session table. lateGET: the client closed
-// it with a close packet over polling while no GET was pending; its id is
-// remembered for lateRequestWindow (see lateGET).
-func (srv *Server) unregister(s *Session, lateGET bool) {
+// unregister removes s from the session table.
+func (srv *Server) unregister(s *Session) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if srv.sessions[s.id] == s {
 		delete(srv.sessions, s.id)
-		if lateGET && !srv.closed {
-			srv.late.add(s.id, srv.now()+lateRequestWindow)
-		}
 	}
 	srv.checkDrainedLocked()
 }
 
-// lateGET reports whether a polling GET for sid, a session that is not in
-// the table, is the one its client sent before its close packet (the first
+// addLate remembers the id of a session its client closed while no GET was
+// pending, for lateRequestWindow (see lateGET). Called before the session
+// is seen closed.
+func (srv *Server) addLate(sid string) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if !srv.closed {
+		srv.late.add(sid, srv.now()+lateRequestWindow)
+	}
+}
+
+// lateGET reports whether a polling GET for sid, a session that is closed, is
+// the one its client sent before its close packet (the first
 // such GET: a client has one GET in flight at most).
 func (srv *Server) lateGET(sid string) bool {
 	srv.mu.Lock()

@@ -275,6 +275,12 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if s.state == stateClosing && s.reason != "" {
 		reason, err = s.reason, nil // the end of a close the application asked for
 	}
+	if s.peerClosed && !s.getActive {
+		// A client has one GET in flight at most: when none is pending as
+		// its close packet is handled, one may be on its way. Remembered
+		// before the session is seen closed (Server.lateGET).
+		s.srv.addLate(s.id)
+	}
 	s.state = stateClosed
 	s.reason, s.err = reason, err
 	for _, t := range []*time.Timer{s.hb, s.closeTimer} {
@@ -308,9 +314,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if notify {
 		s.notified = true
 	}
-	// A client has one GET in flight at most: when none is pending as its
-	// close packet is handled, one may be on its way (Server.lateGET).
-	cancel, lateGET := s.cancel, s.peerClosed && !s.getActive
+	cancel := s.cancel
 	s.mu.Unlock()
 
 	if cut != nil {
@@ -322,7 +326,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if cancel != nil {
 		cancel()
 	}
-	s.srv.unregister(s, lateGET)
+	s.srv.unregister(s)
 	if err != nil && reason == ReasonTransportError {
 		s.srv.log.Debug("engine: session closed", "reason", reason, "err", err)
 	} else {
