@@ -4,8 +4,8 @@
 // their message packets to a Handler.
 //
 // It speaks the protocol of the reference engine.io 6.6 server (see
-// PROTOCOL.md): the official engine.io-client connects to it unchanged. The
-// Socket.IO server in package server is one user of it.
+// docs/protocol.md): the official engine.io-client connects to it
+// unchanged. The Socket.IO server in package server is one user of it.
 //
 // # Sessions
 //
@@ -94,8 +94,10 @@
 //
 // # WebSocket
 //
-// The engine speaks RFC 6455 itself on the connections it accepts (the
-// checks of the reference's ws library): client frames must be masked,
+// The engine speaks RFC 6455 itself on the connections it accepts, through
+// its own codec (server/internal/ws: the handshake, the frame reader and
+// the batching frame writer; the engine owns each connection's reader,
+// parking and close). It makes the checks of the reference's ws library: client frames must be masked,
 // control frames final and at most 125 bytes, RSV bits clear unless
 // permessage-deflate was negotiated; a violation closes the connection with
 // 1002 (1007 for invalid UTF-8, 1009 for a message over MaxHTTPBufferSize)

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
 // Server is an Engine.IO v4 server. Mount it (ServeHTTP) at the path its
@@ -84,7 +84,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, codeBadRequest, "")
 		return
 	}
-	upgrade := isWebsocketRequest(r)
+	upgrade := ws.IsUpgradeRequest(r)
 	sid := q.Get("sid")
 	if sid == "" {
 		srv.handshake(w, r, q, transport, upgrade)
@@ -239,17 +239,19 @@ func (srv *Server) checkDrainedLocked() {
 	}
 }
 
-// track records an accepted websocket until its reader finishes, so that
-// Close can cut it.
+// track records an accepted websocket until its reader finishes
+// (untrack), so that Close can cut it.
 func (srv *Server) track(c *wsConn) {
 	srv.mu.Lock()
 	srv.conns[c] = struct{}{}
 	srv.mu.Unlock()
-	c.onFinish = func() {
-		srv.mu.Lock()
-		delete(srv.conns, c)
-		srv.mu.Unlock()
-	}
+}
+
+// untrack forgets a websocket whose reader finished.
+func (srv *Server) untrack(c *wsConn) {
+	srv.mu.Lock()
+	delete(srv.conns, c)
+	srv.mu.Unlock()
 }
 
 // Close closes every session (ReasonServerShutdown, flushing what is queued),
@@ -302,7 +304,7 @@ func (srv *Server) Close(ctx context.Context) error {
 		s.kill(ReasonServerShutdown, nil)
 	}
 	for _, c := range conns {
-		c.closeNow() // readers waiting for a close frame, flushes stuck in a write
+		c.CloseNow() // readers waiting for a close frame, flushes stuck in a write
 	}
 	// Terminated sessions close their connections at once: their goroutines
 	// end promptly (a close handshake in progress is bounded by the
@@ -315,23 +317,6 @@ func (srv *Server) Close(ctx context.Context) error {
 		srv.log.Warn("engine: goroutines still running after Close", "wait", forcedCloseWait)
 	}
 	return ctx.Err()
-}
-
-// isWebsocketRequest reports whether r asks for a WebSocket upgrade.
-func isWebsocketRequest(r *http.Request) bool {
-	return headerHasToken(r.Header, "Connection", "upgrade") &&
-		headerHasToken(r.Header, "Upgrade", "websocket")
-}
-
-func headerHasToken(h http.Header, key, token string) bool {
-	for _, v := range h.Values(key) {
-		for t := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // validHeaderValue reports whether v has no character that is invalid in an

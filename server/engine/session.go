@@ -240,7 +240,7 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 		// the session now rather than wait for the client's next poll.
 		s.mu.Unlock()
 		if probe != nil {
-			probe.closeNow()
+			probe.CloseNow()
 		}
 		s.terminate(reason, nil)
 		return
@@ -250,7 +250,7 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 	s.closeTimer = time.AfterFunc(closeTimeout, func() { s.kill(reason, nil) })
 	s.mu.Unlock()
 	if probe != nil {
-		probe.closeNow()
+		probe.CloseNow()
 	}
 	s.srv.log.Debug("engine: closing session", "reason", reason, "shutdown", shutdown)
 }
@@ -307,7 +307,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 			// The flush goroutine closes the connection after its write,
 			// unless the write is stuck.
 			conn := s.conn
-			s.closeTimer = time.AfterFunc(cutGrace, conn.closeNow)
+			s.closeTimer = time.AfterFunc(cutGrace, conn.CloseNow)
 		}
 	}
 	notify := !s.dispatching && !s.notified
@@ -318,10 +318,10 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	s.mu.Unlock()
 
 	if cut != nil {
-		cut.closeNow()
+		cut.CloseNow()
 	}
 	if probe != nil {
-		probe.closeNow()
+		probe.CloseNow()
 	}
 	if cancel != nil {
 		cancel()

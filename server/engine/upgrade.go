@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
 // serveUpgrade accepts the WebSocket of an upgrade of polling session s
-// (PROTOCOL.md 1.7): "2probe" is answered with "3probe", then GETs with
+// (docs/protocol.md §1.7): "2probe" is answered with "3probe", then GETs with
 // nothing to carry get a noop so the client can pause polling, and "5" makes
 // the WebSocket the session's transport. Anything else aborts the upgrade, as
 // does no "5" within UpgradeTimeout.
@@ -47,8 +48,8 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	if s.state != stateOpen {
 		s.upgrading = false
 		s.mu.Unlock()
-		c.closeNow()
-		c.finish()
+		c.CloseNow()
+		c.Finish()
 		return
 	}
 	s.probe = c
@@ -56,18 +57,18 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	s.mu.Unlock()
 
 	for {
-		typ, data, err := c.readMessage()
+		typ, data, err := c.ReadMessage()
 		if err != nil {
 			s.abortUpgrade(c)
-			c.finish()
+			c.Finish()
 			return
 		}
-		p, err := eio.DecodeFrame(data, typ == opBinary)
+		p, err := eio.DecodeFrame(data, typ == ws.OpBinary)
 		switch {
 		case err == nil && p.Type == eio.Ping && p.IsProbe():
-			if err := c.out.writeFrame(0x80|opText, -1, probeReply); err != nil {
+			if err := c.Out().WriteFrame(0x80|ws.OpText, -1, probeReply); err != nil {
 				s.abortUpgrade(c)
-				c.finish()
+				c.Finish()
 				return
 			}
 			s.mu.Lock()
@@ -77,8 +78,8 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 			s.mu.Unlock()
 		case err == nil && p.Type == eio.Upgrade:
 			if !s.completeUpgrade(c) {
-				c.closeNow()
-				c.finish()
+				c.CloseNow()
+				c.Finish()
 				return
 			}
 			srv.log.Debug("engine: session upgraded to websocket")
@@ -86,7 +87,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 			return
 		default:
 			s.abortUpgrade(c)
-			c.finish()
+			c.Finish()
 			return
 		}
 	}
@@ -95,7 +96,7 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 // acceptAndClose accepts a websocket that cannot become the session's
 // transport (the session is upgraded, being upgraded, or closing) and closes
 // it at once, as the reference does: a close frame with no status code, then
-// the client's close frame is awaited (at most wsCloseWait).
+// the client's close frame is awaited (at most ws.CloseWait).
 func (srv *Server) acceptAndClose(w http.ResponseWriter, r *http.Request) {
 	if !srv.acquire() {
 		writeError(w, codeBadRequest, "")
@@ -107,8 +108,8 @@ func (srv *Server) acceptAndClose(w http.ResponseWriter, r *http.Request) {
 		srv.log.Debug("engine: websocket handshake failed", "err", err)
 		return
 	}
-	_ = c.out.writeClose(nil) // a failed write: the connection is gone anyway
-	c.drainAndClose()
+	_ = c.Out().WriteClose(nil) // a failed write: the connection is gone anyway
+	c.DrainAndClose()
 }
 
 // upgradeCheckInterval is the period of the reference's upgrade check
@@ -175,7 +176,7 @@ func (s *Session) abortUpgrade(c *wsConn) {
 		s.abortUpgradeLocked()
 	}
 	s.mu.Unlock()
-	c.closeNow()
+	c.CloseNow()
 }
 
 // abortUpgradeLocked forgets the upgrade in progress and returns the probing
