@@ -75,6 +75,12 @@
 //     WebSocket handshake. (As in the reference, a WebSocket for a session
 //     that is already upgraded, upgrading or closing is accepted and closed at
 //     once, and one for an unknown session gets 400.)
+//   - A POST over MaxHTTPBufferSize gets 413 and closes the session
+//     (ReasonTransportError, an error wrapping eio.ErrPayloadTooLarge): the
+//     reference answers 413 and leaves the session to its client, which
+//     closes it on that answer. A POST whose session ends while its body is
+//     arriving is ended, its connection closed without an answer, as the
+//     reference destroys it.
 //   - Requests of one polling session that arrive together reach the
 //     Server in either order (net/http serves each connection on its own
 //     goroutine and does not tell which request arrived first). A client
