@@ -150,3 +150,71 @@ func TestHeaderAloneAllocatesLittle(t *testing.T) {
 		t.Fatalf("%d bytes allocated for a header alone", d)
 	}
 }
+
+// recordConn is a fakeConn that keeps what the server writes.
+type recordConn struct {
+	fakeConn
+	out bytes.Buffer
+}
+
+func (c *recordConn) Write(p []byte) (int, error) { return c.out.Write(p) }
+
+// TestReadMessageErrors: every violation of RFC 6455 is returned as an
+// *Error with the ws library's close code, wrapping ErrProtocol or
+// ErrMessageTooBig; a client's close frame is answered with its code and
+// reported as ErrPeerClosed (the engine's TestWebsocketCloseCodes checks the
+// same through a session).
+func TestReadMessageErrors(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), 1001)
+	tests := []struct {
+		name   string
+		frames [][]byte
+		code   uint16 // the *Error's code, or the close code echoed
+		err    error
+	}{
+		{"unmasked", [][]byte{{0x81, 0x02, '4', 'a'}}, 1002, ErrProtocol},
+		{"rsv1 without deflate", [][]byte{frame(0xc1, []byte("4a"))}, 1002, ErrProtocol},
+		{"rsv2", [][]byte{frame(0xa1, []byte("4a"))}, 1002, ErrProtocol},
+		{"rsv3 on ping", [][]byte{frame(0x99, nil)}, 1002, ErrProtocol},
+		{"data opcode 3", [][]byte{frame(0x83, []byte("4a"))}, 1002, ErrProtocol},
+		{"control opcode 11", [][]byte{frame(0x8b, nil)}, 1002, ErrProtocol},
+		{"fragmented ping", [][]byte{frame(0x09, []byte("x"))}, 1002, ErrProtocol},
+		{"long ping", [][]byte{frame(0x89, bytes.Repeat([]byte("p"), 126))}, 1002, ErrProtocol},
+		{"continuation first", [][]byte{frame(0x80, []byte("4a"))}, 1002, ErrProtocol},
+		{"text inside a message", [][]byte{frame(0x01, []byte("4a")), frame(0x81, []byte("4b"))}, 1002, ErrProtocol},
+		{"rsv1 on continuation", [][]byte{frame(0x01, []byte("4a")), frame(0xc0, []byte("b"))}, 1002, ErrProtocol},
+		{"length msb", [][]byte{{0x81, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4}}, 1002, ErrProtocol},
+		{"invalid utf-8", [][]byte{frame(0x81, []byte("4\xff"))}, 1007, ErrProtocol},
+		{"invalid utf-8 across fragments", [][]byte{frame(0x01, []byte("4\xc3")), frame(0x80, []byte("\x28"))}, 1007, ErrProtocol},
+		{"too big", [][]byte{frame(0x81, big)}, 1009, ErrMessageTooBig},
+		{"too big in fragments", [][]byte{frame(0x01, big[:600]), frame(0x80, big[:401])}, 1009, ErrMessageTooBig},
+		{"huge length", [][]byte{{0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4}}, 1009, ErrMessageTooBig},
+		{"close of one byte", [][]byte{frame(0x88, []byte{3})}, 1002, ErrProtocol},
+		{"close 1005", [][]byte{frame(0x88, closePayload(1005, ""))}, 1002, ErrProtocol},
+		{"close 5000", [][]byte{frame(0x88, closePayload(5000, ""))}, 1002, ErrProtocol},
+		{"close reason not utf-8", [][]byte{frame(0x88, closePayload(1000, "\xff"))}, 1007, ErrProtocol},
+		{"close 4000 echoed", [][]byte{frame(0x88, closePayload(4000, "bye"))}, 4000, ErrPeerClosed},
+		{"empty close", [][]byte{frame(0x88, nil)}, 1000, ErrPeerClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := &recordConn{fakeConn: fakeConn{r: bytes.NewReader(bytes.Join(tt.frames, nil))}}
+			c := NewConn(rc, 1000, false)
+			_, _, err := c.ReadMessage()
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("error %v, want %v", err, tt.err)
+			}
+			if tt.err == ErrPeerClosed {
+				want := append([]byte{0x88, 2}, closePayload(tt.code, "")...)
+				if !bytes.Equal(rc.out.Bytes(), want) {
+					t.Fatalf("close answered with % x, want % x", rc.out.Bytes(), want)
+				}
+				return
+			}
+			var we *Error
+			if !errors.As(err, &we) || we.Code != tt.code {
+				t.Fatalf("error %v, want close code %d", err, tt.code)
+			}
+		})
+	}
+}
