@@ -33,7 +33,11 @@ func (c *CORS) apply(w http.ResponseWriter, r *http.Request) bool {
 	h := w.Header()
 	origin := r.Header.Get("Origin")
 	switch {
-	case c.anyOrigin() && !c.Credentials:
+	case c.anyOrigin():
+		// With Credentials too, as the `cors` package does: browsers refuse
+		// a credentialed response to "*", so no site reads a handshake made
+		// with its visitor's cookies (an origin is echoed only when
+		// Origins or AllowOrigin allows it).
 		h.Set("Access-Control-Allow-Origin", "*")
 	default:
 		h.Add("Vary", "Origin")

@@ -4,8 +4,8 @@
 // their message packets to a Handler.
 //
 // It speaks the protocol of the reference engine.io 6.6 server (see
-// PROTOCOL.md): the official engine.io-client connects to it unchanged. The
-// Socket.IO server in package server is one user of it.
+// docs/protocol.md): the official engine.io-client connects to it
+// unchanged. The Socket.IO server in package server is one user of it.
 //
 // # Sessions
 //
@@ -45,26 +45,65 @@
 // Logs go to Options.Logger: session lifecycle at Debug, unexpected errors at
 // Warn. Session ids are never logged.
 //
+// # Cookie
+//
+// With Options.Cookie the handshake response of a polling session sets a
+// cookie carrying the session id, as engine.io's `cookie` option does
+// (default "io=<sid>; Path=/; HttpOnly; SameSite=Lax"): a load balancer that
+// routes by cookie then sends the session's later requests (its GETs, POSTs
+// and upgrade) to the same server. Like the reference, the WebSocket
+// handshake does not set it.
+//
+// # CORS
+//
+// Options.CORS answers as the `cors` npm package the reference uses. With
+// Credentials and no Origins (or "*") it fails safe as that package does:
+// the answer is "Access-Control-Allow-Origin: *" with
+// "Access-Control-Allow-Credentials: true", a combination browsers refuse for
+// credentialed requests, so no site can read a handshake made with its
+// visitor's cookies. An origin is echoed only when Origins or AllowOrigin
+// allows it.
+//
 // # Deviations from the reference
 //
 //   - A close packet ("1") received over WebSocket closes the session (the
 //     reference ignores it).
 //   - A ping from the client closes the session with ReasonTransportError (the
 //     reference's "invalid heartbeat direction").
-//   - WebSocket requests that cannot become an upgrade (unknown session,
-//     session already upgraded or upgrading, bad Origin) are answered with an
-//     HTTP error before the WebSocket handshake instead of being accepted and
-//     closed.
+//   - WebSocket requests for a refused Origin, or an upgrade when
+//     DisableUpgrades is set, are answered with an HTTP 400 before the
+//     WebSocket handshake. (As in the reference, a WebSocket for a session
+//     that is already upgraded, upgrading or closing is accepted and closed at
+//     once, and one for an unknown session gets 400.)
+//   - A POST over MaxHTTPBufferSize gets 413 and closes the session
+//     (ReasonTransportError, an error wrapping eio.ErrPayloadTooLarge): the
+//     reference answers 413 and leaves the session to its client, which
+//     closes it on that answer. A POST whose session ends while its body is
+//     arriving is ended, its connection closed without an answer, as the
+//     reference destroys it.
+//   - Requests of one polling session that arrive together reach the
+//     Server in either order (net/http serves each connection on its own
+//     goroutine and does not tell which request arrived first). A client
+//     sends no GET after its close packet and has one GET in flight at most:
+//     when no GET was pending as the close packet was handled, the first GET
+//     for the session within 2 s was sent before it, and gets the noop it
+//     would have got had it been handled first (the reference, one event
+//     loop, handles them in arrival order), not 400.
 //   - When Options.CORS restricts origins, WebSocket requests from other
 //     origins are refused (the reference accepts any origin on WebSocket).
 //   - Server.Close drops polling sessions that have no GET pending at once
 //     (the reference waits up to 30 s for a GET to carry the close packet;
-//     Session.Close still does).
+//     Session.Close still does), and 250 ms later drops every session and
+//     cuts every connection still open, whatever its state (a session
+//     already closing, a websocket client that does not answer the close
+//     frame): it returns in well under a second.
 //
 // # WebSocket
 //
-// The engine speaks RFC 6455 itself on the connections it accepts (the
-// checks of the reference's ws library): client frames must be masked,
+// The engine speaks RFC 6455 itself on the connections it accepts, through
+// its own codec (server/internal/ws: the handshake, the frame reader and
+// the batching frame writer; the engine owns each connection's reader,
+// parking and close). It makes the checks of the reference's ws library: client frames must be masked,
 // control frames final and at most 125 bytes, RSV bits clear unless
 // permessage-deflate was negotiated; a violation closes the connection with
 // 1002 (1007 for invalid UTF-8, 1009 for a message over MaxHTTPBufferSize)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
 // Close reasons given to Handler.OnClose: the reference's strings.
@@ -38,14 +40,14 @@ var (
 	// ErrWebsocketProtocol is wrapped by the error given to OnClose when the
 	// client breaks RFC 6455 (unmasked or malformed frames, invalid UTF-8 in
 	// a text message...); the connection is closed with 1002 or 1007.
-	ErrWebsocketProtocol = errors.New("engine: websocket protocol violation")
+	ErrWebsocketProtocol = ws.ErrProtocol
 	// ErrMessageTooBig is wrapped by the error given to OnClose when a
 	// websocket message is over Options.MaxHTTPBufferSize; the connection is
 	// closed with 1009.
-	ErrMessageTooBig = errors.New("engine: websocket message too big")
+	ErrMessageTooBig = ws.ErrMessageTooBig
 )
 
-// HTTP error codes of the reference (PROTOCOL.md 1.9).
+// HTTP error codes of the reference (docs/protocol.md §1.9).
 const (
 	codeUnknownTransport   = 0
 	codeUnknownSID         = 1

@@ -71,3 +71,30 @@ func ExampleNewServer() {
 	// message "hello" binary=false
 	// message "\x01\x02\x03" binary=true
 }
+
+// ExampleCookie sets engine.io's session cookie on the handshake, for a load
+// balancer that routes each client to the server holding its session.
+func ExampleCookie() {
+	srv := engine.NewServer(&engine.Options{
+		Cookie:    &engine.Cookie{}, // "io=<sid>; Path=/; HttpOnly; SameSite=Lax"
+		OnSession: func(s *engine.Session) { s.SetHandler(echo{s}) },
+	})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Close(ctx)
+	}()
+
+	res, err := http.Get(ts.URL + "/engine.io/?EIO=4&transport=polling")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res.Body.Close()
+	c := res.Cookies()[0]
+	fmt.Println(c.Name, c.Path, c.HttpOnly, c.SameSite == http.SameSiteLaxMode)
+	// Output:
+	// io / true true
+}

@@ -40,10 +40,9 @@ const idlePollDefault = true
 // idleReg is a websocket's part in parking (guarded by the idlePoll's mu,
 // but for the atomics).
 type idleReg struct {
-	owner  atomic.Pointer[idlePoll] // set before the first park
-	noPark atomic.Bool              // the connection is closing: never park again
-	parkID uint64                   // the registration while parked, 0 when not
-	reg    *poller                  // the poller whose epoll has the descriptor
+	noPark atomic.Bool // the connection is closing: never park again
+	parkID uint64      // the registration while parked, 0 when not
+	reg    *poller     // the poller whose epoll has the descriptor
 }
 
 // poller is one epoll instance and the goroutine that waits on it.
@@ -75,11 +74,10 @@ const pollEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT
 // c again), false when the caller must wait itself (no descriptor, the
 // connection is closing, the server closed, or epoll failed).
 func (s *Session) park(c *wsConn, handoffs int) bool {
-	if c.raw == nil {
+	if c.RawConn() == nil {
 		return false
 	}
 	ip := &s.srv.idle
-	c.idleReg.owner.Store(ip)
 	ip.mu.Lock()
 	defer ip.mu.Unlock()
 	if !ip.enabled || ip.closed || c.idleReg.noPark.Load() {
@@ -100,7 +98,7 @@ func (s *Session) park(c *wsConn, handoffs int) bool {
 		op = syscall.EPOLL_CTL_MOD // still registered, disarmed by its last event
 	}
 	var ctlErr error
-	err := c.raw.Control(func(fd uintptr) {
+	err := c.RawConn().Control(func(fd uintptr) {
 		ev := syscall.EpollEvent{Events: pollEvents, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
 		ctlErr = syscall.EpollCtl(p.epfd, op, int(fd), &ev)
 	})
@@ -124,10 +122,7 @@ func (s *Session) park(c *wsConn, handoffs int) bool {
 // connection is closed.
 func (c *wsConn) stopParking() {
 	c.idleReg.noPark.Store(true)
-	ip := c.idleReg.owner.Load()
-	if ip == nil {
-		return
-	}
+	ip := &c.srv.idle
 	ip.mu.Lock()
 	var r parked
 	var ok bool
@@ -136,7 +131,7 @@ func (c *wsConn) stopParking() {
 			r, ok = p.regs[id]
 			delete(p.regs, id)
 		}
-		_ = c.raw.Control(func(fd uintptr) {
+		_ = c.RawConn().Control(func(fd uintptr) {
 			_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, int(fd), nil)
 		})
 	}

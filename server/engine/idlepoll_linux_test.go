@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
 // newParkingServer is newTestServer with parking on.
@@ -74,7 +76,7 @@ func TestParkedSessionEcho(t *testing.T) {
 	waitParked(t, ts.srv, 1)
 	for i := range 3 {
 		rc.write(frame(0x81, []byte("4hello")))
-		if op, p := rc.read(); op != opText || string(p) != "4hello" {
+		if op, p := rc.read(); op != ws.OpText || string(p) != "4hello" {
 			t.Fatalf("round %d: echo %d %q", i, op, p)
 		}
 		waitParked(t, ts.srv, 1) // handoffs < idleHandoffs: parks again at once
@@ -188,7 +190,7 @@ func TestParkedSessionHeartbeat(t *testing.T) {
 	ts := newParkingServer(t, shortHeartbeat, false)
 	rc := ts.dialRaw(t, "")
 	ts.session(t)
-	if op, p := rc.read(); op != opText || string(p) != "2" {
+	if op, p := rc.read(); op != ws.OpText || string(p) != "2" {
 		t.Fatalf("%d %q, want a ping", op, p)
 	}
 	if ev := ts.closed(t); ev.reason != ReasonPingTimeout {

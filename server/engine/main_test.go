@@ -138,27 +138,40 @@ type response struct {
 // do sends a request to the server and reads the whole response.
 func (ts *testServer) do(t *testing.T, method, query, body string, header map[string]string) response {
 	t.Helper()
+	return doClient(t, ts.ts.Client(), method, ts.base+"?"+query, body, header)
+}
+
+// doURL sends a request to url (another server: the reference) and reads the
+// whole response; the connection is not kept.
+func doURL(t *testing.T, method, url, body string, header map[string]string) response {
+	t.Helper()
+	return doClient(t, &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, method, url, body, header)
+}
+
+// doClient sends a request with c and reads the whole response.
+func doClient(t *testing.T, c *http.Client, method, url, body string, header map[string]string) response {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, ts.base+"?"+query, rd)
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	res, err := ts.ts.Client().Do(req)
+	res, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("%s ?%s: %v", method, query, err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatalf("%s ?%s: reading body: %v", method, query, err)
+		t.Fatalf("%s %s: reading body: %v", method, url, err)
 	}
 	return response{res.StatusCode, res.Header, string(b)}
 }
@@ -196,15 +209,28 @@ func (ts *testServer) post(t *testing.T, sid, body string) response {
 // dial opens a websocket to the server with query.
 func (ts *testServer) dial(t *testing.T, query string) *websocket.Conn {
 	t.Helper()
+	return dialURL(t, ts.base, query)
+}
+
+// dialURL opens a websocket to base (an http:// URL) with query.
+func dialURL(t *testing.T, base, query string) *websocket.Conn {
+	t.Helper()
+	c, _ := dialResponse(t, base, query)
+	return c
+}
+
+// dialResponse is dialURL that also returns the handshake's response.
+func dialResponse(t *testing.T, base, query string) (*websocket.Conn, *http.Response) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.base, "http")+"?"+query, nil)
+	c, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"?"+query, nil)
 	if err != nil {
 		t.Fatalf("dial ?%s: %v", query, err)
 	}
 	c.SetReadLimit(16 << 20)
 	t.Cleanup(func() { c.CloseNow() })
-	return c
+	return c, res
 }
 
 // readFrame reads one frame as text ("4hello") or "<bin hex>".

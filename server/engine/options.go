@@ -32,6 +32,12 @@ type Options struct {
 	// origins, WebSocket requests from other origins are refused too.
 	CORS *CORS
 
+	// Cookie, when not nil, sets a cookie carrying the session id on the
+	// handshake response of a polling session (engine.io's `cookie`
+	// option), so that a load balancer can route a client's requests to the
+	// server that holds its session. nil: no cookie (reference default).
+	Cookie *Cookie
+
 	// PerMessageDeflate enables WebSocket compression of messages of 1024
 	// bytes or more (no context takeover). Default off (reference default).
 	PerMessageDeflate bool
@@ -70,10 +76,47 @@ type Options struct {
 type CORS struct {
 	Origins        []string                 // allowed origins; "*" (or no Origins and no AllowOrigin) allows any
 	AllowOrigin    func(origin string) bool // alternative to Origins
-	Credentials    bool                     // Access-Control-Allow-Credentials: true (the request origin is then echoed instead of "*")
+	Credentials    bool                     // Access-Control-Allow-Credentials: true (an allowed origin is then echoed; with any origin allowed, "*" is kept and browsers refuse credentialed reads)
 	Methods        []string                 // default GET,HEAD,PUT,PATCH,POST,DELETE
 	AllowedHeaders []string                 // default: echo Access-Control-Request-Headers
 	MaxAge         time.Duration            // Access-Control-Max-Age when > 0
+}
+
+// Cookie configures the session cookie (Options.Cookie). The zero value
+// gives engine.io's defaults: "io=<sid>; Path=/; HttpOnly; SameSite=Lax".
+type Cookie struct {
+	Name        string        // default "io"
+	Path        string        // default "/"
+	Domain      string        // default none
+	MaxAge      time.Duration // Max-Age (whole seconds) when >= 1s; default none (a session cookie)
+	Secure      bool          // Secure attribute
+	NoHTTPOnly  bool          // leave HttpOnly out (engine.io's httpOnly: false)
+	SameSite    http.SameSite // default http.SameSiteLaxMode; http.SameSiteDefaultMode leaves the attribute out
+	Partitioned bool          // Partitioned attribute
+}
+
+// template returns the http.Cookie that c describes, without a value.
+func (c *Cookie) template() *http.Cookie {
+	hc := &http.Cookie{
+		Name:        c.Name,
+		Path:        c.Path,
+		Domain:      c.Domain,
+		MaxAge:      int(c.MaxAge / time.Second),
+		Secure:      c.Secure,
+		HttpOnly:    !c.NoHTTPOnly,
+		SameSite:    c.SameSite,
+		Partitioned: c.Partitioned,
+	}
+	if hc.Name == "" {
+		hc.Name = "io"
+	}
+	if hc.Path == "" {
+		hc.Path = "/"
+	}
+	if hc.SameSite == 0 {
+		hc.SameSite = http.SameSiteLaxMode
+	}
+	return hc
 }
 
 const (
@@ -85,6 +128,9 @@ const (
 	// session waits for a GET to carry its close packet (the reference's
 	// closeTimeout), or a websocket session for its queue to be written.
 	closeTimeout = 30 * time.Second
+	// shutdownGrace bounds the graceful part of Server.Close: queues
+	// written, close frames answered. Then every connection is cut.
+	shutdownGrace = 250 * time.Millisecond
 	// forcedCloseWait bounds how long Server.Close waits for goroutines
 	// after its context is done and every session was cut.
 	forcedCloseWait = 10 * time.Second

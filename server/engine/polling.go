@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
 )
@@ -24,7 +25,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	for {
 		pkts, trailer, ok := s.pollReplyLocked()
 		if ok {
-			s.getActive = false
+			s.getActive, s.noopDue = false, false
 			finish := s.state == stateClosing
 			s.mu.Unlock()
 			body := eio.AppendPayload(nil, pkts...)
@@ -46,7 +47,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		case <-s.poll:
 		case <-r.Context().Done():
 			s.mu.Lock()
-			s.getActive = false
+			s.getActive, s.noopDue = false, false
 			s.mu.Unlock()
 			s.terminate(ReasonTransportError, ErrPollAborted)
 			return
@@ -73,7 +74,8 @@ func (s *Session) pollReplyLocked() (pkts []eio.Packet, trailer eio.Packet, ok b
 	case len(s.queue) > 0:
 		pkts, s.queue, s.queuedBytes = s.queue, nil, 0
 		return pkts, eio.Packet{}, true
-	case s.probed:
+	case s.noopDue:
+		s.noopDue = false
 		return nil, eio.NoopPacket, true
 	}
 	return nil, eio.Packet{}, false
@@ -98,25 +100,40 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		s.terminate(ReasonTransportError, ErrPollOverlap)
 		return
 	}
+	// The body is read under a read deadline the session can move: a
+	// session that ends while its POST is still arriving ends the POST too
+	// (the reference destroys the request).
+	rc := http.NewResponseController(w)
 	s.postActive = true
+	s.postAbort = func() { _ = rc.SetReadDeadline(time.Now()) }
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.postActive = false
+		s.postActive, s.postAbort = false, nil
 		s.mu.Unlock()
 	}()
 
 	limit := s.srv.opts.MaxHTTPBufferSize
+	var body []byte
+	var err error
 	if r.ContentLength > limit {
-		writeEmpty(w, http.StatusRequestEntityTooLarge)
-		return
+		err = fmt.Errorf("%w: POST body of %d bytes", eio.ErrPayloadTooLarge, r.ContentLength)
+	} else {
+		body, err = readBody(r.Body, r.ContentLength, limit)
 	}
-	body, err := readBody(r.Body, r.ContentLength, limit)
 	if errors.Is(err, eio.ErrPayloadTooLarge) {
+		// 413, and the session is over: the reference's client closes it on
+		// this answer (docs/protocol.md §1.9).
 		writeEmpty(w, http.StatusRequestEntityTooLarge)
+		s.terminate(ReasonTransportError, err)
 		return
 	}
 	if err != nil {
+		if !s.alive() {
+			// The session ended while its body was arriving: drop the
+			// connection without an answer, as the reference does.
+			panic(http.ErrAbortHandler)
+		}
 		writeEmpty(w, http.StatusBadRequest)
 		s.terminate(ReasonTransportError, fmt.Errorf("engine: reading a POST body: %w", err))
 		return
@@ -140,20 +157,25 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok")
 }
 
-// readBody reads a request body of at most limit bytes into a fresh slice;
-// over the limit it returns an error matching eio.ErrPayloadTooLarge.
+// readBody reads a request body of at most limit bytes into a fresh slice
+// that grows as bytes arrive (never more than twice what arrived, nor more
+// than the announced length): a client that announces a large body and sends
+// nothing costs no memory. Over the limit it returns an error matching
+// eio.ErrPayloadTooLarge.
 func readBody(body io.Reader, length, limit int64) ([]byte, error) {
-	size := int64(512)
-	if length > 0 {
-		size = length
+	bound := limit + 1 // one byte over the limit tells that the body is too large
+	if length >= 0 && length < limit {
+		bound = length + 1 // room for the EOF read
 	}
-	buf := make([]byte, 0, min(size, limit)+1)
+	buf := make([]byte, 0, min(512, bound))
 	for {
 		if int64(len(buf)) > limit {
 			return nil, fmt.Errorf("%w: POST body over %d bytes", eio.ErrPayloadTooLarge, limit)
 		}
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			grown := make([]byte, len(buf), max(min(2*int64(cap(buf)), bound), int64(len(buf))+1))
+			copy(grown, buf)
+			buf = grown
 		}
 		n, err := body.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]

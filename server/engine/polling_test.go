@@ -88,17 +88,31 @@ func TestPollingSendReceive(t *testing.T) {
 	}
 }
 
+// TestPollingPostTooLarge: a POST over MaxHTTPBufferSize gets 413 and ends
+// the session (issue 10 item 9), with a Content-Length or chunked.
 func TestPollingPostTooLarge(t *testing.T) {
 	ts := newTestServer(t, &Options{MaxHTTPBufferSize: 100}, false)
 	sid, hs := ts.handshake(t)
 	if hs.MaxPayload != 100 {
 		t.Fatalf("maxPayload %d", hs.MaxPayload)
 	}
+	ts.session(t)
+	// Within the limit: kept.
+	if res := ts.post(t, sid, "4"+strings.Repeat("x", 99)); res.status != 200 {
+		t.Fatalf("POST within the limit: %d", res.status)
+	}
+	if p := ts.msg(t); len(p.Data) != 99 {
+		t.Fatalf("message of %d bytes", len(p.Data))
+	}
 	res := ts.post(t, sid, "4"+strings.Repeat("x", 100))
 	if res.status != 413 || res.body != "" {
 		t.Fatalf("POST: %d %q", res.status, res.body)
 	}
+	wantTooLargeClose(t, ts, sid)
+
 	// Without Content-Length (chunked) too.
+	sid, _ = ts.handshake(t)
+	ts.session(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "POST", ts.base+"?EIO=4&transport=polling&sid="+sid,
@@ -111,12 +125,19 @@ func TestPollingPostTooLarge(t *testing.T) {
 	if hres.StatusCode != 413 {
 		t.Fatalf("chunked POST: %d", hres.StatusCode)
 	}
-	// The session is kept.
-	if res := ts.post(t, sid, "4"+strings.Repeat("x", 99)); res.status != 200 {
-		t.Fatalf("POST within the limit: %d", res.status)
+	wantTooLargeClose(t, ts, sid)
+}
+
+// wantTooLargeClose checks that session sid was closed for a POST over the
+// limit.
+func wantTooLargeClose(t *testing.T, ts *testServer, sid string) {
+	t.Helper()
+	ev := ts.closed(t)
+	if ev.reason != ReasonTransportError || !errors.Is(ev.err, eio.ErrPayloadTooLarge) {
+		t.Fatalf("close %q %v", ev.reason, ev.err)
 	}
-	if p := ts.msg(t); len(p.Data) != 99 {
-		t.Fatalf("message of %d bytes", len(p.Data))
+	if res := ts.poll(t, sid); res.status != 400 {
+		t.Fatalf("GET after the 413: %d %q", res.status, res.body)
 	}
 }
 

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
 // Server is an Engine.IO v4 server. Mount it (ServeHTTP) at the path its
@@ -20,13 +20,16 @@ type Server struct {
 	log         *slog.Logger
 	start       time.Time
 	compressors compressors
-	idle        idlePoll // parks idle websocket readers (Linux)
+	cookie      *http.Cookie // the session cookie without its value; nil: none
+	idle        idlePoll     // parks idle websocket readers (Linux)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
 	closed   bool
-	active   int           // goroutines and ServeHTTP calls that own a websocket
-	drained  chan struct{} // closed when closed && no session && active == 0
+	active   int                  // goroutines and ServeHTTP calls that own a websocket
+	conns    map[*wsConn]struct{} // accepted websockets whose reader has not finished
+	late     lateIDs              // sessions lately closed by their client
+	drained  chan struct{}        // closed when closed && no session && active == 0
 }
 
 // NewServer returns a Server configured by opts (nil: defaults). opts.OnSession
@@ -41,6 +44,10 @@ func NewServer(opts *Options) *Server {
 		log:      o.Logger,
 		start:    time.Now(),
 		sessions: make(map[string]*Session),
+		conns:    make(map[*wsConn]struct{}),
+	}
+	if o.Cookie != nil {
+		srv.cookie = o.Cookie.template()
 	}
 	srv.idle.log, srv.idle.enabled = o.Logger, idlePollDefault
 	return srv
@@ -77,7 +84,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, codeBadRequest, "")
 		return
 	}
-	upgrade := isWebsocketRequest(r)
+	upgrade := ws.IsUpgradeRequest(r)
 	sid := q.Get("sid")
 	if sid == "" {
 		srv.handshake(w, r, q, transport, upgrade)
@@ -87,6 +94,12 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := srv.sessions[sid]
 	srv.mu.Unlock()
 	if s == nil || !s.alive() {
+		if transport == TransportPolling && r.Method == http.MethodGet && !upgrade && srv.lateGET(sid) {
+			// Sent before the close packet that was handled first: the
+			// answer it would have had (docs/protocol.md §1.8).
+			srv.writePollBody(w, r, []byte{'0' + byte(eio.Noop)})
+			return
+		}
 		writeError(w, codeUnknownSID, "")
 		return
 	}
@@ -138,6 +151,11 @@ func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Value
 		writeError(w, codeBadRequest, "")
 		return
 	}
+	if srv.cookie != nil {
+		c := *srv.cookie
+		c.Value = s.id
+		http.SetCookie(w, &c)
+	}
 	srv.writePollBody(w, r, eio.AppendPayload(nil, pkts...))
 }
 
@@ -171,6 +189,26 @@ func (srv *Server) unregister(s *Session) {
 	srv.checkDrainedLocked()
 }
 
+// addLate remembers the id of a session its client closed while no GET was
+// pending, for lateRequestWindow (see lateGET). Called before the session
+// is seen closed.
+func (srv *Server) addLate(sid string) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if !srv.closed {
+		srv.late.add(sid, srv.now()+lateRequestWindow)
+	}
+}
+
+// lateGET reports whether a polling GET for sid, a session that is closed, is
+// the one its client sent before its close packet (the first
+// such GET: a client has one GET in flight at most).
+func (srv *Server) lateGET(sid string) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.late.take(sid, srv.now())
+}
+
 // acquire counts a goroutine (or ServeHTTP call) that the server owns; false
 // when the server is closed and nothing is running anymore.
 func (srv *Server) acquire() bool {
@@ -201,16 +239,35 @@ func (srv *Server) checkDrainedLocked() {
 	}
 }
 
+// track records an accepted websocket until its reader finishes
+// (untrack), so that Close can cut it.
+func (srv *Server) track(c *wsConn) {
+	srv.mu.Lock()
+	srv.conns[c] = struct{}{}
+	srv.mu.Unlock()
+}
+
+// untrack forgets a websocket whose reader finished.
+func (srv *Server) untrack(c *wsConn) {
+	srv.mu.Lock()
+	delete(srv.conns, c)
+	srv.mu.Unlock()
+}
+
 // Close closes every session (ReasonServerShutdown, flushing what is queued),
 // refuses new ones, and waits until every session is gone and every goroutine
-// the server started has ended, or until ctx is done: then the remaining
-// sessions are dropped at once and ctx.Err() is returned.
+// the server started has ended. The graceful part is bounded by
+// shutdownGrace (and ctx): then the remaining sessions are dropped and every
+// connection is cut, whatever state it is in (a session already closing, a
+// websocket client that does not answer the close frame, a polling client
+// that went away). It returns ctx.Err() if ctx ended first, nil otherwise.
 func (srv *Server) Close(ctx context.Context) error {
 	srv.mu.Lock()
 	if srv.drained == nil {
 		srv.drained = make(chan struct{})
 	}
 	srv.closed = true
+	srv.late = lateIDs{}
 	list := make([]*Session, 0, len(srv.sessions))
 	for _, s := range srv.sessions {
 		list = append(list, s)
@@ -225,19 +282,29 @@ func (srv *Server) Close(ctx context.Context) error {
 	for _, s := range list {
 		s.closeGracefully(ReasonServerShutdown, true)
 	}
+	grace := time.NewTimer(shutdownGrace)
+	defer grace.Stop()
 	select {
 	case <-drained:
 		return nil
 	case <-ctx.Done():
+	case <-grace.C:
 	}
 	srv.mu.Lock()
 	list = list[:0]
 	for _, s := range srv.sessions {
 		list = append(list, s)
 	}
+	conns := make([]*wsConn, 0, len(srv.conns))
+	for c := range srv.conns {
+		conns = append(conns, c)
+	}
 	srv.mu.Unlock()
 	for _, s := range list {
 		s.kill(ReasonServerShutdown, nil)
+	}
+	for _, c := range conns {
+		c.CloseNow() // readers waiting for a close frame, flushes stuck in a write
 	}
 	// Terminated sessions close their connections at once: their goroutines
 	// end promptly (a close handshake in progress is bounded by the
@@ -250,23 +317,6 @@ func (srv *Server) Close(ctx context.Context) error {
 		srv.log.Warn("engine: goroutines still running after Close", "wait", forcedCloseWait)
 	}
 	return ctx.Err()
-}
-
-// isWebsocketRequest reports whether r asks for a WebSocket upgrade.
-func isWebsocketRequest(r *http.Request) bool {
-	return headerHasToken(r.Header, "Connection", "upgrade") &&
-		headerHasToken(r.Header, "Upgrade", "websocket")
-}
-
-func headerHasToken(h http.Header, key, token string) bool {
-	for _, v := range h.Values(key) {
-		for t := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // validHeaderValue reports whether v has no character that is invalid in an

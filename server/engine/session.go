@@ -66,6 +66,7 @@ type Session struct {
 	poll       chan struct{} // wakes the pending GET
 	getActive  bool
 	postActive bool
+	postAbort  func()      // ends the body read of the POST in progress
 	closeTimer *time.Timer // bounds a graceful close waiting for a GET
 
 	// WebSocket.
@@ -76,8 +77,11 @@ type Session struct {
 	// Upgrade.
 	upgrading    bool // a websocket for this session is being accepted or probed
 	probe        *wsConn
-	probed       bool // "3probe" was sent: GETs with nothing to carry get a noop
 	upgradeTimer *time.Timer
+	// From "3probe" on, a check every upgradeCheckInterval answers the GET
+	// pending then with a noop (noopDue), so the client can pause polling.
+	upgradeCheck *time.Timer
+	noopDue      bool
 }
 
 // ID returns the Engine.IO session id. It is a credential: never show it to
@@ -236,7 +240,7 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 		// the session now rather than wait for the client's next poll.
 		s.mu.Unlock()
 		if probe != nil {
-			probe.closeNow()
+			probe.CloseNow()
 		}
 		s.terminate(reason, nil)
 		return
@@ -246,7 +250,7 @@ func (s *Session) closeGracefully(reason string, shutdown bool) {
 	s.closeTimer = time.AfterFunc(closeTimeout, func() { s.kill(reason, nil) })
 	s.mu.Unlock()
 	if probe != nil {
-		probe.closeNow()
+		probe.CloseNow()
 	}
 	s.srv.log.Debug("engine: closing session", "reason", reason, "shutdown", shutdown)
 }
@@ -271,6 +275,12 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	if s.state == stateClosing && s.reason != "" {
 		reason, err = s.reason, nil // the end of a close the application asked for
 	}
+	if s.peerClosed && !s.getActive {
+		// A client has one GET in flight at most: when none is pending as
+		// its close packet is handled, one may be on its way. Remembered
+		// before the session is seen closed (Server.lateGET).
+		s.srv.addLate(s.id)
+	}
 	s.state = stateClosed
 	s.reason, s.err = reason, err
 	for _, t := range []*time.Timer{s.hb, s.closeTimer} {
@@ -281,6 +291,9 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	probe := s.abortUpgradeLocked()
 	s.queue, s.queuedBytes = nil, 0
 	s.signalPollLocked()
+	if s.postAbort != nil {
+		s.postAbort() // under mu: the POST's handler is still running
+	}
 	var cut *wsConn
 	if s.websocket {
 		switch {
@@ -294,7 +307,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 			// The flush goroutine closes the connection after its write,
 			// unless the write is stuck.
 			conn := s.conn
-			s.closeTimer = time.AfterFunc(cutGrace, conn.closeNow)
+			s.closeTimer = time.AfterFunc(cutGrace, conn.CloseNow)
 		}
 	}
 	notify := !s.dispatching && !s.notified
@@ -305,10 +318,10 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	s.mu.Unlock()
 
 	if cut != nil {
-		cut.closeNow()
+		cut.CloseNow()
 	}
 	if probe != nil {
-		probe.closeNow()
+		probe.CloseNow()
 	}
 	if cancel != nil {
 		cancel()

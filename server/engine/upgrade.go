@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
 // serveUpgrade accepts the WebSocket of an upgrade of polling session s
-// (PROTOCOL.md 1.7): "2probe" is answered with "3probe", then GETs with
+// (docs/protocol.md §1.7): "2probe" is answered with "3probe", then GETs with
 // nothing to carry get a noop so the client can pause polling, and "5" makes
 // the WebSocket the session's transport. Anything else aborts the upgrade, as
 // does no "5" within UpgradeTimeout.
@@ -20,7 +21,8 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	s.mu.Lock()
 	if s.state != stateOpen || s.websocket || s.upgrading {
 		s.mu.Unlock()
-		writeError(w, codeBadRequest, "")
+		// The reference accepts the websocket and closes it at once.
+		srv.acceptAndClose(w, r)
 		return
 	}
 	s.upgrading = true
@@ -46,8 +48,8 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	if s.state != stateOpen {
 		s.upgrading = false
 		s.mu.Unlock()
-		c.closeNow()
-		c.finish()
+		c.CloseNow()
+		c.Finish()
 		return
 	}
 	s.probe = c
@@ -55,30 +57,29 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 	s.mu.Unlock()
 
 	for {
-		typ, data, err := c.readMessage()
+		typ, data, err := c.ReadMessage()
 		if err != nil {
 			s.abortUpgrade(c)
-			c.finish()
+			c.Finish()
 			return
 		}
-		p, err := eio.DecodeFrame(data, typ == opBinary)
+		p, err := eio.DecodeFrame(data, typ == ws.OpBinary)
 		switch {
 		case err == nil && p.Type == eio.Ping && p.IsProbe():
-			if err := c.out.writeFrame(0x80|opText, -1, probeReply); err != nil {
+			if err := c.Out().WriteFrame(0x80|ws.OpText, -1, probeReply); err != nil {
 				s.abortUpgrade(c)
-				c.finish()
+				c.Finish()
 				return
 			}
 			s.mu.Lock()
 			if s.probe == c {
-				s.probed = true
-				s.signalPollLocked()
+				s.startUpgradeCheckLocked(c)
 			}
 			s.mu.Unlock()
 		case err == nil && p.Type == eio.Upgrade:
 			if !s.completeUpgrade(c) {
-				c.closeNow()
-				c.finish()
+				c.CloseNow()
+				c.Finish()
 				return
 			}
 			srv.log.Debug("engine: session upgraded to websocket")
@@ -86,10 +87,63 @@ func (srv *Server) serveUpgrade(w http.ResponseWriter, r *http.Request, s *Sessi
 			return
 		default:
 			s.abortUpgrade(c)
-			c.finish()
+			c.Finish()
 			return
 		}
 	}
+}
+
+// acceptAndClose accepts a websocket that cannot become the session's
+// transport (the session is upgraded, being upgraded, or closing) and closes
+// it at once, as the reference does: a close frame with no status code, then
+// the client's close frame is awaited (at most ws.CloseWait).
+func (srv *Server) acceptAndClose(w http.ResponseWriter, r *http.Request) {
+	if !srv.acquire() {
+		writeError(w, codeBadRequest, "")
+		return
+	}
+	defer srv.release()
+	c, err := srv.acceptWebsocket(w, r, false)
+	if err != nil {
+		srv.log.Debug("engine: websocket handshake failed", "err", err)
+		return
+	}
+	_ = c.Out().WriteClose(nil) // a failed write: the connection is gone anyway
+	c.DrainAndClose()
+}
+
+// upgradeCheckInterval is the period of the reference's upgrade check
+// (engine.io 6.6 socket.js: setInterval(check, 100) from the probe on).
+const upgradeCheckInterval = 100 * time.Millisecond
+
+// startUpgradeCheckLocked (re)starts the upgrade check after a probe on c:
+// every upgradeCheckInterval, a GET pending then is answered with a noop,
+// as the reference does, so the client can pause polling and send "5".
+func (s *Session) startUpgradeCheckLocked(c *wsConn) {
+	s.stopUpgradeCheckLocked()
+	var t *time.Timer
+	t = time.AfterFunc(upgradeCheckInterval, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.probe != c || s.upgradeCheck != t || s.state != stateOpen {
+			return
+		}
+		if !s.websocket && s.getActive {
+			s.noopDue = true
+			s.signalPollLocked()
+		}
+		t.Reset(upgradeCheckInterval)
+	})
+	s.upgradeCheck = t
+}
+
+// stopUpgradeCheckLocked ends the upgrade check (upgrade done or aborted).
+func (s *Session) stopUpgradeCheckLocked() {
+	if s.upgradeCheck != nil {
+		s.upgradeCheck.Stop()
+		s.upgradeCheck = nil
+	}
+	s.noopDue = false
 }
 
 // probeReply is the answer to a probe ping ("2probe"). Never modified.
@@ -105,7 +159,8 @@ func (s *Session) completeUpgrade(c *wsConn) bool {
 	}
 	s.upgradeTimer.Stop()
 	s.upgradeTimer = nil
-	s.probe, s.probed, s.upgrading = nil, false, false
+	s.stopUpgradeCheckLocked()
+	s.probe, s.upgrading = nil, false
 	s.websocket = true
 	s.conn = c
 	s.signalPollLocked() // a GET still pending gets a noop
@@ -121,7 +176,7 @@ func (s *Session) abortUpgrade(c *wsConn) {
 		s.abortUpgradeLocked()
 	}
 	s.mu.Unlock()
-	c.closeNow()
+	c.CloseNow()
 }
 
 // abortUpgradeLocked forgets the upgrade in progress and returns the probing
@@ -132,7 +187,8 @@ func (s *Session) abortUpgradeLocked() *wsConn {
 		s.upgradeTimer.Stop()
 		s.upgradeTimer = nil
 	}
-	s.probe, s.probed = nil, false
+	s.stopUpgradeCheckLocked()
+	s.probe = nil
 	if probe != nil {
 		s.upgrading = false
 	}

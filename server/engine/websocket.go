@@ -11,11 +11,8 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/duplexio/duplex/server/internal/ws"
 )
-
-// typeChars holds the type characters of text packets ('0'+Type), sliced to
-// write one without allocating. Never modified.
-var typeChars = []byte("0123456")
 
 // originAllowed reports whether a WebSocket request may proceed: any origin
 // unless Options.CORS restricts them.
@@ -47,9 +44,9 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 	}
 	s, ok := srv.newSession(r, q, TransportWebsocket, c)
 	if !ok {
-		c.out.prefix = nil // never sent: the client sees the connection end
-		c.closeNow()
-		c.finish()
+		c.Out().DropPrefix() // never sent: the client sees the connection end
+		c.CloseNow()
+		c.Finish()
 		return
 	}
 	srv.goReadLoop(s, c)
@@ -62,7 +59,7 @@ func (srv *Server) serveWebsocketHandshake(w http.ResponseWriter, r *http.Reques
 func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 	if !srv.acquire() {
 		s.terminate(ReasonServerShutdown, nil)
-		c.drainAndClose()
+		c.DrainAndClose()
 		return
 	}
 	s.readLoop(c, 0, 0) // parks (or hands over to a goroutine) at the first idle point: at once, normally
@@ -72,12 +69,12 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 // session closes, then ends the connection. It owns a count of
 // srv.acquire, released when it ends.
 //
-// It waits for each message in c.wait, a shallow call. When the session
+// It waits for each message in c.Wait, a shallow call. When the session
 // looks idle (its first messages, or a message that came after a long
 // wait), it parks the session (idlepoll_linux.go: no goroutine while idle; a
 // goroutine is started when the connection is readable) and returns. Where
 // parking is not possible (other systems, TLS, a closing connection) it
-// hands the reading over to a new goroutine that waits in c.wait: an idle
+// hands the reading over to a new goroutine that waits in c.Wait: an idle
 // session's reader is then a goroutine that never went deeper than that
 // wait, on the smallest stack (2 KB), while one that handled a message (the
 // handler, the writes) keeps 4 KB or more for good (the runtime's stack
@@ -85,7 +82,7 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 // goroutine start per message costs more than the memory is worth there.
 func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 	for {
-		if c.idle() {
+		if c.Idle() {
 			if handoffs < idleHandoffs || lastWait >= idleGap {
 				if !s.park(c, handoffs+1) {
 					go s.waitAndRead(c, handoffs+1)
@@ -93,23 +90,23 @@ func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 				return
 			}
 			start := s.srv.now()
-			c.wait()
+			c.Wait()
 			lastWait = s.srv.now() - start
 		}
-		typ, data, err := c.readMessage()
+		typ, data, err := c.ReadMessage()
 		if err != nil {
 			s.endRead(c, err)
 			return
 		}
-		p, err := eio.DecodeFrame(data, typ == opBinary)
+		p, err := eio.DecodeFrame(data, typ == ws.OpBinary)
 		if err != nil {
 			s.terminate(ReasonParseError, err)
-			c.drainAndClose()
+			c.DrainAndClose()
 			s.srv.release()
 			return
 		}
 		if !s.onPacket(p, true) {
-			c.drainAndClose()
+			c.DrainAndClose()
 			s.srv.release()
 			return
 		}
@@ -131,27 +128,27 @@ func (s *Session) waitAndRead(c *wsConn, handoffs int) {
 // resumeRead waits for c (at once when it was parked and is now readable)
 // and goes on reading; since is when the reader began to wait.
 func (s *Session) resumeRead(c *wsConn, handoffs int, since time.Duration) {
-	c.wait()
+	c.Wait()
 	s.readLoop(c, handoffs, s.srv.now()-since)
 }
 
-// endRead ends the session and its connection after readMessage failed with
+// endRead ends the session and its connection after ReadMessage failed with
 // err, and releases the reader's count.
 func (s *Session) endRead(c *wsConn, err error) {
 	defer s.srv.release()
-	var we *wsError
+	var we *ws.Error
 	switch {
 	case errors.As(err, &we):
-		c.sendClose(we.code) // before the session's own close frame
+		c.SendClose(we.Code) // before the session's own close frame
 		s.terminate(ReasonTransportError, err)
-		c.drainAndClose()
-	case errors.Is(err, errPeerClosed):
-		c.closeNow()
-		c.finish()
+		c.DrainAndClose()
+	case errors.Is(err, ws.ErrPeerClosed):
+		c.CloseNow()
+		c.Finish()
 		s.terminate(ReasonTransportClose, nil)
 	default:
-		c.closeNow()
-		c.finish()
+		c.CloseNow()
+		c.Finish()
 		s.terminate(readCloseReason(err), err)
 	}
 }
@@ -209,7 +206,7 @@ func (s *Session) flushInline() {
 
 // flush writes the queue to c in batches until it is empty: what it takes
 // from the queue at once is written with one write to the connection
-// (bounded by maxBatchBytes). Inline (on the reader goroutine, which owns
+// (bounded by ws.BufferSize). Inline (on the reader goroutine, which owns
 // no count of its own for it) it writes one batch and hands the rest over
 // to the flush goroutine: the reader does not stay to write for others.
 func (s *Session) flush(c *wsConn, inline bool) {
@@ -221,8 +218,7 @@ func (s *Session) flush(c *wsConn, inline bool) {
 	var scratch *[]byte // a base64 packet's text, to write it as one frame
 	defer func() {
 		if scratch != nil {
-			*scratch = (*scratch)[:0]
-			batchBufs.Put(scratch)
+			ws.PutBuffer(scratch)
 		}
 	}()
 	for round := 0; ; round++ {
@@ -255,7 +251,7 @@ func (s *Session) flush(c *wsConn, inline bool) {
 					// reconnects at once finds its recovery state saved).
 					s.terminate(ReasonForcedClose, nil)
 				}
-				c.startClose()
+				c.StartClose()
 			}
 			return
 		}
@@ -267,14 +263,14 @@ func (s *Session) flush(c *wsConn, inline bool) {
 		batch, s.queue = s.queue, batch[:0]
 		s.mu.Unlock()
 		written = dataLen(batch)
-		c.out.begin()
+		c.Out().Begin()
 		var err error
 		for i := range batch {
 			if err = s.writePacket(c, batch[i], &scratch); err != nil {
 				break
 			}
 		}
-		if endErr := c.out.end(); err == nil {
+		if endErr := c.Out().End(); err == nil {
 			err = endErr
 		}
 		clear(batch)
@@ -283,7 +279,7 @@ func (s *Session) flush(c *wsConn, inline bool) {
 			s.flushing = false
 			s.connClosing = true
 			s.mu.Unlock()
-			c.closeNow()
+			c.CloseNow()
 			if !errors.Is(err, net.ErrClosed) {
 				s.srv.log.Debug("engine: websocket write failed", "err", err)
 			}
@@ -301,29 +297,30 @@ func (s *Session) flush(c *wsConn, inline bool) {
 // written as "b"+base64 text put together in *scratch, a pooled buffer that
 // the caller puts back.
 func (s *Session) writePacket(c *wsConn, p eio.Packet, scratch **[]byte) error {
-	out := c.out
-	op, typ, data := byte(opText), -1, p.Data
+	out := c.Out()
+	op, lead, data := byte(ws.OpText), -1, p.Data
 	switch {
 	case p.Binary && !s.b64:
-		op = opBinary
+		op = ws.OpBinary
 	case p.Binary: // b64 mode
 		if *scratch == nil {
-			*scratch = batchBufs.Get().(*[]byte)
+			*scratch = ws.GetBuffer()
 		}
 		buf := append((**scratch)[:0], 'b')
 		buf = base64.StdEncoding.AppendEncode(buf, p.Data)
-		if cap(buf) <= maxBatchBytes {
+		if cap(buf) <= ws.BufferSize {
 			**scratch = buf[:0]
 		} // else: a large packet's buffer is not kept
 		data = buf
 	default:
-		typ = int(p.Type)
-		if typ >= len(typeChars) {
-			typ = int(eio.Noop)
+		typ := p.Type
+		if typ > eio.Noop {
+			typ = eio.Noop
 		}
+		lead = '0' + int(typ) // the type character
 	}
-	if c.deflate && len(data) >= wsCompressionThreshold {
-		return out.writeCompressed(op, typ, data)
+	if c.Deflate() && len(data) >= wsCompressionThreshold {
+		return out.WriteCompressed(op, lead, data)
 	}
-	return out.writeFrame(0x80|op, typ, data)
+	return out.WriteFrame(0x80|op, lead, data)
 }

@@ -1,164 +1,44 @@
 package engine
 
 import (
-	"bytes"
-	"crypto/sha1"
-	"encoding/base64"
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
+
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
-// wsGUID is the GUID of the Sec-WebSocket-Accept computation (RFC 6455
-// section 1.3).
-const wsGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+// wsConn is an accepted websocket of the engine: the connection, its part
+// in the parking of idle readers, and the server that tracks it (its
+// ws.Owner).
+type wsConn struct {
+	ws.Conn
+	idleReg idleReg
+	srv     *Server
+}
 
-// wsDeflateResponse is the extension the server answers a permessage-deflate
-// offer with: no context takeover in either direction (a connection keeps no
-// compression state between messages).
-const wsDeflateResponse = "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
+// BeforeClose: the connection leaves the idle poller (ws.Owner).
+func (c *wsConn) BeforeClose() { c.stopParking() }
 
-// errHandshake is wrapped by the errors of a refused WebSocket handshake.
-var errHandshake = errors.New("websocket handshake")
+// Finished: the reader is done; the server stops tracking c (ws.Owner).
+func (c *wsConn) Finished() { c.srv.untrack(c) }
 
-// acceptWebsocket checks r as a WebSocket opening handshake (RFC 6455 section
-// 4.2.1, as the ws library checks it), takes the connection over from
-// net/http and answers 101. A bad handshake is answered with 400 (and the
-// error returned). With hold, the 101 response is not written at once but
-// before the first frame the server writes (a new session's open packet): one
-// write syscall less per connect; an upgrade's client waits for the 101
-// before it sends its probe, so its response is written at once.
+// acceptWebsocket accepts r as a websocket (ws.Accept with the server's
+// options; a bad handshake is answered with 400 and the error returned) and
+// tracks it until its reader finishes. With hold, the 101 response is not
+// written at once but before the first frame the server writes (a new
+// session's open packet): one write syscall less per connect; an upgrade's
+// client waits for the 101 before it sends its probe, so its response is
+// written at once.
 func (srv *Server) acceptWebsocket(w http.ResponseWriter, r *http.Request, hold bool) (*wsConn, error) {
-	key, deflate, err := srv.checkWebsocketHandshake(w, r)
+	c := &wsConn{srv: srv}
+	err := ws.AcceptInto(&c.Conn, w, r, ws.AcceptOptions{
+		MaxMessage: srv.opts.MaxHTTPBufferSize,
+		Deflate:    srv.opts.PerMessageDeflate,
+		Hold:       hold,
+	})
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
 		return nil, err
 	}
-	conn, brw, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		http.Error(w, "websocket: the connection cannot be taken over", http.StatusInternalServerError)
-		return nil, fmt.Errorf("%w: hijack: %w", errHandshake, err)
-	}
-	c := newWSConn(conn, srv.opts.MaxHTTPBufferSize, deflate)
-	// net/http wrote nothing of a response yet (brw.Writer is empty) and may
-	// have read the client's first frames with the request.
-	if n := brw.Reader.Buffered(); n > 0 {
-		early, _ := brw.Reader.Peek(n)
-		c.preload(early)
-	}
-	resp := appendSwitchResponse(make([]byte, 0, 160+headerSize(w.Header())), key, deflate, w.Header())
-	if hold {
-		c.out.prefix = resp
-		return c, nil
-	}
-	if _, err := conn.Write(resp); err != nil {
-		c.closeNow()
-		c.releaseBuffer()
-		return nil, fmt.Errorf("%w: writing the response: %w", errHandshake, err)
-	}
+	c.SetOwner(c)
+	srv.track(c)
 	return c, nil
-}
-
-// checkWebsocketHandshake returns the request's Sec-WebSocket-Key and
-// whether permessage-deflate is to be used, or why the request is refused.
-// The version header gets its answer header here.
-func (srv *Server) checkWebsocketHandshake(w http.ResponseWriter, r *http.Request) (string, bool, error) {
-	if r.Method != http.MethodGet {
-		return "", false, fmt.Errorf("%w: the method must be GET", errHandshake)
-	}
-	if !isWebsocketRequest(r) {
-		return "", false, fmt.Errorf("%w: missing Connection: upgrade or Upgrade: websocket", errHandshake)
-	}
-	if v := r.Header["Sec-Websocket-Version"]; len(v) != 1 || strings.TrimSpace(v[0]) != "13" {
-		w.Header().Set("Sec-WebSocket-Version", "13")
-		return "", false, fmt.Errorf("%w: missing or invalid Sec-WebSocket-Version header", errHandshake)
-	}
-	key := r.Header["Sec-Websocket-Key"]
-	if len(key) != 1 || !validWebsocketKey(strings.TrimSpace(key[0])) {
-		return "", false, fmt.Errorf("%w: missing or invalid Sec-WebSocket-Key header", errHandshake)
-	}
-	deflate := srv.opts.PerMessageDeflate && acceptsDeflate(r.Header["Sec-Websocket-Extensions"])
-	return strings.TrimSpace(key[0]), deflate, nil
-}
-
-// validWebsocketKey reports whether k is the base64 of 16 bytes (the ws
-// library's /^[+/0-9A-Za-z]{22}==$/).
-func validWebsocketKey(k string) bool {
-	if len(k) != 24 || k[22] != '=' || k[23] != '=' {
-		return false
-	}
-	for i := range 22 {
-		c := k[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
-			return false
-		}
-	}
-	return true
-}
-
-// appendSwitchResponse appends the 101 response to b: the accept key, the
-// negotiated extension and the headers set on the ResponseWriter (by
-// middleware, CORS).
-func appendSwitchResponse(b []byte, key string, deflate bool, h http.Header) []byte {
-	b = append(b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
-	sum := sha1.Sum([]byte(key + wsGUID))
-	b = base64.StdEncoding.AppendEncode(b, sum[:])
-	b = append(b, "\r\n"...)
-	if deflate {
-		b = append(b, "Sec-WebSocket-Extensions: "+wsDeflateResponse+"\r\n"...)
-	}
-	if len(h) > 0 {
-		var buf bytes.Buffer
-		_ = h.Write(&buf) // a bytes.Buffer does not fail
-		b = append(b, buf.Bytes()...)
-	}
-	return append(b, "\r\n"...)
-}
-
-// headerSize estimates the size of h written as header lines.
-func headerSize(h http.Header) int {
-	n := 0
-	for k, vs := range h {
-		for _, v := range vs {
-			n += len(k) + len(v) + 4
-		}
-	}
-	return n
-}
-
-// acceptsDeflate reports whether one of the permessage-deflate offers in
-// the Sec-WebSocket-Extensions header values can be accepted with
-// wsDeflateResponse: an offer whose parameters are all known, that lets the
-// server use a 32 KB window (the only one compress/flate writes).
-func acceptsDeflate(values []string) bool {
-	for _, v := range values {
-		for offer := range strings.SplitSeq(v, ",") {
-			name, params, _ := strings.Cut(offer, ";")
-			if !strings.EqualFold(strings.TrimSpace(name), "permessage-deflate") {
-				continue
-			}
-			if deflateParamsOK(params) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func deflateParamsOK(params string) bool {
-	for p := range strings.SplitSeq(params, ";") {
-		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		k, v = strings.ToLower(strings.TrimSpace(k)), strings.Trim(strings.TrimSpace(v), `"`)
-		switch k {
-		case "", "server_no_context_takeover", "client_no_context_takeover", "client_max_window_bits":
-		case "server_max_window_bits":
-			if v != "15" {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -10,10 +11,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/duplexio/duplex/server/internal/ws"
 )
 
 // rawClient is a hand-written WebSocket client: it writes the frames it is
@@ -49,7 +51,7 @@ func (ts *testServer) dialRaw(t *testing.T, extraHeaders string) *rawClient {
 		res.Header.Get("Sec-WebSocket-Accept") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
 		t.Fatalf("handshake response %d %v", res.StatusCode, res.Header)
 	}
-	if op, p := rc.read(); op != opText || !strings.HasPrefix(string(p), "0{") {
+	if op, p := rc.read(); op != ws.OpText || !strings.HasPrefix(string(p), "0{") {
 		t.Fatalf("open packet %d %q", op, p)
 	}
 	return rc
@@ -129,7 +131,7 @@ func (rc *rawClient) readClose() uint16 {
 	rc.t.Helper()
 	for range 100 {
 		op, p := rc.read()
-		if op == opClose {
+		if op == ws.OpClose {
 			if len(p) < 2 {
 				return 0
 			}
@@ -213,7 +215,7 @@ func TestWebsocketCloseCodes(t *testing.T) {
 			rc.write(frame(0x88, closePayload(1000, ""))) // the client's side of the close handshake
 			if strings.Contains(tt.name, "length") {
 				// The framing is lost: the server waits for the client to
-				// close its side (or wsCloseWait).
+				// close its side (or ws.CloseWait).
 				_ = rc.c.(*net.TCPConn).CloseWrite()
 			}
 			rc.expectEOF()
@@ -242,7 +244,7 @@ func TestWebsocketControlFrames(t *testing.T) {
 	want := []struct {
 		op byte
 		p  string
-	}{{opPong, "p1"}, {opText, "4a"}, {opPong, "p2"}, {opText, "4fragment"}, {opBinary, "\x01\x02\x03"}, {opPong, ""}}
+	}{{ws.OpPong, "p1"}, {ws.OpText, "4a"}, {ws.OpPong, "p2"}, {ws.OpText, "4fragment"}, {ws.OpBinary, "\x01\x02\x03"}, {ws.OpPong, ""}}
 	for i, w := range want {
 		op, p := rc.read()
 		if op != w.op || string(p) != w.p {
@@ -256,7 +258,7 @@ func TestWebsocketControlFrames(t *testing.T) {
 
 // TestWebsocketServerCloseUnanswered: a server-initiated close whose close
 // frame the client never answers closes the TCP connection after
-// wsCloseWait.
+// ws.CloseWait.
 func TestWebsocketServerCloseUnanswered(t *testing.T) {
 	ts := newTestServer(t, nil, false)
 	rc := ts.dialRaw(t, "")
@@ -270,7 +272,7 @@ func TestWebsocketServerCloseUnanswered(t *testing.T) {
 		t.Fatalf("close %q", ev.reason)
 	}
 	rc.expectEOF()
-	if d := time.Since(start); d < wsCloseWait-time.Second {
+	if d := time.Since(start); d < ws.CloseWait-time.Second {
 		t.Fatalf("closed after %v, before the client could answer", d)
 	}
 }
@@ -334,7 +336,7 @@ func TestWebsocketDeflateRaw(t *testing.T) {
 	msg := "4" + strings.Repeat("deflate ", 200)
 	rc.write(frame(0xc1, compressForTest(t, []byte(msg))))
 	op, p := rc.read() // echoed compressed (RSV1 is checked by read: not final/masked only)
-	if op != opText || len(p) >= len(msg) {
+	if op != ws.OpText || len(p) >= len(msg) {
 		t.Fatalf("echo %d, %d bytes", op, len(p))
 	}
 	rc.write(frame(0xc1, compressForTest(t, []byte("4"+strings.Repeat("x", 6000)))))
@@ -345,101 +347,6 @@ func TestWebsocketDeflateRaw(t *testing.T) {
 	rc2.write(frame(0xc1, []byte{0xff, 0xff, 0xff}))
 	if code := rc2.readClose(); code != 1007 {
 		t.Fatalf("close %d, want 1007", code)
-	}
-}
-
-func compressForTest(t testing.TB, b []byte) []byte {
-	t.Helper()
-	d := deflaters.Get().(*deflater)
-	defer deflaters.Put(d)
-	d.buf.b = nil
-	d.w.Reset(&d.buf)
-	_, _ = d.w.Write(b)
-	_ = d.w.Flush()
-	return bytes.Clone(d.buf.b[:len(d.buf.b)-4])
-}
-
-// fakeConn is a net.Conn reading from r, its writes discarded.
-type fakeConn struct {
-	net.Conn
-	r io.Reader
-}
-
-func (c *fakeConn) Read(p []byte) (int, error)       { return c.r.Read(p) }
-func (c *fakeConn) Write(p []byte) (int, error)      { return len(p), nil }
-func (c *fakeConn) Close() error                     { return nil }
-func (c *fakeConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *fakeConn) SetDeadline(time.Time) error      { return nil }
-func (c *fakeConn) SetWriteDeadline(time.Time) error { return nil }
-func (c *fakeConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
-func (c *fakeConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
-
-// TestReadMessageAllocs: an uncompressed message of one frame costs one
-// allocation, its payload.
-func TestReadMessageAllocs(t *testing.T) {
-	msg := frame(0x81, []byte(`442["echo",{"n":1}]`))
-	c := newWSConn(&fakeConn{r: eofReader{}}, 1e6, false)
-	allocs := testing.AllocsPerRun(100, func() {
-		c.preload(msg)
-		op, p, err := c.readMessage()
-		if err != nil || op != opText || string(p) != `442["echo",{"n":1}]` {
-			t.Fatalf("%d %q %v", op, p, err)
-		}
-		if c.rb != nil {
-			t.Fatal("read buffer kept after the message")
-		}
-	})
-	if allocs != 1 {
-		t.Fatalf("%v allocations per message, want 1", allocs)
-	}
-}
-
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
-
-// TestMaskBytes checks the word-at-a-time masking against the definition.
-func TestMaskBytes(t *testing.T) {
-	key := [4]byte{1, 2, 3, 4}
-	for n := range 80 {
-		b := bytes.Repeat([]byte{0xaa}, n)
-		maskBytes(key, b)
-		for i := range b {
-			if b[i] != 0xaa^key[i%4] {
-				t.Fatalf("len %d: byte %d", n, i)
-			}
-		}
-	}
-}
-
-// checkReadResult is shared with the fuzzer: what readMessage may return.
-func checkReadResult(t *testing.T, op byte, p []byte, err error, max int64) {
-	t.Helper()
-	if err != nil {
-		var we *wsError
-		if errors.As(err, &we) || errors.Is(err, errPeerClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return
-		}
-		t.Fatalf("unexpected error %v", err)
-	}
-	if op != opText && op != opBinary || int64(len(p)) > max {
-		t.Fatalf("message %d of %d bytes", op, len(p))
-	}
-}
-
-// BenchmarkReadMessage measures the frame reader on a buffered message of
-// one frame (an acked Socket.IO event): unmasking, checks, the payload's
-// allocation.
-func BenchmarkReadMessage(b *testing.B) {
-	msg := frame(0x81, []byte(`442["echo",{"n":1,"s":"hello world"}]`))
-	c := newWSConn(&fakeConn{r: eofReader{}}, 1e6, false)
-	b.SetBytes(int64(len(msg)))
-	b.ReportAllocs()
-	for b.Loop() {
-		c.preload(msg)
-		if _, _, err := c.readMessage(); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 
@@ -484,31 +391,27 @@ func TestWebsocketLargeMessages(t *testing.T) {
 	text := strings.Repeat("large é ", 30<<10)
 	rc.write(frame(0x82, bin))
 	rc.write(frame(0x01, []byte("4"+text[:100<<10])), frame(0x89, []byte("x")), frame(0x00, []byte(text[100<<10:200<<10])), frame(0x80, []byte(text[200<<10:])))
-	if op, p := rc.read(); op != opBinary || !bytes.Equal(p, bin) {
+	if op, p := rc.read(); op != ws.OpBinary || !bytes.Equal(p, bin) {
 		t.Fatalf("binary echo: %d, %d bytes", op, len(p))
 	}
-	if op, _ := rc.read(); op != opPong {
+	if op, _ := rc.read(); op != ws.OpPong {
 		t.Fatalf("frame %d, want the pong", op)
 	}
-	if op, p := rc.read(); op != opText || string(p) != "4"+text {
+	if op, p := rc.read(); op != ws.OpText || string(p) != "4"+text {
 		t.Fatalf("text echo: %d, %d bytes", op, len(p))
 	}
 }
 
-// TestHeaderAloneAllocatesLittle: a frame header announcing a large payload
-// that never comes does not make the reader allocate that payload (the
-// bound allows the pooled read buffer, which a fresh pool, or the race
-// detector's dropping of pooled items, makes it allocate).
-func TestHeaderAloneAllocatesLittle(t *testing.T) {
-	hdr := []byte{0x82, 0x80 | 127, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x00, 1, 2, 3, 4} // 999936 bytes
-	c := newWSConn(&fakeConn{r: bytes.NewReader(hdr)}, 1e6, false)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	if _, _, err := c.readMessage(); err == nil {
-		t.Fatal("no error at EOF")
+// compressForTest returns b compressed as a permessage-deflate message
+// (the deflate tail stripped).
+func compressForTest(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := flate.NewWriter(&buf, flate.BestSpeed)
+	if err != nil {
+		t.Fatal(err)
 	}
-	runtime.ReadMemStats(&after)
-	if d := after.TotalAlloc - before.TotalAlloc; d > 2*eagerPayload+maxBatchBytes+4096 {
-		t.Fatalf("%d bytes allocated for a header alone", d)
-	}
+	_, _ = w.Write(b)
+	_ = w.Flush()
+	return bytes.Clone(buf.Bytes()[:buf.Len()-4])
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package engine
+package ws
 
 import (
 	"io"
@@ -10,7 +10,7 @@ import (
 
 // setupWait prepares shallow idle waits when the connection gives access to
 // its file descriptor (a plain TCP connection; not TLS).
-func (c *wsConn) setupWait() {
+func (c *Conn) setupWait() {
 	sc, ok := c.conn.(syscall.Conn)
 	if !ok {
 		return
@@ -29,8 +29,8 @@ func (c *wsConn) setupWait() {
 // call: a goroutine parked here fits in the 2 KB a stack shrinks back to
 // while idle, and no buffer is held while nothing arrives (tryRead gives the
 // buffer back when there is nothing to read). A read error is reported by
-// the next readMessage.
-func (c *wsConn) wait() {
+// the next ReadMessage.
+func (c *Conn) Wait() {
 	if c.raw == nil {
 		c.waitByte()
 		return
@@ -42,7 +42,7 @@ func (c *wsConn) wait() {
 
 // tryRead is the read attempt of wait: false (wait for the connection to be
 // readable) when nothing is there yet.
-func (c *wsConn) tryRead(fd uintptr) bool {
+func (c *Conn) tryRead(fd uintptr) bool {
 	b := getBuf()
 	for {
 		n, err := syscall.Read(int(fd), (*b)[:cap(*b)])

@@ -1,4 +1,4 @@
-package engine
+package ws
 
 import (
 	"encoding/binary"
@@ -10,45 +10,55 @@ import (
 
 // WebSocket opcodes (RFC 6455 section 5.2).
 const (
-	opContinuation = 0
-	opText         = 1
-	opBinary       = 2
-	opClose        = 8
-	opPing         = 9
-	opPong         = 10
+	OpContinuation = 0
+	OpText         = 1
+	OpBinary       = 2
+	OpClose        = 8
+	OpPing         = 9
+	OpPong         = 10
 )
 
 // Close status codes the server sends (RFC 6455 section 7.4.1).
 const (
-	closeNormal        = 1000
-	closeProtocol      = 1002
-	closeInvalidData   = 1007
-	closeMessageTooBig = 1009
+	CloseNormal        = 1000
+	CloseProtocol      = 1002
+	CloseInvalidData   = 1007
+	CloseMessageTooBig = 1009
 )
 
-// wsError is a violation of RFC 6455 by the client: the connection is closed
-// with code. It wraps ErrWebsocketProtocol or ErrMessageTooBig.
-type wsError struct {
-	code uint16
+// Error is a violation of RFC 6455 by the client: the connection is closed
+// with code. It wraps ErrProtocol or ErrMessageTooBig.
+type Error struct {
+	Code uint16 // the close code the connection is to be closed with
 	msg  string
 }
 
-func (e *wsError) Error() string {
-	return fmt.Sprintf("engine: websocket: %s (close %d)", e.msg, e.code)
+func (e *Error) Error() string {
+	return fmt.Sprintf("engine: websocket: %s (close %d)", e.msg, e.Code)
 }
 
-func (e *wsError) Unwrap() error {
-	if e.code == closeMessageTooBig {
+func (e *Error) Unwrap() error {
+	if e.Code == CloseMessageTooBig {
 		return ErrMessageTooBig
 	}
-	return ErrWebsocketProtocol
+	return ErrProtocol
 }
 
-func protocolError(msg string) error { return &wsError{code: closeProtocol, msg: msg} }
+func protocolError(msg string) error { return &Error{Code: CloseProtocol, msg: msg} }
 
-// errPeerClosed is returned by readMessage when the client closed the
+// The errors an *Error wraps. Their texts are those the engine reported
+// before the codec had a package of its own (package engine exports them as
+// ErrWebsocketProtocol and ErrMessageTooBig).
+var (
+	// ErrProtocol: the client broke RFC 6455 (close 1002 or 1007).
+	ErrProtocol = errors.New("engine: websocket protocol violation")
+	// ErrMessageTooBig: a message over the size limit (close 1009).
+	ErrMessageTooBig = errors.New("engine: websocket message too big")
+)
+
+// ErrPeerClosed is returned by ReadMessage when the client closed the
 // WebSocket with a close frame (answered already).
-var errPeerClosed = errors.New("engine: websocket closed by the client")
+var ErrPeerClosed = errors.New("engine: websocket closed by the client")
 
 // wsHeader is a frame header as read.
 type wsHeader struct {
@@ -61,7 +71,7 @@ type wsHeader struct {
 }
 
 // readHeader reads the next frame header.
-func (c *wsConn) readHeader() (wsHeader, error) {
+func (c *Conn) readHeader() (wsHeader, error) {
 	var h wsHeader
 	if err := c.fill(2); err != nil {
 		return h, err
@@ -107,13 +117,13 @@ func (c *wsConn) readHeader() (wsHeader, error) {
 	return h, nil
 }
 
-// readMessage reads the next data message: its opcode (opText or opBinary)
+// ReadMessage reads the next data message: its opcode (OpText or OpBinary)
 // and its payload, unmasked, inflated when compressed, in a new slice of its
 // exact size (the only allocation of an uncompressed message of one frame).
 // Control frames in between are handled: a ping is answered, a pong
-// ignored, a close frame answered (errPeerClosed is returned). Violations of
-// the protocol are returned as *wsError; other errors are the connection's.
-func (c *wsConn) readMessage() (byte, []byte, error) {
+// ignored, a close frame answered (ErrPeerClosed is returned). Violations of
+// the protocol are returned as *Error; other errors are the connection's.
+func (c *Conn) ReadMessage() (byte, []byte, error) {
 	var (
 		msg        []byte
 		op         byte
@@ -128,21 +138,21 @@ func (c *wsConn) readMessage() (byte, []byte, error) {
 		if !h.masked {
 			return 0, nil, protocolError("unmasked client frame")
 		}
-		if h.op >= opClose {
+		if h.op >= OpClose {
 			if err := c.control(h); err != nil {
 				return 0, nil, err
 			}
 			continue
 		}
 		switch h.op {
-		case opContinuation:
+		case OpContinuation:
 			if !started {
 				return 0, nil, protocolError("continuation frame without a message")
 			}
 			if h.rsv != 0 {
 				return 0, nil, protocolError("RSV bits set on a continuation frame")
 			}
-		case opText, opBinary:
+		case OpText, OpBinary:
 			if started {
 				return 0, nil, protocolError("new message inside a fragmented message")
 			}
@@ -154,7 +164,7 @@ func (c *wsConn) readMessage() (byte, []byte, error) {
 			return 0, nil, protocolError(fmt.Sprintf("unknown opcode %d", h.op))
 		}
 		if h.n > c.maxMsg-int64(len(msg)) {
-			return 0, nil, &wsError{code: closeMessageTooBig, msg: "message over MaxHTTPBufferSize"}
+			return 0, nil, &Error{Code: CloseMessageTooBig, msg: "message over MaxHTTPBufferSize"}
 		}
 		if msg, err = c.appendPayload(msg, h); err != nil {
 			return 0, nil, err
@@ -169,17 +179,17 @@ func (c *wsConn) readMessage() (byte, []byte, error) {
 			return 0, nil, err
 		}
 	}
-	if op == opText && !utf8.Valid(msg) {
-		return 0, nil, &wsError{code: closeInvalidData, msg: "invalid UTF-8 in a text message"}
+	if op == OpText && !utf8.Valid(msg) {
+		return 0, nil, &Error{Code: CloseInvalidData, msg: "invalid UTF-8 in a text message"}
 	}
 	c.releaseBuffer()
 	return op, msg, nil
 }
 
 // control handles a control frame: ping is answered with a pong, pong is
-// ignored, close is answered (errPeerClosed, or a *wsError for a bad close
+// ignored, close is answered (ErrPeerClosed, or a *Error for a bad close
 // payload).
-func (c *wsConn) control(h wsHeader) error {
+func (c *Conn) control(h wsHeader) error {
 	if !h.fin || h.n > 125 {
 		return protocolError("fragmented or long control frame")
 	}
@@ -192,12 +202,12 @@ func (c *wsConn) control(h wsHeader) error {
 		return err
 	}
 	switch h.op {
-	case opPing:
-		return c.out.writeControl(opPong, p)
-	case opPong:
+	case OpPing:
+		return c.out.writeControl(OpPong, p)
+	case OpPong:
 		return nil
-	case opClose:
-		code := uint16(closeNormal)
+	case OpClose:
+		code := uint16(CloseNormal)
 		switch {
 		case len(p) == 1:
 			return protocolError("close frame of one byte")
@@ -207,11 +217,11 @@ func (c *wsConn) control(h wsHeader) error {
 				return protocolError(fmt.Sprintf("invalid close code %d", code))
 			}
 			if !utf8.Valid(p[2:]) {
-				return &wsError{code: closeInvalidData, msg: "invalid UTF-8 in a close reason"}
+				return &Error{Code: CloseInvalidData, msg: "invalid UTF-8 in a close reason"}
 			}
 		}
-		c.sendClose(code)
-		return errPeerClosed
+		c.SendClose(code)
+		return ErrPeerClosed
 	default:
 		return protocolError(fmt.Sprintf("unknown opcode %d", h.op))
 	}
@@ -233,7 +243,7 @@ const eagerPayload = 64 << 10
 // appendPayload reads the payload of frame h, unmasked, appended to msg (a
 // message of one frame up to eagerPayload: in a new slice of its exact
 // size).
-func (c *wsConn) appendPayload(msg []byte, h wsHeader) ([]byte, error) {
+func (c *Conn) appendPayload(msg []byte, h wsHeader) ([]byte, error) {
 	if h.n <= eagerPayload {
 		if msg == nil {
 			msg = make([]byte, h.n)
@@ -261,7 +271,7 @@ func (c *wsConn) appendPayload(msg []byte, h wsHeader) ([]byte, error) {
 
 // readPayload reads len(dst) payload bytes into dst, unmasked with key:
 // what is buffered, then straight from the connection.
-func (c *wsConn) readPayload(dst []byte, key [4]byte) error {
+func (c *Conn) readPayload(dst []byte, key [4]byte) error {
 	k := 0
 	if c.rb != nil {
 		k = copy(dst, c.buffered())
@@ -283,7 +293,7 @@ func (c *wsConn) readPayload(dst []byte, key [4]byte) error {
 }
 
 // skip discards n payload bytes.
-func (c *wsConn) skip(n int64) error {
+func (c *Conn) skip(n int64) error {
 	for n > 0 {
 		if c.r == c.w {
 			if err := c.fill(1); err != nil {

@@ -1,4 +1,4 @@
-package engine
+package ws
 
 import (
 	"compress/flate"
@@ -63,13 +63,13 @@ var inflaters = sync.Pool{New: func() any {
 }}
 
 // inflate returns the inflated payload of a compressed message (a new slice
-// of its exact size), or a *wsError: 1009 when it is over limit bytes, 1007
+// of its exact size), or a *Error: 1009 when it is over limit bytes, 1007
 // when it is not deflate data.
 func inflate(msg []byte, limit int64) ([]byte, error) {
 	f := inflaters.Get().(*inflater)
 	defer func() {
 		f.src = inflateSrc{}
-		if cap(f.buf) > maxBatchBytes {
+		if cap(f.buf) > BufferSize {
 			f.buf = nil
 		}
 		inflaters.Put(f)
@@ -87,7 +87,7 @@ func inflate(msg []byte, limit int64) ([]byte, error) {
 		out = out[:len(out)+n]
 		if int64(len(out)) > limit {
 			f.buf = out
-			return nil, &wsError{code: closeMessageTooBig, msg: "inflated message over MaxHTTPBufferSize"}
+			return nil, &Error{Code: CloseMessageTooBig, msg: "inflated message over MaxHTTPBufferSize"}
 		}
 		if err != nil {
 			f.buf = out
@@ -95,7 +95,7 @@ func inflate(msg []byte, limit int64) ([]byte, error) {
 			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) && len(f.src.data) == 0 && f.src.tail == len(deflateTail) {
 				return append([]byte(nil), out...), nil
 			}
-			return nil, &wsError{code: closeInvalidData, msg: "invalid compressed data"}
+			return nil, &Error{Code: CloseInvalidData, msg: "invalid compressed data"}
 		}
 	}
 }
@@ -119,22 +119,21 @@ var deflaters = sync.Pool{New: func() any {
 	return d
 }}
 
-// writeCompressed writes one compressed message (RSV1) of opcode whose
-// payload is the type character typeChars[typ] (none when typ < 0) followed
-// by data.
-func (b *batchWriter) writeCompressed(opcode byte, typ int, data []byte) error {
+// WriteCompressed writes one compressed message (RSV1) of opcode whose
+// payload is the byte lead (none when lead < 0) followed by data.
+func (b *Writer) WriteCompressed(opcode byte, lead int, data []byte) error {
 	d := deflaters.Get().(*deflater)
 	d.buf.b = d.buf.b[:0]
 	d.w.Reset(&d.buf)
-	if typ >= 0 {
-		_, _ = d.w.Write(typeChars[typ : typ+1]) // appendWriter does not fail
+	if lead >= 0 {
+		_, _ = d.w.Write(byteValues[lead : lead+1]) // appendWriter does not fail
 	}
 	_, _ = d.w.Write(data)
 	_ = d.w.Flush()
 	z := d.buf.b
 	z = z[:len(z)-len(deflateTail)] // Flush ends with the tail
-	err := b.writeFrame(0x80|0x40|opcode, -1, z)
-	if cap(d.buf.b) > maxBatchBytes {
+	err := b.WriteFrame(0x80|0x40|opcode, -1, z)
+	if cap(d.buf.b) > BufferSize {
 		d.buf.b = nil
 	}
 	deflaters.Put(d)

@@ -1,12 +1,12 @@
 //go:build !unix
 
-package engine
+package ws
 
 // setupWait: file descriptors cannot be polled directly here.
-func (c *wsConn) setupWait() {}
+func (c *Conn) setupWait() {}
 
 // wait blocks until the client sends something: a read of one byte.
-func (c *wsConn) wait() { c.waitByte() }
+func (c *Conn) Wait() { c.waitByte() }
 
 func getBuf() *[]byte { return batchBufs.Get().(*[]byte) }
 

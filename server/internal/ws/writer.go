@@ -1,4 +1,4 @@
-package engine
+package ws
 
 import (
 	"encoding/binary"
@@ -8,24 +8,43 @@ import (
 	"sync"
 )
 
-// maxBatchBytes bounds what a websocket session's flush accumulates before it
-// writes to the connection: several queued packets go out in one write
-// (syscall) instead of one each.
-const maxBatchBytes = 32 << 10
+// BufferSize is the size of the pooled buffers (GetBuffer): it bounds what
+// a Writer's batch accumulates before it writes to the connection (several
+// messages go out in one write, one syscall, instead of one each) and is the
+// read buffer of a Conn.
+const BufferSize = 32 << 10
 
 // batchBufs holds the buffers of open batches; a buffer belongs to a batch
 // only while its flush writes, never to an idle session.
 var batchBufs = sync.Pool{New: func() any {
-	b := make([]byte, 0, maxBatchBytes)
+	b := make([]byte, 0, BufferSize)
 	return &b
 }}
 
-// batchWriter writes the frames of a websocket connection. Outside a batch
-// it writes through; between begin and end it accumulates frames (up to
-// maxBatchBytes) and end writes them at once. Its lock keeps every frame
-// whole and in order: the data frames of the session's flush and the
+// GetBuffer returns a pooled buffer of capacity BufferSize and length 0.
+func GetBuffer() *[]byte { return batchBufs.Get().(*[]byte) }
+
+// PutBuffer gives a buffer of GetBuffer back to the pool.
+func PutBuffer(b *[]byte) {
+	*b = (*b)[:0]
+	batchBufs.Put(b)
+}
+
+// byteValues holds every byte value at its index, sliced to write one byte
+// without allocating. Never modified.
+var byteValues = func() (b [256]byte) {
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}()
+
+// Writer writes the frames of a websocket connection. Outside a batch
+// it writes through; between Begin and End it accumulates frames (up to
+// BufferSize) and End writes them at once. Its lock keeps every frame
+// whole and in order: the data frames of the owner's flush and the
 // control frames of its reader (pong, close).
-type batchWriter struct {
+type Writer struct {
 	w      io.Writer
 	mu     sync.Mutex
 	buf    *[]byte // non-nil while a batch is open
@@ -33,8 +52,8 @@ type batchWriter struct {
 	closed bool    // a close frame was written: nothing more is
 }
 
-// begin opens a batch.
-func (b *batchWriter) begin() {
+// Begin opens a batch.
+func (b *Writer) Begin() {
 	b.mu.Lock()
 	if b.buf == nil {
 		b.buf = batchBufs.Get().(*[]byte)
@@ -46,8 +65,8 @@ func (b *batchWriter) begin() {
 	b.mu.Unlock()
 }
 
-// end writes what the batch accumulated and closes it.
-func (b *batchWriter) end() error {
+// End writes what the batch accumulated and closes it.
+func (b *Writer) End() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	buf := b.buf
@@ -66,25 +85,33 @@ func (b *batchWriter) end() error {
 
 // writeControl writes a control frame (payload <= 125 bytes) at once, after
 // what an open batch holds.
-func (b *batchWriter) writeControl(opcode byte, payload []byte) error {
+func (b *Writer) writeControl(opcode byte, payload []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.writeControlLocked(opcode, payload)
 }
 
-// writeClose writes a close frame with payload unless one was written.
-func (b *batchWriter) writeClose(payload []byte) error {
+// DropPrefix forgets a held 101 response that was never written (the
+// connection is to be closed without it).
+func (b *Writer) DropPrefix() {
+	b.mu.Lock()
+	b.prefix = nil
+	b.mu.Unlock()
+}
+
+// WriteClose writes a close frame with payload unless one was written.
+func (b *Writer) WriteClose(payload []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil
 	}
-	err := b.writeControlLocked(opClose, payload)
+	err := b.writeControlLocked(OpClose, payload)
 	b.closed = true
 	return err
 }
 
-func (b *batchWriter) writeControlLocked(opcode byte, payload []byte) error {
+func (b *Writer) writeControlLocked(opcode byte, payload []byte) error {
 	if b.closed {
 		return net.ErrClosed
 	}
@@ -115,26 +142,26 @@ func (b *batchWriter) writeControlLocked(opcode byte, payload []byte) error {
 	return err
 }
 
-// writeFrame writes one unmasked final frame whose first byte is b0 (FIN,
+// WriteFrame writes one unmasked final frame whose first byte is b0 (FIN,
 // RSV1 for a compressed message, opcode) and whose payload is the type
-// character typeChars[typ] (none when typ < 0) followed by data. In a batch
+// byte lead (none when lead < 0) followed by data. In a batch
 // the frame is added to it (the batch is written out first when the frame
 // doesn't fit; a frame larger than the batch buffer goes out with one
 // writev); outside a batch it is written at once.
-func (b *batchWriter) writeFrame(b0 byte, typ int, data []byte) error {
+func (b *Writer) WriteFrame(b0 byte, lead int, data []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return net.ErrClosed
 	}
 	n := len(data)
-	if typ >= 0 {
+	if lead >= 0 {
 		n++
 	}
 	var hdr [11]byte
 	h := appendFrameHeader(hdr[:0], b0, n)
-	if typ >= 0 {
-		h = append(h, typeChars[typ])
+	if lead >= 0 {
+		h = append(h, byte(lead))
 	}
 	if b.buf == nil { // not in a batch: write through
 		if b.prefix != nil {

@@ -1,0 +1,45 @@
+// Package ws is the server side of RFC 6455 WebSocket connections as the
+// Engine.IO server uses them: the opening handshake (Accept, with
+// permessage-deflate without context takeover), a frame reader that checks
+// what the reference's ws library checks, and a frame writer that batches.
+//
+// It knows nothing of Engine.IO: package engine owns each Conn (its reader
+// goroutine, its parking while idle, its sessions) and decides what the
+// messages mean.
+//
+// # Reading
+//
+// One goroutine reads a Conn. ReadMessage returns whole data messages (text
+// or binary), unmasked, inflated when compressed, in a new slice of their
+// exact size (the only allocation of an uncompressed message of one frame);
+// control frames in between are handled (a ping is answered in order with
+// the data frames, a close frame answered and ErrPeerClosed returned).
+// Client frames must be masked, control frames final and at most 125 bytes,
+// RSV bits clear unless permessage-deflate was negotiated; a violation is
+// returned as an *Error carrying the close code (1002, 1007 for invalid
+// UTF-8, 1009 for a message over the limit) and wrapping ErrProtocol or
+// ErrMessageTooBig. A frame header announcing a large payload costs no
+// memory until its bytes arrive.
+//
+// Nothing is buffered while a Conn is idle: bytes are read into a pooled
+// buffer (BufferSize) and given back once used. Wait blocks until the
+// client sends something in a shallow call (on Unix, a poll of the
+// descriptor; elsewhere a read of one byte), so an idle reader's goroutine
+// keeps the smallest stack.
+//
+// # Writing
+//
+// A Conn's Writer (Out) writes unmasked final frames. Between Begin and End
+// it accumulates frames in a pooled buffer and writes them with one write;
+// a frame larger than the buffer goes out with one writev. Its lock keeps
+// frames whole and in order between the owner's writes and the reader's
+// control frames. A frame's payload may start with one lead byte (an
+// Engine.IO packet type) without copying the data after it.
+//
+// # Closing
+//
+// StartClose sends close 1000 and bounds the wait for the client's close
+// frame by CloseWait; DrainAndClose reads (and discards) until that frame,
+// then closes the connection; CloseNow cuts it. Finish gives the read
+// buffer back when the reader is done.
+package ws
