@@ -14,6 +14,8 @@ type idlePoll struct {
 const idlePollDefault = false
 
 // idleReg: nothing to keep.
+//
+//lint:ignore U1000 the websocket connection embeds it; in a js build nothing uses that connection type
 type idleReg struct{}
 
 // park: never parked here; the caller waits itself.
