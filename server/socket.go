@@ -360,11 +360,13 @@ func (s *Socket) registerAck(id uint64, timeout time.Duration, fn func(Args, err
 	if timeout > 0 {
 		pa.timer = time.AfterFunc(timeout, func() {
 			if s.takeAck(id) != nil {
+				s.nsp.srv.stats.ackTimeouts.Add(1)
 				fn(Args{}, ErrTimeout)
 			}
 		})
 	}
 	s.acks[id] = pa
+	s.nsp.srv.stats.acksPending.Add(1)
 	return true
 }
 
@@ -374,6 +376,7 @@ func (s *Socket) takeAck(id uint64) *pendingAck {
 	defer s.mu.Unlock()
 	pa := s.acks[id]
 	if pa != nil {
+		s.nsp.srv.stats.acksPending.Add(-1)
 		delete(s.acks, id)
 		if pa.timer != nil {
 			pa.timer.Stop()
@@ -529,6 +532,7 @@ func (s *Socket) run(e *Event, anys []EventHandler, hs []handlerEntry) {
 	if !s.connected.Load() {
 		return
 	}
+	defer s.nsp.srv.eventHandled(s, e, time.Now())
 	for _, h := range anys {
 		h(e)
 	}
@@ -591,6 +595,7 @@ func (s *Socket) onClose(reason string) {
 	for _, h := range disc {
 		h(reason)
 	}
+	s.nsp.srv.socketDisconnected(s, reason)
 }
 
 // failAcks fails every pending ack with ErrDisconnected and refuses new ones.
@@ -599,6 +604,7 @@ func (s *Socket) failAcks() {
 	acks := s.acks
 	s.acks = nil
 	s.acksClosed = true
+	s.nsp.srv.stats.acksPending.Add(-int64(len(acks)))
 	s.mu.Unlock()
 	for _, pa := range acks {
 		if pa.timer != nil {

@@ -21,6 +21,7 @@ type Server struct {
 	start       time.Time
 	compressors compressors
 	idle        idlePoll // parks idle websocket readers (Linux)
+	stats       counters // stats.go
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -316,6 +317,7 @@ func (srv *Server) newSession(r *http.Request, q url.Values, transport string, c
 	if !srv.register(s) {
 		return nil, false
 	}
+	srv.stats.accepted(transport)
 	srv.opts.OnSession(s)
 	if s.handler == nil {
 		srv.log.Warn("engine: OnSession set no handler; the session's messages are dropped")
