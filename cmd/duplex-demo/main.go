@@ -32,19 +32,23 @@ func main() {
 	addr := flag.String("addr", ":3000", "address to listen on")
 	www := flag.String("www", "www", "directory of the pages served at /")
 	wasm := flag.String("wasm", "build/wasm", "directory of client.wasm, chat.wasm and wasm_exec.js (make wasm)")
+	var ops opsOptions
+	flag.StringVar(&ops.adminUI, "admin-ui", "interop/admin/node_modules/@socket.io/admin-ui/ui/dist", "directory of the Admin UI's files, served at /admin/")
+	flag.StringVar(&ops.adminUser, "admin-user", "admin", "the Admin UI's username")
+	flag.StringVar(&ops.adminPassword, "admin-password", "admin", "the Admin UI's password (demo default: change it)")
 	flag.Parse()
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *www, *wasm, log); err != nil {
+	if err := run(ctx, *addr, *www, *wasm, ops, log); err != nil {
 		log.Error("duplex-demo", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves until ctx is done, then shuts down gracefully.
-func run(ctx context.Context, addr, www, wasm string, log *slog.Logger) error {
+func run(ctx context.Context, addr, www, wasm string, ops opsOptions, log *slog.Logger) error {
 	if _, err := os.Stat(wasm + "/client.wasm"); err != nil {
 		log.Warn("the browser client is not built: run `make wasm` (or `make run`)", "err", err)
 	}
@@ -64,6 +68,11 @@ func run(ctx context.Context, addr, www, wasm string, log *slog.Logger) error {
 	mux.Handle("/socket.io/", srv)
 	mux.Handle("/wasm/", client) // the Go pages' own binaries (chat.wasm) and wasm_exec.js
 	mux.Handle("/", http.FileServer(http.Dir(www)))
+	stopOps, err := operations(mux, srv, ops, log)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
