@@ -175,15 +175,15 @@ func TestAdminUI(t *testing.T) {
 	// Sockets with their transport: cid on "/", ann and bob on /chat.
 	route(tb, "#/sockets/")
 	pageText(tb, cid.sock.ID(), "websocket")
-	route(tb, "#/n/%2Fchat/sockets/" + bob.sock.ID())
+	route(tb, "#/n/%2Fchat/sockets/"+bob.sock.ID())
 	pageText(tb, bob.sock.ID(), "polling")
-	route(tb, "#/n/%2Fchat/sockets/" + ann.sock.ID())
+	route(tb, "#/n/%2Fchat/sockets/"+ann.sock.ID())
 	pageText(tb, ann.sock.ID(), "websocket", "lobby")
 
 	// Live event counts: the dashboard's aggregated packets, and the three
 	// hello-message events in the events list.
 	waitJS[bool](tb, store+`.main.aggregatedEvents.filter(e => e.type === 'packetsIn').reduce((n, e) => n + e.count, 0) >= 3`, waitLong)
-	helloEvents := store+`.main.namespaces.find(n => n.name === '/').events.filter(e => e.type === 'event_received' && e.eventName === 'hello-message').length`
+	helloEvents := store + `.main.namespaces.find(n => n.name === '/').events.filter(e => e.type === 'event_received' && e.eventName === 'hello-message').length`
 	waitJS[bool](tb, helloEvents+" >= 3", waitLong)
 	n := eval[int](tb, helloEvents)
 	if n != 3 {
@@ -193,7 +193,7 @@ func TestAdminUI(t *testing.T) {
 	pageText(tb, "hello-message")
 
 	// "Join a room" from the UI: bob joins lobby, and gets ann's message.
-	route(tb, "#/n/%2Fchat/sockets/" + bob.sock.ID())
+	route(tb, "#/n/%2Fchat/sockets/"+bob.sock.ID())
 	pageText(tb, bob.sock.ID())
 	tb.do(chromedp.SendKeys(chromedp.CSS(".select-room input"), "lobby"))
 	_ = eval[bool](tb, `(document.querySelector('.select-room').closest('form').querySelector('button[type=submit]').click(), true)`)
@@ -231,7 +231,7 @@ func TestAdminUI(t *testing.T) {
 	}
 
 	// "Disconnect" from the UI: cid is disconnected by the server.
-	route(tb, "#/n/%2F/sockets/" + cid.sock.ID())
+	route(tb, "#/n/%2F/sockets/"+cid.sock.ID())
 	pageText(tb, cid.sock.ID())
 	_ = eval[bool](tb, `(document.querySelector('.mdi-logout').closest('button').click(), true)`)
 	select {
