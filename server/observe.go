@@ -84,10 +84,13 @@ func (srv *Server) socketDisconnected(s *Socket, reason string) {
 	}
 }
 
-// eventHandled: the handlers of e ran from start until now. Called as
-// `defer srv.eventHandled(s, e, time.Now())`.
+// eventReceived: e is about to be handled; it returns what eventHandled
+// takes. Called as `defer srv.eventHandled(s, e, srv.eventReceived(e))`.
+func (srv *Server) eventReceived(e *Event) time.Time { return srv.stats.received(e.Name) }
+
+// eventHandled: the handlers of e ran (since start, when timed).
 func (srv *Server) eventHandled(s *Socket, e *Event, start time.Time) {
-	srv.stats.handled(e.Name, start)
+	srv.stats.handled(start)
 	for _, o := range srv.obs.each() {
 		if o.EventReceived != nil {
 			o.EventReceived(s, e)
