@@ -36,3 +36,9 @@ if [ ! -f "$stamp" ] || [ interop/package-lock.json -nt "$stamp" ]; then
   echo "deps: npm ci in interop/"
   (cd interop && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The Admin UI (served by the demo at /admin/) and the reference it is tested against.
+stamp=interop/admin/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ interop/admin/package-lock.json -nt "$stamp" ]; then
+  echo "deps: npm ci in interop/admin/"
+  (cd interop/admin && npm ci --no-audit --no-fund --loglevel=error)
+fi
