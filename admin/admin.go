@@ -272,6 +272,14 @@ func (a *Admin) run(ctx context.Context) {
 	}
 }
 
+// Dropped returns the number of live events dropped because the admins'
+// queue was full (development mode).
+func (a *Admin) Dropped() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.dropped
+}
+
 // enqueue queues a live event (dropped when the admins are that far behind).
 func (a *Admin) enqueue(f func()) {
 	select {

@@ -12,8 +12,9 @@ import (
 //
 // The calls are made synchronously from the goroutine where it happens:
 // SocketConnected before the namespace's connection handlers run,
-// SocketDisconnected after the disconnect handlers, EventReceived after the
-// event's handlers returned (e stays valid, e.Args included), RoomJoined and
+// SocketDisconnected after the disconnect handlers, EventReceived before the
+// event's handlers run (as the reference's onAny listeners; e and e.Args stay
+// valid after the call, the observer may keep them), RoomJoined and
 // RoomLeft with the namespace adapter's lock held. So an Observer must return
 // quickly, and must not call into the Server from RoomJoined or RoomLeft:
 // queue what it needs and act elsewhere. Rooms named after a socket's own id
@@ -84,19 +85,20 @@ func (srv *Server) socketDisconnected(s *Socket, reason string) {
 	}
 }
 
-// eventReceived: e is about to be handled; it returns what eventHandled
-// takes. Called as `defer srv.eventHandled(s, e, srv.eventReceived(e))`.
-func (srv *Server) eventReceived(e *Event) time.Time { return srv.stats.received(e.Name) }
-
-// eventHandled: the handlers of e ran (since start, when timed).
-func (srv *Server) eventHandled(s *Socket, e *Event, start time.Time) {
-	srv.stats.handled(start)
+// eventReceived: e is about to be handled by s; it returns what
+// eventHandled takes. Called as
+// `defer srv.eventHandled(srv.eventReceived(s, e))`.
+func (srv *Server) eventReceived(s *Socket, e *Event) time.Time {
 	for _, o := range srv.obs.each() {
 		if o.EventReceived != nil {
 			o.EventReceived(s, e)
 		}
 	}
+	return srv.stats.received(e.Name)
 }
+
+// eventHandled: the handlers of an event ran (since start, when timed).
+func (srv *Server) eventHandled(start time.Time) { srv.stats.handled(start) }
 
 // roomJoined: socket id joined room of nsp (the adapter's lock held).
 func (srv *Server) roomJoined(nsp *Namespace, room, id string) {

@@ -532,7 +532,7 @@ func (s *Socket) run(e *Event, anys []EventHandler, hs []handlerEntry) {
 	if !s.connected.Load() {
 		return
 	}
-	defer s.nsp.srv.eventHandled(s, e, s.nsp.srv.eventReceived(e))
+	defer s.nsp.srv.eventHandled(s.nsp.srv.eventReceived(s, e))
 	for _, h := range anys {
 		h(e)
 	}

@@ -244,6 +244,18 @@ func (t *eventTable) snapshot() []EventCount {
 // roomLister is the optional adapter method Stats counts rooms with.
 type roomLister interface{ Rooms() []string }
 
+// roomCounter is the MemoryAdapter's (and the adapters embedding it) count
+// of rooms without listing them.
+type roomCounter interface{ roomCount() int }
+
+// roomCount returns the number of rooms, socket id rooms excluded (a room
+// named after a socket id that others joined too is counted).
+func (a *MemoryAdapter) roomCount() int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return len(a.rooms)
+}
+
 // Stats returns a snapshot of the server's statistics. It takes the locks of
 // the namespaces and their adapters briefly (to count sockets and rooms):
 // call it from a metrics scrape or a ticker, not per event.
@@ -286,7 +298,9 @@ func (srv *Server) Stats() Stats {
 		n.mu.RLock()
 		ns.Sockets = len(n.sockets)
 		n.mu.RUnlock()
-		if rl, ok := n.adapter.(roomLister); ok {
+		if rc, ok := n.adapter.(roomCounter); ok {
+			ns.Rooms = rc.roomCount()
+		} else if rl, ok := n.adapter.(roomLister); ok {
 			ns.Rooms = 0
 			for _, r := range rl.Rooms() {
 				if n.lookup(r) == nil { // a socket's own room is not counted

@@ -11,6 +11,6 @@ func BenchmarkStatsEventHook(b *testing.B) {
 	e := &Event{Name: "chat"}
 	b.ReportAllocs()
 	for b.Loop() {
-		srv.eventHandled(s, e, srv.eventReceived(e))
+		srv.eventHandled(srv.eventReceived(s, e))
 	}
 }
