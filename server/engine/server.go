@@ -18,10 +18,10 @@ import (
 type Server struct {
 	opts        Options
 	log         *slog.Logger
+	stats       counters // stats.go
 	start       time.Time
 	compressors compressors
 	idle        idlePoll // parks idle websocket readers (Linux)
-	stats       counters // stats.go
 
 	mu       sync.Mutex
 	sessions map[string]*Session
