@@ -325,7 +325,6 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 		_ = s.send(p, false)
 	}
 	_ = s.client.sendText(connectReply(n.name, s.id, s.pid), false)
-	n.srv.socketConnected(s)
 	var hs []func(*Socket)
 	if n.parent != nil {
 		hs = n.parent.connectionHandlers()
@@ -337,6 +336,7 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 		hs = append(hs, n.onConnection...)
 	}
 	n.mu.RUnlock()
+	n.srv.socketConnected(s)
 	for _, h := range hs {
 		h(s)
 	}
