@@ -247,3 +247,41 @@ func sidOf(t *testing.T, reply string) string {
 	}
 	return v.SID
 }
+
+// TestStatsUpgrade: a polling session upgraded to websocket counts as
+// accepted on polling, open on websocket, and closes on websocket.
+func TestStatsUpgrade(t *testing.T) {
+	base, srv := startServer(t, nil, nil)
+	p := openPoll(t, base)
+	p.post("40")
+	if _, body := p.get(); !strings.HasPrefix(body, "40{") {
+		t.Fatalf("connect: %q", body)
+	}
+	sid := p.url[strings.LastIndex(p.url, "sid=")+len("sid="):]
+	url := "ws" + strings.TrimPrefix(base, "http") + "/socket.io/?EIO=4&transport=websocket&sid=" + sid
+	c, _, err := websocket.Dial(context.Background(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageText, []byte("2probe")); err != nil {
+		t.Fatal(err)
+	}
+	if _, m, err := c.Read(ctx); err != nil || string(m) != "3probe" {
+		t.Fatalf("probe: %q %v", m, err)
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte("5")); err != nil {
+		t.Fatal(err)
+	}
+	st := waitStats(t, srv, func(st Stats) bool { return st.Engine.Upgrades == 1 })
+	if e := st.Engine; e.AcceptedPolling != 1 || e.OpenPolling != 0 || e.OpenWebsocket != 1 {
+		t.Errorf("after the upgrade: %+v", e)
+	}
+	c.Close(websocket.StatusNormalClosure, "")
+	st = waitStats(t, srv, func(st Stats) bool { return st.Engine.ClosedWebsocket == 1 })
+	if e := st.Engine; e.OpenWebsocket != 0 || e.ClosedPolling != 0 || e.Closed["transport close"] != 1 {
+		t.Errorf("after the close: %+v", e)
+	}
+}
