@@ -90,6 +90,7 @@ func (a *MemoryAdapter) AddAll(id string, rooms []string) {
 			a.rooms[r] = set
 		}
 		set[id] = s
+		a.nsp.srv.roomJoined(a.nsp, r, id)
 	}
 }
 
@@ -136,6 +137,7 @@ func (a *MemoryAdapter) Del(id, room string) {
 
 func (a *MemoryAdapter) delRoom(id, room string) {
 	if m := a.rooms[room]; m != nil {
+		a.nsp.srv.roomLeft(a.nsp, room, id)
 		delete(m, id)
 		if len(m) == 0 {
 			delete(a.rooms, room)

@@ -69,7 +69,7 @@ func (b BroadcastOperator) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	return b.nsp.adapter.Broadcast(context.Background(), &p, b.opts())
+	return b.nsp.srv.stats.adapterCall(opBroadcast, b.nsp.adapter.Broadcast(context.Background(), &p, b.opts()))
 }
 
 // EmitWithAck sends event to every selected socket and returns their replies
@@ -85,7 +85,7 @@ func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args .
 	p = p.WithID(b.nsp.nextAckID())
 	servers := 1
 	if !b.flags.Local {
-		if servers, err = b.nsp.adapter.ServerCount(ctx); err != nil {
+		if servers, err = b.nsp.adapter.ServerCount(ctx); b.nsp.srv.stats.adapterCall(opServerCount, err) != nil {
 			return nil, fmt.Errorf("server: counting servers: %w", err)
 		}
 	}
@@ -133,7 +133,7 @@ func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args .
 		}
 		check()
 	}
-	if err := b.nsp.adapter.BroadcastWithAck(ctx, &p, b.opts(), onCount, onAck); err != nil {
+	if err := b.nsp.srv.stats.adapterCall(opBroadcastWithAck, b.nsp.adapter.BroadcastWithAck(ctx, &p, b.opts(), onCount, onAck)); err != nil {
 		return nil, err
 	}
 	select {
@@ -150,6 +150,7 @@ func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args .
 		finished = true
 		err := ctx.Err()
 		if errors.Is(err, context.DeadlineExceeded) {
+			b.nsp.srv.stats.ackTimeouts.Add(1)
 			err = fmt.Errorf("%w: %d of %d replies", ErrTimeout, len(replies), expected)
 		}
 		return replies, err
@@ -158,20 +159,21 @@ func (b BroadcastOperator) EmitWithAck(ctx context.Context, event string, args .
 
 // FetchSockets returns the selected sockets.
 func (b BroadcastOperator) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
-	return b.nsp.adapter.FetchSockets(ctx, b.opts())
+	rs, err := b.nsp.adapter.FetchSockets(ctx, b.opts())
+	return rs, b.nsp.srv.stats.adapterCall(opFetchSockets, err)
 }
 
 // SocketsJoin makes the selected sockets join rooms.
 func (b BroadcastOperator) SocketsJoin(rooms ...string) error {
-	return b.nsp.adapter.AddSockets(context.Background(), b.opts(), rooms)
+	return b.nsp.srv.stats.adapterCall(opAddSockets, b.nsp.adapter.AddSockets(context.Background(), b.opts(), rooms))
 }
 
 // SocketsLeave makes the selected sockets leave rooms.
 func (b BroadcastOperator) SocketsLeave(rooms ...string) error {
-	return b.nsp.adapter.DelSockets(context.Background(), b.opts(), rooms)
+	return b.nsp.srv.stats.adapterCall(opDelSockets, b.nsp.adapter.DelSockets(context.Background(), b.opts(), rooms))
 }
 
 // DisconnectSockets disconnects the selected sockets (see Socket.Disconnect).
 func (b BroadcastOperator) DisconnectSockets(close bool) error {
-	return b.nsp.adapter.DisconnectSockets(context.Background(), b.opts(), close)
+	return b.nsp.srv.stats.adapterCall(opDisconnectSockets, b.nsp.adapter.DisconnectSockets(context.Background(), b.opts(), close))
 }

@@ -143,11 +143,13 @@ func (s *Socket) registerAck(id uint64, timeout time.Duration, fn func(Args, err
 	if timeout > 0 {
 		pa.timer = time.AfterFunc(timeout, func() {
 			if s.takeAck(id) != nil {
+				s.nsp.srv.stats.ackTimeouts.Add(1)
 				fn(Args{}, ErrTimeout)
 			}
 		})
 	}
 	s.acks[id] = pa
+	s.nsp.srv.stats.acksPending.Add(1)
 	return true
 }
 
@@ -157,6 +159,7 @@ func (s *Socket) takeAck(id uint64) *pendingAck {
 	defer s.mu.Unlock()
 	pa := s.acks[id]
 	if pa != nil {
+		s.nsp.srv.stats.acksPending.Add(-1)
 		delete(s.acks, id)
 		if pa.timer != nil {
 			pa.timer.Stop()
@@ -171,6 +174,7 @@ func (s *Socket) failAcks() {
 	acks := s.acks
 	s.acks = nil
 	s.acksClosed = true
+	s.nsp.srv.stats.acksPending.Add(-int64(len(acks)))
 	s.mu.Unlock()
 	for _, pa := range acks {
 		if pa.timer != nil {

@@ -179,7 +179,7 @@ func (n *Namespace) ServerSideEmit(ctx context.Context, event string, args ...an
 	if sio.IsReserved(event) {
 		return sio.ErrReservedEvent
 	}
-	return n.adapter.ServerSideEmit(ctx, event, args...)
+	return n.srv.stats.adapterCall(opServerSideEmit, n.adapter.ServerSideEmit(ctx, event, args...))
 }
 
 // OnServerSideEmit registers h for the events other servers of the cluster
@@ -216,11 +216,13 @@ func (n *Namespace) connect(c *client, auth json.RawMessage) {
 	rec := n.srv.opts.ConnectionStateRecovery
 	if rec != nil {
 		if pid, offset, ok := recoveryAuth(auth); ok {
+			n.srv.stats.recoveryAttempts.Add(1)
 			st, err := n.adapter.RestoreSession(context.Background(), pid, offset)
 			if err != nil {
 				n.srv.log.Warn("socket.io: cannot restore session", "nsp", n.name, slog.Any("error", err))
 			}
 			if st != nil {
+				n.srv.stats.recoveryOK.Add(1)
 				s.id, s.pid, s.recovered = st.SID, st.PID, true
 				if st.Data != nil {
 					if _, ok := n.adapter.(SessionTracker); ok {
@@ -301,6 +303,7 @@ func recoveryAuth(auth json.RawMessage) (pid, offset string, ok bool) {
 func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 	c := s.client
 	if err != nil {
+		n.srv.stats.connectRefused.Add(1)
 		n.adapter.DelAll(s.id)
 		n.remove(s)
 		c.connectDone(n.name)
@@ -340,6 +343,7 @@ func (n *Namespace) finishConnect(s *Socket, missed []*sio.Packet, err error) {
 		hs = append(hs, n.onConnection...)
 	}
 	n.mu.RUnlock()
+	n.srv.socketConnected(s)
 	for _, h := range hs {
 		h(s)
 	}

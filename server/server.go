@@ -25,6 +25,9 @@ type Server struct {
 	nsps    map[string]*Namespace
 	parents []*ParentNamespace
 	closed  bool
+
+	stats stats     // stats.go
+	obs   observers // observe.go
 }
 
 // New returns a Server configured by opts (nil: the reference's defaults).

@@ -363,6 +363,7 @@ func (s *Socket) run(e *Event, anys []EventHandler, hs []handlerEntry) {
 	if !s.connected.Load() {
 		return
 	}
+	defer s.nsp.srv.eventHandled(s.nsp.srv.eventReceived(s, e))
 	for _, h := range anys {
 		h(e)
 	}
@@ -427,4 +428,5 @@ func (s *Socket) onClose(reason string) {
 	for _, h := range disc {
 		h(reason)
 	}
+	s.nsp.srv.socketDisconnected(s, reason)
 }

@@ -35,6 +35,10 @@ func main() {
 	addr := flag.String("addr", ":3000", "address to listen on (make run ADDR=:8080)")
 	www := flag.String("www", "www", "directory of the pages served at /")
 	wasm := flag.String("wasm", "build/wasm", "directory of client.wasm, chat.wasm and wasm_exec.js (make wasm)")
+	var ops opsOptions
+	flag.StringVar(&ops.adminUI, "admin-ui", "interop/admin/node_modules/@socket.io/admin-ui/ui/dist", "directory of the Admin UI's files, served at /admin/")
+	flag.StringVar(&ops.adminUser, "admin-user", "admin", "the Admin UI's username")
+	flag.StringVar(&ops.adminPassword, "admin-password", "admin", "the Admin UI's password (demo default: change it)")
 	flag.Parse()
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -46,7 +50,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "duplex-demo: listening on http://%s/ (chat: /chat/)\n", displayAddr(ln.Addr()))
-	cfg := config{WWW: *www, Wasm: *wasm, Log: log, Out: os.Stdout}
+	cfg := config{WWW: *www, Wasm: *wasm, Ops: ops, Log: log, Out: os.Stdout}
 	if err := run(ctx, ln, cfg); err != nil {
 		log.Error("duplex-demo", "err", err)
 		os.Exit(1)
@@ -60,6 +64,7 @@ type config struct {
 	Log      *slog.Logger // nil: slog.Default()
 	Out      io.Writer    // where hello-message lines go; nil: discarded
 	Timeouts Timeouts     // zero fields: defaultTimeouts
+	Ops      opsOptions   // the Admin UI and /metrics (zero: no Admin UI)
 }
 
 // run serves on ln until ctx is done, then shuts down within the shutdown
@@ -93,6 +98,11 @@ func run(ctx context.Context, ln net.Listener, cfg config) error {
 	mux.Handle("/socket.io/", srv)
 	mux.Handle("/wasm/", client) // the Go pages' own binaries (chat.wasm) and wasm_exec.js
 	mux.Handle("/", pages(os.DirFS(cfg.WWW), log))
+	stopOps, err := operations(mux, srv, cfg.Ops, log)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 
 	hs := newHTTPServer(mux, timeouts)
 	conns := trackConns(ln)
@@ -107,7 +117,7 @@ func run(ctx context.Context, ln net.Listener, cfg config) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "budget", timeouts.Shutdown)
-	err := shutdown(srv, hs, conns, timeouts.Shutdown, log)
+	err = shutdown(srv, hs, conns, timeouts.Shutdown, log)
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}

@@ -18,6 +18,7 @@ import (
 type Server struct {
 	opts        Options
 	log         *slog.Logger
+	stats       counters // stats.go
 	start       time.Time
 	compressors compressors
 	cookie      *http.Cookie // the session cookie without its value; nil: none
@@ -366,6 +367,7 @@ func (srv *Server) newSession(r *http.Request, q url.Values, transport string, c
 	if !srv.register(s) {
 		return nil, false
 	}
+	srv.stats.accepted(transport)
 	srv.opts.OnSession(s)
 	if s.handler == nil {
 		srv.log.Warn("engine: OnSession set no handler; the session's messages are dropped")

@@ -141,6 +141,7 @@ func (s *Session) Send(pkts ...eio.Packet) error {
 	s.queue = append(s.queue, pkts...)
 	s.wakeLocked()
 	s.mu.Unlock()
+	s.srv.stats.sent(pkts)
 	return nil
 }
 
@@ -160,11 +161,13 @@ func (s *Session) SendVolatile(pkts ...eio.Packet) bool {
 	}
 	n := dataLen(pkts)
 	if !ready || s.overBytesLocked(n) {
+		s.srv.stats.dropped()
 		return false
 	}
 	s.queuedBytes += n
 	s.queue = append(s.queue, pkts...)
 	s.wakeLocked()
+	s.srv.stats.sent(pkts)
 	return true
 }
 
@@ -283,6 +286,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	}
 	s.state = stateClosed
 	s.reason, s.err = reason, err
+	s.srv.stats.closedSession(s.websocket, reason, err)
 	for _, t := range []*time.Timer{s.hb, s.closeTimer} {
 		if t != nil {
 			t.Stop()
@@ -414,6 +418,7 @@ func (s *Session) refreshPongLocked() {
 // onPacket handles a packet read from the client over the current transport
 // (or a POST). It returns false when the session was closed by it.
 func (s *Session) onPacket(p eio.Packet, viaWebsocket bool) bool {
+	s.srv.stats.received(p)
 	switch p.Type {
 	case eio.Message:
 		s.deliver(p)

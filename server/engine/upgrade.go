@@ -163,6 +163,7 @@ func (s *Session) completeUpgrade(c *wsConn) bool {
 	s.probe, s.upgrading = nil, false
 	s.websocket = true
 	s.conn = c
+	s.srv.stats.upgraded()
 	s.signalPollLocked() // a GET still pending gets a noop
 	s.mu.Unlock()
 	s.flushInline()
