@@ -52,9 +52,3 @@ if [ ! -x "$staticcheck" ] || ! "$staticcheck" -version 2>/dev/null | grep -q "(
   echo "deps: installing staticcheck $staticcheck_version in $staticcheck"
   GOBIN="$PWD/build/tools" go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
 fi
-# The Admin UI (served by the demo at /admin/) and the reference it is tested against.
-stamp=interop/admin/node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ interop/admin/package-lock.json -nt "$stamp" ]; then
-  echo "deps: npm ci in interop/admin/"
-  (cd interop/admin && npm ci --no-audit --no-fund --loglevel=error)
-fi
