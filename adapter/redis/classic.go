@@ -181,6 +181,9 @@ func (a *ClassicAdapter) publish(ctx context.Context, channel string, payload []
 // ServerCount implements server.Adapter: the subscribers of the request
 // channel (PUBSUB NUMSUB), as the Node adapter counts.
 func (a *ClassicAdapter) ServerCount(ctx context.Context) (int, error) {
+	// Bounded: the client retries read-only commands while Redis is down.
+	ctx, cancel := context.WithTimeout(ctx, a.opts.RequestsTimeout)
+	defer cancel()
 	n, err := a.c.NumSub(ctx, a.requestChannel)
 	if err != nil {
 		return 0, err
