@@ -70,7 +70,7 @@ func classicMode(opts ClassicOptions) newAdapter {
 	}
 }
 
-func startGoNode(t *testing.T, name, redisAddr string, mode newAdapter) *goNode {
+func startGoNode(t *testing.T, name, redisAddr string, mode newAdapter, configure ...func(*server.Options)) *goNode {
 	t.Helper()
 	n := &goNode{name: name, logs: &logBuffer{}}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(n.logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -79,7 +79,11 @@ func startGoNode(t *testing.T, name, redisAddr string, mode newAdapter) *goNode 
 		t.Fatal(err)
 	}
 	n.client = c
-	n.srv = server.New(&server.Options{Adapter: mode(c, log), Logger: log})
+	opts := &server.Options{Adapter: mode(c, log), Logger: log}
+	for _, f := range configure {
+		f(opts)
+	}
+	n.srv = server.New(opts)
 	n.srv.OnConnection(func(s *server.Socket) {
 		q := s.Handshake().Query
 		s.Data().Store("name", q.Get("name"))
