@@ -70,7 +70,7 @@ func classicMode(opts ClassicOptions) newAdapter {
 	}
 }
 
-func startGoNode(t *testing.T, name, redisAddr string, mode newAdapter, configure ...func(*server.Options)) *goNode {
+func startGoNode(t testing.TB, name, redisAddr string, mode newAdapter, configure ...func(*server.Options)) *goNode {
 	t.Helper()
 	n := &goNode{name: name, logs: &logBuffer{}}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(n.logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
