@@ -65,4 +65,3 @@ func BenchmarkClassicCrossNode(b *testing.B) {
 		}
 	})
 }
-
