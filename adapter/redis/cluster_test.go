@@ -26,8 +26,9 @@ type goNode struct {
 	client Client
 	logs   *logBuffer
 
-	mu  sync.Mutex
-	sse []server.Args // serverSideEmit "hello" received
+	mu       sync.Mutex
+	sse      []server.Args // serverSideEmit "hello" received on "/"
+	sseOther int           // on other namespaces
 }
 
 // logBuffer collects a node's logs for the fault tests.
@@ -84,22 +85,9 @@ func startGoNode(t testing.TB, name, redisAddr string, mode newAdapter, configur
 		f(opts)
 	}
 	n.srv = server.New(opts)
-	n.srv.OnConnection(func(s *server.Socket) {
-		q := s.Handshake().Query
-		s.Data().Store("name", q.Get("name"))
-		s.Data().Store("node", name)
-		if r := q.Get("rooms"); r != "" {
-			s.Join(strings.Split(r, ",")...)
-		}
-	})
-	nsp := n.srv.Of("/")
-	nsp.OnServerSideEmit("hello", func(args server.Args) {
-		n.mu.Lock()
-		n.sse = append(n.sse, args)
-		n.mu.Unlock()
-	})
-	if a, ok := nsp.Adapter().(*ClassicAdapter); ok {
-		a.OnServerSideEmit("hello", func(args server.Args, ack func(any) error) { _ = ack(name) })
+	for _, name := range []string{"/", "/admin"} {
+		nsp := n.srv.Of(name)
+		n.setup(nsp)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", n.srv)
@@ -113,6 +101,30 @@ func startGoNode(t testing.TB, name, redisAddr string, mode newAdapter, configur
 		c.Close()
 	})
 	return n
+}
+
+// setup installs the scripted handlers on nsp.
+func (n *goNode) setup(nsp *server.Namespace) {
+	nsp.OnConnection(func(s *server.Socket) {
+		q := s.Handshake().Query
+		s.Data().Store("name", q.Get("name"))
+		s.Data().Store("node", n.name)
+		if r := q.Get("rooms"); r != "" {
+			s.Join(strings.Split(r, ",")...)
+		}
+	})
+	nsp.OnServerSideEmit("hello", func(args server.Args) {
+		n.mu.Lock()
+		if nsp.Name() == "/" {
+			n.sse = append(n.sse, args)
+		} else {
+			n.sseOther++
+		}
+		n.mu.Unlock()
+	})
+	if a, ok := nsp.Adapter().(*ClassicAdapter); ok {
+		a.OnServerSideEmit("hello", func(args server.Args, ack func(any) error) { _ = ack(n.name) })
+	}
 }
 
 func (n *goNode) sseCount() int {
