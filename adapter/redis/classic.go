@@ -195,13 +195,25 @@ func (a *ClassicAdapter) ServerCount(ctx context.Context) (int, error) {
 // servers, then delivered to this server's sockets.
 func (a *ClassicAdapter) Broadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
 	var err error
-	if !opts.Flags.Local {
+	if !opts.Flags.Local && !a.toLocalSocket(opts) {
 		err = a.publishBroadcast(ctx, p, opts)
 	}
 	if lerr := a.MemoryAdapter.Broadcast(ctx, p, opts); lerr != nil {
 		return lerr
 	}
 	return err
+}
+
+// toLocalSocket reports whether opts select one socket of this server by its
+// id: with connection state recovery on, every Socket.Emit goes through
+// Broadcast that way (as in socket.io, whose classic adapter publishes it for
+// the other servers to drop: they have no such room). It is not published.
+func (a *ClassicAdapter) toLocalSocket(opts server.BroadcastOptions) bool {
+	if len(opts.Rooms) != 1 || len(opts.Except) != 0 {
+		return false
+	}
+	_, ok := a.nsp.Socket(opts.Rooms[0])
+	return ok
 }
 
 func (a *ClassicAdapter) publishBroadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
