@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -237,6 +238,13 @@ func (a *ClassicAdapter) publishBroadcast(ctx context.Context, p *sio.Packet, op
 func (a *ClassicAdapter) onBroadcast(channel string, payload []byte) error {
 	if len(channel) < len(a.channel) || channel[:len(a.channel)] != a.channel {
 		return nil
+	}
+	// A broadcast to one room comes on its own channel: skip decoding it
+	// when no socket of this server is in the room (as the Node adapter).
+	if room, ok := strings.CutSuffix(channel[len(a.channel):], "#"); ok && room != "" {
+		if ids, _ := a.MemoryAdapter.Sockets(a.ctx, []string{room}); len(ids) == 0 {
+			return nil
+		}
 	}
 	m, err := decodeBroadcast(payload)
 	if err != nil {
