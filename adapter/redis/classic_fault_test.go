@@ -67,6 +67,16 @@ func TestClassicRedisRestart(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// node-redis subscribes again to the request channel and to the
+	// broadcast pattern with separate commands: probe until n3's client gets
+	// a broadcast from g1.
+	for probe := time.Now(); len(received(clients, "n3-c", "probe")) == 0; {
+		if time.Since(probe) > 15*time.Second {
+			t.Fatal("n3 gets no broadcast from g1 after the restart")
+		}
+		_ = g1.srv.Emit("probe")
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err := g1.srv.Emit("after-g1"); err != nil {
 		t.Fatal(err)
 	}
