@@ -52,7 +52,9 @@ func (o ClassicOptions) withDefaults() ClassicOptions {
 // pattern subscription, requests and responses go on "<key>-request#<nsp>#"
 // and "<key>-response#<nsp>#". Each namespace's adapter is a *ClassicAdapter
 // with a subscriber connection of its own; the server's Close closes them.
-// c stays the caller's to close, after the server.
+// c stays the caller's to close, after the server. Creating a namespace waits
+// for its subscriptions (up to RequestsTimeout when Redis is unreachable; they
+// are then made in the background once it is back, and logged).
 func NewClassicAdapter(c Client, opts ClassicOptions) func(nsp *server.Namespace) server.Adapter {
 	opts = opts.withDefaults()
 	return func(nsp *server.Namespace) server.Adapter { return newClassic(c, nsp, opts) }
