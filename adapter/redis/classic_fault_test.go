@@ -228,3 +228,30 @@ func TestClassicMalformed(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// TestClassicRedisDownAtStart: a node created while Redis is unreachable
+// starts (after RequestsTimeout), subscribes once Redis is there, and joins
+// the cluster.
+func TestClassicRedisDownAtStart(t *testing.T) {
+	rs := redistest.Start(t)
+	addr := rs.Addr()
+	rs.Stop()
+	start := time.Now()
+	g1 := startGoNode(t, "g1", addr, classicMode(ClassicOptions{RequestsTimeout: 300 * time.Millisecond}))
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("creating the node took %v with a 300 ms requests timeout", d)
+	}
+	g1.logs.waitFor(t, "cannot subscribe yet", time.Second)
+	rs.Restart(0)
+	g1.logs.waitFor(t, "resubscribed after losing the connection", 10*time.Second)
+	g2 := startGoNode(t, "g2", addr, classicMode(ClassicOptions{}))
+	clients := startNode(t, "clients", "clients.js")
+	clients.mustCall("connect", map[string]any{"name": "g1-c", "url": g1.url}, nil)
+	if err := g2.srv.Emit("hi"); err != nil {
+		t.Fatal(err)
+	}
+	expectDeliveries(t, clients, []string{"g1-c"}, "hi", map[string]bool{"g1-c": true})
+	if n, err := g2.srv.Of("/").Adapter().ServerCount(t.Context()); err != nil || n != 2 {
+		t.Errorf("server count %d, %v; want 2", n, err)
+	}
+}
