@@ -82,3 +82,9 @@ fuzz:
 
 clean:
 	rm -rf build
+
+.PHONY: cluster
+## cluster: a local cluster (redis-server, 2 duplex nodes on the classic Redis
+## adapter, nginx in front on 127.0.0.1:3000); see docs/cluster.md.
+cluster: wasm
+	cd adapter/redis && $(GO) run ./cmd/duplex-cluster -wasm ../../$(WASM_DIR)

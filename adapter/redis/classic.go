@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,7 +52,9 @@ func (o ClassicOptions) withDefaults() ClassicOptions {
 // pattern subscription, requests and responses go on "<key>-request#<nsp>#"
 // and "<key>-response#<nsp>#". Each namespace's adapter is a *ClassicAdapter
 // with a subscriber connection of its own; the server's Close closes them.
-// c stays the caller's to close, after the server.
+// c stays the caller's to close, after the server. Creating a namespace waits
+// for its subscriptions (up to RequestsTimeout when Redis is unreachable; they
+// are then made in the background once it is back, and logged).
 func NewClassicAdapter(c Client, opts ClassicOptions) func(nsp *server.Namespace) server.Adapter {
 	opts = opts.withDefaults()
 	return func(nsp *server.Namespace) server.Adapter { return newClassic(c, nsp, opts) }
@@ -181,6 +184,9 @@ func (a *ClassicAdapter) publish(ctx context.Context, channel string, payload []
 // ServerCount implements server.Adapter: the subscribers of the request
 // channel (PUBSUB NUMSUB), as the Node adapter counts.
 func (a *ClassicAdapter) ServerCount(ctx context.Context) (int, error) {
+	// Bounded: the client retries read-only commands while Redis is down.
+	ctx, cancel := context.WithTimeout(ctx, a.opts.RequestsTimeout)
+	defer cancel()
 	n, err := a.c.NumSub(ctx, a.requestChannel)
 	if err != nil {
 		return 0, err
@@ -192,13 +198,25 @@ func (a *ClassicAdapter) ServerCount(ctx context.Context) (int, error) {
 // servers, then delivered to this server's sockets.
 func (a *ClassicAdapter) Broadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
 	var err error
-	if !opts.Flags.Local {
+	if !opts.Flags.Local && !a.toLocalSocket(opts) {
 		err = a.publishBroadcast(ctx, p, opts)
 	}
 	if lerr := a.MemoryAdapter.Broadcast(ctx, p, opts); lerr != nil {
 		return lerr
 	}
 	return err
+}
+
+// toLocalSocket reports whether opts select one socket of this server by its
+// id: with connection state recovery on, every Socket.Emit goes through
+// Broadcast that way (as in socket.io, whose classic adapter publishes it for
+// the other servers to drop: they have no such room). It is not published.
+func (a *ClassicAdapter) toLocalSocket(opts server.BroadcastOptions) bool {
+	if len(opts.Rooms) != 1 || len(opts.Except) != 0 {
+		return false
+	}
+	_, ok := a.nsp.Socket(opts.Rooms[0])
+	return ok
 }
 
 func (a *ClassicAdapter) publishBroadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
@@ -222,6 +240,13 @@ func (a *ClassicAdapter) publishBroadcast(ctx context.Context, p *sio.Packet, op
 func (a *ClassicAdapter) onBroadcast(channel string, payload []byte) error {
 	if len(channel) < len(a.channel) || channel[:len(a.channel)] != a.channel {
 		return nil
+	}
+	// A broadcast to one room comes on its own channel: skip decoding it
+	// when no socket of this server is in the room (as the Node adapter).
+	if room, ok := strings.CutSuffix(channel[len(a.channel):], "#"); ok && room != "" {
+		if ids, _ := a.MemoryAdapter.Sockets(a.ctx, []string{room}); len(ids) == 0 {
+			return nil
+		}
 	}
 	m, err := decodeBroadcast(payload)
 	if err != nil {

@@ -313,8 +313,18 @@ func TestClassicInterop(t *testing.T) {
 		if c.g1.sseCount() != 0 || c.g2.sseCount() != 1 {
 			t.Errorf("hello received: g1 %d (own), g2 %d; want 0, 1", c.g1.sseCount(), c.g2.sseCount())
 		}
-		if evs := c.n3.eventsWhere(func(e map[string]any) bool { return str(e, "ev") == "sse" }); len(evs) != 1 {
-			t.Errorf("n3 got %d serverSideEmit, want 1", len(evs))
+		// n3 printed the event before it answered, but its output is read on
+		// another goroutine: wait for the line.
+		if !c.n3.waitEvents(5*time.Second, func(evs []map[string]any) bool {
+			n := 0
+			for _, e := range evs {
+				if str(e, "ev") == "sse" {
+					n++
+				}
+			}
+			return n == 1
+		}) {
+			t.Errorf("n3 did not get the serverSideEmit")
 		}
 
 		var fromNode []string
@@ -380,6 +390,55 @@ func TestClassicInterop(t *testing.T) {
 		for _, name := range []string{"g1-red", "g2-blue", "n3-red"} {
 			if disconnected(name) {
 				t.Errorf("%s was disconnected", name)
+			}
+		}
+	})
+
+	t.Run("Namespaces", func(t *testing.T) {
+		var admins []string
+		for _, node := range []string{"g1", "g2", "n3"} {
+			name := node + "-admin"
+			var res struct{ ID string }
+			c.clients.mustCall("connect", map[string]any{"name": name, "url": c.urls[node] + "/admin", "rooms": []string{"red"}}, &res)
+			admins = append(admins, name)
+		}
+		clientsAll := append(slices.Clone(c.names), admins...)
+		want := map[string]bool{"g1-admin": true, "g2-admin": true, "n3-admin": true}
+		if err := c.g1.srv.Of("/admin").To("red").Emit("ev-admin-g1"); err != nil {
+			t.Fatal(err)
+		}
+		expectDeliveries(t, c.clients, clientsAll, "ev-admin-g1", want)
+		c.n3.mustCall("emit", map[string]any{"nsp": "/admin", "event": "ev-admin-n3"}, nil)
+		expectDeliveries(t, c.clients, clientsAll, "ev-admin-n3", want)
+		c.nodeEm.mustCall("emit", map[string]any{"nsp": "/admin", "event": "ev-admin-node-emitter", "rooms": []string{"red"}}, nil)
+		expectDeliveries(t, c.clients, clientsAll, "ev-admin-node-emitter", want)
+		if err := c.goEm.Of("admin").Emit(ctx, "ev-admin-go-emitter"); err != nil {
+			t.Fatal(err)
+		}
+		expectDeliveries(t, c.clients, clientsAll, "ev-admin-go-emitter", want)
+		ss, err := c.g2.srv.Of("/admin").FetchSockets(ctx)
+		if err != nil || len(ss) != 3 {
+			t.Errorf("fetchSockets on /admin from g2: %d, %v; want 3", len(ss), err)
+		}
+		for _, s := range ss {
+			if s.Namespace != "/admin" {
+				t.Errorf("socket %s of namespace %q", s.ID, s.Namespace)
+			}
+		}
+		var fromNode []string
+		c.n3.mustCall("serverSideEmitWithAck", map[string]any{"nsp": "/admin", "event": "hello", "args": []any{"n3"}}, &fromNode)
+		sort.Strings(fromNode)
+		if !slices.Equal(fromNode, []string{"g1", "g2"}) {
+			t.Errorf("serverSideEmitWithAck on /admin from n3: %v, want [g1 g2]", fromNode)
+		}
+	})
+
+	t.Run("AllRoomsFromNode", func(t *testing.T) {
+		var rooms []string
+		c.n3.mustCall("allRooms", nil, &rooms)
+		for _, r := range []string{"red", "blue", c.ids["g1-red"], c.ids["g2-blue"], c.ids["n3-red"]} {
+			if !slices.Contains(rooms, r) {
+				t.Errorf("allRooms from n3 misses %q: %v", r, rooms)
 			}
 		}
 	})

@@ -12,7 +12,9 @@ import (
 // rueidis; tests and other Redis clients can plug in their own.
 //
 // Every method is safe for concurrent use. Methods fail with an error wrapping
-// the client's own when Redis cannot be reached; they never retry writes.
+// the client's own when Redis cannot be reached. NewClient's never retries
+// writes, but retries reads (NUMSUB, XRANGE, XREAD...) until ctx ends: bound
+// ctx.
 type Client interface {
 	// Publish sends payload on channel (PUBLISH).
 	Publish(ctx context.Context, channel string, payload []byte) error
@@ -78,7 +80,7 @@ func (k Kind) String() string {
 
 // Message is a pub/sub message received by a Subscriber.
 type Message struct {
-	Kind    Kind   // how it was received (Pattern for a pmessage)
+	Kind    Kind   // Pattern for a pmessage, Channel otherwise (smessage included)
 	Pattern string // the pattern that matched, for Kind Pattern
 	Channel string
 	Payload []byte

@@ -30,6 +30,9 @@ type ClientOptions struct {
 
 // NewClient returns a Client over rueidis (auto-pipelined commands, blocking
 // XREAD on a connection of its own, one dedicated connection per Subscriber).
+// With one address that cannot be reached yet it still returns a client, for
+// a single server (a Redis Cluster must be reachable when the client is
+// made, for rueidis to find its shards).
 func NewClient(opts ClientOptions) (Client, error) {
 	var ro rueidis.ClientOption
 	if opts.Rueidis != nil {
@@ -39,6 +42,21 @@ func NewClient(opts ClientOptions) (Client, error) {
 	}
 	ro.DisableCache = true
 	c, err := rueidis.NewClient(ro)
+	if err != nil && opts.Rueidis == nil && len(opts.Addrs) == 1 {
+		// One address, unreachable now: rueidis cannot tell a single server
+		// from a cluster, and would fail. Take it as a single server, whose
+		// commands fail until it is reachable (the subscribers retry).
+		ro.ForceSingleClient = true
+		if c2, err2 := rueidis.NewClient(ro); c2 != nil {
+			log := opts.Logger
+			if log == nil {
+				log = slog.Default()
+			}
+			log.Warn("redis: unreachable at start; taken as a single server, commands fail until it is back", "addr", opts.Addrs[0], "err", err)
+			c, err = c2, nil
+			_ = err2
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("redis: connect to %v: %w", ro.InitAddress, err)
 	}

@@ -28,8 +28,9 @@ type goNode struct {
 	client Client
 	logs   *logBuffer
 
-	mu  sync.Mutex
-	sse []server.Args // serverSideEmit "hello" received
+	mu       sync.Mutex
+	sse      []server.Args // serverSideEmit "hello" received on "/"
+	sseOther int           // on other namespaces
 }
 
 // logBuffer collects a node's logs for the fault tests.
@@ -72,7 +73,7 @@ func classicMode(opts ClassicOptions) newAdapter {
 	}
 }
 
-func startGoNode(t *testing.T, name, redisAddr string, mode newAdapter) *goNode {
+func startGoNode(t testing.TB, name, redisAddr string, mode newAdapter, configure ...func(*server.Options)) *goNode {
 	t.Helper()
 	n := &goNode{name: name, logs: &logBuffer{}}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(n.logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -81,23 +82,14 @@ func startGoNode(t *testing.T, name, redisAddr string, mode newAdapter) *goNode 
 		t.Fatal(err)
 	}
 	n.client = c
-	n.srv = server.New(&server.Options{Adapter: mode(c, log), Logger: log})
-	n.srv.OnConnection(func(s *server.Socket) {
-		q := s.Handshake().Query
-		s.Data().Store("name", q.Get("name"))
-		s.Data().Store("node", name)
-		if r := q.Get("rooms"); r != "" {
-			s.Join(strings.Split(r, ",")...)
-		}
-	})
-	nsp := n.srv.Of("/")
-	nsp.OnServerSideEmit("hello", func(args server.Args) {
-		n.mu.Lock()
-		n.sse = append(n.sse, args)
-		n.mu.Unlock()
-	})
-	if a, ok := nsp.Adapter().(*ClassicAdapter); ok {
-		a.OnServerSideEmit("hello", func(args server.Args, ack func(any) error) { _ = ack(name) })
+	opts := &server.Options{Adapter: mode(c, log), Logger: log}
+	for _, f := range configure {
+		f(opts)
+	}
+	n.srv = server.New(opts)
+	for _, name := range []string{"/", "/admin"} {
+		nsp := n.srv.Of(name)
+		n.setup(nsp)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", n.srv)
@@ -111,6 +103,30 @@ func startGoNode(t *testing.T, name, redisAddr string, mode newAdapter) *goNode 
 		c.Close()
 	})
 	return n
+}
+
+// setup installs the scripted handlers on nsp.
+func (n *goNode) setup(nsp *server.Namespace) {
+	nsp.OnConnection(func(s *server.Socket) {
+		q := s.Handshake().Query
+		s.Data().Store("name", q.Get("name"))
+		s.Data().Store("node", n.name)
+		if r := q.Get("rooms"); r != "" {
+			s.Join(strings.Split(r, ",")...)
+		}
+	})
+	nsp.OnServerSideEmit("hello", func(args server.Args) {
+		n.mu.Lock()
+		if nsp.Name() == "/" {
+			n.sse = append(n.sse, args)
+		} else {
+			n.sseOther++
+		}
+		n.mu.Unlock()
+	})
+	if a, ok := nsp.Adapter().(*ClassicAdapter); ok {
+		a.OnServerSideEmit("hello", func(args server.Args, ack func(any) error) { _ = ack(n.name) })
+	}
 }
 
 func (n *goNode) sseCount() int {

@@ -5,14 +5,14 @@
 //
 // stdin: one command per line, {"id":N,"op":...}; each gets {"id":N,"ok":true,
 // "result":..} or {"id":N,"ok":false,"error":".."} on stdout. Ops:
-//   connect {name,url,rooms,transports,query,recovery}  -> {id} once connected
+//   connect {name,url,rooms,transports,query,localAddress}  -> {id} once connected
 //        (query gets name and rooms, comma-joined; transports default
 //        ["polling","websocket"]; the client answers every event that has an
 //        ack with {name})
 //   emit {name,event,args}                    -> true
 //   emitWithAck {name,event,args,timeout}     -> the ack's value
 //   close {name}                              -> true
-//   state {name}                              -> {connected,id,recovered}
+//   state {name}                              -> {connected,id,recovered,transport}
 //   exit {}
 // stdout events:
 //   {"ev":"event","name":..,"event":..,"args":[..],"sid":..}  an event received
@@ -22,6 +22,7 @@
 // Binary values cross JSON as {"$bin":"<base64>"} both ways.
 "use strict";
 
+const http = require("http");
 const readline = require("readline");
 const { io } = require("socket.io-client");
 
@@ -71,6 +72,8 @@ const ops = {
         forceNew: true,
         reconnectionDelay: 100,
         reconnectionDelayMax: 500,
+        // From a given local address (127.0.0.x), to test address stickiness.
+        agent: c.localAddress ? new http.Agent({ localAddress: c.localAddress, keepAlive: true }) : undefined,
       });
       sockets.set(c.name, s);
       let first = true;
@@ -109,7 +112,7 @@ const ops = {
   },
   state: (c) => {
     const s = get(c.name);
-    return { connected: s.connected, id: s.id, recovered: !!s.recovered };
+    return { connected: s.connected, id: s.id, recovered: !!s.recovered, transport: s.io.engine && s.io.engine.transport ? s.io.engine.transport.name : "" };
   },
   exit: () => {
     for (const s of sockets.values()) s.close();

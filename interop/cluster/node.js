@@ -15,7 +15,7 @@
 //   {"ev":"error","msg":..}                      a Redis client error
 // stdin: one command per line, {"id":N,"op":...}; each gets {"id":N,"ok":true,
 // "result":..} or {"id":N,"ok":false,"error":".."}. Ops (selectors "rooms",
-// "except" are arrays, default []):
+// "except" are arrays, default []; "nsp" picks the namespace, default "/"):
 //   emit {event,args,rooms,except,volatile,local}         -> true
 //   emitWithAck {event,args,rooms,except,timeout}         -> [ack values] (error on timeout)
 //   fetchSockets {rooms,except}                           -> [{id,rooms,data,handshake}]
@@ -24,10 +24,11 @@
 //   serverSideEmit {event,args}                           -> true
 //   serverSideEmitWithAck {event,args}                    -> [responses] (error after --requests-timeout)
 //   serverCount {}                                        -> N
+//   allRooms {}                                           -> [rooms of every node]
 //   exit {}                                               (exits 0)
 // Binary values cross JSON as {"$bin":"<base64>"} both ways.
 //
-// Clients: on connection a socket gets data {name, node} (name from the
+// Namespaces "/" and "/admin" have these handlers. Clients: on connection a socket gets data {name, node} (name from the
 // handshake query "name") and joins the rooms listed in the query "rooms"
 // (comma-separated). A socket's "join"/"leave" events (room, ack) change its
 // rooms; "whoami" (ack) answers {id, name, node, rooms}.
@@ -100,7 +101,7 @@ async function redisClients() {
 }
 
 function selector(target, cmd) {
-  let op = target;
+  let op = cmd.nsp && cmd.nsp !== "/" ? target.of(cmd.nsp) : target;
   if (cmd.rooms && cmd.rooms.length) op = op.to(cmd.rooms);
   if (cmd.except && cmd.except.length) op = op.except(cmd.except);
   return op;
@@ -131,13 +132,13 @@ async function main() {
     }
     const httpServer = http.createServer();
     io = new Server(httpServer, opts);
-    io.on("connection", (socket) => {
+    const setup = (nsp) => nsp.on("connection", (socket) => {
       const q = socket.handshake.query;
       if (!socket.recovered) {
         socket.data = { name: q.name || "", node: name };
         if (q.rooms) socket.join(String(q.rooms).split(",").filter(Boolean));
       }
-      out({ ev: "connection", id: socket.id, name: socket.data.name, recovered: socket.recovered });
+      out({ ev: "connection", nsp: socket.nsp.name, id: socket.id, name: socket.data.name, recovered: socket.recovered });
       socket.on("join", (room, ack) => {
         socket.join(room);
         if (typeof ack === "function") ack(true);
@@ -151,11 +152,15 @@ async function main() {
       });
       socket.on("disconnect", (reason) => out({ ev: "disconnect", id: socket.id, name: socket.data.name, reason }));
     });
-    io.on("hello", (...args) => {
-      const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
-      out({ ev: "sse", event: "hello", args });
-      if (ack) ack(name);
-    });
+    for (const n of ["/", "/admin"]) {
+      const nsp = io.of(n);
+      setup(nsp);
+      nsp.on("hello", (...args) => {
+        const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+        out({ ev: "sse", nsp: n, event: "hello", args });
+        if (ack) ack(name);
+      });
+    }
     target = io;
     // SIGTERM: a graceful stop, whose disconnects persist the recovery
     // sessions (SIGKILL would lose them: docs/cluster.md).
@@ -174,7 +179,7 @@ async function main() {
       op.emit(c.event, ...revive(c.args || []));
       return true;
     },
-    emitWithAck: (c) => selector(target.timeout(c.timeout || 2000), c).emitWithAck(c.event, ...revive(c.args || [])),
+    emitWithAck: (c) => selector(target, c).timeout(c.timeout || 2000).emitWithAck(c.event, ...revive(c.args || [])),
     fetchSockets: async (c) => {
       const sockets = await selector(target, c).fetchSockets();
       return sockets.map((s) => ({ id: s.id, rooms: [...s.rooms], data: s.data, handshake: s.handshake }));
@@ -182,9 +187,10 @@ async function main() {
     socketsJoin: (c) => { selector(target, c).socketsJoin(c.join); return true; },
     socketsLeave: (c) => { selector(target, c).socketsLeave(c.leave); return true; },
     disconnectSockets: (c) => { selector(target, c).disconnectSockets(!!c.close); return true; },
-    serverSideEmit: (c) => { target.serverSideEmit(c.event, ...revive(c.args || [])); return true; },
-    serverSideEmitWithAck: (c) => target.serverSideEmitWithAck(c.event, ...revive(c.args || [])), // bounded by --requests-timeout
-    serverCount: () => target.of("/").adapter.serverCount(),
+    serverSideEmit: (c) => { selector(target, { nsp: c.nsp }).serverSideEmit(c.event, ...revive(c.args || [])); return true; },
+    serverSideEmitWithAck: (c) => selector(target, { nsp: c.nsp }).serverSideEmitWithAck(c.event, ...revive(c.args || [])), // bounded by --requests-timeout
+    serverCount: (c) => target.of(c.nsp || "/").adapter.serverCount(),
+    allRooms: async (c) => [...(await target.of(c.nsp || "/").adapter.allRooms())],
     exit: () => { setImmediate(() => process.exit(0)); return true; },
   };
 

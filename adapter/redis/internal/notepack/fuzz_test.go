@@ -5,11 +5,15 @@ package notepack
 import (
 	"bytes"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func addDecodeSeeds(f *testing.F) {
@@ -67,6 +71,7 @@ func FuzzFromJSON(f *testing.F) {
 		f.Add([]byte(s), []byte{1, 2})
 	}
 	f.Fuzz(func(t *testing.T, data, att []byte) {
+		diffJSON(t, data)
 		atts := [][]byte{att}
 		v, err := FromJSON(data, atts)
 		if err != nil {
@@ -87,6 +92,36 @@ func FuzzFromJSON(f *testing.F) {
 			t.Fatalf("not stable: %s then %s", js, js2)
 		}
 	})
+}
+
+// diffJSON checks FromJSON against encoding/json: the same inputs are valid
+// and, for valid UTF-8 in range, they read the same values.
+func diffJSON(t *testing.T, data []byte) {
+	v, err := FromJSON(data, nil)
+	if errors.Is(err, ErrDepth) {
+		return
+	}
+	if (err == nil) != json.Valid(data) {
+		t.Fatalf("FromJSON(%q): %v, but json.Valid says %v", data, err, json.Valid(data))
+	}
+	if err != nil || !utf8.Valid(data) {
+		return
+	}
+	var want any
+	if json.Unmarshal(data, &want) != nil {
+		return // a number out of range: encoding/json refuses, JSON.parse gives Infinity
+	}
+	js, err := AppendJSON(nil, v, nil)
+	if err != nil {
+		t.Fatalf("AppendJSON: %v", err)
+	}
+	var got any
+	if err := json.Unmarshal(js, &got); err != nil {
+		t.Fatalf("AppendJSON wrote invalid JSON %q: %v", js, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("FromJSON(%q) = %s, encoding/json reads %#v", data, js, want)
+	}
 }
 
 // TestCorpusMatchesNode decodes the committed fuzz corpus with Go and Node:

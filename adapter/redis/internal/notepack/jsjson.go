@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -275,96 +275,308 @@ func appendPad(dst []byte, n, width int) []byte {
 
 // FromJSON parses data as JSON.parse does (numbers become float64, objects
 // *Map in JavaScript property order, a repeated key keeps its first place and
-// its last value) and, when attachments is not empty, replaces the binary
-// placeholders {"_placeholder":true,"num":N} by attachments[N] as
-// socket.io-parser's reconstructPacket does.
+// its last value; invalid UTF-8 and lone surrogate escapes become U+FFFD) and,
+// when attachments is not empty, replaces the binary placeholders
+// {"_placeholder":true,"num":N} by attachments[N] as socket.io-parser's
+// reconstructPacket does.
 func FromJSON(data []byte, attachments [][]byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	p := &jsonParser{dec: dec, attachments: attachments}
+	p := &jsonParser{b: data, attachments: attachments}
+	p.ws()
 	v, err := p.value(0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("notepack: JSON: data after the value")
+	p.ws()
+	if p.i != len(p.b) {
+		return nil, p.errorf("data after the value")
 	}
 	return v, nil
 }
 
+// jsonParser is a strict JSON reader (what encoding/json accepts).
 type jsonParser struct {
-	dec         *json.Decoder
+	b           []byte
+	i           int
 	attachments [][]byte
+}
+
+func (p *jsonParser) errorf(format string, args ...any) error {
+	return fmt.Errorf("notepack: JSON at offset %d: %s", p.i, fmt.Sprintf(format, args...))
+}
+
+func (p *jsonParser) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) literal(lit string, v any) (any, error) {
+	if len(p.b)-p.i < len(lit) || string(p.b[p.i:p.i+len(lit)]) != lit {
+		return nil, p.errorf("invalid literal")
+	}
+	p.i += len(lit)
+	return v, nil
 }
 
 func (p *jsonParser) value(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, ErrDepth
 	}
-	tok, err := p.dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("notepack: JSON: %w", err)
+	if p.i >= len(p.b) {
+		return nil, p.errorf("unexpected end")
 	}
-	return p.fromToken(tok, depth)
+	switch c := p.b[p.i]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		p.i++
+		arr := []any{}
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == ']' {
+			p.i++
+			return arr, nil
+		}
+		for {
+			p.ws()
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+			p.ws()
+			if p.i >= len(p.b) {
+				return nil, p.errorf("unterminated array")
+			}
+			if p.b[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.b[p.i] == ']' {
+				p.i++
+				return arr, nil
+			}
+			return nil, p.errorf("expected , or ]")
+		}
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return p.literal("true", true)
+	case c == 'f':
+		return p.literal("false", false)
+	case c == 'n':
+		return p.literal("null", nil)
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	}
+	return nil, p.errorf("unexpected %q", p.b[p.i])
 }
 
-func (p *jsonParser) fromToken(tok json.Token, depth int) (any, error) {
-	switch x := tok.(type) {
-	case nil, bool, string:
-		return x, nil
-	case json.Number:
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, fmt.Errorf("notepack: JSON: number %q: %w", x, err)
+func (p *jsonParser) object(depth int) (any, error) {
+	p.i++
+	m := &Map{}
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return m, nil
+	}
+	for {
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, p.errorf("expected a key")
 		}
-		return f, nil
-	case json.Delim:
-		switch x {
-		case '[':
-			arr := []any{}
-			for p.dec.More() {
-				v, err := p.value(depth + 1)
-				if err != nil {
-					return nil, err
-				}
-				arr = append(arr, v)
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return nil, p.errorf("expected :")
+		}
+		p.i++
+		p.ws()
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		m.Set(k.(string), v)
+		p.ws()
+		if p.i >= len(p.b) {
+			return nil, p.errorf("unterminated object")
+		}
+		if p.b[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.b[p.i] == '}' {
+			p.i++
+			break
+		}
+		return nil, p.errorf("expected , or }")
+	}
+	if len(p.attachments) > 0 {
+		if ph, _ := m.Get("_placeholder"); ph == true {
+			num, _ := m.Get("num")
+			n, ok := num.(float64)
+			if !ok || n < 0 || n != math.Trunc(n) || n >= float64(len(p.attachments)) {
+				return nil, ErrAttachments
 			}
-			if _, err := p.dec.Token(); err != nil {
-				return nil, fmt.Errorf("notepack: JSON: %w", err)
-			}
-			return arr, nil
-		case '{':
-			m := &Map{}
-			for p.dec.More() {
-				kt, err := p.dec.Token()
-				if err != nil {
-					return nil, fmt.Errorf("notepack: JSON: %w", err)
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, fmt.Errorf("notepack: JSON: object key %v", kt)
-				}
-				v, err := p.value(depth + 1)
-				if err != nil {
-					return nil, err
-				}
-				m.Set(k, v)
-			}
-			if _, err := p.dec.Token(); err != nil {
-				return nil, fmt.Errorf("notepack: JSON: %w", err)
-			}
-			if len(p.attachments) > 0 {
-				if ph, _ := m.Get("_placeholder"); ph == true {
-					num, _ := m.Get("num")
-					n, ok := num.(float64)
-					if !ok || n < 0 || n != math.Trunc(n) || n >= float64(len(p.attachments)) {
-						return nil, ErrAttachments
-					}
-					return p.attachments[int(n)], nil
-				}
-			}
-			return m, nil
+			return p.attachments[int(n)], nil
 		}
 	}
-	return nil, fmt.Errorf("notepack: JSON: unexpected %v", tok)
+	return m, nil
+}
+
+func (p *jsonParser) number() (any, error) {
+	start := p.i
+	if p.b[p.i] == '-' {
+		p.i++
+	}
+	digits := func() int {
+		n := 0
+		for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.i < len(p.b) && p.b[p.i] == '0' {
+		p.i++
+	} else if digits() == 0 {
+		return nil, p.errorf("invalid number")
+	}
+	if p.i < len(p.b) && p.b[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return nil, p.errorf("invalid number")
+		}
+	}
+	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return nil, p.errorf("invalid number")
+		}
+	}
+	f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, p.errorf("number: %v", err)
+	}
+	return f, nil
+}
+
+// str reads a string (p.b[p.i] is the opening quote).
+func (p *jsonParser) str() (any, error) {
+	p.i++
+	start := p.i
+	// Fast path: no escape, ASCII or valid UTF-8.
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == '"' {
+			s := p.b[start:p.i]
+			p.i++
+			if utf8.Valid(s) {
+				return string(s), nil
+			}
+			return string(bytes.ToValidUTF8(s, []byte("\uFFFD"))), nil
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		p.i++
+	}
+	out := append([]byte(nil), p.b[start:p.i]...)
+	for {
+		if p.i >= len(p.b) {
+			return nil, p.errorf("unterminated string")
+		}
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			if !utf8.Valid(out) {
+				out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+			}
+			return string(out), nil
+		case c < 0x20:
+			return nil, p.errorf("control character in string")
+		case c != '\\':
+			out = append(out, c)
+			p.i++
+			continue
+		}
+		p.i++
+		if p.i >= len(p.b) {
+			return nil, p.errorf("unterminated escape")
+		}
+		e := p.b[p.i]
+		p.i++
+		switch e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return nil, p.errorf("invalid \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
+					save := p.i
+					p.i += 2
+					var ok2 bool
+					if r2, ok2 = p.hex4(); !ok2 {
+						return nil, p.errorf("invalid \\u escape")
+					}
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						out = utf8.AppendRune(out, d)
+						continue
+					}
+					p.i = save // not a pair: the second escape stands alone
+				}
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+		default:
+			return nil, p.errorf("invalid escape")
+		}
+	}
+}
+
+func (p *jsonParser) hex4() (rune, bool) {
+	if len(p.b)-p.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.b[p.i : p.i+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, false
+		}
+	}
+	p.i += 4
+	return r, true
 }
