@@ -1,3 +1,5 @@
+//go:build !js
+
 package redis
 
 import (
@@ -8,6 +10,7 @@ import (
 
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/engine"
 )
 
 // BenchmarkClassicCrossNode: a broadcast from one duplex node reaches a
@@ -19,7 +22,7 @@ func BenchmarkClassicCrossNode(b *testing.B) {
 	rs := redistest.Start(b)
 	g1 := startGoNode(b, "g1", rs.Addr(), classicMode(ClassicOptions{}))
 	g2 := startGoNode(b, "g2", rs.Addr(), classicMode(ClassicOptions{}))
-	s := client.Connect(g2.url, &client.Options{Transports: []string{"websocket"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s := client.Connect(g2.url, &client.Options{Engine: engine.Options{Transports: []string{"websocket"}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer s.Manager().Close()
 	got := make(chan struct{}, 1<<16)
 	client.On(s, "tick", func(_ *client.Event, n int) { got <- struct{}{} })

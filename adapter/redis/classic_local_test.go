@@ -1,3 +1,5 @@
+//go:build !js
+
 package redis
 
 import (
@@ -8,6 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/server"
 )
 
@@ -31,7 +34,7 @@ func TestClassicSocketEmitStaysLocal(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	defer srv.Close(t.Context())
-	s := client.Connect(ts.URL, &client.Options{Transports: []string{"websocket"}, Logger: discard})
+	s := client.Connect(ts.URL, &client.Options{Engine: engine.Options{Transports: []string{"websocket"}}, Logger: discard})
 	defer s.Manager().Close()
 	got := make(chan int, 4)
 	client.On(s, "direct", func(_ *client.Event, n int) { got <- n })

@@ -1,10 +1,8 @@
 package redis
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -314,14 +312,4 @@ func eventValues(event string, args []any) ([]any, error) {
 	}
 	arr, _ := v.([]any)
 	return arr, nil
-}
-
-// splitJSONArray splits a JSON array into its raw elements.
-func splitJSONArray(b []byte) ([]json.RawMessage, error) {
-	var out []json.RawMessage
-	d := json.NewDecoder(bytes.NewReader(b))
-	if err := d.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,9 +26,7 @@ func newTestClient(t *testing.T, addr string) Client {
 
 // inbox collects the messages of a Subscriber.
 type inbox struct {
-	mu   sync.Mutex
-	msgs []Message
-	ch   chan Message
+	ch chan Message
 }
 
 func newInbox() *inbox { return &inbox{ch: make(chan Message, 100)} }

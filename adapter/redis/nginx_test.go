@@ -1,3 +1,5 @@
+//go:build !js
+
 package redis
 
 import (
@@ -19,7 +21,9 @@ import (
 // nodes exactly once.
 func TestNginxCluster(t *testing.T) {
 	rs := redistest.Start(t)
-	fast := func(o *server.Options) { o.PingInterval, o.PingTimeout = 200*time.Millisecond, 2*time.Second }
+	fast := func(o *server.Options) {
+		o.Engine.PingInterval, o.Engine.PingTimeout = 200*time.Millisecond, 2*time.Second
+	}
 	g1 := startGoNode(t, "g1", rs.Addr(), classicMode(ClassicOptions{}), fast)
 	g2 := startGoNode(t, "g2", rs.Addr(), classicMode(ClassicOptions{}), fast)
 	hostOf := func(u string) string { p, _ := url.Parse(u); return p.Host }
