@@ -6,7 +6,7 @@ const http = require("http");
 const engine = require("engine.io");
 
 const httpServer = http.createServer();
-const server = engine.attach(httpServer, { pingInterval: 300, pingTimeout: 400 });
+const server = engine.attach(httpServer, { pingInterval: 300, pingTimeout: 3000 });
 server.on("connection", (socket) => {
   socket.on("message", (data) => {
     if (data === "close me") return socket.close();
