@@ -6,6 +6,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/server"
 )
 
@@ -21,7 +22,7 @@ func BenchmarkGoServerEmitWithAck(b *testing.B) {
 			})
 			stop := serve(ln, srv)
 			defer stop()
-			s := Connect("http://"+ln.Addr().String(), &Options{Transports: tc.transports, Logger: quietLogger()})
+			s := Connect("http://"+ln.Addr().String(), &Options{Engine: engine.Options{Transports: tc.transports}, Logger: quietLogger()})
 			defer s.Manager().Close()
 			ctx := context.Background()
 			if _, err := s.EmitWithAck(ctx, "ack", "warm up"); err != nil {

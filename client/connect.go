@@ -4,7 +4,7 @@ import "net/url"
 
 // Connect returns a socket for the namespace in rawURL's path ("/" when
 // empty) on a new Manager for rawURL's origin, and starts connecting (unless
-// opts.NoAutoConnect): client.Connect("http://host:3000/chat", nil) is
+// opts.Socket.NoAutoConnect): client.Connect("http://host:3000/chat", nil) is
 // io("http://host:3000/chat"). It does not wait: use OnConnect and
 // OnConnectError. A bad URL is reported to OnConnectError.
 //
@@ -17,7 +17,5 @@ func Connect(rawURL string, opts *Options) *Socket {
 	if u, err := url.Parse(rawURL); err == nil && u.Path != "" && u.Path != "/" {
 		nsp = u.Path
 	}
-	so := m.opts.socketOptions()
-	s := m.Socket(nsp, so)
-	return s
+	return m.Socket(nsp, &m.opts.Socket)
 }

@@ -14,14 +14,49 @@
 // # Handlers
 //
 // Every handler of a Manager and of its sockets (events, acks, lifecycle
-// callbacks) runs on one goroutine owned by the Manager, in the order things
-// happened, like Node's event loop runs them. A handler that blocks stalls the
-// connection (no more packets are read, pings go unanswered): call
-// EmitWithAck from a handler only in a new goroutine.
+// callbacks, AuthFunc) runs on one goroutine owned by the Manager, its loop,
+// one at a time, like Node's event loop runs them. A handler that blocks
+// stalls the connection (no more packets are read, pings go unanswered):
+// call EmitWithAck from a handler only in a new goroutine.
 //
-// Handlers added after Connect returns are in place before the first
-// packet can arrive in practice (the connection needs network round trips);
-// to be strict, use Options.NoAutoConnect, add handlers, then Socket.Connect.
+// The state of a Manager and of its sockets is guarded by one mutex. A change
+// that calls for handlers (a packet received, the connection opening or
+// ending, a timer, Disconnect) queues a callback while it holds that mutex,
+// so callbacks are queued in the order things happened; only the loop runs
+// them, first in first out, without the mutex (callback.go lists them all).
+// The handlers of a callback are looked up when it runs: a handler added
+// before then is called, even if it was added after the thing happened. In
+// practice handlers added just after Connect returns are in place before
+// anything can happen (the connection needs network round trips); to be
+// strict, use Options.Socket.NoAutoConnect, add handlers, then Socket.Connect.
+//
+// The order, for each thing that happens ("each socket" goes in the order
+// the sockets were created):
+//
+//   - The connection opens: a CONNECT is sent for each socket that wants to
+//     connect (its AuthFunc is called), then OnOpen, then, after a
+//     reconnection, OnReconnect(attempts).
+//   - A namespace connects: the events that arrived before the CONNECT reply
+//     are delivered, the emits buffered while disconnected are sent, the
+//     Retries queue resumes, then OnConnect.
+//   - An event arrives: the OnAny handlers, then the event's On and Once
+//     handlers, in the order they were added. An ack arrives: its AckFunc.
+//   - The connection ends (reason "transport close", "ping timeout", ...):
+//     OnClose(reason), then, for each connected socket, ErrDisconnected to
+//     its pending acks and OnDisconnect(reason); then a reconnection is
+//     scheduled. Before each attempt: OnReconnectAttempt(n). A failed attempt:
+//     OnReconnectError, OnError, then OnConnectError of each socket trying to
+//     connect. Attempts exhausted: OnReconnectFailed.
+//   - Socket.Disconnect: the DISCONNECT is sent, pending acks fail,
+//     OnDisconnect("io client disconnect"); when no other socket of the
+//     Manager is active, the connection closes (after the DISCONNECT is
+//     written) and OnClose("forced close") follows.
+//   - The server disconnects a socket or refuses it: when it was the last
+//     active socket the connection closes first, then OnDisconnect("io server
+//     disconnect") or OnConnectError(*ConnectError), then OnClose("forced close").
+//   - A bad URL: OnError, then OnConnectError; an OnConnectError handler
+//     added after that report hears it too (Connect cannot return it).
+//   - An ack times out: its AckFunc gets ErrTimeout.
 //
 // # Goroutines
 //
@@ -43,5 +78,5 @@
 //   - A second Connect while a CONNECT is pending sends nothing (the
 //     reference server closes a session that sends CONNECT twice).
 //   - Only the "polling" and "websocket" transports exist (no webtransport).
-//   - Options.Header is sent natively only (browsers forbid it).
+//   - Options.Engine.Header is sent natively only (browsers forbid it).
 package client

@@ -164,7 +164,7 @@ func (s *Socket) registerAckLocked(id uint64, fn AckFunc, e *Emitter) {
 		}
 		delete(s.acks, id)
 		s.unbufferLocked(id)
-		m.postLocked(func() { fn(Args{}, ErrTimeout) })
+		m.queueLocked(callback{kind: cbAck, ack: fn, err: ErrTimeout})
 	})
 }
 

@@ -123,9 +123,15 @@ func (s *Socket) OnDisconnect(h func(reason string)) {
 // *ConnectError when the server refused the namespace (the socket then stays
 // disconnected), or a connection error (the Manager retries).
 func (s *Socket) OnConnectError(h func(err error)) {
-	s.m.mu.Lock()
-	defer s.m.mu.Unlock()
+	m := s.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	s.onConnectError = append(s.onConnectError, h)
+	if m.urlErr != nil && s.urlErrReported {
+		// The bad URL is a lasting state: a handler added after its report
+		// (Connect could not return it) hears it too.
+		m.queueLocked(callback{kind: cbConnectError, s: s, err: m.urlErr, h: h})
+	}
 }
 
 // On adds a typed handler for event: the first argument is decoded into a T

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/engine"
 )
 
 // The hello example: connect, listen, emit.
@@ -30,7 +31,7 @@ type Chat struct {
 
 // Typed handlers decode the first argument into the shared type.
 func ExampleOn() {
-	sock := client.Connect("http://localhost:3000/chat", &client.Options{Transports: []string{"websocket"}})
+	sock := client.Connect("http://localhost:3000/chat", &client.Options{Engine: engine.Options{Transports: []string{"websocket"}}})
 	defer sock.Disconnect()
 	client.On(sock, "chat", func(e *client.Event, m Chat) {
 		fmt.Printf("[%s] %s\n", m.Room, m.Text)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/server"
 )
 
@@ -131,7 +132,7 @@ func TestGoServer(t *testing.T) {
 	url := "http://" + ln.Addr().String()
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Connect(url, &Options{Transports: tc.transports, Logger: quietLogger()})
+			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports}, Logger: quietLogger()})
 			defer s.Manager().Close()
 			echo := events(s, "echo")
 			recv(t, connected(s), "connect")
@@ -200,7 +201,7 @@ func TestGoServer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		bad := Connect(url+"/admin", &Options{Auth: map[string]string{"token": "bad"}, Logger: quietLogger()})
+		bad := Connect(url+"/admin", &Options{Logger: quietLogger(), Socket: SocketOptions{Auth: map[string]string{"token": "bad"}}})
 		defer bad.Manager().Close()
 		var ce *ConnectError
 		if err := recv(t, connectErrors(bad), "connect_error"); !errors.As(err, &ce) || ce.Message != "not authorized" || string(ce.Data) != `{"reason":"bad token"}` {
@@ -225,7 +226,7 @@ func TestGoServerReconnect(t *testing.T) {
 			ln := listen(t, "127.0.0.1:0")
 			addr := ln.Addr().String()
 			_, stop := goServer(t, ln, &server.Options{Logger: quietLogger()})
-			s := Connect("http://"+addr, &Options{Transports: tc.transports, ReconnectionDelay: 50 * time.Millisecond,
+			s := Connect("http://"+addr, &Options{Engine: engine.Options{Transports: tc.transports}, ReconnectionDelay: 50 * time.Millisecond,
 				ReconnectionDelayMax: 100 * time.Millisecond, Logger: quietLogger()})
 			defer s.Manager().Close()
 			conn := connected(s)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/internal/nodetest"
 )
 
@@ -36,7 +37,7 @@ func TestNodeEmitAndAck(t *testing.T) {
 	_, url := nodeServer(t)
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Connect(url, &Options{Transports: tc.transports, Query: map[string][]string{"k": {"v"}}, Auth: map[string]any{"user": "go"}})
+			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports, Query: map[string][]string{"k": {"v"}}}, Socket: SocketOptions{Auth: map[string]any{"user": "go"}}})
 			defer s.Manager().Close()
 			welcome := events(s, "welcome")
 			echo := events(s, "echo")
@@ -141,7 +142,7 @@ func TestNodeEmitAndAck(t *testing.T) {
 
 func TestNodeNamespaces(t *testing.T) {
 	_, url := nodeServer(t)
-	m, err := NewManager(url, &Options{Transports: []string{"websocket"}})
+	m, err := NewManager(url, &Options{Engine: engine.Options{Transports: []string{"websocket"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestNodeNamespaces(t *testing.T) {
 
 func TestNodeConnectError(t *testing.T) {
 	_, url := nodeServer(t)
-	s := Connect(url+"/admin", &Options{Auth: map[string]string{"token": "bad"}})
+	s := Connect(url+"/admin", &Options{Socket: SocketOptions{Auth: map[string]string{"token": "bad"}}})
 	defer s.Manager().Close()
 	errs := connectErrors(s)
 	err := recv(t, errs, "connect_error")
@@ -265,7 +266,7 @@ func TestNodeTimeout(t *testing.T) {
 
 func TestNodeRetries(t *testing.T) {
 	p, url := nodeServer(t)
-	s := Connect(url, &Options{Retries: 3, AckTimeout: 300 * time.Millisecond})
+	s := Connect(url, &Options{Socket: SocketOptions{Retries: 3, AckTimeout: 300 * time.Millisecond}})
 	defer s.Manager().Close()
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
@@ -286,7 +287,7 @@ func TestNodeReconnect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, url := nodeServer(t)
 			port := url[strings.LastIndex(url, ":")+1:]
-			m, err := NewManager(url, &Options{Transports: tc.transports, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond})
+			m, err := NewManager(url, &Options{Engine: engine.Options{Transports: tc.transports}, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -352,7 +353,7 @@ func TestNodeRecovery(t *testing.T) {
 }
 
 func testNodeRecovery(t *testing.T, url string, transports []string) {
-	s := Connect(url, &Options{Transports: transports, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond})
+	s := Connect(url, &Options{Engine: engine.Options{Transports: transports}, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond})
 	defer s.Manager().Close()
 	conn := connected(s)
 	d := disconnected(s)
@@ -389,7 +390,7 @@ func TestNodeHeartbeat(t *testing.T) {
 	_, url := nodeServer(t, "PING_INTERVAL=250", "PING_TIMEOUT=500")
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Connect(url, &Options{Transports: tc.transports})
+			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports}})
 			defer s.Manager().Close()
 			d := disconnected(s)
 			recv(t, connected(s), "connect")
@@ -446,7 +447,7 @@ func TestNodeOrderDuringUpgrade(t *testing.T) {
 // upgrade arrive once each, in order.
 func TestNodeServerOrderDuringUpgrade(t *testing.T) {
 	_, url := nodeServer(t)
-	s := Connect(url, &Options{NoAutoConnect: true})
+	s := Connect(url, &Options{Socket: SocketOptions{NoAutoConnect: true}})
 	defer s.Manager().Close()
 	const n = 2000
 	done := make(chan error, 1)
@@ -519,7 +520,7 @@ func TestNodeServerTransports(t *testing.T) {
 		t.Fatalf("transport %q", tr)
 	}
 
-	ws := Connect(url, &Options{Transports: []string{"websocket"}, ReconnectionDelay: 10 * time.Millisecond, ReconnectionAttempts: 2, NoAutoConnect: true})
+	ws := Connect(url, &Options{Engine: engine.Options{Transports: []string{"websocket"}}, ReconnectionDelay: 10 * time.Millisecond, ReconnectionAttempts: 2, Socket: SocketOptions{NoAutoConnect: true}})
 	defer ws.Manager().Close()
 	failed := make(chan struct{}, 1)
 	ws.Manager().OnReconnectFailed(func() { failed <- struct{}{} })

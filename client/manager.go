@@ -32,12 +32,13 @@ type Manager struct {
 	urlErr     error
 	log        *slog.Logger
 
-	mu             sync.Mutex // guards the Manager and the state of its sockets
+	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
 	eng            conn
 	dial           func(ctx context.Context) (conn, error)
 	dec            sio.Decoder
-	sockets        map[string]*Socket
+	sockets        map[string]*Socket // by namespace
+	socketList     []*Socket          // in creation order: the order their handlers are queued in
 	skipReconnect  bool
 	reconnecting   bool
 	reconnectTimer *time.Timer
@@ -45,9 +46,9 @@ type Manager struct {
 	dialCancel     context.CancelFunc
 	dialWG         sync.WaitGroup
 
-	tasks      []func()
-	running    bool // the loop goroutine is running
-	inLoop     bool // the loop is running a task (a handler may be calling us)
+	callbacks  []callback // run by the loop, in order (callback.go)
+	running    bool       // the loop goroutine is running
+	inLoop     bool       // the loop is running a callback (a handler may be calling us)
 	wake       chan struct{}
 	loopDone   chan struct{}
 	onAttempt  []func(int)
@@ -70,8 +71,8 @@ type conn interface {
 }
 
 // NewManager returns a Manager for the server at rawURL (http, https, ws or
-// wss; its path is ignored, Options.Path is used; its query is added to
-// Options.Query). It does not connect until Open or a socket connects.
+// wss; its path is ignored, Options.Engine.Path is used; its query is added to
+// Options.Engine.Query). It does not connect until Open or a socket connects.
 func NewManager(rawURL string, opts *Options) (*Manager, error) {
 	m := newManager(rawURL, opts)
 	return m, m.urlErr
@@ -91,13 +92,13 @@ func newManager(rawURL string, opts *Options) *Manager {
 	case u.Host == "":
 		m.urlErr = fmt.Errorf("client: bad url %q: no host", rawURL)
 	}
-	for _, t := range o.Transports {
+	for _, t := range o.Engine.Transports {
 		if t != engine.Polling && t != engine.WebSocket && m.urlErr == nil {
 			m.urlErr = fmt.Errorf("client: unknown transport %q", t)
 		}
 	}
 	query := url.Values{}
-	for k, v := range o.Query {
+	for k, v := range o.Engine.Query {
 		query[k] = v
 	}
 	if u != nil {
@@ -106,8 +107,8 @@ func newManager(rawURL string, opts *Options) *Manager {
 		}
 		m.base = u.Scheme + "://" + u.Host
 	}
-	m.engineOpts = engine.Options{Path: o.Path, Transports: o.Transports, NoUpgrade: o.NoUpgrade,
-		Query: query, Header: o.Header, Logger: o.Logger}
+	m.engineOpts = o.Engine
+	m.engineOpts.Query = query
 	m.dial = func(ctx context.Context) (conn, error) {
 		c, err := engine.Dial(ctx, m.base, &m.engineOpts)
 		if err != nil {
@@ -130,6 +131,7 @@ func (m *Manager) Socket(nsp string, opts *SocketOptions) *Socket {
 	if !ok {
 		s = newSocket(m, nsp, opts)
 		m.sockets[nsp] = s
+		m.socketList = append(m.socketList, s)
 	}
 	m.mu.Unlock()
 	if !ok && !s.opts.NoAutoConnect {
@@ -152,10 +154,9 @@ func (m *Manager) Open() {
 // the Manager's goroutines have ended.
 func (m *Manager) Close() {
 	m.mu.Lock()
-	eng, after := m.closeLocked("forced close")
+	eng := m.closeLocked("forced close")
 	done, inLoop := m.loopDone, m.inLoop
 	m.mu.Unlock()
-	m.postAll(after)
 	if eng != nil {
 		_ = eng.Close()
 	}
@@ -216,94 +217,6 @@ func (m *Manager) addHandler(add func()) {
 	m.mu.Unlock()
 }
 
-// ---- the loop: one goroutine runs every handler, in order ----
-
-// postLocked queues fn for the loop goroutine, starting it if needed.
-func (m *Manager) postLocked(fns ...func()) {
-	if len(fns) == 0 {
-		return
-	}
-	m.tasks = append(m.tasks, fns...)
-	if !m.running {
-		m.running = true
-		m.loopDone = make(chan struct{})
-		go m.loop(m.loopDone)
-		return
-	}
-	select {
-	case m.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (m *Manager) postAll(fns []func()) {
-	if len(fns) == 0 {
-		return
-	}
-	m.mu.Lock()
-	m.postLocked(fns...)
-	m.mu.Unlock()
-}
-
-// ensureLoopLocked starts the loop when the Manager has work (a connection, a dial, a reconnection timer).
-func (m *Manager) ensureLoopLocked() {
-	if !m.running {
-		m.postLocked(func() {})
-	}
-}
-
-func (m *Manager) loop(done chan struct{}) {
-	defer close(done)
-	for {
-		m.mu.Lock()
-		if len(m.tasks) > 0 {
-			t := m.tasks[0]
-			m.tasks[0] = nil
-			m.tasks = m.tasks[1:]
-			m.inLoop = true
-			m.mu.Unlock()
-			t()
-			m.mu.Lock()
-			m.inLoop = false
-			m.mu.Unlock()
-			continue
-		}
-		if m.state == stateClosed && !m.reconnecting {
-			m.running = false
-			m.tasks = nil
-			m.mu.Unlock()
-			return
-		}
-		eng := m.eng
-		m.mu.Unlock()
-		var pkts <-chan eio.Packet
-		if eng != nil {
-			pkts = eng.Packets()
-		}
-		select {
-		case <-m.wake:
-		case p, ok := <-pkts:
-			m.mu.Lock()
-			m.inLoop = true
-			m.mu.Unlock()
-			if ok {
-				m.onEnginePacket(eng, p)
-			} else {
-				m.onEngineClose(eng)
-			}
-			m.mu.Lock()
-			m.inLoop = false
-			m.mu.Unlock()
-		}
-	}
-}
-
-func run(fns []func()) {
-	for _, f := range fns {
-		f()
-	}
-}
-
 // ---- opening and reconnecting ----
 
 func (m *Manager) openLocked() {
@@ -311,8 +224,7 @@ func (m *Manager) openLocked() {
 		return
 	}
 	if m.urlErr != nil {
-		err := m.urlErr
-		m.postLocked(m.openErrorHandlersLocked(err, false)...)
+		m.openFailedLocked(m.urlErr, false)
 		return
 	}
 	m.state = stateOpening
@@ -326,33 +238,27 @@ func (m *Manager) openLocked() {
 		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("%w: %w", ErrConnectTimeout, err)
 		}
-		m.mu.Lock()
-		m.postLocked(func() { m.onDialed(conn, err) })
-		m.mu.Unlock()
+		m.onDialed(conn, err)
 	}()
 	m.ensureLoopLocked()
 }
 
-// openErrorHandlersLocked: the Manager's error handlers, then connect_error on
-// every socket trying to connect.
-func (m *Manager) openErrorHandlersLocked(err error, reconnecting bool) []func() {
-	var after []func()
+// openFailedLocked queues the reports of a failed connection: the
+// Manager's (reconnection) error handlers, then connect_error on every socket
+// trying to connect.
+func (m *Manager) openFailedLocked(err error, reconnecting bool) {
 	if reconnecting {
-		for _, h := range m.onReconErr {
-			after = append(after, func() { h(err) })
-		}
+		m.queueLocked(callback{kind: cbReconnectError, err: err})
 	}
-	for _, h := range m.onError {
-		after = append(after, func() { h(err) })
-	}
-	for _, s := range m.sockets {
+	m.queueLocked(callback{kind: cbError, err: err})
+	for _, s := range m.socketList {
 		if s.active && !s.connected {
-			after = append(after, s.connectErrorHandlersLocked(err)...)
+			m.queueLocked(callback{kind: cbConnectError, s: s, err: err})
 		}
 	}
-	return after
 }
 
+// onDialed ends a dial (on the dialing goroutine).
 func (m *Manager) onDialed(conn conn, err error) {
 	m.mu.Lock()
 	if m.state != stateOpening { // closed meanwhile
@@ -362,96 +268,71 @@ func (m *Manager) onDialed(conn conn, err error) {
 		}
 		return
 	}
+	defer m.mu.Unlock()
 	m.dialCancel = nil
 	if err != nil {
 		m.log.Debug("client: open failed", "err", err)
 		m.state = stateClosed
 		wasReconnecting := m.reconnecting
 		m.reconnecting = false
-		after := m.openErrorHandlersLocked(err, wasReconnecting)
+		m.openFailedLocked(err, wasReconnecting)
 		if !m.opts.NoReconnection && !m.skipReconnect {
-			after = append(after, m.reconnectLocked()...)
+			m.reconnectLocked()
 		}
-		m.mu.Unlock()
-		run(after)
 		return
 	}
 	m.state = stateOpen
 	m.eng = conn
 	m.dec.Reset()
-	var after []func()
-	for _, h := range m.onOpen {
-		after = append(after, h)
-	}
-	var connecting []*Socket
-	for _, s := range m.sockets {
+	m.wakeLocked() // the loop reads the new connection
+	for _, s := range m.socketList {
 		if s.active {
-			connecting = append(connecting, s)
+			m.queueLocked(callback{kind: cbSendConnect, s: s, conn: conn})
 		}
 	}
+	m.queueLocked(callback{kind: cbOpen})
 	if m.reconnecting {
 		n := m.backoff.attempts
 		m.reconnecting = false
 		m.backoff.reset()
-		for _, h := range m.onRecon {
-			after = append(after, func() { h(n) })
-		}
+		m.queueLocked(callback{kind: cbReconnect, n: n})
 	}
-	m.mu.Unlock()
-	for _, s := range connecting {
-		s.sendConnect(conn)
-	}
-	run(after)
 }
 
 // reconnectLocked schedules the next attempt, or gives up.
-func (m *Manager) reconnectLocked() []func() {
+func (m *Manager) reconnectLocked() {
 	if m.reconnecting || m.skipReconnect {
-		return nil
+		return
 	}
 	if n := m.opts.ReconnectionAttempts; n > 0 && m.backoff.attempts >= n {
 		m.backoff.reset()
-		var after []func()
-		for _, h := range m.onFailed {
-			after = append(after, h)
-		}
-		return after
+		m.queueLocked(callback{kind: cbReconnectFailed})
+		return
 	}
 	delay := m.backoff.duration()
 	m.reconnecting = true
 	m.log.Debug("client: reconnecting", "delay", delay)
 	m.reconnectTimer = time.AfterFunc(delay, func() {
 		m.mu.Lock()
-		m.postLocked(m.reconnectAttempt)
+		m.queueLocked(callback{kind: cbReconnectAttempt})
 		m.mu.Unlock()
 	})
-	return nil
 }
 
-func (m *Manager) reconnectAttempt() {
-	m.mu.Lock()
-	if m.skipReconnect || !m.reconnecting {
-		m.mu.Unlock()
-		return
+// wakeLocked lets an idle loop see a state change (a new connection, the end).
+func (m *Manager) wakeLocked() {
+	select {
+	case m.wake <- struct{}{}:
+	default:
 	}
-	n := m.backoff.attempts
-	hs := append([]func(int){}, m.onAttempt...)
-	m.mu.Unlock()
-	for _, h := range hs {
-		h(n)
-	}
-	m.mu.Lock()
-	if !m.skipReconnect && m.reconnecting {
-		m.openLocked()
-	}
-	m.mu.Unlock()
 }
 
 // ---- closing ----
 
 // closeLocked stops the Manager: no reconnection, sockets disconnected with
-// reason. It returns the connection to close (outside the lock) and the handlers to run.
-func (m *Manager) closeLocked(reason string) (conn, []func()) {
+// reason. It returns the connection to close (the caller closes it, outside
+// the lock, or queues cbCloseConn).
+func (m *Manager) closeLocked(reason string) conn {
 	m.skipReconnect = true
 	m.reconnecting = false
 	if m.reconnectTimer != nil {
@@ -467,27 +348,19 @@ func (m *Manager) closeLocked(reason string) (conn, []func()) {
 	m.eng = nil
 	m.state = stateClosed
 	m.backoff.reset()
-	var after []func()
 	if wasOpen {
-		after = m.onCloseLocked(reason)
+		m.onCloseLocked(reason)
 	}
-	select { // let an idle loop see it can end
-	case m.wake <- struct{}{}:
-	default:
-	}
-	return eng, after
+	m.wakeLocked() // an idle loop sees it can end
+	return eng
 }
 
-// onCloseLocked: the connection is gone; sockets disconnect with reason.
-func (m *Manager) onCloseLocked(reason string) []func() {
-	var after []func()
-	for _, h := range m.onClose {
-		after = append(after, func() { h(reason) })
+// onCloseLocked: the connection is gone: OnClose, then each socket disconnects with reason.
+func (m *Manager) onCloseLocked(reason string) {
+	m.queueLocked(callback{kind: cbClose, reason: reason})
+	for _, s := range m.socketList {
+		s.oncloseLocked(reason)
 	}
-	for _, s := range m.sockets {
-		after = append(after, s.oncloseLocked(reason)...)
-	}
-	return after
 }
 
 func (m *Manager) onEngineClose(eng conn) {
@@ -510,28 +383,37 @@ func (m *Manager) dropEngine(eng conn, reason string) {
 	m.eng = nil
 	m.state = stateClosed
 	m.backoff.reset()
-	after := m.onCloseLocked(reason)
+	m.onCloseLocked(reason)
 	if !m.opts.NoReconnection && !m.skipReconnect {
-		after = append(after, m.reconnectLocked()...)
+		m.reconnectLocked()
 	}
 	m.mu.Unlock()
 	_ = eng.Close()
-	run(after)
 }
 
-// destroyLocked is called when socket s stops being active: with no active
-// socket left the Manager closes.
-func (m *Manager) destroyLocked() (conn, []func()) {
-	for _, s := range m.sockets {
+// anyActiveLocked reports whether a socket of the Manager wants to be connected.
+func (m *Manager) anyActiveLocked() bool {
+	for _, s := range m.socketList {
 		if s.active {
-			return nil, nil
+			return true
 		}
+	}
+	return false
+}
+
+// destroyLocked is called when a socket stops being active: with no active
+// socket left the Manager closes (reason "forced close"), and the connection
+// to close is returned.
+func (m *Manager) destroyLocked() conn {
+	if m.anyActiveLocked() {
+		return nil
 	}
 	return m.closeLocked("forced close")
 }
 
 // ---- packets ----
 
+// onEnginePacket handles a packet of connection eng (on the loop).
 func (m *Manager) onEnginePacket(eng conn, p eio.Packet) {
 	m.mu.Lock()
 	if m.eng != eng {
@@ -545,18 +427,13 @@ func (m *Manager) onEnginePacket(eng conn, p eio.Packet) {
 		m.dropEngine(eng, engine.ReasonParseError)
 		return
 	}
+	defer m.mu.Unlock()
 	if !ok {
-		m.mu.Unlock()
 		return
 	}
-	s := m.sockets[pkt.NS()]
-	if s == nil {
-		m.mu.Unlock()
-		return
+	if s := m.sockets[pkt.NS()]; s != nil {
+		s.onpacketLocked(&pkt)
 	}
-	after := s.onpacketLocked(&pkt)
-	m.mu.Unlock()
-	run(after)
 }
 
 // send writes a packet on the current connection.

@@ -2,8 +2,9 @@ package client
 
 import (
 	"log/slog"
-	"net/url"
 	"time"
+
+	"github.com/duplexio/duplex/client/engine"
 )
 
 // Reference defaults (socket.io-client 4.8.4) used for zero Options fields.
@@ -16,21 +17,15 @@ const (
 	DefaultSendBufferSize       = 1000             // packets buffered per socket while disconnected
 )
 
-// Options configures Connect: the Manager's fields and the socket's. Zero
-// fields (or nil) are socket.io-client's defaults.
+// Options configures a Manager (NewManager) and, with Socket, the socket
+// Connect creates. Zero fields (or nil) are socket.io-client's defaults.
 type Options struct {
-	// Path of the server's endpoint, default DefaultPath ("/socket.io/").
-	Path string
-	// Transports in order, default {"polling", "websocket"}: start with the
-	// first, upgrade to websocket when it is listed later.
-	Transports []string
-	// NoUpgrade keeps the connection on its first transport.
-	NoUpgrade bool
-	// Query is sent with every Engine.IO request (socket.handshake.query on the server);
-	// the query string of the URL given to Connect or NewManager is added to it.
-	Query url.Values
-	// Header is sent with every request natively; ignored under GOOS=js.
-	Header map[string][]string
+	// Engine configures the Engine.IO connection (path, transports, upgrade,
+	// query, headers, read limit). Zero fields are the engine's defaults,
+	// except Path, whose default here is DefaultPath ("/socket.io/"), and
+	// Logger, which defaults to Options.Logger. The query string of the URL
+	// given to Connect or NewManager is added to Engine.Query.
+	Engine engine.Options
 	// NoReconnection disables automatic reconnection.
 	NoReconnection bool
 	// ReconnectionAttempts before giving up (OnReconnectFailed); 0 means unlimited.
@@ -43,17 +38,11 @@ type Options struct {
 	RandomizationFactor float64
 	// Timeout for the Engine.IO connection to open, default 20 s.
 	Timeout time.Duration
-	// NoAutoConnect: Connect (and Manager.Socket) do not connect; call Socket.Connect.
-	NoAutoConnect bool
 	// Logger for debug logs and handler decode errors, default slog.Default().
 	Logger *slog.Logger
-
-	// Socket options, used by Connect for its socket (see SocketOptions).
-	Auth           any
-	AuthFunc       func() any
-	AckTimeout     time.Duration
-	Retries        int
-	SendBufferSize int
+	// Socket configures the socket Connect returns (NewManager ignores it:
+	// Manager.Socket takes its own SocketOptions).
+	Socket SocketOptions
 }
 
 // SocketOptions configures one namespace socket of a Manager.
@@ -71,7 +60,7 @@ type SocketOptions struct {
 	// SendBufferSize bounds the packets buffered while disconnected, default
 	// DefaultSendBufferSize; Emit returns ErrBufferFull beyond it.
 	SendBufferSize int
-	// NoAutoConnect: Manager.Socket does not connect the socket.
+	// NoAutoConnect: Connect (or Manager.Socket) does not connect the socket; call Socket.Connect.
 	NoAutoConnect bool
 }
 
@@ -80,8 +69,8 @@ func (o *Options) withDefaults() Options {
 	if o != nil {
 		c = *o
 	}
-	if c.Path == "" {
-		c.Path = DefaultPath
+	if c.Engine.Path == "" {
+		c.Engine.Path = DefaultPath
 	}
 	if c.ReconnectionDelay <= 0 {
 		c.ReconnectionDelay = DefaultReconnectionDelay
@@ -100,12 +89,10 @@ func (o *Options) withDefaults() Options {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Engine.Logger == nil {
+		c.Engine.Logger = c.Logger
+	}
 	return c
-}
-
-func (o *Options) socketOptions() *SocketOptions {
-	return &SocketOptions{Auth: o.Auth, AuthFunc: o.AuthFunc, AckTimeout: o.AckTimeout, Retries: o.Retries,
-		SendBufferSize: o.SendBufferSize, NoAutoConnect: o.NoAutoConnect}
 }
 
 func (o *SocketOptions) withDefaults() SocketOptions {

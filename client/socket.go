@@ -9,7 +9,8 @@ import (
 )
 
 // Socket is the client side of one namespace connection (socket.io-client's
-// Socket). Its state is guarded by its Manager's lock; its methods are safe
+// Socket). Its state is guarded by its Manager's mutex and its handlers run
+// on its Manager's loop (see the package documentation); its methods are safe
 // for concurrent use.
 type Socket struct {
 	m    *Manager
@@ -30,6 +31,8 @@ type Socket struct {
 	recvBuf    []*sio.Packet
 	queue      []*queuedEmit
 	queueSeq   uint64
+
+	urlErrReported bool // the Manager's bad URL was reported to OnConnectError
 
 	handlers       map[string][]*handler
 	anyHandlers    []EventHandler
@@ -95,17 +98,13 @@ func (s *Socket) Connect() {
 	}
 	s.active = true
 	m.skipReconnect = false
-	var eng conn
 	switch {
 	case m.state == stateOpen:
-		eng = m.eng
+		m.queueLocked(callback{kind: cbSendConnect, s: s, conn: m.eng})
 	case m.state == stateClosed && !m.reconnecting:
 		m.openLocked()
 	}
 	m.mu.Unlock()
-	if eng != nil {
-		s.sendConnect(eng)
-	}
 }
 
 // Disconnect leaves the namespace (reason "io client disconnect"); the socket
@@ -114,29 +113,25 @@ func (s *Socket) Connect() {
 func (s *Socket) Disconnect() {
 	m := s.m
 	m.mu.Lock()
-	var after []func()
 	if s.connected {
 		_ = m.sendLocked(&sio.Packet{Type: sio.Disconnect, Namespace: s.nsp})
 	}
 	s.active = false
 	s.connectOn = nil
-	if s.connected {
-		after = s.oncloseLocked("io client disconnect")
-	}
-	eng, more := m.destroyLocked()
-	after = append(after, more...)
-	m.postLocked(after...)
+	s.oncloseLocked("io client disconnect")
+	eng := m.destroyLocked()
 	m.mu.Unlock()
 	if eng != nil {
-		_ = eng.Close()
+		_ = eng.Close() // after the DISCONNECT is written (engine.Conn.Close)
 	}
 }
 
 // Close is Disconnect.
 func (s *Socket) Close() { s.Disconnect() }
 
-// sendConnect sends CONNECT with the auth payload (AuthFunc is called outside
-// the lock), merged with {pid, offset} for recovery.
+// sendConnect sends CONNECT on eng with the auth payload, merged with {pid,
+// offset} for recovery. It runs on the loop (cbSendConnect); AuthFunc is
+// called without the lock held.
 func (s *Socket) sendConnect(eng conn) {
 	auth := s.opts.Auth
 	if s.opts.AuthFunc != nil {
@@ -150,7 +145,7 @@ func (s *Socket) sendConnect(eng conn) {
 	s.connectOn = eng
 	data, err := connectPayload(auth, s.pid, s.lastOffset)
 	if err != nil {
-		s.m.postLocked(s.connectErrorHandlersLocked(err)...)
+		s.m.queueLocked(callback{kind: cbConnectError, s: s, err: err})
 		return
 	}
 	_ = eng.Send((&sio.Packet{Type: sio.Connect, Namespace: s.nsp, Data: data}).Encode()...)
@@ -202,9 +197,10 @@ func connectPayload(auth any, pid, offset string) (json.RawMessage, error) {
 	return b[1 : len(b)-1], nil
 }
 
-// ---- received packets (on the loop, lock held; handlers returned) ----
+// ---- received packets (on the loop, lock held; handlers are queued) ----
 
-func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
+func (s *Socket) onpacketLocked(p *sio.Packet) {
+	m := s.m
 	switch p.Type {
 	case sio.Connect:
 		var reply struct {
@@ -217,22 +213,22 @@ func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
 		if reply.SID == "" {
 			s.active = false
 			s.connectOn = nil
-			return s.connectErrorHandlersLocked(errors.New("client: it seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible"))
+			m.queueLocked(callback{kind: cbConnectError, s: s, err: errors.New("client: it seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible")})
+			return
 		}
-		return s.onconnectLocked(reply.SID, reply.PID)
+		s.onconnectLocked(reply.SID, reply.PID)
 	case sio.Event, sio.BinaryEvent:
 		if !s.connected {
 			s.recvBuf = append(s.recvBuf, p)
-			return nil
+			return
 		}
-		return s.oneventLocked(p)
+		s.oneventLocked(p)
 	case sio.Ack, sio.BinaryAck:
-		return s.onackLocked(p)
+		s.onackLocked(p)
 	case sio.Disconnect:
 		s.active = false
 		s.connectOn = nil
-		after := s.oncloseLocked("io server disconnect")
-		return s.destroyedLocked(after)
+		s.destroyedLocked(func() { s.oncloseLocked("io server disconnect") })
 	case sio.ConnectError:
 		s.active = false
 		s.connectOn = nil
@@ -246,71 +242,65 @@ func (s *Socket) onpacketLocked(p *sio.Packet) []func() {
 		} else {
 			_ = json.Unmarshal(p.Data, &ce.Message)
 		}
-		return s.destroyedLocked(s.connectErrorHandlersLocked(ce))
+		s.destroyedLocked(func() { m.queueLocked(callback{kind: cbConnectError, s: s, err: ce}) })
 	}
-	return nil
 }
 
-// destroyedLocked: s is no longer active; when it was the Manager's last
-// active socket the connection closes, before the handlers run (as
-// socket.io-client closes the engine before emitting disconnect).
-func (s *Socket) destroyedLocked(handlers []func()) []func() {
-	eng, more := s.m.destroyLocked()
-	var after []func()
-	if eng != nil {
-		after = append(after, func() { _ = eng.Close() })
+// destroyedLocked: s is no longer active (the server ended it); report
+// queues its handlers. When s was the Manager's last active socket the
+// connection closes before those handlers run (as socket.io-client closes
+// the engine before emitting disconnect), and the Manager's close
+// ("forced close") is reported after them.
+func (s *Socket) destroyedLocked(report func()) {
+	m := s.m
+	if !m.anyActiveLocked() && m.eng != nil {
+		m.queueLocked(callback{kind: cbCloseConn, conn: m.eng})
 	}
-	after = append(after, handlers...)
-	return append(after, more...)
+	report()
+	m.destroyLocked() // its connection is closed by the cbCloseConn above
 }
 
-func (s *Socket) onconnectLocked(id, pid string) []func() {
+func (s *Socket) onconnectLocked(id, pid string) {
+	m := s.m
 	s.id = id
 	s.recovered = pid != "" && pid == s.pid
 	s.pid = pid
 	s.connected = true
-	var after []func()
 	for _, p := range s.recvBuf {
-		after = append(after, s.oneventLocked(p)...)
+		s.oneventLocked(p)
 	}
 	s.recvBuf = nil
 	for _, p := range s.sendBuf {
-		_ = s.m.sendLocked(p)
+		_ = m.sendLocked(p)
 	}
 	s.sendBuf = nil
 	if len(s.queue) > 0 {
-		after = append(after, func() { s.drainQueue(true) })
+		m.queueLocked(callback{kind: cbDrainQueue, s: s, force: true})
 	}
-	for _, h := range s.onConnect {
-		after = append(after, h)
-	}
-	return after
+	m.queueLocked(callback{kind: cbConnect, s: s})
 }
 
-// oncloseLocked: the namespace is disconnected for reason.
-func (s *Socket) oncloseLocked(reason string) []func() {
+// oncloseLocked: the namespace is disconnected for reason: pending acks fail,
+// then OnDisconnect.
+func (s *Socket) oncloseLocked(reason string) {
 	if !s.connected {
-		return nil
+		return
 	}
 	s.connected = false
 	s.connectOn = nil
 	s.id = ""
-	after := s.clearAcksLocked()
-	for _, h := range s.onDisconnect {
-		after = append(after, func() { h(reason) })
-	}
-	return after
+	s.clearAcksLocked()
+	s.m.queueLocked(callback{kind: cbDisconnect, s: s, reason: reason})
 }
 
 // clearAcksLocked fails the acks of packets already sent (not those still buffered).
-func (s *Socket) clearAcksLocked() []func() {
+func (s *Socket) clearAcksLocked() {
 	buffered := map[uint64]bool{}
 	for _, p := range s.sendBuf {
 		if p.HasID {
 			buffered[p.ID] = true
 		}
 	}
-	var after []func()
 	for id, a := range s.acks {
 		if buffered[id] {
 			continue
@@ -322,27 +312,18 @@ func (s *Socket) clearAcksLocked() []func() {
 		if a.queued {
 			continue
 		}
-		after = append(after, func() { a.fn(Args{}, ErrDisconnected) })
+		s.m.queueLocked(callback{kind: cbAck, ack: a.fn, err: ErrDisconnected})
 	}
 	if len(s.queue) > 0 {
 		s.queue[0].pending = false
 	}
-	return after
 }
 
-func (s *Socket) connectErrorHandlersLocked(err error) []func() {
-	var after []func()
-	for _, h := range s.onConnectError {
-		after = append(after, func() { h(err) })
-	}
-	return after
-}
-
-func (s *Socket) oneventLocked(p *sio.Packet) []func() {
+func (s *Socket) oneventLocked(p *sio.Packet) {
 	name, args, err := sio.ParseEvent(p)
 	if err != nil {
 		s.m.log.Debug("client: bad event", "err", err)
-		return nil
+		return
 	}
 	if s.pid != "" && args.Len() > 0 {
 		last := args.Raw(args.Len() - 1)
@@ -352,36 +333,37 @@ func (s *Socket) oneventLocked(p *sio.Packet) []func() {
 		}
 	}
 	e := &Event{Name: name, Args: args, socket: s, id: p.ID, hasAck: p.HasID}
-	var after []func()
-	for _, h := range s.anyHandlers {
-		after = append(after, func() { h(e) })
-	}
-	hs := s.handlers[name]
+	s.m.queueLocked(callback{kind: cbEvent, s: s, ev: e})
+}
+
+// takeHandlersLocked returns the handlers of event and removes the Once ones.
+func (s *Socket) takeHandlersLocked(event string) []EventHandler {
+	hs := s.handlers[event]
+	fns := make([]EventHandler, 0, len(hs))
 	kept := hs[:0:0]
 	for _, h := range hs {
-		after = append(after, func() { h.fn(e) })
+		fns = append(fns, h.fn)
 		if !h.once {
 			kept = append(kept, h)
 		}
 	}
 	if len(kept) != len(hs) {
-		s.handlers[name] = kept
+		s.handlers[event] = kept
 	}
-	return after
+	return fns
 }
 
-func (s *Socket) onackLocked(p *sio.Packet) []func() {
+func (s *Socket) onackLocked(p *sio.Packet) {
 	if !p.HasID {
-		return nil
+		return
 	}
 	a, ok := s.acks[p.ID]
 	if !ok {
-		return nil
+		return
 	}
 	delete(s.acks, p.ID)
 	if a.timer != nil {
 		a.timer.Stop()
 	}
-	args := sio.ParseArgs(p)
-	return []func(){func() { a.fn(args, nil) }}
+	s.m.queueLocked(callback{kind: cbAck, ack: a.fn, args: sio.ParseArgs(p)})
 }

@@ -3,6 +3,8 @@ package client
 import (
 	"testing"
 	"time"
+
+	"github.com/duplexio/duplex/client/engine"
 )
 
 func TestBackoff(t *testing.T) {
@@ -35,7 +37,7 @@ func TestBackoff(t *testing.T) {
 
 func TestOptionDefaults(t *testing.T) {
 	o := (*Options)(nil).withDefaults()
-	if o.Path != "/socket.io/" || o.ReconnectionDelay != time.Second || o.ReconnectionDelayMax != 5*time.Second ||
+	if o.Engine.Path != "/socket.io/" || o.ReconnectionDelay != time.Second || o.ReconnectionDelayMax != 5*time.Second ||
 		o.RandomizationFactor != 0.5 || o.Timeout != 20*time.Second || o.ReconnectionAttempts != 0 || o.NoReconnection || o.Logger == nil {
 		t.Fatalf("defaults %+v", o)
 	}
@@ -45,8 +47,9 @@ func TestOptionDefaults(t *testing.T) {
 	if n := (*SocketOptions)(nil).withDefaults().SendBufferSize; n != DefaultSendBufferSize {
 		t.Fatalf("send buffer %d", n)
 	}
-	m := newManager("http://h:1/chat?x=1", &Options{Path: "/p/"})
-	if m.base != "http://h:1" || m.engineOpts.Path != "/p/" || m.engineOpts.Query.Get("x") != "1" {
+	m := newManager("http://h:1/chat?x=1", &Options{Engine: engine.Options{Path: "/p/", ReadLimit: 1234}})
+	if m.base != "http://h:1" || m.engineOpts.Path != "/p/" || m.engineOpts.Query.Get("x") != "1" ||
+		m.engineOpts.ReadLimit != 1234 || m.engineOpts.Logger != m.log {
 		t.Fatalf("manager base %q opts %+v", m.base, m.engineOpts)
 	}
 	for _, bad := range []string{"ftp://h", "http://", "%"} {
@@ -54,7 +57,7 @@ func TestOptionDefaults(t *testing.T) {
 			t.Errorf("NewManager(%q): no error", bad)
 		}
 	}
-	if _, err := NewManager("http://h", &Options{Transports: []string{"webtransport"}}); err == nil {
+	if _, err := NewManager("http://h", &Options{Engine: engine.Options{Transports: []string{"webtransport"}}}); err == nil {
 		t.Error("NewManager with an unknown transport: no error")
 	}
 }

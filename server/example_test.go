@@ -81,7 +81,7 @@ func ExampleNamespace_Use() {
 	defer io.Close(context.Background())
 
 	for _, token := range []string{"guess", "secret"} {
-		sock := client.Connect(ts.URL+"/admin", &client.Options{Auth: map[string]string{"token": token}, NoReconnection: true})
+		sock := client.Connect(ts.URL+"/admin", &client.Options{Socket: client.SocketOptions{Auth: map[string]string{"token": token}}, NoReconnection: true})
 		result := make(chan string, 1)
 		sock.OnConnect(func() { result <- "connected" })
 		sock.OnConnectError(func(err error) {

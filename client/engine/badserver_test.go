@@ -107,3 +107,46 @@ func TestHeaderAndQuery(t *testing.T) {
 		t.Fatalf("request %s %v", r.URL, r.Header)
 	}
 }
+
+// TestPollNotResent: a long-poll GET whose reused connection dies before any
+// byte of the answer arrives fails the session (the server may have sent
+// packets that are now lost); it is not re-sent behind the session's back, as
+// net/http does for idempotent requests.
+func TestPollNotResent(t *testing.T) {
+	var gets atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" {
+			io.WriteString(w, "ok")
+			return
+		}
+		if r.ContentLength != 0 || len(r.TransferEncoding) != 0 {
+			t.Errorf("GET with a body: length %d, encoding %v", r.ContentLength, r.TransferEncoding)
+		}
+		switch gets.Add(1) {
+		case 1:
+			io.WriteString(w, `0{"sid":"s","upgrades":[],"pingInterval":10000,"pingTimeout":10000,"maxPayload":1000}`)
+		case 2: // the first poll, on the handshake's connection: cut it
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			conn.Close()
+		default: // a re-sent poll: hold it as a long poll would
+			<-r.Context().Done()
+		}
+	}))
+	defer ts.Close()
+	defer ts.CloseClientConnections()
+	c, err := Dial(context.Background(), ts.URL, &Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if r := closeReason(t, c); r != ReasonTransportError {
+		t.Fatalf("reason %q want %q (%v)", r, ReasonTransportError, c.Err())
+	}
+	if n := gets.Load(); n != 2 {
+		t.Fatalf("%d GETs, want 2 (handshake, the poll that was cut)", n)
+	}
+}

@@ -194,46 +194,63 @@ func (c *Conn) Send(pkts ...eio.Packet) error {
 	return nil
 }
 
-// Close ends the session: queued packets are written (for a bounded time), a
-// close packet is sent on polling, and every goroutine of the session ends
-// before Close returns. During an upgrade the probe websocket is closed and
-// the close packet goes over polling, unless the switch was already announced
-// to the server: then the session ends by closing the websocket. It is safe
-// to call more than once.
+// Close ends the session: queued packets are written (for a bounded time),
+// then, on polling, a close packet is sent in a request of its own (as
+// engine.io-client waits for "drain" before closing: the server handles what
+// came before the close, e.g. a Socket.IO DISCONNECT, before the session
+// ends), and every goroutine of the session ends before Close returns.
+// During an upgrade the probe websocket is closed and the close packet goes
+// over polling, unless the switch was already announced to the server: then
+// the session ends by closing the websocket. It is safe to call more than once.
 func (c *Conn) Close() error {
 	c.mu.Lock()
-	if c.err == nil && !c.closing {
+	first := c.err == nil && !c.closing
+	if first {
 		c.closing = true
-		if c.tr.name() == Polling {
-			// If polling is paused by an upgrade, the upgrade sees closing and
-			// gives up, polling resumes and writes this.
-			c.queue = append(c.queue, eio.ClosePacket)
-		}
 		c.notifyLocked()
 	}
 	c.mu.Unlock()
+	if !first { // the first Close (or a failure) ends the session
+		<-c.ctx.Done()
+		c.wg.Wait()
+		return nil
+	}
 	t := time.NewTimer(closeFlushTimeout)
 	defer t.Stop()
-	for {
+	if c.waitFlushed(t.C) {
 		c.mu.Lock()
-		done := c.err != nil || (len(c.queue) == 0 && !c.writing)
-		ch := c.changed
+		if c.err == nil && c.tr.name() == Polling {
+			// If polling is paused by an upgrade, the upgrade sees closing and
+			// gives up, polling resumes and writes this.
+			c.queue = append(c.queue, eio.ClosePacket)
+			c.notifyLocked()
+		}
 		c.mu.Unlock()
-		if done {
-			break
-		}
-		select {
-		case <-ch:
-		case <-t.C:
-			done = true
-		}
-		if done {
-			break
-		}
 	}
+	c.waitFlushed(t.C)
 	c.fail(&CloseError{Reason: ReasonForcedClose})
 	c.wg.Wait()
 	return nil
+}
+
+// waitFlushed waits until the queue is written (true), the session has
+// ended or timeout fires (false).
+func (c *Conn) waitFlushed(timeout <-chan time.Time) bool {
+	for {
+		c.mu.Lock()
+		failed := c.err != nil
+		flushed := len(c.queue) == 0 && !c.writing
+		ch := c.changed
+		c.mu.Unlock()
+		if failed || flushed {
+			return !failed
+		}
+		select {
+		case <-ch:
+		case <-timeout:
+			return false
+		}
+	}
 }
 
 // notifyLocked wakes every goroutine waiting for a state change.

@@ -22,8 +22,19 @@ func newHTTPDoer(o *Options) httpDoer {
 	return &netHTTP{client: &http.Client{Transport: tr}, header: o.Header, readLimit: o.ReadLimit}
 }
 
+// do sends one request. Polling requests are not idempotent (a GET takes the
+// server's queued packets: answered twice, the first answer is lost), so none
+// may be re-sent once the server may have seen it: a request that fails fails
+// the transport, and the client reconnects (and recovers) as socket.io-client
+// does. net/http's Transport re-sends a GET by itself when its reused
+// connection ends before a response byte arrives, which is exactly the case
+// of a long-poll answer lost in the network; by its documented rule it does
+// not re-send a request that has a body without GetBody, so a GET carries an
+// empty one (noReplay; it is not sent: net/http finds it empty). A POST is
+// not re-sent either, except when nothing of it was written (GetBody is set):
+// then the server never saw it.
 func (h *netHTTP) do(ctx context.Context, method, url string, body []byte) ([]byte, error) {
-	var rd io.Reader
+	var rd io.Reader = noReplay{}
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
@@ -56,3 +67,10 @@ func (h *netHTTP) do(ctx context.Context, method, url string, body []byte) ([]by
 }
 
 func (h *netHTTP) closeIdle() { h.client.CloseIdleConnections() }
+
+// noReplay is the empty body of a polling GET: a body without GetBody marks
+// the request as not replayable for net/http (see netHTTP.do).
+type noReplay struct{}
+
+func (noReplay) Read([]byte) (int, error) { return 0, io.EOF }
+func (noReplay) Close() error             { return nil }

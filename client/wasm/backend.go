@@ -16,6 +16,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/engine"
 )
 
 // backend creates client sockets for the loader's io() and keeps the
@@ -123,9 +124,11 @@ func ms(f *float64) time.Duration {
 // options maps socket.io-client options to the Manager's and the socket's.
 func (o *jsOptions) options(log *slog.Logger) (*client.Options, *client.SocketOptions) {
 	co := &client.Options{
-		Path:                 o.Path,
-		Transports:           o.Transports,
-		NoUpgrade:            o.Upgrade != nil && !*o.Upgrade,
+		Engine: engine.Options{
+			Path:       o.Path,
+			Transports: o.Transports,
+			NoUpgrade:  o.Upgrade != nil && !*o.Upgrade,
+		},
 		NoReconnection:       o.Reconnection != nil && !*o.Reconnection,
 		ReconnectionDelay:    ms(o.ReconnectionDelay),
 		ReconnectionDelayMax: ms(o.ReconnectionDelayMax),
@@ -142,9 +145,9 @@ func (o *jsOptions) options(log *slog.Logger) (*client.Options, *client.SocketOp
 		}
 	}
 	if len(o.Query) > 0 {
-		co.Query = url.Values{}
+		co.Engine.Query = url.Values{}
 		for k, v := range o.Query {
-			co.Query.Set(k, fmt.Sprint(v))
+			co.Engine.Query.Set(k, fmt.Sprint(v))
 		}
 	}
 	so := &client.SocketOptions{
@@ -206,7 +209,7 @@ func (b *backend) newSocket(args []safejs.Value) (safejs.Value, error) {
 // manager returns the Manager for u's origin, shared unless the namespace
 // is already in use on it, or forceNew / multiplex:false (as socket.io-client).
 func (b *backend) manager(u *url.URL, nsp string, o *jsOptions, co *client.Options) (*client.Manager, error) {
-	key := u.Scheme + "://" + u.Host + "|" + co.Path
+	key := u.Scheme + "://" + u.Host + "|" + co.Engine.Path
 	share := !o.ForceNew && (o.Multiplex == nil || *o.Multiplex)
 	b.mu.Lock()
 	e := b.managers[key]

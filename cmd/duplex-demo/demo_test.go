@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/www/chat/chatmsg"
@@ -59,7 +60,7 @@ func start(t *testing.T, out io.Writer) string {
 
 func connect(t *testing.T, url string) *client.Socket {
 	t.Helper()
-	s := client.Connect(url, &client.Options{Transports: []string{"websocket"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s := client.Connect(url, &client.Options{Engine: engine.Options{Transports: []string{"websocket"}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	t.Cleanup(func() { s.Manager().Close() })
 	return s
 }

@@ -67,6 +67,8 @@ function common(nsp, socket) {
       if (i >= n) clearInterval(timer);
     }, 5);
   });
+  // the reason the server sees for a disconnection
+  socket.on("disconnect", (reason) => console.log(`disconnect ${nsp} ${socket.id} ${reason}`));
   socket.emit("welcome", { id: socket.id, recovered: socket.recovered, auth: socket.handshake.auth, query: socket.handshake.query });
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/engine"
 )
 
 func TestInteropUnderJS(t *testing.T) {
@@ -27,7 +28,7 @@ func TestInteropUnderJS(t *testing.T) {
 		{"upgrade", nil, "websocket"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := client.Connect(url, &client.Options{Transports: tc.transports})
+			s := client.Connect(url, &client.Options{Engine: engine.Options{Transports: tc.transports}})
 			defer s.Manager().Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()

@@ -55,7 +55,7 @@ func run() error {
 	q, _ := url.ParseQuery(strings.TrimPrefix(search, "?"))
 	opts := &client.Options{}
 	if tr := q.Get("transports"); tr != "" {
-		opts.Transports = strings.Split(tr, ",")
+		opts.Engine.Transports = strings.Split(tr, ",")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
