@@ -123,10 +123,12 @@
     }
     return v;
   }
-  // encode returns [json text of the args array, [Uint8Array...]].
+  // encode returns [[json text of each argument], [Uint8Array...]].
   function encode(args) {
     var bufs = [];
-    return [JSON.stringify(deconstruct(args, bufs)), bufs];
+    var texts = new Array(args.length);
+    for (var i = 0; i < args.length; i++) texts[i] = JSON.stringify(deconstruct(args[i], bufs));
+    return [texts, bufs];
   }
   function reconstruct(v, bufs) {
     if (Array.isArray(v)) {
@@ -146,6 +148,48 @@
   function decode(json, bufs) {
     var a = JSON.parse(json || "[]");
     return bufs && bufs.length ? reconstruct(a, bufs) : a;
+  }
+
+  // ---- what the backend is given ----
+  // endpoint returns [origin with the Engine.IO query string, namespace] of
+  // url (absolute) and opts.query, as socket.io-client's url() and Manager do.
+  function endpoint(url, opts) {
+    var u = new URL(url);
+    var q = new URLSearchParams(u.search);
+    var extra = opts.query;
+    if (typeof extra === "string") extra = Object.fromEntries(new URLSearchParams(extra));
+    if (extra && typeof extra === "object") {
+      for (var k in extra) if (Object.prototype.hasOwnProperty.call(extra, k)) q.set(k, String(extra[k]));
+    }
+    var search = q.toString();
+    return [u.protocol + "//" + u.host + (search ? "?" + search : ""), u.pathname || "/"];
+  }
+  var OPTION_TYPES = {
+    path: "string",
+    transports: "object",
+    upgrade: "boolean",
+    reconnection: "boolean",
+    reconnectionAttempts: "number",
+    reconnectionDelay: "number",
+    reconnectionDelayMax: "number",
+    randomizationFactor: "number",
+    timeout: "number",
+    autoConnect: "boolean",
+    ackTimeout: "number",
+    retries: "number",
+    forceNew: "boolean",
+    multiplex: "boolean",
+  };
+  // backendOptions returns the options the Go backend reads, each of its
+  // type, and auth (an object) as JSON text.
+  function backendOptions(opts) {
+    var o = {};
+    for (var k in OPTION_TYPES) {
+      if (typeof opts[k] === OPTION_TYPES[k] && opts[k] !== null) o[k] = opts[k];
+    }
+    if (o.transports) o.transports = Array.prototype.map.call(o.transports, String);
+    if (opts.auth && typeof opts.auth === "object") o.auth = JSON.stringify(opts.auth);
+    return o;
   }
 
   // ---- the Manager (socket.io), reduced to its events ----
@@ -183,9 +227,11 @@
     if (!backend) pending.push(this);
     whenReady(function (b) {
       try {
+        var where = endpoint(url, self._opts);
         self._h = b.socket(
-          url,
-          JSON.stringify(self._opts),
+          where[0],
+          where[1],
+          backendOptions(self._opts),
           function () {
             self._fromBackend.apply(self, arguments);
           },

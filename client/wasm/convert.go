@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/hack-pad/safejs"
 
@@ -14,8 +13,9 @@ import (
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
-// errBadArgs reports arguments from JavaScript that are not a JSON array.
-var errBadArgs = errors.New("duplex: arguments are not a JSON array")
+// errBadArgs reports arguments from JavaScript that the loader did not
+// encode as it should (each argument's JSON text, placeholders numbered).
+var errBadArgs = errors.New("duplex: bad arguments from JavaScript")
 
 // goBytes copies a JS array of Uint8Arrays into Go. It runs inside a JS
 // callback, before the JS values may change.
@@ -74,40 +74,54 @@ func jsBytes(bufs [][]byte) (safejs.Value, error) {
 	return arr, nil
 }
 
-// goArgsJS is goArgs of the JS values argsJSON and buffers that the loader
-// passes to emit and ack.
-func goArgsJS(text, bufs safejs.Value) ([]any, error) {
-	t, err := text.String()
+// goArgsJS is goArgs of the JS values args (an array of the JSON texts of
+// the arguments) and buffers, as the loader passes them to emit and ack.
+func goArgsJS(args, bufs safejs.Value) ([]any, error) {
+	n, err := args.Length()
 	if err != nil {
 		return nil, err
+	}
+	texts := make([]string, n)
+	for i := range n {
+		v, err := args.Index(i)
+		if err != nil {
+			return nil, err
+		}
+		if v.Type() != safejs.TypeString {
+			return nil, errBadArgs
+		}
+		if texts[i], err = v.String(); err != nil {
+			return nil, err
+		}
 	}
 	b, err := goBytes(bufs)
 	if err != nil {
 		return nil, err
 	}
-	return goArgs(t, b)
+	return goArgs(texts, b)
 }
 
-// goArgs turns the JSON text of an argument array and its attachments into
+// goArgs turns the JSON texts of arguments and their attachments into
 // arguments for Emit or Ack. Without attachments every argument is passed as
 // json.RawMessage, with attachments as sio.RawWithAttachments: either way its
 // JSON is copied to the wire verbatim, keys in the order JavaScript wrote
 // them (the loader numbers placeholders in text order, as the encoder does).
-// Placeholders are checked here, so that a bad one throws in JavaScript.
-func goArgs(text string, bufs [][]byte) ([]any, error) {
-	var raw []json.RawMessage
-	if err := json.Unmarshal([]byte(text), &raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", errBadArgs, err)
-	}
-	out := make([]any, len(raw))
-	for i, r := range raw {
+// The texts come from JSON.stringify; placeholders are checked here, so that
+// a bad one throws in JavaScript.
+func goArgs(texts []string, bufs [][]byte) ([]any, error) {
+	out := make([]any, len(texts))
+	for i, t := range texts {
+		r := json.RawMessage(t)
+		if !json.Valid(r) {
+			return nil, errBadArgs
+		}
 		if len(bufs) == 0 || !bytes.Contains(r, []byte(`"_placeholder"`)) {
 			out[i] = r
 			continue
 		}
 		v := sio.RawWithAttachments{JSON: r, Attachments: bufs}
 		if _, _, err := sio.MarshalArgs(v); err != nil {
-			return nil, fmt.Errorf("%w: %v", errBadArgs, err)
+			return nil, errors.Join(errBadArgs, err)
 		}
 		out[i] = v
 	}

@@ -15,7 +15,7 @@ import (
 func TestMain(m *testing.M) { leakcheck.Main(m) }
 
 func TestGoArgsPlain(t *testing.T) {
-	args, err := goArgs(`[1,"x",{"b":2,"a":[true,null]}]`, nil)
+	args, err := goArgs([]string{`1`, `"x"`, `{"b":2,"a":[true,null]}`}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestGoArgsPlain(t *testing.T) {
 
 func TestGoArgsBinary(t *testing.T) {
 	bufs := [][]byte{{1, 2}, {3}}
-	args, err := goArgs(`[{"_placeholder":true,"num":1},{"k":[{"_placeholder":true,"num":0}],"n":12345678901234567890}]`, bufs)
+	args, err := goArgs([]string{`{"_placeholder":true,"num":1}`, `{"k":[{"_placeholder":true,"num":0}],"n":12345678901234567890}`}, bufs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestGoArgsBinary(t *testing.T) {
 }
 
 func TestGoArgsBinaryKeyOrder(t *testing.T) {
-	args, err := goArgs(`["x",{"z":1,"a":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}]`, [][]byte{{1}, {2}})
+	args, err := goArgs([]string{`"x"`, `{"z":1,"a":{"_placeholder":true,"num":0}}`, `{"_placeholder":true,"num":1}`}, [][]byte{{1}, {2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +68,19 @@ func TestGoArgsBinaryKeyOrder(t *testing.T) {
 
 func TestGoArgsBad(t *testing.T) {
 	for _, c := range []struct {
-		text string
+		text []string
 		bufs [][]byte
 	}{
-		{`{"a":1}`, nil},
-		{`[`, nil},
-		{`[{"_placeholder":true,"num":2}]`, [][]byte{{1}}},
-		{`[{"_placeholder":true,"num":-1}]`, [][]byte{{1}}},
-		{`[{"_placeholder":true,"num":"0"}]`, [][]byte{{1}}},
+		{[]string{`{"a":1`}, nil},
+		{[]string{`[`}, nil},
+		{[]string{`1`, ``}, nil},
+		{[]string{`1 2`}, nil},
+		{[]string{`{"_placeholder":true,"num":2}`}, [][]byte{{1}}},
+		{[]string{`{"_placeholder":true,"num":-1}`}, [][]byte{{1}}},
+		{[]string{`{"_placeholder":true,"num":"0"}`}, [][]byte{{1}}},
 	} {
 		if _, err := goArgs(c.text, c.bufs); !errors.Is(err, errBadArgs) {
-			t.Errorf("%s: err %v, want errBadArgs", c.text, err)
+			t.Errorf("%q: err %v, want errBadArgs", c.text, err)
 		}
 	}
 }
