@@ -103,6 +103,11 @@
   }
   function deconstruct(v, bufs) {
     if (v === undefined) return null;
+    if (typeof Blob !== "undefined" && v instanceof Blob) {
+      // socket.io-client sends a Blob as an attachment; reading one is
+      // asynchronous and would reorder emits: refuse it instead of sending {}.
+      throw new TypeError("duplex: a Blob or File argument is not supported: pass await blob.arrayBuffer()");
+    }
     if (isBinary(v)) {
       bufs.push(toBytes(v));
       return { _placeholder: true, num: bufs.length - 1 };
@@ -188,20 +193,48 @@
       if (typeof opts[k] === OPTION_TYPES[k] && opts[k] !== null) o[k] = opts[k];
     }
     if (o.transports) o.transports = Array.prototype.map.call(o.transports, String);
-    if (opts.auth && typeof opts.auth === "object") o.auth = JSON.stringify(opts.auth);
     return o;
   }
 
   // ---- the Manager (socket.io), reduced to its events ----
-  function Manager() {
+  // Only the socket's own Manager exists (socket.io): its reconnection
+  // events are reported; everything else of socket.io-client's Manager
+  // throws, rather than doing nothing.
+  var INTERNAL = {};
+  var MANAGER_EVENTS = { reconnect_attempt: 1, reconnect: 1, reconnect_failed: 1, reconnect_error: 1 };
+  function unsupported(what) {
+    return function () {
+      throw new Error("duplex: " + what + " is not supported by the Go client (see docs/browser.md)");
+    };
+  }
+  function Manager(key) {
+    if (key !== INTERNAL) unsupported("new io.Manager()")();
     Emitter.call(this);
   }
   Manager.prototype = Object.create(Emitter.prototype);
+  Manager.prototype.on = Manager.prototype.addEventListener = function (ev, fn) {
+    if (!MANAGER_EVENTS.hasOwnProperty(ev)) unsupported('the Manager event "' + ev + '"')();
+    return Emitter.prototype.on.call(this, ev, fn);
+  };
+  ["socket", "open", "connect", "close", "disconnect", "reconnection", "reconnectionAttempts", "reconnectionDelay",
+    "reconnectionDelayMax", "randomizationFactor", "timeout"].forEach(function (m) {
+    Manager.prototype[m] = unsupported("socket.io." + m + "()");
+  });
+  // Options of socket.io-client the Go client does not implement: io()
+  // throws when one is given.
+  var UNSUPPORTED_OPTIONS = ["extraHeaders", "transportOptions", "parser", "protocols", "rememberUpgrade",
+    "closeOnBeforeunload", "timestampRequests", "timestampParam", "withCredentials", "addTrailingSlash",
+    "tryAllTransports", "forceBase64", "perMessageDeflate", "agent", "pfx", "key", "passphrase", "cert", "ca",
+    "ciphers", "rejectUnauthorized"];
 
   // ---- the Socket ----
   function Socket(url, opts) {
     Emitter.call(this);
-    this.io = new Manager();
+    opts = opts || {};
+    for (var u = 0; u < UNSUPPORTED_OPTIONS.length; u++) {
+      if (opts[UNSUPPORTED_OPTIONS[u]] !== undefined) unsupported('the option "' + UNSUPPORTED_OPTIONS[u] + '"')();
+    }
+    this.io = new Manager(INTERNAL);
     var self = this;
     // socket.io.engine.transport.name, as socket.io-client has it.
     this.io.engine = {
@@ -213,7 +246,10 @@
     this.connected = false;
     this.recovered = false;
     this.flags = {};
-    this._opts = opts || {};
+    this._opts = opts;
+    // socket.auth is read before every connection attempt (an object, or a
+    // function called with a callback), as socket.io-client does.
+    this.auth = opts.auth;
     this._anyIn = [];
     this._anyOut = [];
     this._queue = []; // [method, args] made before the backend was ready
@@ -235,7 +271,11 @@
           function () {
             self._fromBackend.apply(self, arguments);
           },
-          typeof self._opts.auth === "function" ? self._opts.auth : undefined
+          function (cb) {
+            var a = self.auth;
+            if (typeof a === "function") a(cb);
+            else cb(a === undefined ? null : a);
+          }
         );
       } catch (e) {
         self._connectError(message(e), "null");

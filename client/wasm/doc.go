@@ -20,7 +20,8 @@
 //
 // origin is the server's URL without a path, its query string the Engine.IO
 // query; options is a plain object of the socket.io-client options the
-// backend reads (numbers, booleans, strings, transports, auth as JSON text).
+// backend reads (numbers, booleans, strings, transports); authFn(cb) gives
+// socket.auth before every connection attempt.
 // Arguments cross as the JSON text of each one with socket.io's binary placeholders
 // ({"_placeholder":true,"num":i}) and the binary attachments as Uint8Arrays:
 // ArrayBuffer and typed arrays anywhere in the arguments become []byte on the

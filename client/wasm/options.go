@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"log/slog"
 	"math"
 	"time"
@@ -16,8 +15,8 @@ import (
 
 // jsOptions are the socket.io-client options the backend understands, read
 // from the plain object the loader builds (see socket.io.js, backendOptions):
-// numbers, booleans, strings and an array of transport names, the auth
-// object already as JSON text. Reading them field by field keeps
+// numbers, booleans, strings and an array of transport names (auth is read
+// through the authFn given to backend.socket, before every connection). Reading them field by field keeps
 // encoding/json's decoder out of client.wasm.
 type jsOptions struct {
 	Path                 string
@@ -30,7 +29,6 @@ type jsOptions struct {
 	RandomizationFactor  *float64
 	Timeout              *float64
 	AutoConnect          *bool
-	Auth                 string // JSON text, "" when none
 	AckTimeout           *float64
 	Retries              *float64
 	ForceNew             bool
@@ -84,7 +82,6 @@ func readOptions(v safejs.Value) (*jsOptions, error) {
 	o.RandomizationFactor = number("randomizationFactor")
 	o.Timeout = number("timeout")
 	o.AutoConnect = boolean("autoConnect")
-	o.Auth = str("auth")
 	o.AckTimeout = number("ackTimeout")
 	o.Retries = number("retries")
 	if b := boolean("forceNew"); b != nil {
@@ -153,9 +150,6 @@ func (o *jsOptions) options(log *slog.Logger) (*client.Options, *client.SocketOp
 	so := &client.SocketOptions{
 		AckTimeout:    ms(o.AckTimeout),
 		NoAutoConnect: o.AutoConnect != nil && !*o.AutoConnect,
-	}
-	if o.Auth != "" && o.Auth != "null" {
-		so.Auth = json.RawMessage(o.Auth)
 	}
 	if o.Retries != nil && *o.Retries > 0 {
 		so.Retries = int(*o.Retries)
