@@ -548,6 +548,10 @@
       var go = new global.Go();
       return WebAssembly.instantiate(r[0], go.importObject).then(function (instance) {
         timings.instantiated = now();
+        // memory: bytes of the wasm linear memory (the Go heap lives there).
+        io.duplex.memory = function () {
+          return instance.exports.mem.buffer.byteLength;
+        };
         go.run(instance).then(function () {
           if (global.console) console.warn("duplex: the Go client exited");
         });
