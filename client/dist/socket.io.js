@@ -336,9 +336,12 @@
       case "connect_error":
         this._connectError(a, b);
         break;
-      case "event":
-        this._dispatch(a, decode(b, c), d);
+      case "event": {
+        // a: [name, ...args] as JSON text, b: attachments or null, c: ack id or -1
+        var args = decode(a, b);
+        this._dispatch(args.shift(), args, c);
         break;
+      }
       case "manager":
         this.io.emitReserved(a, b);
         break;

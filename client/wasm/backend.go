@@ -20,6 +20,7 @@ import (
 type backend struct {
 	log   *slog.Logger
 	queue *queue
+	js    *jsValues
 
 	mu       sync.Mutex
 	managers map[string]*managerEntry // by origin + path
@@ -31,8 +32,12 @@ type managerEntry struct {
 	nsps map[string]bool
 }
 
-func newBackend(log *slog.Logger) *backend {
-	return &backend{log: log, queue: newQueue(), managers: make(map[string]*managerEntry)}
+func newBackend(log *slog.Logger) (*backend, error) {
+	js, err := newJSValues()
+	if err != nil {
+		return nil, err
+	}
+	return &backend{log: log, queue: newQueue(), js: js, managers: make(map[string]*managerEntry)}, nil
 }
 
 func (b *backend) run() { b.queue.run() }

@@ -10,6 +10,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/wasm/internal/jsontext"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -45,30 +46,26 @@ func goBytes(arr safejs.Value) ([][]byte, error) {
 	return out, nil
 }
 
-// jsBytes copies attachments into a new JS array of Uint8Arrays.
-func jsBytes(bufs [][]byte) (safejs.Value, error) {
-	u8, err := safejs.Global().Get("Uint8Array")
-	if err != nil {
-		return safejs.Value{}, err
+// jsBytes copies attachments into a new JS array of Uint8Arrays, or gives
+// null when there are none.
+func (v *jsValues) jsBytes(bufs [][]byte) (any, error) {
+	if len(bufs) == 0 {
+		return nil, nil
 	}
-	array, err := safejs.Global().Get("Array")
+	arr, err := v.array.New(len(bufs))
 	if err != nil {
-		return safejs.Value{}, err
-	}
-	arr, err := array.New(len(bufs))
-	if err != nil {
-		return safejs.Value{}, err
+		return nil, err
 	}
 	for i, b := range bufs {
-		v, err := u8.New(len(b))
+		u, err := v.uint8Array.New(len(b))
 		if err != nil {
-			return safejs.Value{}, err
+			return nil, err
 		}
-		if _, err := safejs.CopyBytesToJS(v, b); err != nil {
-			return safejs.Value{}, err
+		if _, err := safejs.CopyBytesToJS(u, b); err != nil {
+			return nil, err
 		}
-		if err := arr.SetIndex(i, v); err != nil {
-			return safejs.Value{}, err
+		if err := arr.SetIndex(i, u); err != nil {
+			return nil, err
 		}
 	}
 	return arr, nil
@@ -128,9 +125,21 @@ func goArgs(texts []string, bufs [][]byte) ([]any, error) {
 	return out, nil
 }
 
-// jsArgs returns the JSON text of received arguments (placeholders kept) and
-// their attachments as a JS array, for the loader to rebuild.
-func jsArgs(a client.Args) (string, safejs.Value, error) {
+// jsEvent returns the JSON text of a received event, its name first and
+// then its arguments (placeholders kept): one string crosses to JavaScript
+// instead of two.
+func jsEvent(buf []byte, name string, a client.Args) []byte {
+	buf = append(buf, '[')
+	buf = jsontext.AppendString(buf, name)
+	for _, r := range a.All() {
+		buf = append(buf, ',')
+		buf = append(buf, r...)
+	}
+	return append(buf, ']')
+}
+
+// jsArgs returns the JSON text of received arguments (placeholders kept).
+func jsArgs(a client.Args) string {
 	var b bytes.Buffer
 	b.WriteByte('[')
 	for i, r := range a.All() {
@@ -140,6 +149,5 @@ func jsArgs(a client.Args) (string, safejs.Value, error) {
 		b.Write(r)
 	}
 	b.WriteByte(']')
-	bufs, err := jsBytes(a.Attachments())
-	return b.String(), bufs, err
+	return b.String()
 }

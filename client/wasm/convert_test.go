@@ -8,6 +8,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/hack-pad/safejs"
+
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/protocol/sio"
 )
@@ -86,12 +88,16 @@ func TestGoArgsBad(t *testing.T) {
 }
 
 func TestJSBytesRoundTrip(t *testing.T) {
-	in := [][]byte{{}, {0, 255, 7}, bytes.Repeat([]byte{9}, 1000)}
-	arr, err := jsBytes(in)
+	v, err := newJSValues()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := goBytes(arr)
+	in := [][]byte{{}, {0, 255, 7}, bytes.Repeat([]byte{9}, 1000)}
+	arr, err := v.jsBytes(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := goBytes(arr.(safejs.Value))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,25 +109,30 @@ func TestJSBytesRoundTrip(t *testing.T) {
 			t.Fatalf("buffer %d differs", i)
 		}
 	}
+	if none, err := v.jsBytes(nil); none != nil || err != nil {
+		t.Fatalf("no attachments: %v, %v; want nil (null in JavaScript)", none, err)
+	}
 }
 
-func TestJSArgs(t *testing.T) {
-	p, err := sio.NewEvent("/", "e", "a", []byte{1}, json.RawMessage(`{"z":1,"a":2}`))
+func TestJSEvent(t *testing.T) {
+	p, err := sio.NewEvent("/", "e\"\u2028\n\x01\xff", "a", []byte{1}, json.RawMessage(`{"z":1,"a":2}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, a, err := sio.ParseEvent(&p)
+	name, a, err := sio.ParseEvent(&p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, bufs, err := jsArgs(a)
-	if err != nil {
-		t.Fatal(err)
+	text := jsEvent(nil, name, a)
+	// U+2028 may stay raw (JSON.parse takes it); \xff was U+FFFD once parsed.
+	if want := "[\"e\\\"\u2028\\n\\u0001\ufffd\",\"a\",{\"_placeholder\":true,\"num\":0},{\"z\":1,\"a\":2}]"; string(text) != want {
+		t.Fatalf("text %s\nwant %s", text, want)
 	}
-	if text != `["a",{"_placeholder":true,"num":0},{"z":1,"a":2}]` {
-		t.Fatalf("text %s", text)
+	var back []any
+	if err := json.Unmarshal(text, &back); err != nil || back[0] != name {
+		t.Fatalf("not JSON, or the name differs: %v %q", err, back)
 	}
-	if n, _ := bufs.Length(); n != 1 {
-		t.Fatalf("%d buffers", n)
+	if got := jsArgs(a); got != `["a",{"_placeholder":true,"num":0},{"z":1,"a":2}]` {
+		t.Fatalf("jsArgs %s", got)
 	}
 }

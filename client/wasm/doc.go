@@ -15,7 +15,7 @@
 //	handle.ack(ackID, argTexts, buffers)
 //	handle.connect(); handle.disconnect(); handle.transport() -> "polling" | "websocket" | ""
 //	sink("connect", id, recovered) / ("disconnect", reason, active) /
-//	    ("connect_error", message, dataJSON) / ("event", name, argsJSON, buffers, ackID|-1) /
+//	    ("connect_error", message, dataJSON) / ("event", [name, ...args] as JSON, buffers|null, ackID|-1) /
 //	    ("manager", eventName, value)
 //
 // origin is the server's URL without a path, its query string the Engine.IO

@@ -28,6 +28,7 @@ type Func struct {
 // Module is what Parse found.
 type Module struct {
 	Total    int
+	Imports  int // imported functions: Funcs[i] has the function index Imports+i
 	Sections []Section
 	Funcs    []Func
 }
@@ -125,6 +126,7 @@ func Parse(b []byte) (*Module, error) {
 		}
 		m.Sections = append(m.Sections, s)
 	}
+	m.Imports = imported
 	for i := range m.Funcs {
 		m.Funcs[i].Name = names[uint64(imported+i)]
 	}
