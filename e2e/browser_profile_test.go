@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/profiler"
 	"github.com/chromedp/chromedp"
+
+	"github.com/duplexio/duplex/client/wasm/sizereport/report"
 )
 
 var browserProfile = flag.String("browser.profile", "", "BenchmarkBrowserProfile: write the top self-time functions of the page to this file")
@@ -60,6 +64,30 @@ func BenchmarkBrowserProfile(b *testing.B) {
 		}
 		self[name] += counts[int64(n.ID)]
 		total += counts[int64(n.ID)]
+	}
+	// wasm-function[N]: name it from a build of the same code that keeps
+	// its symbols (the page's is built with -s).
+	sym := filepath.Join(b.TempDir(), "client.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", sym, "./client/wasm")
+	cmd.Dir = repoRoot()
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("building client.wasm with symbols: %v\n%s", err, out)
+	}
+	bin, err := os.ReadFile(sym)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mod, err := report.Parse(bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for k, n := range self {
+		var i int
+		if _, err := fmt.Sscanf(k, "wasm-function[%d]", &i); err == nil && i >= mod.Imports && i-mod.Imports < len(mod.Funcs) {
+			delete(self, k)
+			self["go "+mod.Funcs[i-mod.Imports].Name] += n
+		}
 	}
 	names := make([]string, 0, len(self))
 	for k := range self {

@@ -149,6 +149,7 @@
     }
     return v;
   }
+  var utf8 = new TextDecoder();
   // decode turns what the backend sends (json text, [Uint8Array...]) into args.
   function decode(json, bufs) {
     var a = JSON.parse(json || "[]");
@@ -337,9 +338,11 @@
         this._connectError(a, b);
         break;
       case "event": {
-        // a: [name, ...args] as JSON text, b: attachments or null, c: ack id or -1
-        var args = decode(a, b);
-        this._dispatch(args.shift(), args, c);
+        // a: a Uint8Array whose first b bytes are [name, ...args] as JSON
+        // text (reused for the next event: read it now), c: attachments or
+        // null, d: ack id or -1
+        var args = decode(utf8.decode(a.subarray(0, b)), c);
+        this._dispatch(args.shift(), args, d);
         break;
       }
       case "manager":

@@ -136,3 +136,39 @@ func TestJSEvent(t *testing.T) {
 		t.Fatalf("jsArgs %s", got)
 	}
 }
+
+func TestTextBuffer(t *testing.T) {
+	v, err := newJSValues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tb textBuffer
+	read := func(u8 safejs.Value, n int) string {
+		b := make([]byte, n)
+		if _, err := safejs.CopyBytesToGo(b, u8); err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	a, err := tb.copy(v, []byte(`["a"]`))
+	if err != nil || read(a, 5) != `["a"]` {
+		t.Fatalf("first copy: %v", err)
+	}
+	b, err := tb.copy(v, []byte(`["b",1]`))
+	if err != nil || read(b, 7) != `["b",1]` {
+		t.Fatalf("second copy: %v", err)
+	}
+	if !a.Equal(b) {
+		t.Error("a small event got a new buffer")
+	}
+	big := bytes.Repeat([]byte("x"), textBufferMax+1)
+	c, err := tb.copy(v, big)
+	if err != nil || read(c, len(big)) != string(big) {
+		t.Fatalf("large copy: %v", err)
+	}
+	d, err := tb.copy(v, []byte(`[]`))
+	if err != nil || tb.cap > textBufferMax {
+		t.Fatalf("after a large event the buffer stays %d bytes (%v)", tb.cap, err)
+	}
+	_ = d
+}

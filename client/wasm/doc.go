@@ -15,13 +15,15 @@
 //	handle.ack(ackID, argTexts, buffers)
 //	handle.connect(); handle.disconnect(); handle.transport() -> "polling" | "websocket" | ""
 //	sink("connect", id, recovered) / ("disconnect", reason, active) /
-//	    ("connect_error", message, dataJSON) / ("event", [name, ...args] as JSON, buffers|null, ackID|-1) /
+//	    ("connect_error", message, dataJSON) / ("event", u8, n, buffers|null, ackID|-1) /
 //	    ("manager", eventName, value)
 //
 // origin is the server's URL without a path, its query string the Engine.IO
 // query; options is a plain object of the socket.io-client options the
 // backend reads (numbers, booleans, strings, transports); authFn(cb) gives
 // socket.auth before every connection attempt.
+// An event's name and arguments cross as the JSON text [name, ...args] in
+// the first n bytes of the Uint8Array u8, which the next event reuses.
 // Arguments cross as the JSON text of each one with socket.io's binary placeholders
 // ({"_placeholder":true,"num":i}) and the binary attachments as Uint8Arrays:
 // ArrayBuffer and typed arrays anywhere in the arguments become []byte on the

@@ -30,3 +30,32 @@ func newJSValues() (*jsValues, error) {
 	}
 	return v, nil
 }
+
+// textBuffer is a Uint8Array that an event's JSON text is copied into, read
+// by the loader with a TextDecoder before any listener runs: copying bytes
+// into an existing array makes no JS value, where passing a Go string makes
+// one (with its finalizer) per event.
+type textBuffer struct {
+	u8  safejs.Value
+	cap int
+}
+
+// textBufferMax is the largest buffer kept between events.
+const textBufferMax = 64 << 10
+
+// copy copies b into the buffer (a new one when it is too small) and
+// returns the buffer.
+func (t *textBuffer) copy(v *jsValues, b []byte) (safejs.Value, error) {
+	if len(b) > t.cap || (t.cap > textBufferMax && len(b) <= textBufferMax) {
+		n := max(len(b), 4<<10)
+		u8, err := v.uint8Array.New(n)
+		if err != nil {
+			return safejs.Value{}, err
+		}
+		t.u8, t.cap = u8, n
+	}
+	if _, err := safejs.CopyBytesToJS(t.u8, b); err != nil {
+		return safejs.Value{}, err
+	}
+	return t.u8, nil
+}

@@ -55,7 +55,10 @@ func (sk *socket) attach(s *client.Socket) {
 		}
 		sk.send("connect_error", err.Error(), "null")
 	})
-	var text []byte // the handlers of one socket run one at a time
+	// The handlers of one socket run one at a time: they share the event's
+	// text buffer, in Go and in JavaScript.
+	var text []byte
+	var jsText textBuffer
 	s.OnAny(func(e *client.Event) {
 		bufs, err := sk.b.js.jsBytes(e.Args.Attachments())
 		if err != nil {
@@ -71,10 +74,15 @@ func (sk *socket) attach(s *client.Socket) {
 			sk.mu.Unlock()
 		}
 		text = jsEvent(text[:0], e.Name, e.Args)
+		u8, err := jsText.copy(sk.b.js, text)
 		if cap(text) > 64<<10 {
-			defer func() { text = nil }() // keep no large buffer between events
+			text = nil // keep no large buffer between events
 		}
-		sk.send(sk.b.js.event, string(text), bufs, id)
+		if err != nil {
+			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
+			return
+		}
+		sk.send(sk.b.js.event, u8, len(text), bufs, id)
 	})
 	m := s.Manager()
 	m.OnReconnectAttempt(func(n int) { sk.send("manager", "reconnect_attempt", n) })
