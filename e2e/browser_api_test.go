@@ -5,6 +5,8 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"github.com/duplexio/duplex/server"
 )
 
 // apiRow is one supported row of the socket.io-client API table of
@@ -58,12 +60,23 @@ var apiRows = []apiRow{
 	{"auth as a function", `const t = io(location.origin, {forceNew: true, auth: (cb) => cb({token: "fn"})}); await connected(t); t.disconnect(); return "ok"`, "ok"},
 	{"socket.io.engine.transport.name", `for (let i = 0; i < 100 && s.io.engine.transport.name !== "websocket"; i++) await new Promise((r) => setTimeout(r, 20)); return s.io.engine.transport.name`, "websocket"},
 	{"reserved event names throw", `try { s.emit("connect"); return "no throw" } catch (e) { return "threw" }`, "threw"},
+	{"option ackTimeout", `const t = io(location.origin, {forceNew: true, ackTimeout: 50}); await connected(t);
+		const r = await new Promise((res) => t.emit("no-handler", (err) => res(err instanceof Error ? err.message : "no error"))); t.disconnect(); return r`, "operation has timed out"},
+	{"option retries", `const t = io(location.origin, {forceNew: true, ackTimeout: 50, retries: 2}); await connected(t);
+		const r = await new Promise((res) => t.emit("count", "retried", (err) => res(err instanceof Error ? err.message : "no error"))); t.disconnect(); return r`, "operation has timed out"},
+	{"options query, transports, upgrade", `const t = io(location.origin, {forceNew: true, query: {k: "v w"}, transports: ["polling"], upgrade: false}); await connected(t);
+		await new Promise((r) => setTimeout(r, 300)); const name = t.io.engine.transport.name; t.disconnect(); return name`, "polling"},
 	{"namespace in the url, forceNew", `const t = io(location.origin + "/", {forceNew: true}); await connected(t); const ok = t.id !== s.id; t.disconnect(); return String(ok)`, "true"},
 }
 
 // TestBrowserAPI runs every supported row of the API table on both clients.
 func TestBrowserAPI(t *testing.T) {
-	g := startGoServer(t, goServerOptions{})
+	var g *goServer
+	g = startGoServer(t, goServerOptions{onConnect: func(s *server.Socket) {
+		if q := s.Handshake().Query.Get("k"); q != "" {
+			g.record("query k=" + q)
+		}
+	}})
 	for _, page := range []string{"drive.html", "drive-official.html"} {
 		t.Run(page, func(t *testing.T) {
 			tb := newTab(t, page)
@@ -88,13 +101,24 @@ func TestBrowserAPI(t *testing.T) {
 			}
 		})
 	}
-	var late, fn bool
+	var late, fn, retried, query int
 	for _, l := range g.recorded() {
-		late = late || strings.HasSuffix(l, ` auth={"token":"late"}`)
-		fn = fn || strings.HasSuffix(l, ` auth={"token":"fn"}`)
+		if l == "query k=v w" {
+			query++
+		}
+		if strings.HasSuffix(l, ` auth={"token":"late"}`) {
+			late++
+		}
+		if strings.HasSuffix(l, ` auth={"token":"fn"}`) {
+			fn++
+		}
+		if l == `count "retried"` {
+			retried++
+		}
 	}
-	if !late || !fn {
-		t.Errorf("the server saw auth late=%v fn=%v; it saw %q", late, fn, g.recorded())
+	// Each client: auth seen once per row, the retried emit sent 1 + 2 times.
+	if late != 2 || fn != 2 || retried != 6 || query != 2 {
+		t.Errorf("the server saw auth late x%d fn x%d, the retried emit x%d, the query x%d; want 2, 2, 6, 2; it saw %q", late, fn, retried, query, g.recorded())
 	}
 }
 
