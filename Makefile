@@ -63,6 +63,7 @@ test-wasm:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./protocol/... ./server/...
 	@if [ -d bench ]; then $(GO) run ./bench/cmd/duplexbench; fi
+	@if [ -d bench/browser ]; then $(GO) run ./bench/browser; fi
 
 ## fuzz: a short bounded run of every fuzz target (FUZZTIME each).
 fuzz:
