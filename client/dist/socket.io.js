@@ -197,6 +197,43 @@
     return o;
   }
 
+  // ---- the handshake, started while client.wasm loads ----
+  // The Engine.IO polling handshake (a GET that opens the session) does not
+  // depend on the Go client: the loader sends it as soon as io() is called
+  // before the client has started, and the client's first request for the
+  // same URL (client/engine, polling_js.go) takes this response instead of
+  // sending its own, so that the round trip overlaps the download and
+  // compile of client.wasm.
+  var handshakes = []; // [key, Promise<Response>]
+  function handshakeKey(href) {
+    var u = new URL(href, global.location ? global.location.href : undefined);
+    u.searchParams.delete("t");
+    u.searchParams.sort();
+    return u.origin + u.pathname + "?" + u.searchParams.toString();
+  }
+  function prefetchHandshake(url, opts) {
+    try {
+      var ts = opts.transports;
+      if (ts && ts.length && ts[0] !== "polling") return;
+      if (typeof fetch !== "function" || typeof URL !== "function") return;
+      var where = endpoint(url, opts);
+      var path = typeof opts.path === "string" && opts.path ? opts.path : "/socket.io/";
+      if (path.charAt(path.length - 1) !== "/") path += "/";
+      if (path.charAt(0) !== "/") path = "/" + path;
+      var u = new URL(where[0]);
+      u.pathname = path;
+      u.searchParams.set("EIO", "4");
+      u.searchParams.set("transport", "polling");
+      var key = handshakeKey(u.href);
+      u.searchParams.set("t", Date.now().toString(36) + Math.random().toString(36).slice(2, 6));
+      var p = fetch(u.href, { method: "GET", cache: "no-store" });
+      p.catch(function () {}); // the client reports the failure when it takes it
+      handshakes.push([key, p]);
+    } catch (e) {
+      // a bad URL: the Go client reports it
+    }
+  }
+
   // ---- the Manager (socket.io), reduced to its events ----
   // Only the socket's own Manager exists (socket.io): its reconnection
   // events are reported; everything else of socket.io-client's Manager
@@ -261,7 +298,10 @@
       });
       return;
     }
-    if (!backend) pending.push(this);
+    if (!backend) {
+      pending.push(this);
+      prefetchHandshake(url, opts);
+    }
     whenReady(function (b) {
       try {
         var where = endpoint(url, self._opts);
@@ -490,6 +530,20 @@
   io.Manager = Manager;
   io.duplex = {
     timings: timings,
+    // takeHandshake returns, once, the response promise of a handshake the
+    // loader sent for url (its t parameter aside), or undefined.
+    takeHandshake: function (url) {
+      var key;
+      try {
+        key = handshakeKey(url);
+      } catch (e) {
+        return undefined;
+      }
+      for (var i = 0; i < handshakes.length; i++) {
+        if (handshakes[i][0] === key) return handshakes.splice(i, 1)[0][1];
+      }
+      return undefined;
+    },
     // ready is called once by the Go wasm client with its backend object.
     ready: function (b) {
       timings.goStarted = now();
