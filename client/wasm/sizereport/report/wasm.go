@@ -261,6 +261,9 @@ func Package(sym string) string {
 	if i := strings.Index(sym, ":"); i >= 0 && !strings.Contains(sym[:i], ".") {
 		return sym[:i+1]
 	}
+	if strings.HasPrefix(sym, "type_.") { // type:.eq.T and friends
+		return "type:"
+	}
 	end := strings.Index(sym, ".")
 	if end < 0 {
 		return sym
