@@ -36,6 +36,10 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/client.wasm ./client/wasm
 	@if [ -d www/chat ] && ls www/chat/*.go >/dev/null 2>&1; then \
 		GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/chat.wasm ./www/chat; fi
+	@# What client.wasm holds, per package: a build that keeps its symbols, read by sizereport.
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(WASM_DIR)/client-symbols.wasm ./client/wasm
+	$(GO) run ./client/wasm/sizereport $(WASM_DIR)/client-symbols.wasm > $(WASM_DIR)/size.txt
+	@rm -f $(WASM_DIR)/client-symbols.wasm
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(WASM_DIR)/wasm_exec.js
 	@# Pre-compressed variants, served by client/dist when the request accepts them.
 	gzip -9 -k -f $(WASM_DIR)/*.wasm $(WASM_DIR)/wasm_exec.js
@@ -43,6 +47,7 @@ wasm:
 		else echo "wasm: brotli not installed (make deps installs it): no .br variants"; fi
 	@# brotli keeps the source's mtime truncated to seconds: mark the variants as fresh.
 	@touch $(WASM_DIR)/*.gz; for f in $(WASM_DIR)/*.br; do [ -e "$$f" ] && touch "$$f"; done; true
+	@for f in $(WASM_DIR)/client.wasm*; do printf '%10d %s\n' $$(wc -c < $$f) $$f; done | tee -a $(WASM_DIR)/size.txt
 
 ## run: build the wasm client and start the demo server on :3000.
 run: wasm
@@ -75,6 +80,7 @@ test-wasm:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./protocol/... ./server/...
 	@if [ -d bench ]; then $(GO) run ./bench/cmd/duplexbench; fi
+	@if [ -d bench/browser ]; then $(GO) run ./bench/browser; fi
 
 ## fuzz: a short bounded run of every fuzz target (FUZZTIME each).
 fuzz:

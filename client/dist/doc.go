@@ -10,7 +10,12 @@
 //
 // The loader defines io at once and queues what the page does with it
 // (emit, connect, disconnect) until the wasm client has started; listeners
-// (on, once, off, onAny) are plain JavaScript and work at once.
+// (on, once, off, onAny) are plain JavaScript and work at once. It sends
+// the Engine.IO polling handshake of such a socket itself, at once, and the
+// Go client takes that response for its first request (io.duplex.takeHandshake):
+// the round trip overlaps the download and compile of client.wasm. What
+// the loader does not implement of socket.io-client's API throws an Error
+// naming it (docs/browser.md has the table).
 //
 // Responses carry a strong ETag and honour If-None-Match (304). The loader is
 // revalidated on each load (Cache-Control: no-cache); it asks for wasm_exec.js

@@ -103,6 +103,11 @@
   }
   function deconstruct(v, bufs) {
     if (v === undefined) return null;
+    if (typeof Blob !== "undefined" && v instanceof Blob) {
+      // socket.io-client sends a Blob as an attachment; reading one is
+      // asynchronous and would reorder emits: refuse it instead of sending {}.
+      throw new TypeError("duplex: a Blob or File argument is not supported: pass await blob.arrayBuffer()");
+    }
     if (isBinary(v)) {
       bufs.push(toBytes(v));
       return { _placeholder: true, num: bufs.length - 1 };
@@ -123,10 +128,12 @@
     }
     return v;
   }
-  // encode returns [json text of the args array, [Uint8Array...]].
+  // encode returns [[json text of each argument], [Uint8Array...]].
   function encode(args) {
     var bufs = [];
-    return [JSON.stringify(deconstruct(args, bufs)), bufs];
+    var texts = new Array(args.length);
+    for (var i = 0; i < args.length; i++) texts[i] = JSON.stringify(deconstruct(args[i], bufs));
+    return [texts, bufs];
   }
   function reconstruct(v, bufs) {
     if (Array.isArray(v)) {
@@ -142,22 +149,130 @@
     }
     return v;
   }
+  var utf8 = new TextDecoder();
   // decode turns what the backend sends (json text, [Uint8Array...]) into args.
   function decode(json, bufs) {
     var a = JSON.parse(json || "[]");
     return bufs && bufs.length ? reconstruct(a, bufs) : a;
   }
 
+  // ---- what the backend is given ----
+  // endpoint returns [origin with the Engine.IO query string, namespace] of
+  // url (absolute) and opts.query, as socket.io-client's url() and Manager do.
+  function endpoint(url, opts) {
+    var u = new URL(url);
+    var q = new URLSearchParams(u.search);
+    var extra = opts.query;
+    if (typeof extra === "string") extra = Object.fromEntries(new URLSearchParams(extra));
+    if (extra && typeof extra === "object") {
+      for (var k in extra) if (Object.prototype.hasOwnProperty.call(extra, k)) q.set(k, String(extra[k]));
+    }
+    var search = q.toString();
+    return [u.protocol + "//" + u.host + (search ? "?" + search : ""), u.pathname || "/"];
+  }
+  var OPTION_TYPES = {
+    path: "string",
+    transports: "object",
+    upgrade: "boolean",
+    reconnection: "boolean",
+    reconnectionAttempts: "number",
+    reconnectionDelay: "number",
+    reconnectionDelayMax: "number",
+    randomizationFactor: "number",
+    timeout: "number",
+    autoConnect: "boolean",
+    ackTimeout: "number",
+    retries: "number",
+    forceNew: "boolean",
+    multiplex: "boolean",
+  };
+  // backendOptions returns the options the Go backend reads, each of its
+  // type, and auth (an object) as JSON text.
+  function backendOptions(opts) {
+    var o = {};
+    for (var k in OPTION_TYPES) {
+      if (typeof opts[k] === OPTION_TYPES[k] && opts[k] !== null) o[k] = opts[k];
+    }
+    if (o.transports) o.transports = Array.prototype.map.call(o.transports, String);
+    return o;
+  }
+
+  // ---- the handshake, started while client.wasm loads ----
+  // The Engine.IO polling handshake (a GET that opens the session) does not
+  // depend on the Go client: the loader sends it as soon as io() is called
+  // before the client has started, and the client's first request for the
+  // same URL (client/engine, polling_js.go) takes this response instead of
+  // sending its own, so that the round trip overlaps the download and
+  // compile of client.wasm.
+  var handshakes = []; // [key, Promise<Response>]
+  function handshakeKey(href) {
+    var u = new URL(href, global.location ? global.location.href : undefined);
+    u.searchParams.delete("t");
+    u.searchParams.sort();
+    return u.origin + u.pathname + "?" + u.searchParams.toString();
+  }
+  function prefetchHandshake(url, opts) {
+    try {
+      var ts = opts.transports;
+      if (ts && ts.length && ts[0] !== "polling") return;
+      if (typeof fetch !== "function" || typeof URL !== "function") return;
+      var where = endpoint(url, opts);
+      var path = typeof opts.path === "string" && opts.path ? opts.path : "/socket.io/";
+      if (path.charAt(path.length - 1) !== "/") path += "/";
+      if (path.charAt(0) !== "/") path = "/" + path;
+      var u = new URL(where[0]);
+      u.pathname = path;
+      u.searchParams.set("EIO", "4");
+      u.searchParams.set("transport", "polling");
+      var key = handshakeKey(u.href);
+      u.searchParams.set("t", Date.now().toString(36) + Math.random().toString(36).slice(2, 6));
+      var p = fetch(u.href, { method: "GET", cache: "no-store" });
+      p.catch(function () {}); // the client reports the failure when it takes it
+      handshakes.push([key, p]);
+    } catch (e) {
+      // a bad URL: the Go client reports it
+    }
+  }
+
   // ---- the Manager (socket.io), reduced to its events ----
-  function Manager() {
+  // Only the socket's own Manager exists (socket.io): its reconnection
+  // events are reported; everything else of socket.io-client's Manager
+  // throws, rather than doing nothing.
+  var INTERNAL = {};
+  var MANAGER_EVENTS = { reconnect_attempt: 1, reconnect: 1, reconnect_failed: 1, reconnect_error: 1 };
+  function unsupported(what) {
+    return function () {
+      throw new Error("duplex: " + what + " is not supported by the Go client (see docs/browser.md)");
+    };
+  }
+  function Manager(key) {
+    if (key !== INTERNAL) unsupported("new io.Manager()")();
     Emitter.call(this);
   }
   Manager.prototype = Object.create(Emitter.prototype);
+  Manager.prototype.on = Manager.prototype.addEventListener = function (ev, fn) {
+    if (!MANAGER_EVENTS.hasOwnProperty(ev)) unsupported('the Manager event "' + ev + '"')();
+    return Emitter.prototype.on.call(this, ev, fn);
+  };
+  ["socket", "open", "connect", "close", "disconnect", "reconnection", "reconnectionAttempts", "reconnectionDelay",
+    "reconnectionDelayMax", "randomizationFactor", "timeout"].forEach(function (m) {
+    Manager.prototype[m] = unsupported("socket.io." + m + "()");
+  });
+  // Options of socket.io-client the Go client does not implement: io()
+  // throws when one is given.
+  var UNSUPPORTED_OPTIONS = ["extraHeaders", "transportOptions", "parser", "protocols", "rememberUpgrade",
+    "closeOnBeforeunload", "timestampRequests", "timestampParam", "withCredentials", "addTrailingSlash",
+    "tryAllTransports", "forceBase64", "perMessageDeflate", "agent", "pfx", "key", "passphrase", "cert", "ca",
+    "ciphers", "rejectUnauthorized"];
 
   // ---- the Socket ----
   function Socket(url, opts) {
     Emitter.call(this);
-    this.io = new Manager();
+    opts = opts || {};
+    for (var u = 0; u < UNSUPPORTED_OPTIONS.length; u++) {
+      if (opts[UNSUPPORTED_OPTIONS[u]] !== undefined) unsupported('the option "' + UNSUPPORTED_OPTIONS[u] + '"')();
+    }
+    this.io = new Manager(INTERNAL);
     var self = this;
     // socket.io.engine.transport.name, as socket.io-client has it.
     this.io.engine = {
@@ -169,7 +284,10 @@
     this.connected = false;
     this.recovered = false;
     this.flags = {};
-    this._opts = opts || {};
+    this._opts = opts;
+    // socket.auth is read before every connection attempt (an object, or a
+    // function called with a callback), as socket.io-client does.
+    this.auth = opts.auth;
     this._anyIn = [];
     this._anyOut = [];
     this._queue = []; // [method, args] made before the backend was ready
@@ -180,16 +298,25 @@
       });
       return;
     }
-    if (!backend) pending.push(this);
+    if (!backend) {
+      pending.push(this);
+      prefetchHandshake(url, opts);
+    }
     whenReady(function (b) {
       try {
+        var where = endpoint(url, self._opts);
         self._h = b.socket(
-          url,
-          JSON.stringify(self._opts),
+          where[0],
+          where[1],
+          backendOptions(self._opts),
           function () {
             self._fromBackend.apply(self, arguments);
           },
-          typeof self._opts.auth === "function" ? self._opts.auth : undefined
+          function (cb) {
+            var a = self.auth;
+            if (typeof a === "function") a(cb);
+            else cb(a === undefined ? null : a);
+          }
         );
       } catch (e) {
         self._connectError(message(e), "null");
@@ -250,9 +377,14 @@
       case "connect_error":
         this._connectError(a, b);
         break;
-      case "event":
-        this._dispatch(a, decode(b, c), d);
+      case "event": {
+        // a: a Uint8Array whose first b bytes are [name, ...args] as JSON
+        // text (reused for the next event: read it now), c: attachments or
+        // null, d: ack id or -1
+        var args = decode(utf8.decode(a.subarray(0, b)), c);
+        this._dispatch(args.shift(), args, d);
         break;
+      }
       case "manager":
         this.io.emitReserved(a, b);
         break;
@@ -398,6 +530,20 @@
   io.Manager = Manager;
   io.duplex = {
     timings: timings,
+    // takeHandshake returns, once, the response promise of a handshake the
+    // loader sent for url (its t parameter aside), or undefined.
+    takeHandshake: function (url) {
+      var key;
+      try {
+        key = handshakeKey(url);
+      } catch (e) {
+        return undefined;
+      }
+      for (var i = 0; i < handshakes.length; i++) {
+        if (handshakes[i][0] === key) return handshakes.splice(i, 1)[0][1];
+      }
+      return undefined;
+    },
     // ready is called once by the Go wasm client with its backend object.
     ready: function (b) {
       timings.goStarted = now();
@@ -462,6 +608,10 @@
       var go = new global.Go();
       return WebAssembly.instantiate(r[0], go.importObject).then(function (instance) {
         timings.instantiated = now();
+        // memory: bytes of the wasm linear memory (the Go heap lives there).
+        io.duplex.memory = function () {
+          return instance.exports.mem.buffer.byteLength;
+        };
         go.run(instance).then(function () {
           if (global.console) console.warn("duplex: the Go client exited");
         });

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hack-pad/safejs"
 )
@@ -47,9 +48,11 @@ func (f *fetchHTTP) do(ctx context.Context, method, url string, body []byte) ([]
 	}
 	stop := context.AfterFunc(ctx, func() { _, _ = ctl.Call("abort") })
 	defer stop()
-	p, err := fetch.Invoke(url, initJS)
-	if err != nil {
-		return nil, err
+	p, ok := handshakeFetched(method, url)
+	if !ok {
+		if p, err = fetch.Invoke(url, initJS); err != nil {
+			return nil, err
+		}
 	}
 	resp, err := await(ctx, p)
 	if err != nil {
@@ -78,6 +81,34 @@ func (f *fetchHTTP) do(ctx context.Context, method, url string, body []byte) ([]
 		return nil, fmt.Errorf("engine: polling response over %d bytes", f.readLimit)
 	}
 	return []byte(s), nil
+}
+
+// handshakeFetched returns the response promise of this handshake request
+// (a GET without sid) when the page's loader (client/dist's socket.io.js)
+// started it while client.wasm was loading: io.duplex.takeHandshake(url)
+// gives it once, for the same URL but its t parameter. ok is false without
+// a loader or such a request.
+func handshakeFetched(method, url string) (p safejs.Value, ok bool) {
+	if method != "GET" || strings.Contains(url, "?sid=") || strings.Contains(url, "&sid=") {
+		return safejs.Value{}, false
+	}
+	io, err := safejs.Global().Get("io")
+	if err != nil || io.Type() != safejs.TypeFunction {
+		return safejs.Value{}, false
+	}
+	d, err := io.Get("duplex")
+	if err != nil || d.Type() != safejs.TypeObject {
+		return safejs.Value{}, false
+	}
+	take, err := d.Get("takeHandshake")
+	if err != nil || take.Type() != safejs.TypeFunction {
+		return safejs.Value{}, false
+	}
+	p, err = take.Invoke(url)
+	if err != nil || p.Type() != safejs.TypeObject {
+		return safejs.Value{}, false
+	}
+	return p, true
 }
 
 func newJS(class string, args ...any) (safejs.Value, error) {

@@ -5,10 +5,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"math"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +13,6 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/duplexio/duplex/client"
-	"github.com/duplexio/duplex/client/engine"
 )
 
 // backend creates client sockets for the loader's io() and keeps the
@@ -24,6 +20,7 @@ import (
 type backend struct {
 	log   *slog.Logger
 	queue *queue
+	js    *jsValues
 
 	mu       sync.Mutex
 	managers map[string]*managerEntry // by origin + path
@@ -35,8 +32,12 @@ type managerEntry struct {
 	nsps map[string]bool
 }
 
-func newBackend(log *slog.Logger) *backend {
-	return &backend{log: log, queue: newQueue(), managers: make(map[string]*managerEntry)}
+func newBackend(log *slog.Logger) (*backend, error) {
+	js, err := newJSValues()
+	if err != nil {
+		return nil, err
+	}
+	return &backend{log: log, queue: newQueue(), js: js, managers: make(map[string]*managerEntry)}, nil
 }
 
 func (b *backend) run() { b.queue.run() }
@@ -94,109 +95,37 @@ func throw(err error) any {
 	return v
 }
 
-// jsOptions are the socket.io-client options the backend understands.
-type jsOptions struct {
-	Path                 string          `json:"path"`
-	Transports           []string        `json:"transports"`
-	Upgrade              *bool           `json:"upgrade"`
-	Query                map[string]any  `json:"query"`
-	Reconnection         *bool           `json:"reconnection"`
-	ReconnectionAttempts *float64        `json:"reconnectionAttempts"`
-	ReconnectionDelay    *float64        `json:"reconnectionDelay"`
-	ReconnectionDelayMax *float64        `json:"reconnectionDelayMax"`
-	RandomizationFactor  *float64        `json:"randomizationFactor"`
-	Timeout              *float64        `json:"timeout"`
-	AutoConnect          *bool           `json:"autoConnect"`
-	Auth                 json.RawMessage `json:"auth"`
-	AckTimeout           *float64        `json:"ackTimeout"`
-	Retries              *float64        `json:"retries"`
-	ForceNew             bool            `json:"forceNew"`
-	Multiplex            *bool           `json:"multiplex"`
-}
-
-func ms(f *float64) time.Duration {
-	if f == nil || *f <= 0 || math.IsInf(*f, 0) {
-		return 0
-	}
-	return time.Duration(*f * float64(time.Millisecond))
-}
-
-// options maps socket.io-client options to the Manager's and the socket's.
-func (o *jsOptions) options(log *slog.Logger) (*client.Options, *client.SocketOptions) {
-	co := &client.Options{
-		Engine: engine.Options{
-			Path:       o.Path,
-			Transports: o.Transports,
-			NoUpgrade:  o.Upgrade != nil && !*o.Upgrade,
-		},
-		NoReconnection:       o.Reconnection != nil && !*o.Reconnection,
-		ReconnectionDelay:    ms(o.ReconnectionDelay),
-		ReconnectionDelayMax: ms(o.ReconnectionDelayMax),
-		Timeout:              ms(o.Timeout),
-		Logger:               log,
-	}
-	if o.ReconnectionAttempts != nil && !math.IsInf(*o.ReconnectionAttempts, 0) && *o.ReconnectionAttempts > 0 {
-		co.ReconnectionAttempts = int(*o.ReconnectionAttempts)
-	}
-	if o.RandomizationFactor != nil {
-		co.RandomizationFactor = *o.RandomizationFactor
-		if co.RandomizationFactor == 0 {
-			co.RandomizationFactor = -1 // zero means "default" in Go: ask for no jitter
-		}
-	}
-	if len(o.Query) > 0 {
-		co.Engine.Query = url.Values{}
-		for k, v := range o.Query {
-			co.Engine.Query.Set(k, fmt.Sprint(v))
-		}
-	}
-	so := &client.SocketOptions{
-		AckTimeout:    ms(o.AckTimeout),
-		NoAutoConnect: o.AutoConnect != nil && !*o.AutoConnect,
-	}
-	if len(o.Auth) > 0 && string(o.Auth) != "null" {
-		so.Auth = o.Auth
-	}
-	if o.Retries != nil && *o.Retries > 0 {
-		so.Retries = int(*o.Retries)
-	}
-	return co, so
-}
-
-// newSocket implements backend.socket(url, optsJSON, sink, authFn).
+// newSocket implements backend.socket(origin, nsp, options, sink, authFn):
+// origin is the server's URL without a path (its query string is the
+// Engine.IO query), nsp the namespace, options the object the loader built.
 func (b *backend) newSocket(args []safejs.Value) (safejs.Value, error) {
-	if len(args) < 3 {
-		return safejs.Value{}, errors.New("duplex: backend.socket needs url, options and sink")
+	if len(args) < 4 {
+		return safejs.Value{}, errors.New("duplex: backend.socket needs origin, namespace, options and sink")
 	}
-	rawURL, err := args[0].String()
+	origin, err := args[0].String()
 	if err != nil {
 		return safejs.Value{}, err
 	}
-	optsText, err := args[1].String()
+	nsp, err := args[1].String()
 	if err != nil {
 		return safejs.Value{}, err
 	}
-	var o jsOptions
-	if err := json.Unmarshal([]byte(optsText), &o); err != nil {
-		return safejs.Value{}, fmt.Errorf("duplex: options: %w", err)
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return safejs.Value{}, fmt.Errorf("duplex: url: %w", err)
-	}
-	nsp := u.Path
 	if nsp == "" {
 		nsp = "/"
 	}
-	co, so := o.options(b.log)
-	if len(args) > 3 && args[3].Type() == safejs.TypeFunction {
-		so.AuthFunc = jsAuth(args[3], b.log)
+	o, err := readOptions(args[2])
+	if err != nil {
+		return safejs.Value{}, errors.Join(errors.New("duplex: options"), err)
 	}
-	sk := &socket{b: b, sink: args[2], acks: make(map[int]*client.Event)}
+	co, so := o.options(b.log)
+	if len(args) > 4 && args[4].Type() == safejs.TypeFunction {
+		so.AuthFunc = jsAuth(args[4], b.log)
+	}
+	sk := &socket{b: b, sink: args[3], acks: make(map[int]*client.Event)}
 	// The socket is made on the queue's goroutine: NewManager and
 	// Manager.Socket may block on the client's locks.
 	b.queue.add(func() {
-		m, err := b.manager(u, nsp, &o, co)
+		m, err := b.manager(origin, nsp, o, co)
 		if err != nil {
 			sk.send("connect_error", err.Error(), "null")
 			return
@@ -206,10 +135,11 @@ func (b *backend) newSocket(args []safejs.Value) (safejs.Value, error) {
 	return sk.jsObject()
 }
 
-// manager returns the Manager for u's origin, shared unless the namespace
-// is already in use on it, or forceNew / multiplex:false (as socket.io-client).
-func (b *backend) manager(u *url.URL, nsp string, o *jsOptions, co *client.Options) (*client.Manager, error) {
-	key := u.Scheme + "://" + u.Host + "|" + co.Engine.Path
+// manager returns the Manager for origin (and path), shared unless the
+// namespace is already in use on it, or forceNew / multiplex:false (as
+// socket.io-client).
+func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options) (*client.Manager, error) {
+	key := origin + "|" + co.Engine.Path
 	share := !o.ForceNew && (o.Multiplex == nil || *o.Multiplex)
 	b.mu.Lock()
 	e := b.managers[key]
@@ -218,9 +148,7 @@ func (b *backend) manager(u *url.URL, nsp string, o *jsOptions, co *client.Optio
 		e.nsps[nsp] = true
 		return e.m, nil
 	}
-	origin := *u
-	origin.Path, origin.RawPath = "", ""
-	m, err := client.NewManager(origin.String(), co)
+	m, err := client.NewManager(origin, co)
 	if err != nil {
 		return nil, err
 	}

@@ -6,16 +6,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/hack-pad/safejs"
 
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/wasm/internal/jsontext"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
-// errBadArgs reports arguments from JavaScript that are not a JSON array.
-var errBadArgs = errors.New("duplex: arguments are not a JSON array")
+// errBadArgs reports arguments from JavaScript that the loader did not
+// encode as it should (each argument's JSON text, placeholders numbered).
+var errBadArgs = errors.New("duplex: bad arguments from JavaScript")
 
 // goBytes copies a JS array of Uint8Arrays into Go. It runs inside a JS
 // callback, before the JS values may change.
@@ -45,78 +46,100 @@ func goBytes(arr safejs.Value) ([][]byte, error) {
 	return out, nil
 }
 
-// jsBytes copies attachments into a new JS array of Uint8Arrays.
-func jsBytes(bufs [][]byte) (safejs.Value, error) {
-	u8, err := safejs.Global().Get("Uint8Array")
-	if err != nil {
-		return safejs.Value{}, err
+// jsBytes copies attachments into a new JS array of Uint8Arrays, or gives
+// null when there are none.
+func (v *jsValues) jsBytes(bufs [][]byte) (any, error) {
+	if len(bufs) == 0 {
+		return nil, nil
 	}
-	array, err := safejs.Global().Get("Array")
+	arr, err := v.array.New(len(bufs))
 	if err != nil {
-		return safejs.Value{}, err
-	}
-	arr, err := array.New(len(bufs))
-	if err != nil {
-		return safejs.Value{}, err
+		return nil, err
 	}
 	for i, b := range bufs {
-		v, err := u8.New(len(b))
+		u, err := v.uint8Array.New(len(b))
 		if err != nil {
-			return safejs.Value{}, err
+			return nil, err
 		}
-		if _, err := safejs.CopyBytesToJS(v, b); err != nil {
-			return safejs.Value{}, err
+		if _, err := safejs.CopyBytesToJS(u, b); err != nil {
+			return nil, err
 		}
-		if err := arr.SetIndex(i, v); err != nil {
-			return safejs.Value{}, err
+		if err := arr.SetIndex(i, u); err != nil {
+			return nil, err
 		}
 	}
 	return arr, nil
 }
 
-// goArgsJS is goArgs of the JS values argsJSON and buffers that the loader
-// passes to emit and ack.
-func goArgsJS(text, bufs safejs.Value) ([]any, error) {
-	t, err := text.String()
+// goArgsJS is goArgs of the JS values args (an array of the JSON texts of
+// the arguments) and buffers, as the loader passes them to emit and ack.
+func goArgsJS(args, bufs safejs.Value) ([]any, error) {
+	n, err := args.Length()
 	if err != nil {
 		return nil, err
+	}
+	texts := make([]string, n)
+	for i := range n {
+		v, err := args.Index(i)
+		if err != nil {
+			return nil, err
+		}
+		if v.Type() != safejs.TypeString {
+			return nil, errBadArgs
+		}
+		if texts[i], err = v.String(); err != nil {
+			return nil, err
+		}
 	}
 	b, err := goBytes(bufs)
 	if err != nil {
 		return nil, err
 	}
-	return goArgs(t, b)
+	return goArgs(texts, b)
 }
 
-// goArgs turns the JSON text of an argument array and its attachments into
+// goArgs turns the JSON texts of arguments and their attachments into
 // arguments for Emit or Ack. Without attachments every argument is passed as
 // json.RawMessage, with attachments as sio.RawWithAttachments: either way its
 // JSON is copied to the wire verbatim, keys in the order JavaScript wrote
 // them (the loader numbers placeholders in text order, as the encoder does).
-// Placeholders are checked here, so that a bad one throws in JavaScript.
-func goArgs(text string, bufs [][]byte) ([]any, error) {
-	var raw []json.RawMessage
-	if err := json.Unmarshal([]byte(text), &raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", errBadArgs, err)
-	}
-	out := make([]any, len(raw))
-	for i, r := range raw {
+// The texts come from JSON.stringify; placeholders are checked here, so that
+// a bad one throws in JavaScript.
+func goArgs(texts []string, bufs [][]byte) ([]any, error) {
+	out := make([]any, len(texts))
+	for i, t := range texts {
+		r := json.RawMessage(t)
+		if !json.Valid(r) {
+			return nil, errBadArgs
+		}
 		if len(bufs) == 0 || !bytes.Contains(r, []byte(`"_placeholder"`)) {
 			out[i] = r
 			continue
 		}
 		v := sio.RawWithAttachments{JSON: r, Attachments: bufs}
 		if _, _, err := sio.MarshalArgs(v); err != nil {
-			return nil, fmt.Errorf("%w: %v", errBadArgs, err)
+			return nil, errors.Join(errBadArgs, err)
 		}
 		out[i] = v
 	}
 	return out, nil
 }
 
-// jsArgs returns the JSON text of received arguments (placeholders kept) and
-// their attachments as a JS array, for the loader to rebuild.
-func jsArgs(a client.Args) (string, safejs.Value, error) {
+// jsEvent returns the JSON text of a received event, its name first and
+// then its arguments (placeholders kept): one string crosses to JavaScript
+// instead of two.
+func jsEvent(buf []byte, name string, a client.Args) []byte {
+	buf = append(buf, '[')
+	buf = jsontext.AppendString(buf, name)
+	for _, r := range a.All() {
+		buf = append(buf, ',')
+		buf = append(buf, r...)
+	}
+	return append(buf, ']')
+}
+
+// jsArgs returns the JSON text of received arguments (placeholders kept).
+func jsArgs(a client.Args) string {
 	var b bytes.Buffer
 	b.WriteByte('[')
 	for i, r := range a.All() {
@@ -126,6 +149,5 @@ func jsArgs(a client.Args) (string, safejs.Value, error) {
 		b.Write(r)
 	}
 	b.WriteByte(']')
-	bufs, err := jsBytes(a.Attachments())
-	return b.String(), bufs, err
+	return b.String()
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/hack-pad/safejs"
+
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/protocol/sio"
 )
@@ -15,7 +17,7 @@ import (
 func TestMain(m *testing.M) { leakcheck.Main(m) }
 
 func TestGoArgsPlain(t *testing.T) {
-	args, err := goArgs(`[1,"x",{"b":2,"a":[true,null]}]`, nil)
+	args, err := goArgs([]string{`1`, `"x"`, `{"b":2,"a":[true,null]}`}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func TestGoArgsPlain(t *testing.T) {
 
 func TestGoArgsBinary(t *testing.T) {
 	bufs := [][]byte{{1, 2}, {3}}
-	args, err := goArgs(`[{"_placeholder":true,"num":1},{"k":[{"_placeholder":true,"num":0}],"n":12345678901234567890}]`, bufs)
+	args, err := goArgs([]string{`{"_placeholder":true,"num":1}`, `{"k":[{"_placeholder":true,"num":0}],"n":12345678901234567890}`}, bufs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func TestGoArgsBinary(t *testing.T) {
 }
 
 func TestGoArgsBinaryKeyOrder(t *testing.T) {
-	args, err := goArgs(`["x",{"z":1,"a":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}]`, [][]byte{{1}, {2}})
+	args, err := goArgs([]string{`"x"`, `{"z":1,"a":{"_placeholder":true,"num":0}}`, `{"_placeholder":true,"num":1}`}, [][]byte{{1}, {2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,28 +70,34 @@ func TestGoArgsBinaryKeyOrder(t *testing.T) {
 
 func TestGoArgsBad(t *testing.T) {
 	for _, c := range []struct {
-		text string
+		text []string
 		bufs [][]byte
 	}{
-		{`{"a":1}`, nil},
-		{`[`, nil},
-		{`[{"_placeholder":true,"num":2}]`, [][]byte{{1}}},
-		{`[{"_placeholder":true,"num":-1}]`, [][]byte{{1}}},
-		{`[{"_placeholder":true,"num":"0"}]`, [][]byte{{1}}},
+		{[]string{`{"a":1`}, nil},
+		{[]string{`[`}, nil},
+		{[]string{`1`, ``}, nil},
+		{[]string{`1 2`}, nil},
+		{[]string{`{"_placeholder":true,"num":2}`}, [][]byte{{1}}},
+		{[]string{`{"_placeholder":true,"num":-1}`}, [][]byte{{1}}},
+		{[]string{`{"_placeholder":true,"num":"0"}`}, [][]byte{{1}}},
 	} {
 		if _, err := goArgs(c.text, c.bufs); !errors.Is(err, errBadArgs) {
-			t.Errorf("%s: err %v, want errBadArgs", c.text, err)
+			t.Errorf("%q: err %v, want errBadArgs", c.text, err)
 		}
 	}
 }
 
 func TestJSBytesRoundTrip(t *testing.T) {
-	in := [][]byte{{}, {0, 255, 7}, bytes.Repeat([]byte{9}, 1000)}
-	arr, err := jsBytes(in)
+	v, err := newJSValues()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := goBytes(arr)
+	in := [][]byte{{}, {0, 255, 7}, bytes.Repeat([]byte{9}, 1000)}
+	arr, err := v.jsBytes(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := goBytes(arr.(safejs.Value))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,25 +109,66 @@ func TestJSBytesRoundTrip(t *testing.T) {
 			t.Fatalf("buffer %d differs", i)
 		}
 	}
+	if none, err := v.jsBytes(nil); none != nil || err != nil {
+		t.Fatalf("no attachments: %v, %v; want nil (null in JavaScript)", none, err)
+	}
 }
 
-func TestJSArgs(t *testing.T) {
-	p, err := sio.NewEvent("/", "e", "a", []byte{1}, json.RawMessage(`{"z":1,"a":2}`))
+func TestJSEvent(t *testing.T) {
+	p, err := sio.NewEvent("/", "e\"\u2028\n\x01\xff", "a", []byte{1}, json.RawMessage(`{"z":1,"a":2}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, a, err := sio.ParseEvent(&p)
+	name, a, err := sio.ParseEvent(&p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, bufs, err := jsArgs(a)
+	text := jsEvent(nil, name, a)
+	// U+2028 may stay raw (JSON.parse takes it); \xff was U+FFFD once parsed.
+	if want := "[\"e\\\"\u2028\\n\\u0001\ufffd\",\"a\",{\"_placeholder\":true,\"num\":0},{\"z\":1,\"a\":2}]"; string(text) != want {
+		t.Fatalf("text %s\nwant %s", text, want)
+	}
+	var back []any
+	if err := json.Unmarshal(text, &back); err != nil || back[0] != name {
+		t.Fatalf("not JSON, or the name differs: %v %q", err, back)
+	}
+	if got := jsArgs(a); got != `["a",{"_placeholder":true,"num":0},{"z":1,"a":2}]` {
+		t.Fatalf("jsArgs %s", got)
+	}
+}
+
+func TestTextBuffer(t *testing.T) {
+	v, err := newJSValues()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text != `["a",{"_placeholder":true,"num":0},{"z":1,"a":2}]` {
-		t.Fatalf("text %s", text)
+	var tb textBuffer
+	read := func(u8 safejs.Value, n int) string {
+		b := make([]byte, n)
+		if _, err := safejs.CopyBytesToGo(b, u8); err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
-	if n, _ := bufs.Length(); n != 1 {
-		t.Fatalf("%d buffers", n)
+	a, err := tb.copy(v, []byte(`["a"]`))
+	if err != nil || read(a, 5) != `["a"]` {
+		t.Fatalf("first copy: %v", err)
 	}
+	b, err := tb.copy(v, []byte(`["b",1]`))
+	if err != nil || read(b, 7) != `["b",1]` {
+		t.Fatalf("second copy: %v", err)
+	}
+	if !a.Equal(b) {
+		t.Error("a small event got a new buffer")
+	}
+	big := bytes.Repeat([]byte("x"), textBufferMax+1)
+	c, err := tb.copy(v, big)
+	if err != nil || read(c, len(big)) != string(big) {
+		t.Fatalf("large copy: %v", err)
+	}
+	d, err := tb.copy(v, []byte(`[]`))
+	if err != nil || tb.cap > textBufferMax {
+		t.Fatalf("after a large event the buffer stays %d bytes (%v)", tb.cap, err)
+	}
+	_ = d
 }

@@ -10,15 +10,21 @@
 // program and hands calls to it once it has started. This program gives the
 // loader a backend object through io.duplex.ready(backend):
 //
-//	backend.socket(url, optsJSON, sink, authFn) -> handle
-//	handle.emit(name, argsJSON, buffers, ackCallback|null, timeoutMs|-1, volatile)
-//	handle.ack(ackID, argsJSON, buffers)
+//	backend.socket(origin, namespace, options, sink, authFn) -> handle
+//	handle.emit(name, argTexts, buffers, ackCallback|null, timeoutMs|-1, volatile)
+//	handle.ack(ackID, argTexts, buffers)
 //	handle.connect(); handle.disconnect(); handle.transport() -> "polling" | "websocket" | ""
 //	sink("connect", id, recovered) / ("disconnect", reason, active) /
-//	    ("connect_error", message, dataJSON) / ("event", name, argsJSON, buffers, ackID|-1) /
+//	    ("connect_error", message, dataJSON) / ("event", u8, n, buffers|null, ackID|-1) /
 //	    ("manager", eventName, value)
 //
-// Arguments cross as JSON text with socket.io's binary placeholders
+// origin is the server's URL without a path, its query string the Engine.IO
+// query; options is a plain object of the socket.io-client options the
+// backend reads (numbers, booleans, strings, transports); authFn(cb) gives
+// socket.auth before every connection attempt.
+// An event's name and arguments cross as the JSON text [name, ...args] in
+// the first n bytes of the Uint8Array u8, which the next event reuses.
+// Arguments cross as the JSON text of each one with socket.io's binary placeholders
 // ({"_placeholder":true,"num":i}) and the binary attachments as Uint8Arrays:
 // ArrayBuffer and typed arrays anywhere in the arguments become []byte on the
 // Go side (attachments on the wire) and arrive in JavaScript as ArrayBuffer,

@@ -11,7 +11,11 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b := newBackend(log)
+	b, err := newBackend(log)
+	if err != nil {
+		log.Error("duplex: creating the backend", "err", err)
+		return
+	}
 	obj, err := b.jsObject()
 	if err != nil {
 		log.Error("duplex: creating the backend", "err", err)

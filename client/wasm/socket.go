@@ -55,8 +55,12 @@ func (sk *socket) attach(s *client.Socket) {
 		}
 		sk.send("connect_error", err.Error(), "null")
 	})
+	// The handlers of one socket run one at a time: they share the event's
+	// text buffer, in Go and in JavaScript.
+	var text []byte
+	var jsText textBuffer
 	s.OnAny(func(e *client.Event) {
-		text, bufs, err := jsArgs(e.Args)
+		bufs, err := sk.b.js.jsBytes(e.Args.Attachments())
 		if err != nil {
 			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
 			return
@@ -69,7 +73,16 @@ func (sk *socket) attach(s *client.Socket) {
 			sk.acks[id] = e
 			sk.mu.Unlock()
 		}
-		sk.send("event", e.Name, text, bufs, id)
+		text = jsEvent(text[:0], e.Name, e.Args)
+		u8, err := jsText.copy(sk.b.js, text)
+		if cap(text) > 64<<10 {
+			text = nil // keep no large buffer between events
+		}
+		if err != nil {
+			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
+			return
+		}
+		sk.send(sk.b.js.event, u8, len(text), bufs, id)
 	})
 	m := s.Manager()
 	m.OnReconnectAttempt(func(n int) { sk.send("manager", "reconnect_attempt", n) })
@@ -175,11 +188,12 @@ func (sk *socket) jsEmit(args []safejs.Value) any {
 					sk.invoke(cb, jsError(err), nil, nil)
 					return
 				}
-				text, bufs, jerr := jsArgs(a)
+				bufs, jerr := sk.b.js.jsBytes(a.Attachments())
 				if jerr != nil {
 					sk.invoke(cb, jerr.Error(), nil, nil)
 					return
 				}
+				text := jsArgs(a)
 				sk.invoke(cb, nil, text, bufs)
 			}))
 		}

@@ -1,0 +1,107 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/profiler"
+	"github.com/chromedp/chromedp"
+
+	"github.com/duplexio/duplex/client/wasm/sizereport/report"
+)
+
+var browserProfile = flag.String("browser.profile", "", "BenchmarkBrowserProfile: write the top self-time functions of the page to this file")
+
+// BenchmarkBrowserProfile profiles the wasm page (the V8 sampling profiler,
+// through the DevTools protocol) while it receives 10k small events, and
+// logs the functions with the most self time: where the main thread goes.
+func BenchmarkBrowserProfile(b *testing.B) {
+	g := floodServer(b)
+	tb := newTab(b, "profile")
+	loadConnect(tb, g.origin+"/testdata/measure.html")
+	eval[float64](tb, floodJS+"(500, 16)")
+	run := func(f func(ctx context.Context, t *chromedp.Target) error) {
+		if err := chromedp.Do(tb.ctx, chromedp.Func(f)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	run(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, profiler.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
+		return err
+	})
+	for i := 0; i < b.N; i++ {
+		eval[float64](tb, floodJS+"(10000, 16)")
+	}
+	var prof *profiler.Profile
+	run(func(ctx context.Context, t *chromedp.Target) error {
+		r, err := cdp.Call(ctx, t, profiler.Stop, cdp.Empty{})
+		prof = r.Profile
+		return err
+	})
+	self := map[string]int{}
+	total := 0
+	counts := map[int64]int{}
+	for _, id := range prof.Samples {
+		counts[id]++
+	}
+	for _, n := range prof.Nodes {
+		name := n.CallFrame.FunctionName
+		if name == "" {
+			name = "(anonymous " + n.CallFrame.URL + ")"
+		}
+		self[name] += counts[int64(n.ID)]
+		total += counts[int64(n.ID)]
+	}
+	// wasm-function[N]: name it from a build of the same code that keeps
+	// its symbols (the page's is built with -s).
+	sym := filepath.Join(b.TempDir(), "client.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", sym, "./client/wasm")
+	cmd.Dir = repoRoot()
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("building client.wasm with symbols: %v\n%s", err, out)
+	}
+	bin, err := os.ReadFile(sym)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mod, err := report.Parse(bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for k, n := range self {
+		var i int
+		if _, err := fmt.Sscanf(k, "wasm-function[%d]", &i); err == nil && i >= mod.Imports && i-mod.Imports < len(mod.Funcs) {
+			delete(self, k)
+			self["go "+mod.Funcs[i-mod.Imports].Name] += n
+		}
+	}
+	names := make([]string, 0, len(self))
+	for k := range self {
+		names = append(names, k)
+	}
+	slices.SortFunc(names, func(a, c string) int { return self[c] - self[a] })
+	var out strings.Builder
+	for _, k := range names[:min(60, len(names))] {
+		fmt.Fprintf(&out, "%6.2f%% %s\n", 100*float64(self[k])/float64(total), k)
+	}
+	b.Log("\n" + out.String())
+	if *browserProfile != "" {
+		if err := os.WriteFile(*browserProfile, []byte(out.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
