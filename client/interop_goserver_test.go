@@ -329,7 +329,7 @@ func TestGoServerConcurrentEmits(t *testing.T) {
 
 // closeOnNoop wraps the server's handler: the first polling GET answered with
 // a lone noop (the server's "pause polling" answer during an upgrade probe,
-// PROTOCOL.md 1.7) closes the session just before the noop goes out, so the
+// docs/protocol.md §1.7) closes the session just before the noop goes out, so the
 // server closes while the client pauses polling for the probe.
 //
 // The websocket request is held until release is closed (the test closes it

@@ -50,7 +50,7 @@ type Options struct {
 	ServeClient http.Handler
 }
 
-// RecoveryOptions configures connection state recovery (PROTOCOL.md 2.6).
+// RecoveryOptions configures connection state recovery (docs/protocol.md §2.6).
 // The zero value gives the reference's defaults.
 type RecoveryOptions struct {
 	// MaxDisconnectionDuration is how long a disconnected session and the

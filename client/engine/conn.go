@@ -342,7 +342,7 @@ const finalPollTimeout = 2 * time.Second
 // finalPoll runs when the websocket of a just-upgraded session ends before
 // anything arrived over it: the server may have aborted the probe (closing
 // the session) before reading "5". It then still waits for a polling GET to
-// carry its close packet (PROTOCOL.md 1.8) and keeps the session until then;
+// carry its close packet (docs/protocol.md §1.8) and keeps the session until then;
 // one last GET ends it on the server at once. A server that did switch
 // answers 400; either way the session is over.
 func (c *Conn) finalPoll() {

@@ -12,7 +12,7 @@ import (
 // upgradeTimeout bounds the probe (the server's own upgradeTimeout is 10 s).
 const upgradeTimeout = 10 * time.Second
 
-// upgrade moves a polling session to websocket (PROTOCOL.md 1.7): probe the
+// upgrade moves a polling session to websocket (docs/protocol.md §1.7): probe the
 // new socket with 2probe/3probe, pause polling (no new requests, wait for the
 // in-flight ones, the server releases the GET with a noop), send 5, switch.
 // On failure the session stays on polling.

@@ -8,7 +8,7 @@ import (
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
-// The packets of PROTOCOL.md 1.2, in both directions.
+// The packets of docs/protocol.md §1.2, in both directions.
 var textCases = []struct {
 	wire string
 	pkt  eio.Packet

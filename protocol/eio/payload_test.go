@@ -8,7 +8,7 @@ import (
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
-// Polling payloads of PROTOCOL.md 1.4 and 2.2.
+// Polling payloads of docs/protocol.md §1.4 and 2.2.
 var payloadCases = []struct {
 	wire string
 	pkts []eio.Packet

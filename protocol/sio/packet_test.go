@@ -15,7 +15,7 @@ import (
 
 const ph0, ph1 = `{"_placeholder":true,"num":0}`, `{"_placeholder":true,"num":1}`
 
-// The packets of PROTOCOL.md 2.2, the SIO text (what follows the Engine.IO '4')
+// The packets of docs/protocol.md §2.2, the SIO text (what follows the Engine.IO '4')
 // and the attachments, in both directions.
 var packetCases = []struct {
 	text string
@@ -113,7 +113,7 @@ func TestPacketDecode(t *testing.T) {
 	}
 }
 
-// The validity and grammar rules of PROTOCOL.md 2.1, as the reference applies them.
+// The validity and grammar rules of docs/protocol.md §2.1, as the reference applies them.
 func TestDecodeTextRules(t *testing.T) {
 	accept := []struct {
 		text string
