@@ -57,7 +57,7 @@ type Conn struct {
 	target    atomic.Int64 // msgs count that completes the connection's share
 	group     atomic.Pointer[deliveryGroup]
 	pings     atomic.Int64
-	lastFrame atomic.Int64 // unix nanos of the last frame read
+	lastFrame atomic.Int64              // unix nanos of the last frame read
 	lat       atomic.Pointer[Histogram] // emit-to-receipt delays of a timed broadcast (stamp.go), or nil
 
 	paused  atomic.Bool
