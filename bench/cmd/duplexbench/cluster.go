@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -207,6 +208,10 @@ func measureCluster(ctx context.Context, cfg *config, cc *clusterConfig, nodes [
 	if err != nil {
 		return nil, err
 	}
+	w0, err := writesOf(nodes)
+	if err != nil {
+		return nil, err
+	}
 	rcpu0, err := cpuTime(rs.pid)
 	if err != nil {
 		return nil, err
@@ -232,6 +237,10 @@ func measureCluster(ctx context.Context, cfg *config, cc *clusterConfig, nodes [
 	}
 	wall := time.Since(at)
 	cpu1, err := cpuOf(nodes)
+	if err != nil {
+		return nil, err
+	}
+	w1, err := writesOf(nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -268,6 +277,7 @@ func measureCluster(ctx context.Context, cfg *config, cc *clusterConfig, nodes [
 		{name: cmDelivered, unit: "1/s", value: float64(delivered) / busy.Seconds()},
 		{name: cmCPUPerMsg, unit: "µs", value: micros(cpu) / float64(delivered)},
 		{name: cmMsgsPerCore, unit: "1/s", value: float64(delivered) / cpu.Seconds()},
+		{name: "write syscalls per delivered msg (all nodes)", unit: "", value: float64(w1-w0) / float64(delivered)},
 	}
 	for i, p := range busyPct {
 		ms = append(ms, metric{name: fmt.Sprintf("node %d CPU (of one core)", i+1), unit: "%", value: p})
@@ -319,6 +329,38 @@ func cpuOf(nodes []*serverProc) ([]time.Duration, error) {
 		errs = append(errs, err)
 	}
 	return out, errors.Join(errs...)
+}
+
+// writesOf returns the write syscalls the nodes made so far, together
+// (syscw of /proc/PID/io).
+func writesOf(nodes []*serverProc) (int64, error) {
+	var total int64
+	for _, n := range nodes {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", n.pid))
+		if err != nil {
+			return 0, err
+		}
+		v, err := parseProcIO(string(b), "syscw")
+		if err != nil {
+			return 0, err
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// parseProcIO returns the field of /proc/PID/io's text.
+func parseProcIO(s, field string) (int64, error) {
+	for line := range strings.Lines(s) {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < 0 {
+				return 0, fmt.Errorf("/proc/PID/io: bad %s line %q", field, line)
+			}
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("/proc/PID/io: no %s", field)
 }
 
 // loadAvg is the 1-minute load average (/proc/loadavg), 0 when unknown.

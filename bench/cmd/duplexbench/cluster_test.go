@@ -120,3 +120,15 @@ func TestClusterGoals(t *testing.T) {
 		}
 	}
 }
+
+func TestParseProcIO(t *testing.T) {
+	io := "rchar: 1948\nwchar: 2\nsyscr: 7\nsyscw: 1234\nread_bytes: 0\n"
+	if n, err := parseProcIO(io, "syscw"); err != nil || n != 1234 {
+		t.Fatalf("syscw = %d, %v; want 1234", n, err)
+	}
+	for _, bad := range []string{"syscr: 7\n", "syscw: -1\n", "syscw: x\n"} {
+		if _, err := parseProcIO(bad, "syscw"); err == nil {
+			t.Errorf("parseProcIO(%q) accepted", bad)
+		}
+	}
+}
