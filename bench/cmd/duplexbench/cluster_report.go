@@ -82,7 +82,7 @@ func writeClusterGoals(w io.Writer, goals []clusterGoal) {
 	fmt.Fprintln(w, "| mode | goal (issue #9) | measured | value | met? |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, g := range goals {
-		v, met := "—", "— (runs failed)"
+		v, met := "—", "— (no figure: runs failed or not run)"
 		if g.ok {
 			v = strings.TrimSpace(format(g.value)) + "×"
 			met = map[bool]string{true: "yes", false: "**no**"}[g.met]
