@@ -263,6 +263,9 @@ func measureCluster(ctx context.Context, cfg *config, cc *clusterConfig, nodes [
 		busyPct = append(busyPct, 100*float64(cpu1[i]-cpu0[i])/float64(wall))
 	}
 	emits := int64(cc.bursts) * int64(cc.count)
+	if cpu <= 0 {
+		return nil, fmt.Errorf("the nodes used less than one CPU tick (%v) over the burst: raise -cluster-bursts or -cluster-count", clockTick)
+	}
 
 	// The paced broadcast: latency from the emit (stamped in the payload)
 	// to each client.
