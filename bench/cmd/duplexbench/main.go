@@ -108,7 +108,7 @@ func main() {
 		cfg.settle, cfg.leaveSettle, cfg.warmup = time.Second, 2*time.Second, 300*time.Millisecond
 		cfg.echoDuration = 2 * time.Second
 		cfg.bcastClients, cfg.bcastBursts, cfg.slowBursts = 200, 2, 3
-		cfg.cluster.clients, cfg.cluster.bursts, cfg.cluster.paced = 100, 2, 50
+		cfg.cluster.clients, cfg.cluster.count, cfg.cluster.bursts, cfg.cluster.paced = 100, 200, 3, 50
 	}
 	cfg.cluster.modes = strings.Split(*clusterModes, ",")
 	if cfg.cluster.size < loadgen.StampDigits {
