@@ -15,8 +15,8 @@ import (
 // decimal) that starts every "msg" of a "pbcast".
 const StampDigits = 19
 
-// maxInterval bounds the pacing of a "pbcast" (a request cannot keep a
-// goroutine for long: maxCount × maxInterval is its longest life).
+// maxPacedCount and maxInterval bound a "pbcast" (its goroutine also ends
+// when the requesting socket disconnects).
 const (
 	maxPacedCount = 100_000
 	maxInterval   = time.Second
@@ -48,8 +48,8 @@ func NewCluster(log *slog.Logger, adapter func(*server.Namespace) server.Adapter
 			size := min(max(req.Size, StampDigits), maxSize)
 			every := min(max(time.Duration(req.Interval)*time.Millisecond, 0), maxInterval)
 			// The pacing must not hold the socket's handlers: a goroutine
-			// that ends after count messages (or at the first failed emit,
-			// as when the server closes) sends them.
+			// that ends after count messages, at the first failed emit, or
+			// once the requesting socket is gone, sends them.
 			go paced(srv, e, req.Room, count, size, every, log)
 		})
 	})
@@ -67,6 +67,9 @@ func paced(srv *server.Server, e *server.Event, room string, count, size int, ev
 	for i := range count {
 		if i > 0 && every > 0 {
 			<-tick.C
+		}
+		if !e.Socket().Connected() {
+			return // nobody waits for the ack: the server or the client closed
 		}
 		msg := Stamp(buf, time.Now())
 		var err error
