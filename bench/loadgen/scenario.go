@@ -157,7 +157,7 @@ type Broadcast struct {
 type BroadcastResult struct {
 	Expected   int64         // Count × recipients
 	Delivered  int64         // "msg" events counted on the recipients
-	BadSize    int64         // events of the wrong size
+	BadSize    int64         // events of the wrong size, or without an emit time when timed
 	Unexpected int64         // events counted on connections outside the room
 	Elapsed    time.Duration // from the request to the last recipient's last message
 	AckAfter   time.Duration // from the request to the sender's ack
