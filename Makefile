@@ -82,6 +82,11 @@ bench: deps
 	@if [ -d bench ]; then $(GO) run ./bench/cmd/duplexbench; fi
 	@if [ -d bench/browser ]; then $(GO) run ./bench/browser; fi
 
+## bench-cluster: the cluster benchmark alone (2 duplex vs 2 Node nodes on one redis-server, each Redis mode).
+.PHONY: bench-cluster
+bench-cluster: deps
+	$(GO) run ./bench/cmd/duplexbench -scenarios cluster
+
 ## fuzz: a short bounded run of every fuzz target (FUZZTIME each).
 fuzz:
 	@bash scripts/fuzz.sh $(FUZZTIME)

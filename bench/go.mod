@@ -1,7 +1,20 @@
 module github.com/duplexio/duplex/bench
 
-go 1.26
+go 1.26.0
 
-require github.com/duplexio/duplex v0.0.0-00010101000000-000000000000
+require (
+	github.com/duplexio/duplex v0.0.0-00010101000000-000000000000
+	github.com/duplexio/duplex/adapter/redis v0.0.0-00010101000000-000000000000
+)
 
-replace github.com/duplexio/duplex => ..
+require (
+	github.com/redis/rueidis v1.0.80 // indirect
+	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
+
+replace (
+	github.com/duplexio/duplex => ..
+	github.com/duplexio/duplex/adapter/redis => ../adapter/redis
+)

@@ -34,10 +34,16 @@ type bcastRequest struct {
 //
 // log receives the server's logs (nil: slog.Default()).
 func New(log *slog.Logger) *server.Server {
+	return build(log, nil, nil)
+}
+
+// build makes the contract's server on adapter (nil: the in-memory one);
+// extra, when set, adds handlers to every socket.
+func build(log *slog.Logger, adapter func(*server.Namespace) server.Adapter, extra func(srv *server.Server, s *server.Socket)) *server.Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	srv := server.New(&server.Options{Engine: engine.Options{Transports: []string{"websocket"}}, Logger: log})
+	srv := server.New(&server.Options{Engine: engine.Options{Transports: []string{"websocket"}}, Logger: log, Adapter: adapter})
 	// The handlers are made once and shared by every socket: no closure per
 	// connection.
 	echo := func(e *server.Event) {
@@ -85,6 +91,9 @@ func New(log *slog.Logger) *server.Server {
 		s.On("echo", echo)
 		s.On("join", join)
 		s.On("bcast", bcast)
+		if extra != nil {
+			extra(srv, s)
+		}
 	})
 	return srv
 }

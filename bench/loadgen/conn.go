@@ -57,7 +57,8 @@ type Conn struct {
 	target    atomic.Int64 // msgs count that completes the connection's share
 	group     atomic.Pointer[deliveryGroup]
 	pings     atomic.Int64
-	lastFrame atomic.Int64 // unix nanos of the last frame read
+	lastFrame atomic.Int64              // unix nanos of the last frame read
+	lat       atomic.Pointer[Histogram] // emit-to-receipt delays of a timed broadcast (stamp.go), or nil
 
 	paused  atomic.Bool
 	closing chan struct{}
@@ -234,7 +235,7 @@ func (c *Conn) handle(b []byte) error {
 		c.pings.Add(1)
 		return c.writeFrame(opText, framePong)
 	case bytes.HasPrefix(b, msgPrefix):
-		if w := c.wantSize.Load(); w >= 0 && int64(len(b)) != w {
+		if w := c.wantSize.Load(); (w >= 0 && int64(len(b)) != w) || !c.recordStamp(b) {
 			c.badMsgs.Add(1)
 		}
 		n := c.msgs.Add(1)
@@ -325,7 +326,12 @@ func (c *Conn) Msgs() (n, bad int64) { return c.msgs.Load(), c.badMsgs.Load() }
 // Pings returns the number of pings answered.
 func (c *Conn) Pings() int64 { return c.pings.Load() }
 
-func (c *Conn) reset(size int, target int64, g *deliveryGroup) {
+func (c *Conn) reset(size int, target int64, g *deliveryGroup, timed bool) {
+	if timed {
+		c.lat.Store(new(Histogram))
+	} else {
+		c.lat.Store(nil)
+	}
 	c.group.Store(g)
 	c.target.Store(target)
 	if size >= 0 {

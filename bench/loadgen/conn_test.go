@@ -190,7 +190,7 @@ func TestConnFraming(t *testing.T) {
 	if c.SID != "s1" || c.ID != "id1" {
 		t.Fatalf("SID %q ID %q", c.SID, c.ID)
 	}
-	c.reset(-1, 0, nil)
+	c.reset(-1, 0, nil, false)
 	ack, err := c.Call(ctx, []byte(`["echo",1]`))
 	if err != nil {
 		t.Fatal(err)

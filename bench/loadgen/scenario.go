@@ -146,13 +146,18 @@ type Broadcast struct {
 	Count int    // messages per recipient
 	Size  int    // bytes of the string in each message
 	Room  string // "" = every socket
+	// Timed asks for "pbcast" instead of "bcast": one message every
+	// Interval, each stamped with its emit time, whose delays the
+	// recipients record (Conn.Latency). Size must be >= StampDigits.
+	Timed    bool
+	Interval time.Duration
 }
 
 // BroadcastResult is the outcome of one broadcast.
 type BroadcastResult struct {
 	Expected   int64         // Count × recipients
 	Delivered  int64         // "msg" events counted on the recipients
-	BadSize    int64         // events of the wrong size
+	BadSize    int64         // events of the wrong size, or without an emit time when timed
 	Unexpected int64         // events counted on connections outside the room
 	Elapsed    time.Duration // from the request to the last recipient's last message
 	AckAfter   time.Duration // from the request to the sender's ack
@@ -166,16 +171,22 @@ func RunBroadcast(ctx context.Context, sender *Conn, recipients, others []*Conn,
 	g := &deliveryGroup{done: make(chan struct{})}
 	g.remaining.Store(int64(len(recipients)))
 	for _, c := range recipients {
-		c.reset(b.Size, int64(b.Count), g)
+		c.reset(b.Size, int64(b.Count), g, b.Timed)
 	}
 	for _, c := range others {
-		c.reset(b.Size, -1, nil)
+		c.reset(b.Size, -1, nil, false)
 	}
 	req := map[string]any{"count": b.Count, "size": b.Size}
 	if b.Room != "" {
 		req["room"] = b.Room
 	}
-	args, err := json.Marshal([]any{"bcast", req})
+	event := "bcast"
+	if b.Timed {
+		event = "pbcast"
+		req["interval"] = b.Interval.Milliseconds()
+		timeout += time.Duration(b.Count) * b.Interval
+	}
+	args, err := json.Marshal([]any{event, req})
 	if err != nil {
 		return BroadcastResult{}, err
 	}

@@ -34,6 +34,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/duplexio/duplex/bench/loadgen"
 )
 
 // config is everything a run needs; see flags in main.
@@ -60,6 +62,8 @@ type config struct {
 	// gBytes is the heap a goroutine descriptor keeps once its goroutine
 	// ended (measured by bench/floor -measure-g; 0 when not measured).
 	gBytes float64
+	// cluster: the cluster scenario group (-scenarios cluster; cluster.go).
+	cluster clusterConfig
 }
 
 // launcher starts a fresh server of one kind.
@@ -72,7 +76,7 @@ func main() {
 	quick := flag.Bool("quick", false, "small smoke run: fewer connections, shorter phases, 1 round")
 	flag.IntVar(&cfg.rounds, "rounds", 3, "alternating rounds per server (medians are taken over them)")
 	servers := flag.String("servers", "duplex,node,floor", "servers to run, in first-round order (duplex, node, floor)")
-	scs := flag.String("scenarios", "connect,echo,bcast,bcast1k,room,slow", "scenarios to run")
+	scs := flag.String("scenarios", "connect,echo,bcast,bcast1k,room,slow,cluster", "scenarios to run (cluster: the Redis cluster group, cluster.go)")
 	conns := flag.String("conns", "1000,5000,10000", "connection counts of the connect scenario")
 	flag.IntVar(&cfg.connectConcurrency, "concurrency", 64, "handshakes in flight while connecting")
 	flag.IntVar(&cfg.sourceAddrs, "sources", 4, "loopback source addresses 127.0.0.1..N to spread connections over")
@@ -89,6 +93,13 @@ func main() {
 	flag.DurationVar(&cfg.bcastTimeout, "bcast-timeout", 60*time.Second, "deadline of one broadcast's delivery")
 	flag.DurationVar(&cfg.scenarioTimeout, "scenario-timeout", 3*time.Minute, "deadline of one scenario on one server")
 	pin := flag.Bool("pin", true, "pin the server to core 1 and the load generator to core 0 (needs taskset and 2 cores)")
+	clusterModes := flag.String("cluster-modes", "streams,classic,sharded", "Redis adapter modes of the cluster scenarios")
+	flag.IntVar(&cfg.cluster.clients, "cluster-clients", 500, "clients of the cluster scenarios, split across the two nodes")
+	flag.IntVar(&cfg.cluster.count, "cluster-count", 100, "messages per broadcast request of the cluster scenarios")
+	flag.IntVar(&cfg.cluster.size, "cluster-size", 128, "bytes per message of the cluster scenarios (>= 19: the paced ones carry their emit time)")
+	flag.IntVar(&cfg.cluster.bursts, "cluster-bursts", 5, "measured broadcast requests per cluster run")
+	flag.IntVar(&cfg.cluster.paced, "cluster-paced", 200, "messages of the paced (latency) broadcast per cluster run")
+	flag.DurationVar(&cfg.cluster.interval, "cluster-interval", 10*time.Millisecond, "between two messages of the paced broadcast")
 	profile := flag.String("profile", "", "directory: CPU and heap profiles of the duplex server per scenario (perturbs its figures)")
 	flag.Parse()
 	if *quick {
@@ -97,9 +108,16 @@ func main() {
 		cfg.settle, cfg.leaveSettle, cfg.warmup = time.Second, 2*time.Second, 300*time.Millisecond
 		cfg.echoDuration = 2 * time.Second
 		cfg.bcastClients, cfg.bcastBursts, cfg.slowBursts = 200, 2, 3
+		cfg.cluster.clients, cfg.cluster.count, cfg.cluster.bursts, cfg.cluster.paced = 100, 200, 3, 50
+	}
+	cfg.cluster.modes = strings.Split(*clusterModes, ",")
+	if cfg.cluster.size < loadgen.StampDigits {
+		fatalf("-cluster-size %d: at least %d", cfg.cluster.size, loadgen.StampDigits)
 	}
 	cfg.servers = strings.Split(*servers, ",")
 	cfg.scenarios = strings.Split(*scs, ",")
+	clusterOn := slices.Contains(cfg.scenarios, "cluster")
+	cfg.scenarios = slices.DeleteFunc(cfg.scenarios, func(s string) bool { return s == "cluster" })
 	for _, s := range strings.Split(*conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
@@ -135,6 +153,12 @@ func main() {
 		fatalf("%v", err)
 	}
 	defer os.RemoveAll(tmp)
+	if clusterOn {
+		runCluster(ctx, cfg, root, tmp, core, *profile, log)
+	}
+	if len(cfg.scenarios) == 0 {
+		return
+	}
 	launchers := map[string]launcher{}
 	if slices.Contains(cfg.servers, "duplex") || slices.Contains(cfg.servers, "floor") {
 		// The floor binary also measures the goroutine descriptor's size

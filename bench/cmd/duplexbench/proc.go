@@ -56,6 +56,34 @@ func (l *lockedBuffer) String() string {
 // startServer starts argv (pinned to core with taskset when core >= 0) in dir
 // and waits for its "listening <port>" line.
 func startServer(ctx context.Context, name, dir string, core int, argv []string, timeout time.Duration) (*serverProc, error) {
+	p, err := startProc(ctx, name, dir, core, argv)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		select {
+		case line := <-p.lines:
+			if port, ok := strings.CutPrefix(line, "listening "); ok {
+				p.addr = "127.0.0.1:" + strings.TrimSpace(port)
+				return p, nil
+			}
+		case <-p.waited:
+			return nil, fmt.Errorf("%s exited before listening: %v\n%s", name, p.werr, p.stderr.String())
+		case <-deadline.C:
+			p.stop()
+			return nil, fmt.Errorf("%s: no listening line in %v\n%s", name, timeout, p.stderr.String())
+		case <-ctx.Done():
+			p.stop()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// startProc starts argv (pinned to core with taskset when core >= 0) in dir
+// ("" = the current one), its stdout lines going to p.lines.
+func startProc(ctx context.Context, name, dir string, core int, argv []string) (*serverProc, error) {
 	if core >= 0 {
 		argv = append([]string{"taskset", "-c", strconv.Itoa(core)}, argv...)
 	}
@@ -89,25 +117,11 @@ func startServer(ctx context.Context, name, dir string, core int, argv []string,
 		p.werr = cmd.Wait()
 		close(p.waited)
 	}()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		select {
-		case line := <-p.lines:
-			if port, ok := strings.CutPrefix(line, "listening "); ok {
-				p.addr = "127.0.0.1:" + strings.TrimSpace(port)
-				return p, nil
-			}
-		case <-p.waited:
-			return nil, fmt.Errorf("%s exited before listening: %v\n%s", name, p.werr, p.stderr.String())
-		case <-deadline.C:
-			p.stop()
-			return nil, fmt.Errorf("%s: no listening line in %v\n%s", name, timeout, p.stderr.String())
-		case <-ctx.Done():
-			p.stop()
-			return nil, ctx.Err()
-		}
+	if err := ctx.Err(); err != nil {
+		p.stop()
+		return nil, err
 	}
+	return p, nil
 }
 
 // expect waits for a stdout line with prefix and returns the rest.

@@ -474,7 +474,7 @@ func check(res loadgen.BroadcastResult, err error) (loadgen.BroadcastResult, err
 	case res.Delivered != res.Expected:
 		return res, fmt.Errorf("broadcast: delivered %d, want %d", res.Delivered, res.Expected)
 	case res.BadSize > 0:
-		return res, fmt.Errorf("broadcast: %d messages of the wrong size", res.BadSize)
+		return res, fmt.Errorf("broadcast: %d messages of the wrong size (or without an emit time)", res.BadSize)
 	case res.Unexpected > 0:
 		return res, fmt.Errorf("broadcast: %d messages reached sockets outside the room", res.Unexpected)
 	case !res.Acked:
