@@ -261,6 +261,12 @@ func TestClassicInterop(t *testing.T) {
 		if err := c.g2.srv.In("blue").SocketsJoin("joined"); err != nil {
 			t.Fatal(err)
 		}
+		// SocketsJoin returns once the join is published, not once n3 has
+		// read it, and n3 delivers its own clients at once (Node's
+		// broadcast calls super.broadcast without a round trip to Redis):
+		// the join (from Redis) and the emit (from this test) reach n3 on
+		// two connections, in no set order. Wait until every node has it.
+		c.waitRoom(t, "joined", 3)
 		c.n3.mustCall("emit", map[string]any{"event": "ev-joined", "rooms": []string{"joined"}}, nil)
 		expectDeliveries(t, c.clients, c.names, "ev-joined", c.inRooms("blue"))
 
