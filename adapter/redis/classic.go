@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/sio"
@@ -80,11 +79,6 @@ type ClassicAdapter struct {
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 
-	// Ack ids of the broadcasts with acks relayed for other servers: a range
-	// of their own (from 2^40, exact in JavaScript), apart from the
-	// namespace's, which counts from 0.
-	relayIDs atomic.Uint64
-
 	mu          sync.Mutex
 	requests    map[string]*classicRequest
 	ackRequests map[string]*ackRequest
@@ -115,8 +109,6 @@ type classicRequest struct {
 	done      chan struct{}
 }
 
-const relayIDBase = 1 << 40
-
 func newClassic(c Client, nsp *server.Namespace, opts ClassicOptions) *ClassicAdapter {
 	a := &ClassicAdapter{
 		MemoryAdapter: server.NewMemoryAdapter(nsp),
@@ -128,7 +120,6 @@ func newClassic(c Client, nsp *server.Namespace, opts ClassicOptions) *ClassicAd
 		ackRequests:   make(map[string]*ackRequest),
 		sseHandlers:   make(map[string][]ServerSideEmitHandler),
 	}
-	a.relayIDs.Store(relayIDBase)
 	name := nsp.Name()
 	a.channel = opts.Key + "#" + name + "#"
 	a.requestChannel = opts.Key + "-request#" + name + "#"
