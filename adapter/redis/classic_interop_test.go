@@ -40,7 +40,7 @@ func startClassicCluster(t *testing.T) *classicCluster {
 	c.n3 = startNode(t, "n3", "node.js", "--mode", "classic", "--redis", addr, "--name", "n3")
 	c.nodeEm = startNode(t, "emitter", "node.js", "--mode", "emitter", "--redis", addr)
 	ec := newTestClient(t, addr)
-	c.goEm = NewEmitter(ec, EmitterOptions{})
+	c.goEm = NewClassicEmitter(ec, nil)
 	c.clients = startNode(t, "clients", "clients.js")
 	c.urls = map[string]string{"g1": c.g1.url, "g2": c.g2.url, "n3": "http://127.0.0.1:" + c.n3.port()}
 	for _, node := range []string{"g1", "g2", "n3"} {

@@ -69,7 +69,7 @@ type newAdapter func(c Client, log *slog.Logger) func(*server.Namespace) server.
 func classicMode(opts ClassicOptions) newAdapter {
 	return func(c Client, log *slog.Logger) func(*server.Namespace) server.Adapter {
 		opts.Logger = log
-		return NewClassicAdapter(c, opts)
+		return NewClassic(c, &opts).Adapter
 	}
 }
 

@@ -26,7 +26,7 @@ type mixedCluster struct {
 	cl      *jsProc
 	ev      *clientEvents
 	clients []string
-	em      redis.ClusterEmitter // the mode's Go emitter
+	em      redis.Emitter // the mode's Go emitter
 }
 
 func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {

@@ -30,7 +30,7 @@ type recoveryCluster struct {
 	n3     *jsProc
 	cl     *jsProc
 	ev     *clientEvents
-	em     redis.ClusterEmitter
+	em     redis.Emitter
 	rs     *redistest.Server
 }
 
