@@ -11,6 +11,7 @@ import (
 
 	"github.com/duplexio/duplex/protocol/sio"
 	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/cluster"
 )
 
 // ClassicOptions configure NewClassic and NewClassicEmitter. The zero value
@@ -136,8 +137,9 @@ type ClassicAdapter struct {
 
 // ServerSideEmitHandler handles a serverSideEmit from another server that
 // waits for an answer: ack sends reply (the first call only; the Node
-// adapter carries one value per server).
-type ServerSideEmitHandler func(args server.Args, ack func(reply any) error)
+// adapter carries one value per server). It is the handler of the other
+// modes' cluster.Adapter.OnServerSideEmit.
+type ServerSideEmitHandler = cluster.ServerSideEmitHandler
 
 // ackRequest is a broadcast with acks sent from here.
 type ackRequest struct {
