@@ -16,6 +16,7 @@ import (
 	"time"
 
 	redis "github.com/duplexio/duplex/adapter/redis"
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/server/cluster"
 )
@@ -126,30 +127,29 @@ type clientEvents struct {
 	other []map[string]any // connect, disconnect, connect_error
 }
 
-// drain moves the events of cl's process into e until the test ends.
-func collect(t *testing.T, cl *jsProc) *clientEvents {
+// collect moves the events of cl's process into e until the test ends.
+func collect(t *testing.T, cl *nodeproc.Proc) *clientEvents {
 	e := &clientEvents{got: map[string][]string{}}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
-			select {
-			case <-stop:
+			ev, ok := cl.Next(stop)
+			if !ok {
 				return
-			case ev := <-cl.events:
-				if ev["ev"] != "event" {
-					e.mu.Lock()
-					e.other = append(e.other, ev)
-					e.mu.Unlock()
-					continue
-				}
-				name, _ := ev["name"].(string)
-				b, _ := json.Marshal(append([]any{ev["event"]}, stripOffset(ev["args"].([]any))...))
-				e.mu.Lock()
-				e.got[name] = append(e.got[name], string(b))
-				e.mu.Unlock()
 			}
+			if ev["ev"] != "event" {
+				e.mu.Lock()
+				e.other = append(e.other, ev)
+				e.mu.Unlock()
+				continue
+			}
+			name, _ := ev["name"].(string)
+			b, _ := json.Marshal(append([]any{ev["event"]}, stripOffset(ev["args"].([]any))...))
+			e.mu.Lock()
+			e.got[name] = append(e.got[name], string(b))
+			e.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() { close(stop); <-done })
