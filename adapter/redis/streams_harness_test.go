@@ -17,6 +17,7 @@ import (
 
 	redis "github.com/duplexio/duplex/adapter/redis"
 	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
+	"github.com/duplexio/duplex/adapter/redis/internal/scripted"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/server/cluster"
 )
@@ -53,17 +54,7 @@ func newGoNode(t testing.TB, addr, name string, adapter adapterMaker) *goNode {
 	}
 	srv := server.New(opts)
 	n := &goNode{name: name, srv: srv, client: c, closer: closer, sse: make(chan string, 64)}
-	srv.Use(func(s *server.Socket, next func(error)) {
-		if !s.Recovered() {
-			q := s.Handshake().Query
-			s.Data().Store("name", q.Get("name"))
-			s.Data().Store("node", name)
-			if r := q.Get("rooms"); r != "" {
-				s.Join(strings.Split(r, ",")...)
-			}
-		}
-		next(nil)
-	})
+	srv.Use(scripted.Middleware(name))
 	srv.OnConnection(func(s *server.Socket) {
 		s.On("join", func(e *server.Event) {
 			var room string
