@@ -7,15 +7,15 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/sio"
 	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/cluster"
 )
 
-// ClassicOptions configure NewClassicAdapter. The zero value is
-// @socket.io/redis-adapter's defaults.
+// ClassicOptions configure NewClassic and NewClassicEmitter. The zero value
+// (or nil) is @socket.io/redis-adapter's defaults.
 type ClassicOptions struct {
 	// Key prefixes the channels (default "socket.io", the Node adapter's
 	// "key" option).
@@ -32,32 +32,80 @@ type ClassicOptions struct {
 	Logger *slog.Logger
 }
 
-func (o ClassicOptions) withDefaults() ClassicOptions {
-	if o.Key == "" {
-		o.Key = "socket.io"
+func (o *ClassicOptions) withDefaults() ClassicOptions {
+	var c ClassicOptions
+	if o != nil {
+		c = *o
 	}
-	if o.RequestsTimeout <= 0 {
-		o.RequestsTimeout = 5 * time.Second
+	if c.Key == "" {
+		c.Key = "socket.io"
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if c.RequestsTimeout <= 0 {
+		c.RequestsTimeout = 5 * time.Second
 	}
-	return o
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
 }
 
-// NewClassicAdapter returns a server.Options.Adapter that joins the
-// namespaces of a server to a cluster of @socket.io/redis-adapter 8.3
-// (createAdapter) nodes, Node or duplex, sharing Redis through c: broadcasts
-// are published as msgpack on "<key>#<nsp>#[<room>#]" and received through a
-// pattern subscription, requests and responses go on "<key>-request#<nsp>#"
-// and "<key>-response#<nsp>#". Each namespace's adapter is a *ClassicAdapter
-// with a subscriber connection of its own; the server's Close closes them.
-// c stays the caller's to close, after the server. Creating a namespace waits
-// for its subscriptions (up to RequestsTimeout when Redis is unreachable; they
-// are then made in the background once it is back, and logged).
-func NewClassicAdapter(c Client, opts ClassicOptions) func(nsp *server.Namespace) server.Adapter {
-	opts = opts.withDefaults()
-	return func(nsp *server.Namespace) server.Adapter { return newClassic(c, nsp, opts) }
+// Classic is the classic mode of one process, wire-compatible with
+// createAdapter of @socket.io/redis-adapter 8.3 (Node or duplex nodes
+// sharing Redis through one Client): broadcasts are published as msgpack on
+// "<key>#<nsp>#[<room>#]" and received through a pattern subscription,
+// requests and responses go on "<key>-request#<nsp>#" and
+// "<key>-response#<nsp>#".
+//
+// One Classic serves every namespace of a server: pass its Adapter method as
+// server.Options.Adapter. Each namespace's adapter is a *ClassicAdapter with
+// a subscriber connection of its own; the server's Close closes them, and so
+// does Close.
+type Classic struct {
+	c    Client
+	opts ClassicOptions
+
+	mu       sync.Mutex
+	adapters []*ClassicAdapter
+	closed   bool
+}
+
+// NewClassic starts the classic mode over c (which the caller keeps and
+// closes after Close). opts may be nil.
+func NewClassic(c Client, opts *ClassicOptions) *Classic {
+	return &Classic{c: c, opts: opts.withDefaults()}
+}
+
+// Adapter returns the *ClassicAdapter of nsp (server.Options.Adapter).
+// Creating it waits for its subscriptions (up to RequestsTimeout when Redis
+// is unreachable; they are then made in the background once it is back, and
+// logged).
+func (m *Classic) Adapter(nsp *server.Namespace) server.Adapter {
+	a := newClassic(m.c, nsp, m.opts)
+	m.mu.Lock()
+	closed := m.closed
+	if !closed {
+		m.adapters = append(m.adapters, a)
+	}
+	m.mu.Unlock()
+	if closed {
+		_ = a.Close() // a namespace made after Close gets a closed adapter
+	}
+	return a
+}
+
+// Close closes the adapters of every namespace (the server's Close does too:
+// closing twice is harmless). c stays open.
+func (m *Classic) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	as := m.adapters
+	m.adapters = nil
+	m.mu.Unlock()
+	var errs []error
+	for _, a := range as {
+		errs = append(errs, a.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // ClassicAdapter is the adapter of one namespace in classic mode. Beyond
@@ -80,11 +128,6 @@ type ClassicAdapter struct {
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 
-	// Ack ids of the broadcasts with acks relayed for other servers: a range
-	// of their own (from 2^40, exact in JavaScript), apart from the
-	// namespace's, which counts from 0.
-	relayIDs atomic.Uint64
-
 	mu          sync.Mutex
 	requests    map[string]*classicRequest
 	ackRequests map[string]*ackRequest
@@ -94,8 +137,9 @@ type ClassicAdapter struct {
 
 // ServerSideEmitHandler handles a serverSideEmit from another server that
 // waits for an answer: ack sends reply (the first call only; the Node
-// adapter carries one value per server).
-type ServerSideEmitHandler func(args server.Args, ack func(reply any) error)
+// adapter carries one value per server). It is the handler of the other
+// modes' cluster.Adapter.OnServerSideEmit.
+type ServerSideEmitHandler = cluster.ServerSideEmitHandler
 
 // ackRequest is a broadcast with acks sent from here.
 type ackRequest struct {
@@ -115,8 +159,6 @@ type classicRequest struct {
 	done      chan struct{}
 }
 
-const relayIDBase = 1 << 40
-
 func newClassic(c Client, nsp *server.Namespace, opts ClassicOptions) *ClassicAdapter {
 	a := &ClassicAdapter{
 		MemoryAdapter: server.NewMemoryAdapter(nsp),
@@ -128,7 +170,6 @@ func newClassic(c Client, nsp *server.Namespace, opts ClassicOptions) *ClassicAd
 		ackRequests:   make(map[string]*ackRequest),
 		sseHandlers:   make(map[string][]ServerSideEmitHandler),
 	}
-	a.relayIDs.Store(relayIDBase)
 	name := nsp.Name()
 	a.channel = opts.Key + "#" + name + "#"
 	a.requestChannel = opts.Key + "-request#" + name + "#"

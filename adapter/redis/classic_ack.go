@@ -57,8 +57,9 @@ func (a *ClassicAdapter) BroadcastWithAck(ctx context.Context, p *sio.Packet, op
 }
 
 // onBroadcastWithAck serves another server's broadcast with acks: this
-// server's sockets get the packet (under an ack id of the relay range), the
-// requester gets the client count (JSON) and then each ack (msgpack).
+// server's sockets get the packet under a new ack id of the namespace
+// (Namespace.NextAckID, as server/cluster numbers relays), the requester gets
+// the client count (JSON) and then each ack (msgpack).
 func (a *ClassicAdapter) onBroadcastWithAck(uid, requestID string, req *notepack.Map) error {
 	if requestID == "" {
 		return fmt.Errorf("%w: broadcast with ack without requestId", ErrMalformed)
@@ -81,7 +82,7 @@ func (a *ClassicAdapter) onBroadcastWithAck(uid, requestID string, req *notepack
 	if timeout <= 0 {
 		timeout = a.opts.RequestsTimeout
 	}
-	p.ID, p.HasID = a.relayIDs.Add(1), true
+	p.ID, p.HasID = a.nsp.NextAckID(), true
 	// The sockets' pending acks are dropped when this context ends: after
 	// the requester's own timeout, or when the adapter closes.
 	ctx, cancel := context.WithTimeout(a.ctx, timeout+time.Second)

@@ -5,10 +5,13 @@ package redis
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 	"github.com/duplexio/duplex/server"
 )
@@ -21,12 +24,12 @@ func TestClassicRedisRestart(t *testing.T) {
 	addr := rs.Addr()
 	g1 := startGoNode(t, "g1", addr, classicMode(ClassicOptions{RequestsTimeout: time.Second}))
 	g2 := startGoNode(t, "g2", addr, classicMode(ClassicOptions{RequestsTimeout: time.Second}))
-	n3 := startNode(t, "n3", "node.js", "--mode", "classic", "--redis", addr, "--name", "n3")
-	clients := startNode(t, "clients", "clients.js")
-	urls := map[string]string{"g1": g1.url, "g2": g2.url, "n3": "http://127.0.0.1:" + n3.port()}
+	n3 := nodeproc.Start(t, "n3", "node.js", "--mode", "classic", "--redis", addr, "--name", "n3")
+	clients := nodeproc.Start(t, "clients", "clients.js")
+	urls := map[string]string{"g1": g1.url, "g2": g2.url, "n3": "http://127.0.0.1:" + strconv.Itoa(n3.Port())}
 	var names []string
 	for _, node := range []string{"g1", "g2", "n3"} {
-		clients.mustCall("connect", map[string]any{"name": node + "-c", "url": urls[node], "rooms": []string{"r"}}, nil)
+		clients.MustCall("connect", map[string]any{"name": node + "-c", "url": urls[node], "rooms": []string{"r"}}, nil)
 		names = append(names, node+"-c")
 	}
 	all := map[string]bool{"g1-c": true, "g2-c": true, "n3-c": true}
@@ -83,14 +86,14 @@ func TestClassicRedisRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectDeliveries(t, clients, names, "after-g1", all)
-	n3.mustCall("emit", map[string]any{"event": "after-n3"}, nil)
+	n3.MustCall("emit", map[string]any{"event": "after-n3"}, nil)
 	expectDeliveries(t, clients, names, "after-n3", all)
 	sockets, err := g2.srv.FetchSockets(t.Context())
 	if err != nil || len(sockets) != 3 {
 		t.Fatalf("FetchSockets after the restart: %d, %v; want 3", len(sockets), err)
 	}
 	for _, name := range names {
-		if evs := clients.eventsWhere(func(e map[string]any) bool {
+		if evs := clients.EventsWhere(func(e map[string]any) bool {
 			return str(e, "name") == name && str(e, "ev") == "disconnect"
 		}); len(evs) > 0 {
 			t.Errorf("client %s was disconnected by the Redis restart", name)
@@ -105,10 +108,10 @@ func TestClassicNodeDies(t *testing.T) {
 	rs := redistest.Start(t)
 	addr := rs.Addr()
 	g1 := startGoNode(t, "g1", addr, classicMode(ClassicOptions{RequestsTimeout: 500 * time.Millisecond}))
-	n3 := startNode(t, "n3", "node.js", "--mode", "classic", "--redis", addr, "--name", "n3")
-	clients := startNode(t, "clients", "clients.js")
-	clients.mustCall("connect", map[string]any{"name": "g1-c", "url": g1.url}, nil)
-	clients.mustCall("connect", map[string]any{"name": "n3-c", "url": "http://127.0.0.1:" + n3.port()}, nil)
+	n3 := nodeproc.Start(t, "n3", "node.js", "--mode", "classic", "--redis", addr, "--name", "n3")
+	clients := nodeproc.Start(t, "clients", "clients.js")
+	clients.MustCall("connect", map[string]any{"name": "g1-c", "url": g1.url}, nil)
+	clients.MustCall("connect", map[string]any{"name": "n3-c", "url": "http://127.0.0.1:" + strconv.Itoa(n3.Port())}, nil)
 	ctx := t.Context()
 	count := func() int {
 		n, err := g1.srv.Of("/").Adapter().ServerCount(ctx)
@@ -155,7 +158,7 @@ func TestClassicNodeDies(t *testing.T) {
 	}
 
 	// The Node server dies: the count drops, requests complete without it.
-	n3.kill()
+	n3.Kill(syscall.SIGKILL)
 	deadline := time.Now().Add(5 * time.Second)
 	for count() != 1 {
 		if time.Now().After(deadline) {
@@ -180,8 +183,8 @@ func TestClassicMalformed(t *testing.T) {
 	addr := rs.Addr()
 	g1 := startGoNode(t, "g1", addr, classicMode(ClassicOptions{}))
 	g2 := startGoNode(t, "g2", addr, classicMode(ClassicOptions{}))
-	clients := startNode(t, "clients", "clients.js")
-	clients.mustCall("connect", map[string]any{"name": "g1-c", "url": g1.url, "rooms": []string{"red"}}, nil)
+	clients := nodeproc.Start(t, "clients", "clients.js")
+	clients.MustCall("connect", map[string]any{"name": "g1-c", "url": g1.url, "rooms": []string{"red"}}, nil)
 	c := newTestClient(t, addr)
 	ctx := t.Context()
 	garbage := []struct{ channel, payload string }{
@@ -247,8 +250,8 @@ func TestClassicRedisDownAtStart(t *testing.T) {
 	rs.Restart(0)
 	g1.logs.waitFor(t, "resubscribed after losing the connection", 10*time.Second)
 	g2 := startGoNode(t, "g2", addr, classicMode(ClassicOptions{}))
-	clients := startNode(t, "clients", "clients.js")
-	clients.mustCall("connect", map[string]any{"name": "g1-c", "url": g1.url}, nil)
+	clients := nodeproc.Start(t, "clients", "clients.js")
+	clients.MustCall("connect", map[string]any{"name": "g1-c", "url": g1.url}, nil)
 	if err := g2.srv.Emit("hi"); err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func FuzzClassicMessage(f *testing.F) {
 	}
 	fc := &fakeClient{}
 	srv := server.New(&server.Options{
-		Adapter: NewClassicAdapter(fc, ClassicOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestsTimeout: time.Second}),
+		Adapter: NewClassic(fc, &ClassicOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestsTimeout: time.Second}).Adapter,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	f.Cleanup(func() { _ = srv.Close(context.Background()) })

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 	"github.com/duplexio/duplex/server"
 )
@@ -22,10 +24,10 @@ import (
 type classicCluster struct {
 	redis   *redistest.Server
 	g1, g2  *goNode
-	n3      *nodeProc
-	nodeEm  *nodeProc
+	n3      *nodeproc.Proc
+	nodeEm  *nodeproc.Proc
 	goEm    Emitter
-	clients *nodeProc
+	clients *nodeproc.Proc
 	names   []string          // every client
 	ids     map[string]string // client -> socket id
 	urls    map[string]string // node -> url
@@ -37,12 +39,12 @@ func startClassicCluster(t *testing.T) *classicCluster {
 	addr := c.redis.Addr()
 	c.g1 = startGoNode(t, "g1", addr, classicMode(ClassicOptions{}))
 	c.g2 = startGoNode(t, "g2", addr, classicMode(ClassicOptions{}))
-	c.n3 = startNode(t, "n3", "node.js", "--mode", "classic", "--redis", addr, "--name", "n3")
-	c.nodeEm = startNode(t, "emitter", "node.js", "--mode", "emitter", "--redis", addr)
+	c.n3 = nodeproc.Start(t, "n3", "node.js", "--mode", "classic", "--redis", addr, "--name", "n3")
+	c.nodeEm = nodeproc.Start(t, "emitter", "node.js", "--mode", "emitter", "--redis", addr)
 	ec := newTestClient(t, addr)
-	c.goEm = NewEmitter(ec, EmitterOptions{})
-	c.clients = startNode(t, "clients", "clients.js")
-	c.urls = map[string]string{"g1": c.g1.url, "g2": c.g2.url, "n3": "http://127.0.0.1:" + c.n3.port()}
+	c.goEm = NewClassicEmitter(ec, nil)
+	c.clients = nodeproc.Start(t, "clients", "clients.js")
+	c.urls = map[string]string{"g1": c.g1.url, "g2": c.g2.url, "n3": "http://127.0.0.1:" + strconv.Itoa(c.n3.Port())}
 	for _, node := range []string{"g1", "g2", "n3"} {
 		for _, room := range []string{"red", "blue"} {
 			c.connect(t, node+"-"+room, node, room)
@@ -55,7 +57,7 @@ func startClassicCluster(t *testing.T) *classicCluster {
 func (c *classicCluster) connect(t *testing.T, name, node string, rooms ...string) string {
 	t.Helper()
 	var res struct{ ID string }
-	c.clients.mustCall("connect", map[string]any{"name": name, "url": c.urls[node], "rooms": rooms}, &res)
+	c.clients.MustCall("connect", map[string]any{"name": name, "url": c.urls[node], "rooms": rooms}, &res)
 	if len(res.ID) != 20 {
 		t.Errorf("client %s on %s: socket id %q is %d characters, want 20", name, node, res.ID, len(res.ID))
 	}
@@ -88,7 +90,7 @@ func TestClassicInterop(t *testing.T) {
 			t.Fatalf("g1 ServerCount = %d, %v; want 3", n, err)
 		}
 		var n int
-		c.n3.mustCall("serverCount", nil, &n)
+		c.n3.MustCall("serverCount", nil, &n)
 		if n != 3 {
 			t.Fatalf("n3 serverCount = %d, want 3", n)
 		}
@@ -104,9 +106,9 @@ func TestClassicInterop(t *testing.T) {
 				return n.srv.To(rooms...).Except(except...).Emit(event, map[string]any{"from": n.name}, bin)
 			}
 		}
-		nodeSrc := func(p *nodeProc, label string) func(string, []string, []string) error {
+		nodeSrc := func(p *nodeproc.Proc, label string) func(string, []string, []string) error {
 			return func(event string, rooms, except []string) error {
-				_, err := p.call("emit", map[string]any{"event": event, "rooms": rooms, "except": except,
+				_, err := p.Do("emit", map[string]any{"event": event, "rooms": rooms, "except": except,
 					"args": []any{map[string]any{"from": label}, json.RawMessage(binJSON)}})
 				return err
 			}
@@ -200,7 +202,7 @@ func TestClassicInterop(t *testing.T) {
 			Data      map[string]any
 			Handshake map[string]any
 		}
-		c.n3.mustCall("fetchSockets", nil, &sockets)
+		c.n3.MustCall("fetchSockets", nil, &sockets)
 		if len(sockets) != len(c.names) {
 			t.Fatalf("fetchSockets from n3: %d sockets, want %d", len(sockets), len(c.names))
 		}
@@ -249,7 +251,7 @@ func TestClassicInterop(t *testing.T) {
 
 	t.Run("BroadcastWithAckFromNode", func(t *testing.T) {
 		var replies []struct{ Name string }
-		c.n3.mustCall("emitWithAck", map[string]any{"event": "ping", "args": []any{"x"}, "timeout": 5000}, &replies)
+		c.n3.MustCall("emitWithAck", map[string]any{"event": "ping", "args": []any{"x"}, "timeout": 5000}, &replies)
 		var names []string
 		for _, r := range replies {
 			names = append(names, r.Name)
@@ -261,10 +263,16 @@ func TestClassicInterop(t *testing.T) {
 		if err := c.g2.srv.In("blue").SocketsJoin("joined"); err != nil {
 			t.Fatal(err)
 		}
-		c.n3.mustCall("emit", map[string]any{"event": "ev-joined", "rooms": []string{"joined"}}, nil)
+		// SocketsJoin returns once the join is published, not once n3 has
+		// read it, and n3 delivers its own clients at once (Node's
+		// broadcast calls super.broadcast without a round trip to Redis):
+		// the join (from Redis) and the emit (from this test) reach n3 on
+		// two connections, in no set order. Wait until every node has it.
+		c.waitRoom(t, "joined", 3)
+		c.n3.MustCall("emit", map[string]any{"event": "ev-joined", "rooms": []string{"joined"}}, nil)
 		expectDeliveries(t, c.clients, c.names, "ev-joined", c.inRooms("blue"))
 
-		c.n3.mustCall("socketsJoin", map[string]any{"rooms": []string{"red"}, "join": "joined2"}, nil)
+		c.n3.MustCall("socketsJoin", map[string]any{"rooms": []string{"red"}, "join": "joined2"}, nil)
 		// Node publishes after the call returns: wait until every node has it.
 		c.waitRoom(t, "joined2", 3)
 		if err := c.g1.srv.To("joined2").Emit("ev-joined2"); err != nil {
@@ -275,9 +283,9 @@ func TestClassicInterop(t *testing.T) {
 		if err := c.goEm.In("red").SocketsJoin(ctx, "joined3"); err != nil {
 			t.Fatal(err)
 		}
-		c.nodeEm.mustCall("socketsJoin", map[string]any{"rooms": []string{"blue"}, "join": "joined3"}, nil)
+		c.nodeEm.MustCall("socketsJoin", map[string]any{"rooms": []string{"blue"}, "join": "joined3"}, nil)
 		c.waitRoom(t, "joined3", 6)
-		c.n3.mustCall("emit", map[string]any{"event": "ev-joined3", "rooms": []string{"joined3"}}, nil)
+		c.n3.MustCall("emit", map[string]any{"event": "ev-joined3", "rooms": []string{"joined3"}}, nil)
 		expectDeliveries(t, c.clients, c.names, "ev-joined3", everyone)
 
 		if err := c.g1.srv.In("joined3").SocketsLeave("joined3"); err != nil {
@@ -288,7 +296,7 @@ func TestClassicInterop(t *testing.T) {
 		if err := c.g2.srv.To("joined3").Emit("ev-left3"); err != nil {
 			t.Fatal(err)
 		}
-		c.n3.mustCall("emit", map[string]any{"event": "ev-left3", "rooms": []string{"joined3"}}, nil)
+		c.n3.MustCall("emit", map[string]any{"event": "ev-left3", "rooms": []string{"joined3"}}, nil)
 		expectDeliveries(t, c.clients, c.names, "ev-left3", nil)
 	})
 
@@ -315,7 +323,7 @@ func TestClassicInterop(t *testing.T) {
 		}
 		// n3 printed the event before it answered, but its output is read on
 		// another goroutine: wait for the line.
-		if !c.n3.waitEvents(5*time.Second, func(evs []map[string]any) bool {
+		if !c.n3.WaitEvents(5*time.Second, func(evs []map[string]any) bool {
 			n := 0
 			for _, e := range evs {
 				if str(e, "ev") == "sse" {
@@ -328,7 +336,7 @@ func TestClassicInterop(t *testing.T) {
 		}
 
 		var fromNode []string
-		c.n3.mustCall("serverSideEmitWithAck", map[string]any{"event": "hello", "args": []any{"n3"}, "timeout": 5000}, &fromNode)
+		c.n3.MustCall("serverSideEmitWithAck", map[string]any{"event": "hello", "args": []any{"n3"}, "timeout": 5000}, &fromNode)
 		sort.Strings(fromNode)
 		if !slices.Equal(fromNode, []string{"g1", "g2"}) {
 			t.Errorf("serverSideEmitWithAck from n3: %v, want [g1 g2]", fromNode)
@@ -338,11 +346,11 @@ func TestClassicInterop(t *testing.T) {
 		if err := c.g2.srv.ServerSideEmit(ctx, "hello", "plain"); err != nil {
 			t.Fatal(err)
 		}
-		c.nodeEm.mustCall("serverSideEmit", map[string]any{"event": "hello", "args": []any{"from-emitter"}}, nil)
+		c.nodeEm.MustCall("serverSideEmit", map[string]any{"event": "hello", "args": []any{"from-emitter"}}, nil)
 		if err := c.goEm.ServerSideEmit(ctx, "hello", "from-go-emitter"); err != nil {
 			t.Fatal(err)
 		}
-		if !c.n3.waitEvents(5*time.Second, func(evs []map[string]any) bool {
+		if !c.n3.WaitEvents(5*time.Second, func(evs []map[string]any) bool {
 			n := 0
 			for _, e := range evs {
 				if str(e, "ev") == "sse" {
@@ -368,11 +376,11 @@ func TestClassicInterop(t *testing.T) {
 			c.connect(t, node+"-doomed2", node, "doomed2")
 		}
 		disconnected := func(name string) bool {
-			return len(c.clients.eventsWhere(func(e map[string]any) bool {
+			return len(c.clients.EventsWhere(func(e map[string]any) bool {
 				return str(e, "ev") == "disconnect" && str(e, "name") == name
 			})) > 0
 		}
-		c.n3.mustCall("disconnectSockets", map[string]any{"rooms": []string{"doomed"}, "close": true}, nil)
+		c.n3.MustCall("disconnectSockets", map[string]any{"rooms": []string{"doomed"}, "close": true}, nil)
 		if err := c.g1.srv.In("doomed2").DisconnectSockets(true); err != nil {
 			t.Fatal(err)
 		}
@@ -399,7 +407,7 @@ func TestClassicInterop(t *testing.T) {
 		for _, node := range []string{"g1", "g2", "n3"} {
 			name := node + "-admin"
 			var res struct{ ID string }
-			c.clients.mustCall("connect", map[string]any{"name": name, "url": c.urls[node] + "/admin", "rooms": []string{"red"}}, &res)
+			c.clients.MustCall("connect", map[string]any{"name": name, "url": c.urls[node] + "/admin", "rooms": []string{"red"}}, &res)
 			admins = append(admins, name)
 		}
 		clientsAll := append(slices.Clone(c.names), admins...)
@@ -408,9 +416,9 @@ func TestClassicInterop(t *testing.T) {
 			t.Fatal(err)
 		}
 		expectDeliveries(t, c.clients, clientsAll, "ev-admin-g1", want)
-		c.n3.mustCall("emit", map[string]any{"nsp": "/admin", "event": "ev-admin-n3"}, nil)
+		c.n3.MustCall("emit", map[string]any{"nsp": "/admin", "event": "ev-admin-n3"}, nil)
 		expectDeliveries(t, c.clients, clientsAll, "ev-admin-n3", want)
-		c.nodeEm.mustCall("emit", map[string]any{"nsp": "/admin", "event": "ev-admin-node-emitter", "rooms": []string{"red"}}, nil)
+		c.nodeEm.MustCall("emit", map[string]any{"nsp": "/admin", "event": "ev-admin-node-emitter", "rooms": []string{"red"}}, nil)
 		expectDeliveries(t, c.clients, clientsAll, "ev-admin-node-emitter", want)
 		if err := c.goEm.Of("admin").Emit(ctx, "ev-admin-go-emitter"); err != nil {
 			t.Fatal(err)
@@ -426,7 +434,7 @@ func TestClassicInterop(t *testing.T) {
 			}
 		}
 		var fromNode []string
-		c.n3.mustCall("serverSideEmitWithAck", map[string]any{"nsp": "/admin", "event": "hello", "args": []any{"n3"}}, &fromNode)
+		c.n3.MustCall("serverSideEmitWithAck", map[string]any{"nsp": "/admin", "event": "hello", "args": []any{"n3"}}, &fromNode)
 		sort.Strings(fromNode)
 		if !slices.Equal(fromNode, []string{"g1", "g2"}) {
 			t.Errorf("serverSideEmitWithAck on /admin from n3: %v, want [g1 g2]", fromNode)
@@ -435,7 +443,7 @@ func TestClassicInterop(t *testing.T) {
 
 	t.Run("AllRoomsFromNode", func(t *testing.T) {
 		var rooms []string
-		c.n3.mustCall("allRooms", nil, &rooms)
+		c.n3.MustCall("allRooms", nil, &rooms)
 		for _, r := range []string{"red", "blue", c.ids["g1-red"], c.ids["g2-blue"], c.ids["n3-red"]} {
 			if !slices.Contains(rooms, r) {
 				t.Errorf("allRooms from n3 misses %q: %v", r, rooms)

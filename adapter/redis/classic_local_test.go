@@ -22,7 +22,7 @@ func TestClassicSocketEmitStaysLocal(t *testing.T) {
 	fc := &fakeClient{}
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(&server.Options{
-		Adapter:                 NewClassicAdapter(fc, ClassicOptions{Logger: discard}),
+		Adapter:                 NewClassic(fc, &ClassicOptions{Logger: discard}).Adapter,
 		Logger:                  discard,
 		ConnectionStateRecovery: &server.RecoveryOptions{},
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/duplexio/duplex/adapter/redis/internal/notepack"
 	"github.com/duplexio/duplex/protocol/sio"
 	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/cluster"
 )
 
 // Requests sent to the other servers, and answers to theirs.
@@ -533,5 +534,5 @@ func (a *ClassicAdapter) remoteSocket(v any) *server.RemoteSocket {
 	if dv, ok := m.Get("data"); ok {
 		_ = json.Unmarshal(toJSON(dv), &data)
 	}
-	return server.NewRemoteSocket(a.nsp, id, parseNodeHandshake(hv), rooms, data)
+	return server.NewRemoteSocket(a.nsp, id, cluster.ParseNodeHandshake(toJSON(hv)), rooms, data)
 }

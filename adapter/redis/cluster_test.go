@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/server"
 )
 
@@ -69,7 +70,7 @@ type newAdapter func(c Client, log *slog.Logger) func(*server.Namespace) server.
 func classicMode(opts ClassicOptions) newAdapter {
 	return func(c Client, log *slog.Logger) func(*server.Namespace) server.Adapter {
 		opts.Logger = log
-		return NewClassicAdapter(c, opts)
+		return NewClassic(c, &opts).Adapter
 	}
 }
 
@@ -137,8 +138,8 @@ func (n *goNode) sseCount() int {
 
 // received returns the events named event that client got, from the
 // clients.js process.
-func received(cl *nodeProc, client, event string) []map[string]any {
-	return cl.eventsWhere(func(e map[string]any) bool {
+func received(cl *nodeproc.Proc, client, event string) []map[string]any {
+	return cl.EventsWhere(func(e map[string]any) bool {
 		return str(e, "ev") == "event" && str(e, "name") == client && str(e, "event") == event
 	})
 }
@@ -146,9 +147,9 @@ func received(cl *nodeProc, client, event string) []map[string]any {
 // expectDeliveries waits until every client in want got event, then checks
 // that after a grace period each client got it exactly as often as want says
 // (0 for the others).
-func expectDeliveries(t *testing.T, cl *nodeProc, clients []string, event string, want map[string]bool) {
+func expectDeliveries(t *testing.T, cl *nodeproc.Proc, clients []string, event string, want map[string]bool) {
 	t.Helper()
-	ok := cl.waitEvents(10*time.Second, func(evs []map[string]any) bool {
+	ok := cl.WaitEvents(10*time.Second, func(evs []map[string]any) bool {
 		got := map[string]bool{}
 		for _, e := range evs {
 			if str(e, "ev") == "event" && str(e, "event") == event {
@@ -176,4 +177,10 @@ func expectDeliveries(t *testing.T, cl *nodeProc, clients []string, event string
 			t.Errorf("%s: client %s got it %d times, want %d", event, c, n, w)
 		}
 	}
+}
+
+// str is a helper for event fields.
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
 }

@@ -6,15 +6,22 @@
 // that a program that imports only the server or the client does not build
 // Redis in.
 //
-// The modes, each an Options.Adapter for server.NewServer:
+// The modes have one shape: NewClassic, NewSharded and NewStreams take a
+// Client and the mode's options (a pointer; nil is the defaults) and return
+// a value whose Adapter method is server.Options.Adapter and whose Close
+// ends what the mode owns:
 //
 //   - classic: @socket.io/redis-adapter 8.3 createAdapter (PSUBSCRIBE,
-//     notepack msgpack broadcasts, JSON requests), and an Emitter compatible
-//     with @socket.io/redis-emitter 5.1 for programs that have no server;
+//     notepack msgpack broadcasts, JSON requests);
 //   - sharded: the same package's createShardedAdapter (SPUBLISH /
 //     SSUBSCRIBE, Redis 7);
 //   - streams: @socket.io/redis-streams-adapter 0.3 (XADD / XREAD, sessions
 //     kept in Redis: connection state recovery across nodes).
+//
+// A program that has no server emits to a cluster with an Emitter:
+// NewClassicEmitter (what @socket.io/redis-emitter 5.1 writes),
+// NewShardedEmitter and NewStreamsEmitter take the same arguments as the
+// mode.
 //
 // All of them talk to Redis through Client, a small interface of this
 // package; NewClient implements it over github.com/redis/rueidis.

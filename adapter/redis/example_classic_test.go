@@ -14,13 +14,15 @@ import (
 
 // A duplex node of a classic cluster: Node socket.io nodes with
 // @socket.io/redis-adapter's createAdapter on the same Redis are its peers.
-func ExampleNewClassicAdapter() {
+func ExampleNewClassic() {
 	c, err := redis.NewClient(redis.ClientOptions{Addrs: []string{"127.0.0.1:6379"}})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	srv := server.New(&server.Options{Adapter: redis.NewClassicAdapter(c, redis.ClassicOptions{})})
+	classic := redis.NewClassic(c, nil)
+	defer classic.Close()
+	srv := server.New(&server.Options{Adapter: classic.Adapter})
 	defer srv.Close(context.Background())
 	srv.OnConnection(func(s *server.Socket) { s.Join("news") })
 
@@ -37,13 +39,13 @@ func ExampleNewClassicAdapter() {
 
 // A program without a server emits to a room of a classic cluster, as
 // @socket.io/redis-emitter does.
-func ExampleNewEmitter() {
+func ExampleNewClassicEmitter() {
 	c, err := redis.NewClient(redis.ClientOptions{Addrs: []string{"127.0.0.1:6379"}})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	em := redis.NewEmitter(c, redis.EmitterOptions{})
+	em := redis.NewClassicEmitter(c, nil)
 	if err := em.To("news").Emit(context.Background(), "headline", "duplex joins the cluster"); err != nil {
 		log.Print(err)
 	}

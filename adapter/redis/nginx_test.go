@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/adapter/redis/internal/nginxtest"
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 	"github.com/duplexio/duplex/server"
 )
@@ -28,7 +29,7 @@ func TestNginxCluster(t *testing.T) {
 	g2 := startGoNode(t, "g2", rs.Addr(), classicMode(ClassicOptions{}), fast)
 	hostOf := func(u string) string { p, _ := url.Parse(u); return p.Host }
 	ngx := nginxtest.Start(t, []string{hostOf(g1.url), hostOf(g2.url)})
-	clients := startNode(t, "clients", "clients.js")
+	clients := nodeproc.Start(t, "clients", "clients.js")
 	var names []string
 	all := map[string]bool{}
 	for i := 2; i <= 9; i++ {
@@ -39,7 +40,7 @@ func TestNginxCluster(t *testing.T) {
 			if kind == "polling" {
 				cmd["transports"] = []string{"polling"}
 			}
-			clients.mustCall("connect", cmd, nil)
+			clients.MustCall("connect", cmd, nil)
 			names = append(names, name)
 			all[name] = true
 		}
@@ -69,7 +70,7 @@ func TestNginxCluster(t *testing.T) {
 			Connected bool
 			Transport string
 		}
-		clients.mustCall("state", map[string]any{"name": name}, &st)
+		clients.MustCall("state", map[string]any{"name": name}, &st)
 		want := "websocket"
 		if strings.HasPrefix(name, "polling") {
 			want = "polling"
@@ -78,7 +79,7 @@ func TestNginxCluster(t *testing.T) {
 			t.Errorf("%s: connected %v on %q, want connected on %s", name, st.Connected, st.Transport, want)
 		}
 	}
-	if evs := clients.eventsWhere(func(e map[string]any) bool {
+	if evs := clients.EventsWhere(func(e map[string]any) bool {
 		return str(e, "ev") == "disconnect" || str(e, "ev") == "connect_error"
 	}); len(evs) > 0 {
 		t.Errorf("clients disconnected behind nginx: %v", evs)

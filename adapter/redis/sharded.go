@@ -50,17 +50,7 @@ func (o *ShardedOptions) withDefaults() ShardedOptions {
 	if c.SubscriptionMode == "" {
 		c.SubscriptionMode = Dynamic
 	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.Cluster == nil || c.Cluster.Logger == nil {
-		cc := cluster.Config{}
-		if c.Cluster != nil {
-			cc = *c.Cluster
-		}
-		cc.Logger = c.Logger
-		c.Cluster = &cc
-	}
+	c.Cluster, c.Logger = clusterDefaults(c.Cluster, c.Logger)
 	return c
 }
 

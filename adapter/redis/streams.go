@@ -68,17 +68,7 @@ func (o *StreamsOptions) withDefaults() StreamsOptions {
 	if c.SessionKeyPrefix == "" {
 		c.SessionKeyPrefix = "sio:session:"
 	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.Cluster == nil || c.Cluster.Logger == nil {
-		cc := cluster.Config{}
-		if c.Cluster != nil {
-			cc = *c.Cluster
-		}
-		cc.Logger = c.Logger
-		c.Cluster = &cc
-	}
+	c.Cluster, c.Logger = clusterDefaults(c.Cluster, c.Logger)
 	return c
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	redis "github.com/duplexio/duplex/adapter/redis"
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/server/cluster"
@@ -77,9 +78,9 @@ func TestRedisRestart(t *testing.T) {
 			mk := loggingMaker(mode, &buf)
 			g1 := newGoNode(t, rs.Addr(), "g1", mk)
 			g2 := newGoNode(t, rs.Addr(), "g2", mk)
-			cl := startJS(t, "clients", "clients.js")
+			cl := nodeproc.Start(t, "clients", "clients.js")
 			ev := collect(t, cl)
-			cl.call("connect", map[string]any{"name": "c2", "url": g2.hs.URL, "rooms": []string{"red"}, "transports": []string{"websocket"}})
+			cl.Call("connect", map[string]any{"name": "c2", "url": g2.hs.URL, "rooms": []string{"red"}, "transports": []string{"websocket"}})
 			_ = g1.srv.To("red").Emit("before")
 			ev.expect(t, "before the restart", []string{"c2"}, map[string][]string{"c2": {`["before"]`}})
 
@@ -130,7 +131,7 @@ func TestDeadNodeRequests(t *testing.T) {
 	rs := redistest.Start(t)
 	var buf syncBuffer
 	g1 := newGoNode(t, rs.Addr(), "g1", loggingMaker("streams", &buf))
-	n3 := startJS(t, "n3", "node.js", "--mode", "streams", "--redis", rs.Addr(), "--name", "n3")
+	n3 := nodeproc.Start(t, "n3", "node.js", "--mode", "streams", "--redis", rs.Addr(), "--name", "n3")
 	ctx := context.Background()
 	deadline := time.Now().Add(5 * time.Second)
 	for n, _ := g1.adapter().ServerCount(ctx); n != 2; n, _ = g1.adapter().ServerCount(ctx) {
@@ -139,7 +140,7 @@ func TestDeadNodeRequests(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	_ = n3.cmd.Process.Signal(syscall.SIGSTOP)
+	n3.Signal(syscall.SIGSTOP)
 	start := time.Now()
 	_, err := g1.srv.FetchSockets(ctx)
 	if !errors.Is(err, cluster.ErrTimeout) || !errors.Is(err, server.ErrTimeout) {
@@ -149,7 +150,7 @@ func TestDeadNodeRequests(t *testing.T) {
 	if _, err := g1.adapter().ServerSideEmitWithAck(ctx, "hello"); !errors.Is(err, cluster.ErrTimeout) {
 		t.Fatalf("serverSideEmitWithAck with a stopped node: %v", err)
 	}
-	n3.kill(syscall.SIGKILL)
+	n3.Kill(syscall.SIGKILL)
 	deadline = time.Now().Add(10 * time.Second)
 	for n, _ := g1.adapter().ServerCount(ctx); n != 1; n, _ = g1.adapter().ServerCount(ctx) {
 		if time.Now().After(deadline) {
@@ -173,9 +174,9 @@ func TestMalformedMessages(t *testing.T) {
 			mk := loggingMaker(mode, &buf)
 			g1 := newGoNode(t, rs.Addr(), "g1", mk)
 			g2 := newGoNode(t, rs.Addr(), "g2", mk)
-			cl := startJS(t, "clients", "clients.js")
+			cl := nodeproc.Start(t, "clients", "clients.js")
 			ev := collect(t, cl)
-			cl.call("connect", map[string]any{"name": "c2", "url": g2.hs.URL, "rooms": []string{"red"}, "transports": []string{"websocket"}})
+			cl.Call("connect", map[string]any{"name": "c2", "url": g2.hs.URL, "rooms": []string{"red"}, "transports": []string{"websocket"}})
 			pub := "PUBLISH"
 			if mode == "sharded" {
 				pub = "SPUBLISH"

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	redis "github.com/duplexio/duplex/adapter/redis"
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
+	"github.com/duplexio/duplex/adapter/redis/internal/scripted"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/server/cluster"
 )
@@ -52,17 +54,7 @@ func newGoNode(t testing.TB, addr, name string, adapter adapterMaker) *goNode {
 	}
 	srv := server.New(opts)
 	n := &goNode{name: name, srv: srv, client: c, closer: closer, sse: make(chan string, 64)}
-	srv.Use(func(s *server.Socket, next func(error)) {
-		if !s.Recovered() {
-			q := s.Handshake().Query
-			s.Data().Store("name", q.Get("name"))
-			s.Data().Store("node", name)
-			if r := q.Get("rooms"); r != "" {
-				s.Join(strings.Split(r, ",")...)
-			}
-		}
-		next(nil)
-	})
+	srv.Use(scripted.Middleware(name))
 	srv.OnConnection(func(s *server.Socket) {
 		s.On("join", func(e *server.Event) {
 			var room string
@@ -126,30 +118,29 @@ type clientEvents struct {
 	other []map[string]any // connect, disconnect, connect_error
 }
 
-// drain moves the events of cl's process into e until the test ends.
-func collect(t *testing.T, cl *jsProc) *clientEvents {
+// collect moves the events of cl's process into e until the test ends.
+func collect(t *testing.T, cl *nodeproc.Proc) *clientEvents {
 	e := &clientEvents{got: map[string][]string{}}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
-			select {
-			case <-stop:
+			ev, ok := cl.Next(stop)
+			if !ok {
 				return
-			case ev := <-cl.events:
-				if ev["ev"] != "event" {
-					e.mu.Lock()
-					e.other = append(e.other, ev)
-					e.mu.Unlock()
-					continue
-				}
-				name, _ := ev["name"].(string)
-				b, _ := json.Marshal(append([]any{ev["event"]}, stripOffset(ev["args"].([]any))...))
-				e.mu.Lock()
-				e.got[name] = append(e.got[name], string(b))
-				e.mu.Unlock()
 			}
+			if ev["ev"] != "event" {
+				e.mu.Lock()
+				e.other = append(e.other, ev)
+				e.mu.Unlock()
+				continue
+			}
+			name, _ := ev["name"].(string)
+			b, _ := json.Marshal(append([]any{ev["event"]}, stripOffset(ev["args"].([]any))...))
+			e.mu.Lock()
+			e.got[name] = append(e.got[name], string(b))
+			e.mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() { close(stop); <-done })

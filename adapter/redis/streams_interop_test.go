@@ -13,6 +13,7 @@ import (
 	"time"
 
 	redis "github.com/duplexio/duplex/adapter/redis"
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 )
 
@@ -22,11 +23,11 @@ import (
 type mixedCluster struct {
 	rs      *redistest.Server
 	g1, g2  *goNode
-	n3      *jsProc
-	cl      *jsProc
+	n3      *nodeproc.Proc
+	cl      *nodeproc.Proc
 	ev      *clientEvents
 	clients []string
-	em      redis.ClusterEmitter // the mode's Go emitter
+	em      redis.Emitter // the mode's Go emitter
 }
 
 func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
@@ -37,7 +38,7 @@ func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
 	if adapter.recovery {
 		args = append(args, "--recovery", "120000")
 	}
-	m.n3 = startJS(t, "n3", "node.js", args...)
+	m.n3 = nodeproc.Start(t, "n3", "node.js", args...)
 	emc, err := redis.NewClient(redis.ClientOptions{Addrs: []string{m.rs.Addr()}, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -48,9 +49,9 @@ func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
 	} else {
 		m.em = redis.NewShardedEmitter(emc, nil)
 	}
-	m.cl = startJS(t, "clients", "clients.js")
+	m.cl = nodeproc.Start(t, "clients", "clients.js")
 	m.ev = collect(t, m.cl)
-	urls := map[string]string{"g1": m.g1.hs.URL, "g2": m.g2.hs.URL, "n3": fmt.Sprintf("http://127.0.0.1:%d", m.n3.port())}
+	urls := map[string]string{"g1": m.g1.hs.URL, "g2": m.g2.hs.URL, "n3": fmt.Sprintf("http://127.0.0.1:%d", m.n3.Port())}
 	for _, node := range []string{"g1", "g2", "n3"} {
 		for _, room := range []string{"red", "blue"} {
 			name := node + "-" + room
@@ -59,7 +60,7 @@ func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
 			if room == "blue" {
 				transports = []string{"polling", "websocket"}
 			}
-			m.cl.call("connect", map[string]any{"name": name, "url": urls[node], "rooms": []string{room}, "transports": transports})
+			m.cl.Call("connect", map[string]any{"name": name, "url": urls[node], "rooms": []string{room}, "transports": transports})
 			m.clients = append(m.clients, name)
 		}
 	}
@@ -67,7 +68,7 @@ func startMixed(t *testing.T, mode string, adapter adapterMaker) *mixedCluster {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		c1, _ := m.g1.adapter().ServerCount(context.Background())
-		c3 := m.n3.call("serverCount", nil)
+		c3 := m.n3.Call("serverCount", nil)
 		if c1 == 3 && c3 == float64(3) {
 			break
 		}
@@ -106,7 +107,7 @@ func (m *mixedCluster) emit(t *testing.T, node string, rooms, except []string, e
 			}
 			js[i] = a
 		}
-		m.n3.call("emit", map[string]any{"event": event, "args": js, "rooms": rooms, "except": except})
+		m.n3.Call("emit", map[string]any{"event": event, "args": js, "rooms": rooms, "except": except})
 		return
 	}
 	g := m.g1
@@ -145,7 +146,7 @@ func testMixedAcks(t *testing.T, m *mixedCluster) {
 	if sort.Strings(names); !slices.Equal(names, sortedStrings(slices.Clone(m.clients))) {
 		t.Fatalf("acks from g1: %q", names)
 	}
-	res := m.n3.call("emitWithAck", map[string]any{"event": "ping", "rooms": []string{"blue"}, "timeout": 3000}).([]any)
+	res := m.n3.Call("emitWithAck", map[string]any{"event": "ping", "rooms": []string{"blue"}, "timeout": 3000}).([]any)
 	names = nil
 	for _, r := range res {
 		names = append(names, r.(map[string]any)["name"].(string))
@@ -169,7 +170,7 @@ func testMixedFetch(t *testing.T, m *mixedCluster) {
 			t.Fatalf("socket from g2's fetch: %+v", s)
 		}
 	}
-	res := m.n3.call("fetchSockets", map[string]any{"rooms": []string{"red"}}).([]any)
+	res := m.n3.Call("fetchSockets", map[string]any{"rooms": []string{"red"}}).([]any)
 	var names []string
 	for _, r := range res {
 		s := r.(map[string]any)
@@ -186,7 +187,7 @@ func testMixedFetch(t *testing.T, m *mixedCluster) {
 	}
 
 	// socketsJoin from n3, seen by g1's fetch; disconnectSockets from g1.
-	m.n3.call("socketsJoin", map[string]any{"rooms": []string{"blue"}, "join": "joined"})
+	m.n3.Call("socketsJoin", map[string]any{"rooms": []string{"blue"}, "join": "joined"})
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		js, _ := m.g1.srv.In("joined").FetchSockets(ctx)
@@ -214,7 +215,7 @@ func testMixedFetch(t *testing.T, m *mixedCluster) {
 	}
 	deadline = time.Now().Add(5 * time.Second)
 	for {
-		if n := len(m.n3.call("fetchSockets", map[string]any{"rooms": []string{"joined"}}).([]any)); n == 0 {
+		if n := len(m.n3.Call("fetchSockets", map[string]any{"rooms": []string{"joined"}}).([]any)); n == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -228,7 +229,7 @@ func testMixedFetch(t *testing.T, m *mixedCluster) {
 func waitFetch(t *testing.T, m *mixedCluster, room string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(m.n3.call("fetchSockets", map[string]any{"rooms": []string{room}}).([]any)) != n {
+	for len(m.n3.Call("fetchSockets", map[string]any{"rooms": []string{room}}).([]any)) != n {
 		if time.Now().After(deadline) {
 			t.Fatalf("n3 never saw %d sockets in %s", n, room)
 		}
@@ -248,10 +249,10 @@ func testMixedServerSideEmit(t *testing.T, m *mixedCluster) {
 	if sort.Strings(got); !slices.Equal(got, []string{`"g2"`, `"n3"`}) {
 		t.Fatalf("serverSideEmit replies to g1: %q", got)
 	}
-	if _, ok := m.n3.event(func(e map[string]any) bool { return e["ev"] == "sse" }, 3*time.Second); !ok {
+	if _, ok := m.n3.Event(func(e map[string]any) bool { return e["ev"] == "sse" }, 3*time.Second); !ok {
 		t.Fatal("n3 did not get the serverSideEmit")
 	}
-	res := m.n3.call("serverSideEmitWithAck", map[string]any{"event": "hello", "args": []any{"from n3"}, "timeout": 3000})
+	res := m.n3.Call("serverSideEmitWithAck", map[string]any{"event": "hello", "args": []any{"from n3"}, "timeout": 3000})
 	b, _ := json.Marshal(res)
 	var rs []string
 	_ = json.Unmarshal(b, &rs)
@@ -272,7 +273,7 @@ func testMixedServerSideEmit(t *testing.T, m *mixedCluster) {
 	if err := m.em.ServerSideEmit(context.Background(), "hello", "from em"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := m.n3.event(func(e map[string]any) bool { return e["ev"] == "sse" }, 3*time.Second); !ok {
+	if _, ok := m.n3.Event(func(e map[string]any) bool { return e["ev"] == "sse" }, 3*time.Second); !ok {
 		t.Fatal("n3 did not get the emitter's serverSideEmit")
 	}
 	for _, g := range []*goNode{m.g1, m.g2} {

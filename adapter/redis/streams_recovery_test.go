@@ -14,6 +14,7 @@ import (
 	"time"
 
 	redis "github.com/duplexio/duplex/adapter/redis"
+	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
 	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/client/engine"
@@ -27,10 +28,10 @@ const nowhere = "127.0.0.1:1"
 // recovery on, and an official client process.
 type recoveryCluster struct {
 	g1, g2 *goNode
-	n3     *jsProc
-	cl     *jsProc
+	n3     *nodeproc.Proc
+	cl     *nodeproc.Proc
 	ev     *clientEvents
-	em     redis.ClusterEmitter
+	em     redis.Emitter
 	rs     *redistest.Server
 }
 
@@ -39,8 +40,8 @@ func startRecoveryCluster(t *testing.T) *recoveryCluster {
 	r := &recoveryCluster{rs: rs}
 	r.g1 = newGoNode(t, rs.Addr(), "g1", streamsAdapter)
 	r.g2 = newGoNode(t, rs.Addr(), "g2", streamsAdapter)
-	r.n3 = startJS(t, "n3", "node.js", "--mode", "streams", "--redis", rs.Addr(), "--name", "n3", "--recovery", "120000")
-	r.cl = startJS(t, "clients", "clients.js")
+	r.n3 = nodeproc.Start(t, "n3", "node.js", "--mode", "streams", "--redis", rs.Addr(), "--name", "n3", "--recovery", "120000")
+	r.cl = nodeproc.Start(t, "clients", "clients.js")
 	r.ev = collect(t, r.cl)
 	c, err := redis.NewClient(redis.ClientOptions{Addrs: []string{rs.Addr()}, Logger: testLogger()})
 	if err != nil {
@@ -79,7 +80,7 @@ func (r *recoveryCluster) emitArgs(t *testing.T, from, room, event string, args 
 			}
 			js[i] = a
 		}
-		r.n3.call("emit", map[string]any{"event": event, "args": js, "rooms": []string{room}})
+		r.n3.Call("emit", map[string]any{"event": event, "args": js, "rooms": []string{room}})
 		time.Sleep(100 * time.Millisecond)
 	}
 }
@@ -91,7 +92,7 @@ func (r *recoveryCluster) emitArgs(t *testing.T, from, room, event string, args 
 // four events once, in order.
 func officialRecovery(t *testing.T, r *recoveryCluster, addr string, lose func(), emitters []string, next string) {
 	px := newProxy(t, addr)
-	res := r.cl.call("connect", map[string]any{"name": "rec", "url": px.URL(), "rooms": []string{"rec"}, "transports": []string{"websocket"}})
+	res := r.cl.Call("connect", map[string]any{"name": "rec", "url": px.URL(), "rooms": []string{"rec"}, "transports": []string{"websocket"}})
 	id := res.(map[string]any)["id"].(string)
 	if _, ok := r.ev.lifecycle(func(e map[string]any) bool { return e["ev"] == "connect" }, 5*time.Second); !ok {
 		t.Fatal("no connect event")
@@ -149,8 +150,8 @@ func TestStreamsRecoverySIGKILL(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "./internal/clusternode").CombinedOutput(); err != nil {
 		t.Fatalf("building the duplex node: %v\n%s", err, out)
 	}
-	g9 := startProc(t, "g9", exec.Command(bin, "-redis", r.rs.Addr(), "-name", "g9"))
-	officialRecovery(t, r, fmt.Sprintf("127.0.0.1:%d", g9.port()), func() { g9.kill(syscall.SIGKILL) }, []string{"g2", "n3"}, r.g2.addr())
+	g9 := nodeproc.StartCmd(t, "g9", exec.Command(bin, "-redis", r.rs.Addr(), "-name", "g9"))
+	officialRecovery(t, r, fmt.Sprintf("127.0.0.1:%d", g9.Port()), func() { g9.Kill(syscall.SIGKILL) }, []string{"g2", "n3"}, r.g2.addr())
 }
 
 // TestStreamsRecoveryNodeToGo: an official client on the Node node n3,
@@ -159,8 +160,8 @@ func TestStreamsRecoverySIGKILL(t *testing.T) {
 // recovered.
 func TestStreamsRecoveryNodeToGo(t *testing.T) {
 	r := startRecoveryCluster(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", r.n3.port())
-	officialRecovery(t, r, addr, func() { r.n3.kill(syscall.SIGTERM) }, []string{"g1", "g2"}, r.g1.addr())
+	addr := fmt.Sprintf("127.0.0.1:%d", r.n3.Port())
+	officialRecovery(t, r, addr, func() { r.n3.Kill(syscall.SIGTERM) }, []string{"g1", "g2"}, r.g1.addr())
 }
 
 // TestStreamsRecoveryGoClientToNode: a duplex Go client on duplex node g2,
@@ -225,7 +226,7 @@ func TestStreamsRecoveryGoClientToNode(t *testing.T) {
 		r.emit(t, from, "rec", fmt.Sprint("m", i))
 		want = append(want, fmt.Sprintf(`m%d "%s"`, i, from))
 	}
-	px.set(fmt.Sprintf("127.0.0.1:%d", r.n3.port()))
+	px.set(fmt.Sprintf("127.0.0.1:%d", r.n3.Port()))
 	deadline := time.After(10 * time.Second)
 	for {
 		select {

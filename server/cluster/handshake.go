@@ -91,9 +91,9 @@ func jsDate(t time.Time) string {
 	return t.Format(nodeTimeLayout) + " (" + zone + ")"
 }
 
-// parseHandshake reads a handshake as Node writes it (the reverse of
-// NodeHandshake); what does not parse is left empty.
-func parseHandshake(b json.RawMessage) *server.Handshake {
+// ParseNodeHandshake reads a handshake as Node writes it in a fetchSockets
+// answer (the reverse of NodeHandshake); what does not parse is left empty.
+func ParseNodeHandshake(b json.RawMessage) *server.Handshake {
 	var n struct {
 		Headers map[string]json.RawMessage `json:"headers"`
 		Time    string                     `json:"time"`
@@ -160,5 +160,5 @@ func remoteSocket(nsp *server.Namespace, si SocketInfo) *server.RemoteSocket {
 	if len(si.Data) > 0 && si.Data[0] == '{' {
 		_ = json.Unmarshal(si.Data, &data)
 	}
-	return server.NewRemoteSocket(nsp, si.ID, parseHandshake(si.Handshake), si.Rooms, data)
+	return server.NewRemoteSocket(nsp, si.ID, ParseNodeHandshake(si.Handshake), si.Rooms, data)
 }

@@ -93,7 +93,7 @@ func run(ctx context.Context, c config, log *slog.Logger, ready func(nodes []str
 		name := "node" + strconv.Itoa(i+1)
 		srv := server.New(&server.Options{
 			ServeClient: client,
-			Adapter:     redis.NewClassicAdapter(rc, redis.ClassicOptions{Logger: log.With("node", name)}),
+			Adapter:     redis.NewClassic(rc, &redis.ClassicOptions{Logger: log.With("node", name)}).Adapter,
 			Logger:      log.With("node", name),
 		})
 		chat(srv, name)

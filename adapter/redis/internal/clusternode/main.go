@@ -21,11 +21,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	redis "github.com/duplexio/duplex/adapter/redis"
+	"github.com/duplexio/duplex/adapter/redis/internal/scripted"
 	"github.com/duplexio/duplex/server"
 )
 
@@ -65,17 +65,7 @@ func run(addr, mode, name string, recovery time.Duration) error {
 	}
 	srv := server.New(opts)
 	defer srv.Close(context.Background())
-	srv.Use(func(s *server.Socket, next func(error)) {
-		if !s.Recovered() {
-			q := s.Handshake().Query
-			s.Data().Store("name", q.Get("name"))
-			s.Data().Store("node", name)
-			if r := q.Get("rooms"); r != "" {
-				s.Join(strings.Split(r, ",")...)
-			}
-		}
-		next(nil)
-	})
+	srv.Use(scripted.Middleware(name))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
