@@ -78,7 +78,9 @@ func run(addr, redisAddr, mode, cpuProfile string, log *slog.Logger) error {
 			defer s.Close()
 			adapter = s.Adapter
 		case "classic":
-			adapter = redis.NewClassicAdapter(c, redis.ClassicOptions{Logger: log})
+			s := redis.NewClassic(c, &redis.ClassicOptions{Logger: log})
+			defer s.Close()
+			adapter = s.Adapter
 		default:
 			return fmt.Errorf("unknown mode %q (streams, classic, sharded, none)", mode)
 		}
