@@ -22,7 +22,7 @@ EACH      := bash scripts/each-module.sh
 # go_js_wasm_exec (the runner for GOOS=js tests) lives here.
 export PATH := $(GOROOT)/lib/wasm:$(PATH)
 
-.PHONY: all run test deps wasm vet staticcheck test-native test-wasm bench fuzz clean
+.PHONY: all run test deps wasm vet staticcheck test-native test-wasm bench bench-compare fuzz clean
 
 all: test
 
@@ -86,6 +86,15 @@ bench: deps
 .PHONY: bench-cluster
 bench-cluster: deps
 	$(GO) run ./bench/cmd/duplexbench -scenarios cluster
+
+## bench-compare: the server's micro-benchmarks (echo, broadcast, dispatch,
+## ack, emit) of BENCH_BASE and BENCH_HEAD, alternated (bench/compare.sh;
+## BENCH_MODE=cpu counts CPU time, for a loaded machine).
+BENCH_BASE ?= cce8fa3
+BENCH_HEAD ?= HEAD
+BENCH_MODE ?= wall
+bench-compare:
+	bench/compare.sh -m $(BENCH_MODE) $(BENCH_BASE) $(BENCH_HEAD)
 
 ## fuzz: a short bounded run of every fuzz target (FUZZTIME each).
 fuzz:

@@ -54,6 +54,7 @@ type Admin struct {
 	queue     chan func() // live events, emitted by run (bounded: dropped when full)
 	dropped   int64       // live events dropped (guarded by mu)
 	removeObs func()
+	ctx       context.Context // ends with Close
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 
@@ -93,7 +94,7 @@ func Instrument(srv *server.Server, opts Options) (*Admin, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &Admin{
 		srv: srv, opts: opts, hostname: host, start: time.Now(), log: opts.Logger,
-		queue: make(chan func(), queueLen), cancel: cancel,
+		queue: make(chan func(), queueLen), ctx: ctx, cancel: cancel,
 		polling: make(map[*server.Socket]struct{}),
 	}
 	if !opts.ReadOnly {
@@ -169,7 +170,8 @@ func (a *Admin) authenticate(s *server.Socket, next func(error)) {
 const sessionKey = "_adminSession"
 
 // onAdmin greets an admin: its new session id, the config and, in
-// development mode, every socket.
+// development mode, every socket of the cluster (fetched off the read loop:
+// with a cluster adapter it is a request to every node).
 func (a *Admin) onAdmin(s *server.Socket) {
 	if id, ok := s.Data().Load(sessionKey); ok {
 		s.Data().Delete(sessionKey)
@@ -180,7 +182,11 @@ func (a *Admin) onAdmin(s *server.Socket) {
 	}
 	_ = s.Emit("config", map[string]any{"supportedFeatures": a.features})
 	if a.dev() {
-		_ = s.Emit("all_sockets", a.allSockets())
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			_ = s.Emit("all_sockets", a.allSockets(a.ctx))
+		}()
 	}
 }
 

@@ -25,9 +25,14 @@
 //   - the admin's commands emit, join, leave and _disconnect, to a namespace
 //     or the sockets of one room (the filter), unless ReadOnly.
 //
-// With a cluster adapter the admins' namespace spans the nodes: each node
-// instruments its own server and reports its own serverId, so the UI lists
-// every node.
+// With a cluster adapter the admins' namespace spans the nodes, as with the
+// reference: each node instruments its own server and reports its own
+// serverId (its server_stats and live events reach the admins of every node),
+// "all_sockets" is FetchSockets of each namespace (the sockets of every node),
+// and the commands are broadcast operations (they act on every node). The
+// connection details the UI shows (transport, client id) travel in each
+// socket's data under "_admin", the reference's socket.data._admin, so duplex
+// and Node nodes with instrument() show each other's sockets alike.
 //
 // Instrument starts one goroutine (the ticker and the queue of live events),
 // ended by Close.

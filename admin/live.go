@@ -13,8 +13,12 @@ import (
 func (a *Admin) observer() *server.Observer {
 	return &server.Observer{
 		SocketConnected: func(s *server.Socket) {
-			now := time.Now()
-			a.enqueue(func() { a.socketConnected(s, now) })
+			tagConnection(s, "")
+			now, transport := time.Now(), ""
+			if es := s.Conn(); es != nil {
+				transport = es.Transport()
+			}
+			a.enqueue(func() { a.socketConnected(s, now, transport) })
 		},
 		SocketDisconnected: func(s *server.Socket, reason string) {
 			nsp, id, now := s.Namespace().Name(), s.ID(), time.Now()
@@ -45,12 +49,17 @@ func (a *Admin) observer() *server.Observer {
 	}
 }
 
-// socketConnected reports s and watches it: events it emits, its upgrade.
-func (a *Admin) socketConnected(s *server.Socket, at time.Time) {
+// socketConnected reports s as it was when it connected (on transport) and
+// watches it: events it emits, its upgrade (reported by checkUpgrades even
+// when it happened before this ran).
+func (a *Admin) socketConnected(s *server.Socket, at time.Time, transport string) {
 	if !s.Connected() {
 		return // gone meanwhile: its socket_disconnected follows
 	}
 	ss := serialize(s)
+	if transport != "" {
+		ss.Transport = transport
+	}
 	a.emit("socket_connected", ss, date(at))
 	if ss.Transport == "polling" {
 		a.mu.Lock()
@@ -82,6 +91,7 @@ func (a *Admin) checkUpgrades() {
 	}
 	a.mu.Unlock()
 	for _, s := range up {
+		tagConnection(s, "websocket")
 		a.emit("socket_updated", map[string]string{"id": s.ID(), "nsp": s.Namespace().Name(), "transport": "websocket"})
 	}
 }
