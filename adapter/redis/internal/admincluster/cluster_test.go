@@ -51,7 +51,8 @@ func duplexNode(t *testing.T, mode, addr, serverID, hash string) (*server.Server
 		st := redis.NewStreams(c, nil)
 		factory, closer = st.Adapter, st
 	case "classic":
-		factory = redis.NewClassicAdapter(c, redis.ClassicOptions{})
+		cl := redis.NewClassic(c, nil)
+		factory, closer = cl.Adapter, cl
 	default:
 		t.Fatalf("mode %q", mode)
 	}
