@@ -219,6 +219,10 @@ func (a *ClassicAdapter) Broadcast(ctx context.Context, p *sio.Packet, opts serv
 	return err
 }
 
+// Flush waits until the broadcasts queued before it are published (or
+// failed), or ctx ends. It returns ErrClosed after Close.
+func (a *ClassicAdapter) Flush(ctx context.Context) error { return a.pub.flush(ctx) }
+
 // LostBroadcasts returns how many broadcasts could not be published to the
 // other servers (each failure is also logged).
 func (a *ClassicAdapter) LostBroadcasts() int64 { return a.pub.lost.Load() }

@@ -34,7 +34,7 @@ type publishQueue struct {
 }
 
 // queued is a command in the queue; done, when not nil, receives its
-// result (a synchronous publish).
+// result (a synchronous publish). A Flush has no command (Name "").
 type queued struct {
 	cmd  Cmd
 	done chan error
@@ -58,6 +58,11 @@ func (pq *publishQueue) publish(ctx context.Context, cmd Cmd) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// flush waits until what was queued before it is sent (or failed).
+func (pq *publishQueue) flush(ctx context.Context) error {
+	return pq.publish(ctx, Cmd{})
 }
 
 // enqueue queues it, waiting while the queue is full until ctx ends.
@@ -116,16 +121,34 @@ func (pq *publishQueue) run() {
 		}
 		cmds = cmds[:0]
 		for _, it := range batch {
-			cmds = append(cmds, it.cmd)
+			if it.cmd.Name != "" {
+				cmds = append(cmds, it.cmd)
+			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), pq.timeout)
-		_, errs := pipeline(ctx, pq.c, cmds)
-		cancel()
+		var errs []error
+		if len(cmds) > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), pq.timeout)
+			_, errs = pipeline(ctx, pq.c, cmds)
+			cancel()
+			if len(errs) != len(cmds) {
+				err := fmt.Errorf("redis: Pipeline returned %d results for %d commands", len(errs), len(cmds))
+				errs = make([]error, len(cmds))
+				for i := range errs {
+					errs[i] = err
+				}
+			}
+		}
 		var lost int
 		var first error
-		for i, err := range errs {
-			if d := batch[i].done; d != nil {
-				d <- err
+		i := 0
+		for _, it := range batch {
+			if it.cmd.Name == "" {
+				continue
+			}
+			err := errs[i]
+			i++
+			if it.done != nil {
+				it.done <- err
 				continue
 			}
 			if err != nil {
@@ -138,6 +161,11 @@ func (pq *publishQueue) run() {
 		if lost > 0 {
 			pq.lost.Add(int64(lost))
 			pq.log.Warn("redis: broadcasts not published: the other servers' clients miss them", "lost", lost, "err", first)
+		}
+		for _, it := range batch { // Flushes, once the batch is counted
+			if it.cmd.Name == "" {
+				it.done <- nil
+			}
 		}
 		clear(batch)
 		clear(cmds)

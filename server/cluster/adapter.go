@@ -44,7 +44,8 @@ type Config struct {
 	// PublishQueue bounds the messages waiting to be published (default
 	// DefaultPublishQueue): when it is full, Broadcast waits for room (or
 	// for its ctx to end), so a slow or unreachable transport slows the
-	// emitters down instead of growing memory.
+	// emitters down instead of growing memory (at most 2*PublishQueue+1
+	// messages are held: the queue and the batch in flight).
 	PublishQueue int
 	// PublishTimeout bounds the publishing of one batch of queued messages
 	// (default DefaultPublishTimeout); the broadcasts of a batch that fails

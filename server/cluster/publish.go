@@ -62,8 +62,10 @@ func newPublisher(a *Adapter) *publisher {
 }
 
 // enqueue adds it to the queue, waiting for room while the queue is full
-// (the bound of the queue: a slow or unreachable Redis slows the emitters
-// down, it does not grow memory) until ctx ends.
+// until ctx ends. The bound: a slow or unreachable transport slows the
+// emitters down, it does not grow memory; at most 2*PublishQueue+1
+// messages are held (the queue, and the batch in flight, which took at
+// most what the queue held).
 func (pb *publisher) enqueue(ctx context.Context, it pending) error {
 	pb.mu.RLock()
 	defer pb.mu.RUnlock()
@@ -198,15 +200,15 @@ func (pb *publisher) send(ms []*Message) ([]string, []error) {
 
 // finish hands out the results of a batch and delivers its broadcasts
 // locally, in order; the broadcasts that could not be published are
-// logged (how many) and counted.
+// logged (how many) and counted before the callers waiting on the batch
+// (Flush, synchronous publishes) are told.
 func (pb *publisher) finish(batch []pending, offsets []string, errs []error) {
 	a := pb.a
 	var lost int
 	var first error
 	i := 0 // index in offsets and errs
-	for _, it := range batch {
-		if it.m == nil { // a Flush
-			it.done <- publishResult{}
+	for j, it := range batch {
+		if it.m == nil { // a Flush: told below
 			continue
 		}
 		off, err := offsets[i], errs[i]
@@ -215,10 +217,11 @@ func (pb *publisher) finish(batch []pending, offsets []string, errs []error) {
 			err = fmt.Errorf("cluster: publishing %v: %w", it.m.Type, err)
 		}
 		if it.done != nil {
-			it.done <- publishResult{off, err}
+			batch[j].done = nil
 			if err != nil {
 				a.log.Warn("cluster: cannot publish", slog.Any("error", err))
 			}
+			it.done <- publishResult{off, err}
 			continue
 		}
 		if err != nil {
@@ -236,5 +239,10 @@ func (pb *publisher) finish(batch []pending, offsets []string, errs []error) {
 	if lost > 0 {
 		a.lost.Add(int64(lost))
 		a.log.Warn("cluster: broadcasts not published to the other servers", "lost", lost, slog.Any("error", first))
+	}
+	for _, it := range batch {
+		if it.m == nil && it.done != nil {
+			it.done <- publishResult{}
+		}
 	}
 }
