@@ -93,6 +93,14 @@ func randomID() string {
 // through its Transport. Create one per namespace with New (usually from
 // server.Options.Adapter); the transport calls OnMessage with what it
 // receives. Its methods are safe for concurrent use.
+//
+// Everything the adapter publishes goes through one ordered, bounded
+// publish queue, drained by a goroutine of the adapter (ended by Close) that
+// sends what is queued in one batch: Broadcast returns without waiting for
+// the transport, and delivers locally only once published (with the
+// transport's offset); failed publishes are logged and counted
+// (LostBroadcasts), not returned. Requests wait for their turn in the same
+// queue, so one node's messages keep their order.
 type Adapter struct {
 	*server.MemoryAdapter
 	nsp   *server.Namespace
