@@ -125,6 +125,7 @@ type ClassicAdapter struct {
 	ownResponse     string // <key>-response#<nsp>#<uid>#
 
 	sub    Subscriber
+	pub    *publishQueue   // the broadcasts' PUBLISH, pipelined in order
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 
@@ -177,6 +178,7 @@ func newClassic(c Client, nsp *server.Namespace, opts ClassicOptions) *ClassicAd
 	a.ownResponse = a.responseChannel + a.uid + "#"
 	a.log = opts.Logger.With("adapter", "redis-classic", "nsp", name, "uid", a.uid)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.pub = newPublishQueue(c, a.log, opts.RequestsTimeout)
 	a.sub = c.Subscribe(a.onMessage, SubscriberOptions{OnReconnect: a.onReconnect})
 	ctx, cancel := context.WithTimeout(a.ctx, opts.RequestsTimeout)
 	defer cancel()
@@ -215,11 +217,12 @@ func (a *ClassicAdapter) onMessage(m Message) {
 	}
 }
 
-// publish publishes payload, bounded by the requests timeout.
+// publish publishes payload after the broadcasts queued before it, bounded
+// by the requests timeout.
 func (a *ClassicAdapter) publish(ctx context.Context, channel string, payload []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, a.opts.RequestsTimeout)
 	defer cancel()
-	return a.c.Publish(ctx, channel, payload)
+	return a.pub.publish(ctx, PublishCmd(channel, payload))
 }
 
 // ServerCount implements server.Adapter: the subscribers of the request
@@ -235,8 +238,17 @@ func (a *ClassicAdapter) ServerCount(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-// Broadcast implements server.Adapter: the packet is published for the other
-// servers, then delivered to this server's sockets.
+// Broadcast implements server.Adapter: the packet is delivered to this
+// server's sockets at once and its PUBLISH for the other servers queued (as
+// the Node adapter, which does not wait for Redis either): Broadcast returns
+// without waiting for Redis. One goroutine per adapter sends the queued
+// broadcasts in one pipeline, in the order of the Broadcast calls. The queue
+// holds up to 1024 broadcasts; beyond, Broadcast waits for room or for ctx
+// (a slow or unreachable Redis slows the emitters down instead of growing
+// memory). Broadcast's error is what it knows at once: an encoding error,
+// ErrClosed after Close, ctx's error while the queue is full. A publish
+// that fails is logged with the number of broadcasts lost, and counted
+// (LostBroadcasts).
 func (a *ClassicAdapter) Broadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
 	var err error
 	if !opts.Flags.Local && !a.toLocalSocket(opts) {
@@ -247,6 +259,14 @@ func (a *ClassicAdapter) Broadcast(ctx context.Context, p *sio.Packet, opts serv
 	}
 	return err
 }
+
+// Flush waits until the broadcasts queued before it are published (or
+// failed), or ctx ends. It returns ErrClosed after Close.
+func (a *ClassicAdapter) Flush(ctx context.Context) error { return a.pub.flush(ctx) }
+
+// LostBroadcasts returns how many broadcasts could not be published to the
+// other servers (each failure is also logged).
+func (a *ClassicAdapter) LostBroadcasts() int64 { return a.pub.lost.Load() }
 
 // toLocalSocket reports whether opts select one socket of this server by its
 // id: with connection state recovery on, every Socket.Emit goes through
@@ -269,8 +289,7 @@ func (a *ClassicAdapter) publishBroadcast(ctx context.Context, p *sio.Packet, op
 	if len(opts.Rooms) == 1 {
 		channel += opts.Rooms[0] + "#"
 	}
-	if err := a.publish(ctx, channel, msg); err != nil {
-		a.log.Warn("redis: broadcast not published: the other servers' clients miss it", "err", err)
+	if err := a.pub.enqueue(ctx, queued{cmd: PublishCmd(channel, msg)}); err != nil {
 		return fmt.Errorf("redis: publish broadcast: %w", err)
 	}
 	return nil
@@ -300,7 +319,8 @@ func (a *ClassicAdapter) onBroadcast(channel string, payload []byte) error {
 	return a.MemoryAdapter.Broadcast(a.ctx, m.packet, m.opts)
 }
 
-// Close implements server.Adapter: it unsubscribes, fails the requests in
+// Close implements server.Adapter: it sends the broadcasts still queued
+// (bounded by RequestsTimeout), unsubscribes, fails the requests in
 // flight and closes the local part.
 func (a *ClassicAdapter) Close() error {
 	a.mu.Lock()
@@ -309,6 +329,9 @@ func (a *ClassicAdapter) Close() error {
 		return nil
 	}
 	a.closed = true
+	a.mu.Unlock()
+	a.pub.close() // sends what was queued
+	a.mu.Lock()
 	for id, r := range a.requests {
 		delete(a.requests, id)
 		close(r.done)

@@ -48,6 +48,9 @@ func TestClassicSocketEmitStaysLocal(t *testing.T) {
 			t.Fatal("Socket.Emit not delivered")
 		}
 	}
+	if err := srv.Of("/").Adapter().(*ClassicAdapter).Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	if fc.published != 1 {

@@ -24,7 +24,10 @@
 // mode.
 //
 // All of them talk to Redis through Client, a small interface of this
-// package; NewClient implements it over github.com/redis/rueidis.
+// package; NewClient implements it over github.com/redis/rueidis. In every
+// mode a broadcast does not wait for Redis: each namespace's adapter queues
+// its publishes (bounded, in order) and sends what is queued in one pipeline
+// (Pipeliner); a failed publish is logged and counted, not returned.
 //
 // docs/cluster.md compares the modes and shows how to run a cluster.
 package redis

@@ -255,6 +255,18 @@ func (t *shardedTransport) Publish(ctx context.Context, m *cluster.Message) (str
 	return "", t.s.c.SPublish(ctx, t.channelOf(m), b)
 }
 
+// PublishBatch implements cluster.BatchPublisher: the SPUBLISH commands of
+// ms in one pipeline, in order.
+func (t *shardedTransport) PublishBatch(ctx context.Context, ms []*cluster.Message) ([]string, []error) {
+	return publishBatch(ctx, t.s.c, ms, func(m *cluster.Message) (Cmd, error) {
+		b, err := encodeSharded(m)
+		if err != nil {
+			return Cmd{}, err
+		}
+		return SPublishCmd(t.channelOf(m), b), nil
+	})
+}
+
 // PublishResponse implements cluster.Transport.
 func (t *shardedTransport) PublishResponse(ctx context.Context, uid string, m *cluster.Message) error {
 	b, err := encodeSharded(m)

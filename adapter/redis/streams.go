@@ -311,21 +311,81 @@ func (t *streamsTransport) Publish(ctx context.Context, m *cluster.Message) (str
 	return publishStreams(ctx, t.s.c, &t.s.opts, m)
 }
 
-// publishStreams sends m as a node of the streams mode does: requests by
-// pub/sub (msgpack of the whole message), everything else as a stream entry
-// {uid, nsp, type, data} whose id it returns (data JSON, or base64 of msgpack
-// when binary).
+// PublishBatch implements cluster.BatchPublisher: the commands of ms in
+// one pipeline, in order.
+func (t *streamsTransport) PublishBatch(ctx context.Context, ms []*cluster.Message) ([]string, []error) {
+	return publishBatch(ctx, t.s.c, ms, func(m *cluster.Message) (Cmd, error) { return streamsCmd(&t.s.opts, m) })
+}
+
+// publishBatch sends the commands that cmdOf makes of ms in one pipeline,
+// in order; a message that cannot be encoded fails alone.
+func publishBatch(ctx context.Context, c Client, ms []*cluster.Message, cmdOf func(*cluster.Message) (Cmd, error)) ([]string, []error) {
+	offsets, errs := make([]string, len(ms)), make([]error, len(ms))
+	cmds := make([]Cmd, 0, len(ms))
+	idx := make([]int, 0, len(ms))
+	for i, m := range ms {
+		cmd, err := cmdOf(m)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		cmds = append(cmds, cmd)
+		idx = append(idx, i)
+	}
+	if len(cmds) == 0 {
+		return offsets, errs
+	}
+	replies, perrs := pipeline(ctx, c, cmds)
+	for j, i := range idx {
+		errs[i] = perrs[j]
+		if cmds[j].Name == "XADD" {
+			offsets[i] = replies[j]
+		}
+	}
+	return offsets, errs
+}
+
+// publishStreams sends m as a node of the streams mode does (streamsCmd)
+// and returns its stream entry's id ("" for a request).
 func publishStreams(ctx context.Context, c Client, o *StreamsOptions, m *cluster.Message) (string, error) {
+	cmd, err := streamsCmd(o, m)
+	if err != nil {
+		return "", err
+	}
+	switch cmd.Name {
+	case "PUBLISH":
+		return "", c.Publish(ctx, cmd.Key, []byte(cmd.Args[0]))
+	case "SPUBLISH":
+		return "", c.SPublish(ctx, cmd.Key, []byte(cmd.Args[0]))
+	}
+	return c.XAdd(ctx, cmd.Key, o.MaxLen, streamFieldsOf(cmd)...)
+}
+
+// streamFieldsOf returns the field-value pairs of an XADD command of
+// XAddCmd (what follows "*").
+func streamFieldsOf(cmd Cmd) []string {
+	for i, a := range cmd.Args {
+		if a == "*" {
+			return cmd.Args[i+1:]
+		}
+	}
+	return nil
+}
+
+// streamsCmd returns the command of m in the streams mode: requests by
+// pub/sub (msgpack of the whole message), everything else as a stream entry
+// {uid, nsp, type, data} (data JSON, or base64 of msgpack when binary).
+func streamsCmd(o *StreamsOptions, m *cluster.Message) (Cmd, error) {
 	if ephemeral(m) {
 		b, err := marshalMsgpack(m, m.Attachments())
 		if err != nil {
-			return "", err
+			return Cmd{}, err
 		}
 		channel := o.ChannelPrefix + "#" + m.NSP + "#"
 		if o.UseShardedPubSub {
-			return "", c.SPublish(ctx, channel, b)
+			return SPublishCmd(channel, b), nil
 		}
-		return "", c.Publish(ctx, channel, b)
+		return PublishCmd(channel, b), nil
 	}
 	fields := []string{"uid", m.UID, "nsp", m.NSP, "type", strconv.Itoa(int(m.Type))}
 	if m.Data != nil {
@@ -333,19 +393,19 @@ func publishStreams(ctx context.Context, c Client, o *StreamsOptions, m *cluster
 		if m.Binary() && !o.OnlyPlaintext {
 			b, err := marshalMsgpack(m.Data, m.Attachments())
 			if err != nil {
-				return "", err
+				return Cmd{}, err
 			}
 			data = base64.StdEncoding.EncodeToString(b)
 		} else {
 			b, err := json.Marshal(m.Data)
 			if err != nil {
-				return "", err
+				return Cmd{}, err
 			}
 			data = string(b)
 		}
 		fields = append(fields, "data", data)
 	}
-	return c.XAdd(ctx, o.StreamName, o.MaxLen, fields...)
+	return XAddCmd(o.StreamName, o.MaxLen, fields...), nil
 }
 
 // PublishResponse implements cluster.Transport.

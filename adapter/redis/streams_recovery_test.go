@@ -68,10 +68,22 @@ func (r *recoveryCluster) emitArgs(t *testing.T, from, room, event string, args 
 		if err := r.em.To(room).Emit(context.Background(), event, args...); err != nil {
 			t.Fatal(err)
 		}
-	case "g1":
-		_ = r.g1.srv.To(room).Emit(event, args...)
-	case "g2":
-		_ = r.g2.srv.To(room).Emit(event, args...)
+	case "g1", "g2":
+		// A Go node's emit returns before its XADD (as Node's does): wait
+		// for it, so that the emits of the two nodes reach the stream in
+		// the order of the calls.
+		srv := r.g1.srv
+		if from == "g2" {
+			srv = r.g2.srv
+		}
+		_ = srv.To(room).Emit(event, args...)
+		f, ok := srv.Of("/").Adapter().(interface{ Flush(context.Context) error })
+		if !ok {
+			t.Fatalf("%s's adapter %T has no Flush", from, srv.Of("/").Adapter())
+		}
+		if err := f.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 	case "n3":
 		js := make([]any, len(args))
 		for i, a := range args {

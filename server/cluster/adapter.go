@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/sio"
@@ -40,6 +41,16 @@ type Config struct {
 	// HeartbeatTimeout is how long a silent node still counts (default
 	// twice HeartbeatInterval).
 	HeartbeatTimeout time.Duration
+	// PublishQueue bounds the messages waiting to be published (default
+	// DefaultPublishQueue): when it is full, Broadcast waits for room (or
+	// for its ctx to end), so a slow or unreachable transport slows the
+	// emitters down instead of growing memory (at most 2*PublishQueue+1
+	// messages are held: the queue and the batch in flight).
+	PublishQueue int
+	// PublishTimeout bounds the publishing of one batch of queued messages
+	// (default DefaultPublishTimeout); the broadcasts of a batch that fails
+	// are logged and counted (LostBroadcasts), and still delivered locally.
+	PublishTimeout time.Duration
 	// Logger receives the adapter's logs (nil: slog.Default()).
 	Logger *slog.Logger
 }
@@ -61,6 +72,12 @@ func (c *Config) withDefaults() Config {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.PublishQueue <= 0 {
+		o.PublishQueue = DefaultPublishQueue
+	}
+	if o.PublishTimeout <= 0 {
+		o.PublishTimeout = DefaultPublishTimeout
+	}
 	return o
 }
 
@@ -76,6 +93,14 @@ func randomID() string {
 // through its Transport. Create one per namespace with New (usually from
 // server.Options.Adapter); the transport calls OnMessage with what it
 // receives. Its methods are safe for concurrent use.
+//
+// Everything the adapter publishes goes through one ordered, bounded
+// publish queue, drained by a goroutine of the adapter (ended by Close) that
+// sends what is queued in one batch: Broadcast returns without waiting for
+// the transport, and delivers locally only once published (with the
+// transport's offset); failed publishes are logged and counted
+// (LostBroadcasts), not returned. Requests wait for their turn in the same
+// queue, so one node's messages keep their order.
 type Adapter struct {
 	*server.MemoryAdapter
 	nsp   *server.Namespace
@@ -87,6 +112,8 @@ type Adapter struct {
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // goroutines owned by the adapter
+	pub    *publisher     // the ordered publish queue
+	lost   atomic.Int64   // broadcasts whose publishing failed
 
 	roomMu sync.Mutex // serializes room changes for a RoomWatcher
 
@@ -130,6 +157,7 @@ func New(nsp *server.Namespace, t Transport, cfg *Config) *Adapter {
 		a.MemoryAdapter = server.NewMemoryAdapter(nsp)
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.pub = newPublisher(a)
 	if c.HeartbeatInterval > 0 {
 		a.nodes = make(map[string]time.Time)
 		a.wg.Add(1)
@@ -149,19 +177,18 @@ func (a *Adapter) message(t MessageType, data any) *Message {
 	return &Message{Type: t, Data: data, UID: a.cfg.UID, NSP: a.nsp.Name()}
 }
 
-// publish sends m to the other servers and returns its offset.
+// publish sends m to the other servers through the publish queue (after
+// the broadcasts queued before it) and returns its offset.
 func (a *Adapter) publish(ctx context.Context, m *Message) (string, error) {
 	if a.isClosed() {
 		return "", ErrClosed
 	}
-	a.touchHeartbeat()
-	off, err := a.t.Publish(ctx, m)
-	if err != nil {
-		err = fmt.Errorf("cluster: publishing %v: %w", m.Type, err)
-		a.log.Warn("cluster: cannot publish", slog.Any("error", err))
-	}
-	return off, err
+	return a.pub.publish(ctx, m)
 }
+
+// LostBroadcasts returns how many broadcasts Broadcast queued that could not
+// be published to the other servers (each failure is also logged).
+func (a *Adapter) LostBroadcasts() int64 { return a.lost.Load() }
 
 // respond sends response m to node uid; a failure is logged.
 func (a *Adapter) respond(uid string, m *Message) {
@@ -176,20 +203,25 @@ func (a *Adapter) isClosed() bool {
 	return a.closed
 }
 
-// Broadcast implements server.Adapter: published to the other servers
-// (unless Local), then delivered to this server's sockets, with the
-// transport's offset when it keeps the sessions.
+// Broadcast implements server.Adapter. A Local broadcast is delivered to
+// this server's sockets at once. Any other is queued and Broadcast returns
+// without waiting for the transport: the adapter's publish goroutine sends
+// everything queued in one batch (one round trip when the transport is a
+// BatchPublisher), then delivers each broadcast to this server's sockets
+// (with the transport's offset when it keeps the sessions), in the order
+// of the Broadcast calls. Broadcast's error is only what it knows at once:
+// ErrClosed after Close, or ctx's error when ctx ends while the queue is
+// full (Config.PublishQueue). A broadcast the transport fails to publish is
+// logged and counted (LostBroadcasts), and still delivered locally.
 func (a *Adapter) Broadcast(ctx context.Context, p *sio.Packet, opts server.BroadcastOptions) error {
-	var err error
-	if !opts.Flags.Local {
-		var off string
-		off, err = a.publish(ctx, a.message(Broadcast, &BroadcastData{Packet: wirePacket(p), Opts: wireOptions(opts)}))
-		p = a.withOffset(p, opts, off)
+	if opts.Flags.Local {
+		return a.MemoryAdapter.Broadcast(ctx, p, opts)
 	}
-	if lerr := a.MemoryAdapter.Broadcast(ctx, p, opts); err == nil {
-		err = lerr
+	if a.isClosed() {
+		return ErrClosed
 	}
-	return err
+	m := a.message(Broadcast, &BroadcastData{Packet: wirePacket(p), Opts: wireOptions(opts)})
+	return a.pub.enqueue(ctx, pending{m: m, p: p, opts: opts})
 }
 
 // withOffset returns p with offset appended as its last argument when the
@@ -316,7 +348,8 @@ func (a *Adapter) ForgetSession(pid string) {
 	}
 }
 
-// Close implements server.Adapter: pending requests fail with ErrClosed, the
+// Close implements server.Adapter: the broadcasts still queued are published
+// and delivered locally, pending requests fail with ErrClosed, the
 // other nodes are told (heartbeat mode), the transport is closed if it is
 // an io.Closer.
 func (a *Adapter) Close() error {
@@ -325,15 +358,18 @@ func (a *Adapter) Close() error {
 		a.mu.Unlock()
 		return nil
 	}
+	a.closed = true
 	hb := a.nodes != nil
 	a.mu.Unlock()
+	// What was queued is published (each batch bounded by PublishTimeout)
+	// and delivered before the other nodes are told this one leaves.
+	a.pub.close()
 	if hb {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		_, _ = a.t.Publish(ctx, a.message(AdapterClose, nil))
 		cancel()
 	}
 	a.mu.Lock()
-	a.closed = true
 	for _, r := range a.requests {
 		r.fail(ErrClosed)
 	}

@@ -13,6 +13,12 @@
 // inside packets travel as attachments ([Payload]), which a transport writes
 // as msgpack bin values, as Node writes Buffers.
 //
+// Broadcast does not wait for the transport: each Adapter queues what it
+// publishes (bounded by Config.PublishQueue, in order) and one goroutine
+// sends what is queued in one batch ([BatchPublisher]: one Redis round trip),
+// then delivers the broadcasts locally, in order. A failed publish is logged
+// and counted ([Adapter.LostBroadcasts]); [Adapter.Flush] waits for the queue.
+//
 // Requests (fetchSockets, serverSideEmit with acks) complete when every other
 // server has answered, per the transport's server count, or fail with
 // [ErrTimeout] after Options.RequestTimeout.
