@@ -21,6 +21,7 @@ type Server struct {
 	stats       counters // stats.go
 	start       time.Time
 	compressors compressors
+	deflate     ws.DeflateCache // compressed websocket messages shared by sessions
 	cookie      *http.Cookie // the session cookie without its value; nil: none
 	idle        idlePoll     // parks idle websocket readers (Linux)
 
