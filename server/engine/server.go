@@ -22,8 +22,8 @@ type Server struct {
 	start       time.Time
 	compressors compressors
 	deflate     ws.DeflateCache // compressed websocket messages shared by sessions
-	cookie      *http.Cookie // the session cookie without its value; nil: none
-	idle        idlePoll     // parks idle websocket readers (Linux)
+	cookie      *http.Cookie    // the session cookie without its value; nil: none
+	idle        idlePoll        // parks idle websocket readers (Linux)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
