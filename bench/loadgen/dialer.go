@@ -22,6 +22,10 @@ type DialOptions struct {
 	// HandshakeTimeout bounds the TCP connect, the WebSocket upgrade, the
 	// open packet and the namespace CONNECT reply.
 	HandshakeTimeout time.Duration
+	// Deflate offers permessage-deflate without context takeover (RFC 7692);
+	// the server must accept it, and its compressed messages are inflated.
+	// The client's own messages go uncompressed.
+	Deflate bool
 }
 
 // Dialer opens benchmark connections to one Socket.IO server.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/duplexio/duplex/bench/payload"
 )
 
 // Join makes each connection join room (the "join" event) and waits for the acks.
@@ -146,6 +148,10 @@ type Broadcast struct {
 	Count int    // messages per recipient
 	Size  int    // bytes of the string in each message
 	Room  string // "" = every socket
+	// JSON asks for payload.JSONLike(Seed*Count+i, Size) as message i
+	// (instead of Size "x"s); every message is checked byte for byte.
+	JSON bool
+	Seed int
 }
 
 // BroadcastResult is the outcome of one broadcast.
@@ -165,13 +171,24 @@ type BroadcastResult struct {
 func RunBroadcast(ctx context.Context, sender *Conn, recipients, others []*Conn, b Broadcast, timeout time.Duration) (BroadcastResult, error) {
 	g := &deliveryGroup{done: make(chan struct{})}
 	g.remaining.Store(int64(len(recipients)))
+	var expect *[][]byte
+	if b.JSON {
+		msgs := make([][]byte, b.Count)
+		for i := range msgs {
+			msgs[i] = []byte(`42["msg","` + payload.JSONLike(b.Seed*b.Count+i, b.Size) + `"]`)
+		}
+		expect = &msgs
+	}
 	for _, c := range recipients {
-		c.reset(b.Size, int64(b.Count), g)
+		c.reset(b.Size, int64(b.Count), g, expect)
 	}
 	for _, c := range others {
-		c.reset(b.Size, -1, nil)
+		c.reset(b.Size, -1, nil, nil)
 	}
 	req := map[string]any{"count": b.Count, "size": b.Size}
+	if b.JSON {
+		req["json"], req["seed"] = true, b.Seed
+	}
 	if b.Room != "" {
 		req["room"] = b.Room
 	}

@@ -161,6 +161,8 @@ func scenarios(cfg *config) []scenario {
 			out = append(out, bcastScenario(cfg, "bcast", 128, false))
 		case "bcast1k":
 			out = append(out, bcastScenario(cfg, "bcast", 1024, false))
+		case "bcastz":
+			out = append(out, bcastZScenario(cfg))
 		case "room":
 			out = append(out, bcastScenario(cfg, "room", 128, true))
 		case "slow":
@@ -398,6 +400,16 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	}, nil
 }
 
+// bcastZScenario is the compressed broadcast: 1 KB JSON-like messages, all
+// different, to clients that negotiated permessage-deflate without context
+// takeover.
+func bcastZScenario(cfg *config) scenario {
+	name := fmt.Sprintf("bcast %d×1024B JSON, permessage-deflate, to %d", cfg.bcastCount, cfg.bcastClients)
+	return scenario{name: name, kind: "bcastz", run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) {
+		return runBroadcastOpts(ctx, cfg, t, bcastOpts{size: 1024, json: true, deflate: true})
+	}}
+}
+
 func bcastScenario(cfg *config, kind string, size int, room bool) scenario {
 	name := fmt.Sprintf("bcast %d×%dB to %d", cfg.bcastCount, size, cfg.bcastClients)
 	if room {
@@ -409,7 +421,20 @@ func bcastScenario(cfg *config, kind string, size int, room bool) scenario {
 }
 
 func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bool) ([]metric, error) {
-	d := dialer(cfg, t)
+	return runBroadcastOpts(ctx, cfg, t, bcastOpts{size: size, room: room})
+}
+
+// bcastOpts describes the broadcast of a scenario.
+type bcastOpts struct {
+	size    int
+	room    bool
+	json    bool // payload.JSONLike messages, all different, checked byte for byte
+	deflate bool // the clients negotiate permessage-deflate
+}
+
+func runBroadcastOpts(ctx context.Context, cfg *config, t *target, o bcastOpts) ([]metric, error) {
+	size, room := o.size, o.room
+	d := loadgen.NewDialer(t.addr, &loadgen.DialOptions{SourceAddrs: cfg.sourceAddrs, Deflate: o.deflate})
 	defer d.Close()
 	conns, err := loadgen.Connect(ctx, d, cfg.bcastClients, cfg.connectConcurrency)
 	if err != nil {
@@ -417,7 +442,7 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 	}
 	defer loadgen.CloseAll(conns)
 	recipients, others := conns, []*loadgen.Conn(nil)
-	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: size}
+	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: size, JSON: o.json}
 	if room {
 		k := min(cfg.roomSize, len(conns))
 		recipients, others = conns[:k], conns[k:]
@@ -435,13 +460,19 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 	if err != nil {
 		return nil, err
 	}
-	if err := t.prof.startCPU(fmt.Sprintf("bcast-%d-room%v", size, room)); err != nil {
+	profName := fmt.Sprintf("bcast-%d-room%v", size, room)
+	if o.deflate {
+		profName = fmt.Sprintf("bcastz-%d", size)
+	}
+	if err := t.prof.startCPU(profName); err != nil {
 		return nil, err
 	}
+	wire0 := wireBytes(recipients)
 	var delivered int64
 	var busy time.Duration
 	var times []time.Duration
-	for range cfg.bcastBursts {
+	for i := range cfg.bcastBursts {
+		b.Seed = i + 1 // new messages every burst
 		res, err := check(loadgen.RunBroadcast(ctx, sender, recipients, others, b, cfg.bcastTimeout))
 		if err != nil {
 			_ = t.prof.stopCPU()
@@ -455,14 +486,28 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 	if err := errors.Join(t.prof.stopCPU(), werr, loadgen.Failed(conns)); err != nil {
 		return nil, err
 	}
-	return []metric{
+	ms := []metric{
 		{name: "delivered msgs/s", unit: "1/s", value: float64(delivered) / busy.Seconds()},
 		{name: "time to last delivery", unit: "ms", value: float64(median(times)) / float64(time.Millisecond)},
 		{name: "server CPU per delivered msg", unit: "µs", value: micros(cpu) / float64(delivered)},
 		w.kernelShare(cpu),
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
-	}, nil
+	}
+	if o.deflate {
+		ms = append(ms, metric{name: "bytes on the wire per delivered msg (frames, pings included)", unit: "B",
+			value: float64(wireBytes(recipients)-wire0) / float64(delivered)})
+	}
+	return ms, nil
+}
+
+// wireBytes sums the bytes the connections read from their sockets.
+func wireBytes(conns []*loadgen.Conn) int64 {
+	var n int64
+	for _, c := range conns {
+		n += c.WireBytes()
+	}
+	return n
 }
 
 // check turns a broadcast whose counts are wrong into an error.
