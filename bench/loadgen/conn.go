@@ -39,7 +39,8 @@ var (
 // handled in place in the read buffer. Its reader goroutine answers pings,
 // counts "msg" events and runs ack callbacks.
 type Conn struct {
-	nc  net.Conn
+	nc   net.Conn
+	poll *poller // the polling transport (nil: websocket, over nc)
 	r   messageReader
 	SID string // Engine.IO session id
 	ID  string // Socket.IO socket id
@@ -198,6 +199,9 @@ func (c *Conn) writeFrame(op byte, payload []byte) error {
 // the payload; it keeps b as the write buffer. c.wmu must be held.
 func (c *Conn) send(op byte, b []byte) error {
 	c.wbuf = b
+	if c.poll != nil {
+		return c.pollSend(b[maxFrameHeader:])
+	}
 	payload := b[maxFrameHeader:]
 	var hdr [maxFrameHeader]byte
 	h := appendFrameHeader(hdr[:0], op, len(payload), rand.Uint32())
@@ -386,6 +390,10 @@ func (c *Conn) Close() {
 		return
 	}
 	close(c.closing)
+	if c.poll != nil {
+		c.pollClose()
+		return
+	}
 	c.nc.Close()
 	<-c.done
 }

@@ -333,10 +333,23 @@ func TestDialHandshakeTimeout(t *testing.T) {
 // the Node socket.io server (its ws library): acks, broadcasts of messages
 // larger than the read buffer, room delivery.
 func TestRealServers(t *testing.T) {
-	for name, start := range map[string]func(testing.TB) string{"duplex": startDuplex, "node": startNode} {
-		t.Run(name, func(t *testing.T) {
+	for _, polling := range []bool{false, true} {
+		for name, start := range map[string]func(testing.TB) string{"duplex": startDuplex, "node": startNode} {
+			if polling {
+				name += "/polling"
+			}
+			t.Run(name, func(t *testing.T) { testRealServer(t, start, polling) })
+		}
+	}
+}
+
+// testRealServer is TestRealServers on one server and transport.
+func testRealServer(t *testing.T, start func(testing.TB) string, polling bool) {
+	{
+		{
 			ctx := context.Background()
-			d := NewDialer(start(t), &DialOptions{SourceAddrs: 2, HandshakeTimeout: 10 * time.Second})
+			d := NewDialer(start(t), &DialOptions{SourceAddrs: 2, HandshakeTimeout: 10 * time.Second, Polling: polling})
+			defer d.Close()
 			conns, err := Connect(ctx, d, 6, 3)
 			if err != nil {
 				t.Fatal(err)
@@ -372,7 +385,7 @@ func TestRealServers(t *testing.T) {
 			if err := Failed(conns); err != nil {
 				t.Fatal(err)
 			}
-		})
+		}
 	}
 }
 

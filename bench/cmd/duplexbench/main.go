@@ -72,7 +72,7 @@ func main() {
 	quick := flag.Bool("quick", false, "small smoke run: fewer connections, shorter phases, 1 round")
 	flag.IntVar(&cfg.rounds, "rounds", 3, "alternating rounds per server (medians are taken over them)")
 	servers := flag.String("servers", "duplex,node,floor", "servers to run, in first-round order (duplex, node, floor)")
-	scs := flag.String("scenarios", "connect,echo,bcast,bcast1k,bcastz,room,slow", "scenarios to run")
+	scs := flag.String("scenarios", "connect,echo,pecho,bcast,bcast1k,bcastz,pbcast,room,slow", "scenarios to run")
 	conns := flag.String("conns", "1000,5000,10000", "connection counts of the connect scenario")
 	flag.IntVar(&cfg.connectConcurrency, "concurrency", 64, "handshakes in flight while connecting")
 	flag.IntVar(&cfg.sourceAddrs, "sources", 4, "loopback source addresses 127.0.0.1..N to spread connections over")

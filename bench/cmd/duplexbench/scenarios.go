@@ -157,6 +157,14 @@ func scenarios(cfg *config) []scenario {
 			}
 		case "echo":
 			out = append(out, scenario{name: fmt.Sprintf("echo %d clients", cfg.echoClients), kind: "echo", run: runEcho})
+		case "pecho":
+			out = append(out, scenario{name: fmt.Sprintf("echo %d polling clients", cfg.echoClients), kind: "pecho",
+				run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) { return runEchoOn(ctx, cfg, t, true) }})
+		case "pbcast":
+			name := fmt.Sprintf("bcast %d×128B to %d polling clients", cfg.bcastCount, cfg.bcastClients)
+			out = append(out, scenario{name: name, kind: "pbcast", run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) {
+				return runBroadcastOpts(ctx, cfg, t, bcastOpts{size: 128, polling: true})
+			}})
 		case "bcast":
 			out = append(out, bcastScenario(cfg, "bcast", 128, false))
 		case "bcast1k":
@@ -350,7 +358,12 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 const memMetricFreedRSS = "RSS after all left (after FreeOSMemory), vs start"
 
 func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
-	d := dialer(cfg, t)
+	return runEchoOn(ctx, cfg, t, false)
+}
+
+// runEchoOn is the echo scenario over websocket or HTTP long-polling.
+func runEchoOn(ctx context.Context, cfg *config, t *target, polling bool) ([]metric, error) {
+	d := loadgen.NewDialer(t.addr, &loadgen.DialOptions{SourceAddrs: cfg.sourceAddrs, Polling: polling})
 	defer d.Close()
 	conns, err := loadgen.Connect(ctx, d, cfg.echoClients, cfg.connectConcurrency)
 	if err != nil {
@@ -359,14 +372,18 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	defer loadgen.CloseAll(conns)
 	if cfg.warmup > 0 {
 		if _, err := loadgen.Echo(ctx, conns, cfg.warmup, 0, 5*time.Second); err != nil {
-			return nil, fmt.Errorf("warm-up: %w", err)
+			return nil, fmt.Errorf("warm-up: %w", errors.Join(err, loadgen.Failed(conns)))
 		}
 	}
 	w, err := begin(t)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.prof.startCPU("echo"); err != nil {
+	profName := "echo"
+	if polling {
+		profName = "pecho"
+	}
+	if err := t.prof.startCPU(profName); err != nil {
 		return nil, err
 	}
 	res, err := loadgen.Echo(ctx, conns, cfg.echoDuration, cfg.echoMax, 5*time.Second)
@@ -430,11 +447,12 @@ type bcastOpts struct {
 	room    bool
 	json    bool // payload.JSONLike messages, all different, checked byte for byte
 	deflate bool // the clients negotiate permessage-deflate
+	polling bool // the clients use HTTP long-polling
 }
 
 func runBroadcastOpts(ctx context.Context, cfg *config, t *target, o bcastOpts) ([]metric, error) {
 	size, room := o.size, o.room
-	d := loadgen.NewDialer(t.addr, &loadgen.DialOptions{SourceAddrs: cfg.sourceAddrs, Deflate: o.deflate})
+	d := loadgen.NewDialer(t.addr, &loadgen.DialOptions{SourceAddrs: cfg.sourceAddrs, Deflate: o.deflate, Polling: o.polling})
 	defer d.Close()
 	conns, err := loadgen.Connect(ctx, d, cfg.bcastClients, cfg.connectConcurrency)
 	if err != nil {
@@ -454,15 +472,18 @@ func runBroadcastOpts(ctx context.Context, cfg *config, t *target, o bcastOpts) 
 	sender := conns[0]
 	// One unmeasured burst warms up both servers (JIT, buffers).
 	if _, err := check(loadgen.RunBroadcast(ctx, sender, recipients, others, b, cfg.bcastTimeout)); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
+		return nil, fmt.Errorf("warm-up: %w", errors.Join(err, loadgen.Failed(conns)))
 	}
 	w, err := begin(t)
 	if err != nil {
 		return nil, err
 	}
 	profName := fmt.Sprintf("bcast-%d-room%v", size, room)
-	if o.deflate {
+	switch {
+	case o.deflate:
 		profName = fmt.Sprintf("bcastz-%d", size)
+	case o.polling:
+		profName = fmt.Sprintf("pbcast-%d", size)
 	}
 	if err := t.prof.startCPU(profName); err != nil {
 		return nil, err
@@ -543,7 +564,7 @@ func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	sender := readers[0]
 	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: 1024}
 	if _, err := check(loadgen.RunBroadcast(ctx, sender, readers, nil, b, cfg.bcastTimeout)); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
+		return nil, fmt.Errorf("warm-up: %w", errors.Join(err, loadgen.Failed(readers)))
 	}
 	// The stalled client connects last, so that the measurement ends well
 	// before the heartbeat (first ping at 25 s, 20 s to answer) ends it.
