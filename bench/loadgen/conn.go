@@ -41,9 +41,9 @@ var (
 type Conn struct {
 	nc   net.Conn
 	poll *poller // the polling transport (nil: websocket, over nc)
-	r   messageReader
-	SID string // Engine.IO session id
-	ID  string // Socket.IO socket id
+	r    messageReader
+	SID  string // Engine.IO session id
+	ID   string // Socket.IO socket id
 
 	mu      sync.Mutex
 	nextID  uint64

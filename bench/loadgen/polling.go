@@ -235,4 +235,3 @@ func (c *Conn) pollClose() {
 	<-c.done
 	<-c.poll.wdone
 }
-

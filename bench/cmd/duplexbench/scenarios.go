@@ -159,7 +159,9 @@ func scenarios(cfg *config) []scenario {
 			out = append(out, scenario{name: fmt.Sprintf("echo %d clients", cfg.echoClients), kind: "echo", run: runEcho})
 		case "pecho":
 			out = append(out, scenario{name: fmt.Sprintf("echo %d polling clients", cfg.echoClients), kind: "pecho",
-				run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) { return runEchoOn(ctx, cfg, t, true) }})
+				run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) {
+					return runEchoOn(ctx, cfg, t, true)
+				}})
 		case "pbcast":
 			name := fmt.Sprintf("bcast %d×128B to %d polling clients", cfg.bcastCount, cfg.bcastClients)
 			out = append(out, scenario{name: name, kind: "pbcast", run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) {
