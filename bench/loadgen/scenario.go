@@ -245,3 +245,8 @@ func RunBroadcast(ctx context.Context, sender *Conn, recipients, others []*Conn,
 	}
 	return res, waitErr
 }
+
+// ResetCount starts counting c's "msg" events afresh, each to be a size-byte
+// string (a wrong size counts as bad), with no delivery target: Msgs reports
+// them (for long runs that count deliveries themselves).
+func ResetCount(c *Conn, size int) { c.reset(size, -1, nil, nil) }

@@ -89,6 +89,14 @@ func main() {
 	flag.DurationVar(&cfg.bcastTimeout, "bcast-timeout", 60*time.Second, "deadline of one broadcast's delivery")
 	flag.DurationVar(&cfg.scenarioTimeout, "scenario-timeout", 3*time.Minute, "deadline of one scenario on one server")
 	pin := flag.Bool("pin", true, "pin the server to core 1 and the load generator to core 0 (needs taskset and 2 cores)")
+	var soak soakConfig
+	flag.DurationVar(&soak.duration, "soak", 0, "run the soak for this long on each server instead of the scenarios (0: off; at most 30m)")
+	flag.IntVar(&soak.ws, "soak-ws", 10000, "websocket clients of the soak")
+	flag.IntVar(&soak.poll, "soak-polling", 1000, "long-polling clients of the soak")
+	flag.DurationVar(&soak.interval, "soak-interval", 10*time.Second, "sampling interval of the soak")
+	flag.IntVar(&soak.rooms, "soak-rooms", 100, "rooms of the soak (each gets one broadcast per second)")
+	flag.IntVar(&soak.bcastSize, "soak-size", 100, "bytes of a soak broadcast message")
+	flag.StringVar(&soak.out, "soak-out", "bench/results", "directory of the soak's JSON series and SVG plot (relative: to the repository root)")
 	profile := flag.String("profile", "", "directory: CPU and heap profiles of the duplex server per scenario (perturbs its figures)")
 	flag.Parse()
 	if *quick {
@@ -165,6 +173,18 @@ func main() {
 		if launchers[s] == nil {
 			fatalf("unknown server %q (duplex, node, floor)", s)
 		}
+	}
+	if soak.duration > 0 {
+		soak.duration = min(soak.duration, 30*time.Minute) // bounded
+		soak.rooms = max(soak.rooms, 1)
+		if !filepath.IsAbs(soak.out) {
+			soak.out = filepath.Join(root, soak.out)
+		}
+		fmt.Printf("soak: server pinned to core %d, load generator to core 0 (pinning %v)\n", core, core >= 0)
+		if err := runSoak(ctx, soak, cfg.servers, launchers, log); err != nil {
+			fatalf("%v", err)
+		}
+		return
 	}
 	res := run(ctx, cfg, launchers, log)
 	fmt.Printf("\nServer pinned to core %d, load generator to core 0 (pinning %v); CPU from /proc/PID/stat (10 ms ticks).\n", core, core >= 0)
