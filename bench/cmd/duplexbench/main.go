@@ -265,6 +265,7 @@ func duplexProcess(root, bin string, core int, profileDir string) launcher {
 			return nil, err
 		}
 		t.mem = controlMem("http://127.0.0.1:" + ctl)
+		t.memNoGC = controlMemNoGC("http://127.0.0.1:" + ctl)
 		if profileDir != "" {
 			t.prof = controlProfiler("http://127.0.0.1:" + ctl)
 		}

@@ -27,6 +27,8 @@ type target struct {
 	// it); nil when the server cannot tell (Node). It is read only outside
 	// the measured phases.
 	mem func(free bool) (memstat.Snapshot, error)
+	// memNoGC is mem without a collection first (nil: not available).
+	memNoGC func(bool) (memstat.Snapshot, error)
 }
 
 // readMem is t.mem, or nil without one.

@@ -299,8 +299,8 @@ func soakOne(ctx context.Context, sc soakConfig, name string, launch launcher, l
 		if kb, err := rssKB(t.pid); err == nil {
 			s.RSS = float64(kb) / 1024
 		}
-		if t.mem != nil {
-			if m, err := t.mem(false); err == nil {
+		if t.memNoGC != nil {
+			if m, err := t.memNoGC(false); err == nil {
 				s.Goroutines = float64(m[memstat.Goroutines])
 			}
 		}
