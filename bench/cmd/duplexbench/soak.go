@@ -49,6 +49,10 @@ type soakSample struct {
 	Goroutines float64 `json:"goroutines"` // -1: not a Go server
 	CPUPerMsg  float64 `json:"cpu_per_msg_us"`
 	Errors     int64   `json:"errors"` // cumulative
+	// LoadgenCPU is the load generator's CPU use in % of its core: near
+	// 100 (or far above what the client count needs on a shared machine)
+	// the latencies are the load generator's, not the server's.
+	LoadgenCPU float64 `json:"loadgen_cpu_pct"`
 }
 
 // soakRun is the outcome of the soak on one server.
@@ -280,7 +284,7 @@ func soakOne(ctx context.Context, sc soakConfig, name string, launch launcher, l
 	if err != nil {
 		return nil, err
 	}
-	lastCPU, lastAcks, lastDel := time.Duration(0), int64(0), int64(0)
+	lastCPU, lastAcks, lastDel, lastSelf, lastAt := time.Duration(0), int64(0), int64(0), time.Duration(0), time.Now()
 	for at := start.Add(sc.interval); ; at = at.Add(sc.interval) {
 		if sleepCtx(ctx, time.Until(at)) != nil {
 			break
@@ -304,10 +308,12 @@ func soakOne(ctx context.Context, sc soakConfig, name string, launch launcher, l
 				s.Goroutines = float64(m[memstat.Goroutines])
 			}
 		}
-		lastCPU, lastAcks, lastDel = cpu, a, d
+		now := time.Now()
+		s.LoadgenCPU = 100 * float64(w0.selfCPU-lastSelf) / float64(now.Sub(lastAt))
+		lastCPU, lastAcks, lastDel, lastSelf, lastAt = cpu, a, d, w0.selfCPU, now
 		run.Samples = append(run.Samples, s)
 		log.Info("soak", "server", name, "t", fmt.Sprintf("%.0fs", s.At), "acks", s.Acks, "delivered", s.Delivered,
-			"p50_ms", s.P50, "p99_ms", s.P99, "rss_mb", s.RSS, "goroutines", s.Goroutines, "cpu_per_msg_us", s.CPUPerMsg, "errors", s.Errors)
+			"p50_ms", s.P50, "p99_ms", s.P99, "rss_mb", s.RSS, "goroutines", s.Goroutines, "cpu_per_msg_us", s.CPUPerMsg, "errors", s.Errors, "loadgen_cpu_pct", s.LoadgenCPU)
 		if !at.Before(deadline) {
 			break
 		}
