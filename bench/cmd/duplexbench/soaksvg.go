@@ -21,6 +21,7 @@ func soakSVG(runs []*soakRun) []byte {
 	}
 	type panel struct {
 		title, unit string
+		log         bool // log10 scale from 0.1
 		series      []series
 	}
 	colors := map[string]string{"duplex": "#1f77b4", "node": "#d62728"}
@@ -49,12 +50,15 @@ func soakSVG(runs []*soakRun) []byte {
 		}
 		return p
 	}
+	lat := mk("ack latency p50 (solid) and p99 (dashed), log scale", "ms",
+		pick(func(s soakSample) float64 { return s.P50 }, ""), pick(func(s soakSample) float64 { return s.P99 }, " p99"))
+	lat.log = true
 	panels := []panel{
-		mk("ack latency p50 (solid) and p99 (dashed)", "ms",
-			pick(func(s soakSample) float64 { return s.P50 }, ""), pick(func(s soakSample) float64 { return s.P99 }, " p99")),
+		lat,
 		mk("server RSS", "MB", pick(func(s soakSample) float64 { return s.RSS }, "")),
 		mk("server goroutines (Go servers only)", "", pick(func(s soakSample) float64 { return s.Goroutines }, "")),
 		mk("server CPU per message (acked events + deliveries)", "µs", pick(func(s soakSample) float64 { return s.CPUPerMsg }, "")),
+		mk("load generator CPU (% of its core; near 100: the latencies are its own)", "%", pick(func(s soakSample) float64 { return s.LoadgenCPU }, "")),
 	}
 	const (
 		width, panelH = 900, 220
@@ -81,12 +85,22 @@ func soakSVG(runs []*soakRun) []byte {
 			}
 		}
 		ymax = niceCeil(ymax)
+		const ymin = 0.1                   // log panels
+		scale := func(v float64) float64 { // 0..1 of the plot height
+			if !p.log {
+				return v / math.Max(ymax, 1e-9)
+			}
+			return (math.Log10(math.Max(v, ymin)) - math.Log10(ymin)) / (math.Log10(math.Max(ymax, 1)) - math.Log10(ymin))
+		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", left, y0+5, html.EscapeString(p.title))
 		py := y0 + 20
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>`+"\n", left, py, plotW, plotH)
 		for k := 0; k <= 4; k++ {
 			v := ymax * float64(k) / 4
-			y := float64(py+plotH) - float64(plotH)*float64(k)/4
+			if p.log {
+				v = ymin * math.Pow(math.Max(ymax, 1)/ymin, float64(k)/4)
+			}
+			y := float64(py+plotH) - float64(plotH)*scale(v)
 			fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#eee"/>`+"\n", left, y, left+plotW, y)
 			fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", left-5, y+4, html.EscapeString(format(v)+" "+p.unit))
 		}
@@ -99,7 +113,7 @@ func soakSVG(runs []*soakRun) []byte {
 			var path bytes.Buffer
 			for k, pt := range s.pts {
 				x := float64(left) + float64(plotW)*pt[0]/xmax
-				y := float64(py+plotH) - float64(plotH)*pt[1]/math.Max(ymax, 1e-9)
+				y := float64(py+plotH) - float64(plotH)*scale(pt[1])
 				cmd := "L"
 				if k == 0 {
 					cmd = "M"
