@@ -141,6 +141,13 @@ func soakOne(ctx context.Context, sc soakConfig, name string, launch launcher, l
 		return nil, fmt.Errorf("connect polling clients: %w", err)
 	}
 	defer loadgen.CloseAll(pollConns)
+	// The broadcaster is one more websocket client, in no room and sending
+	// no echo: it only asks for the room broadcasts.
+	bc, err := wsd.Dial(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect the broadcaster: %w", err)
+	}
+	defer bc.Close()
 	all := append(append([]*loadgen.Conn(nil), wsConns...), pollConns...)
 	log.Info("soak: connected", "server", name, "ws", len(wsConns), "polling", len(pollConns))
 	// Rooms: client i joins room i % rooms (a few at a time).
@@ -238,9 +245,9 @@ func soakOne(ctx context.Context, sc soakConfig, name string, launch launcher, l
 		})
 	}
 	// Broadcaster: every second, one message to every room, spread over the
-	// second, sent by client 0 (its acks are awaited).
+	// second.
 	wg.Go(func() {
-		sender := all[0]
+		sender := bc
 		for sec := 0; ; sec++ {
 			for r := range sc.rooms {
 				at := start.Add(time.Duration(sec)*time.Second + time.Duration(r)*time.Second/time.Duration(sc.rooms))
@@ -267,8 +274,18 @@ func soakOne(ctx context.Context, sc soakConfig, name string, launch launcher, l
 		}
 		return n
 	}
+	var reported sync.Map
 	errorsNow := func() int64 {
 		n := bad.Load() + sendErrs.Load() + bcastErrs.Load()
+		for i, c := range append([]*loadgen.Conn{bc}, all...) {
+			select {
+			case <-c.Done():
+				if _, seen := reported.LoadOrStore(i, true); !seen && c.Err() != nil {
+					log.Warn("soak: a client failed", "server", name, "client", i-1, "err", c.Err()) // -1: the broadcaster
+				}
+			default:
+			}
+		}
 		for _, c := range all {
 			select {
 			case <-c.Done():
@@ -340,7 +357,7 @@ func soakOne(ctx context.Context, sc soakConfig, name string, launch launcher, l
 		run.Errors += int64(n)
 		run.ErrorText = append(run.ErrorText, fmt.Sprintf("%d acks never came", n))
 	}
-	if err := loadgen.Failed(all); err != nil {
+	if err := loadgen.Failed(append([]*loadgen.Conn{bc}, all...)); err != nil {
 		run.ErrorText = append(run.ErrorText, err.Error())
 	}
 	if err := t.alive(); err != nil {
