@@ -29,9 +29,10 @@ const (
 // use. A message looked up while another goroutine compresses it waits for
 // that compression instead of doing its own.
 type DeflateCache struct {
-	seed maphash.Seed // set on first use
+	seedOnce sync.Once
+	seed     maphash.Seed // set on first use
+
 	mu   sync.Mutex
-	init bool
 	ring [deflateCacheSlots]*deflateEntry
 	next int
 
@@ -59,11 +60,9 @@ func (c *DeflateCache) Compressions() uint64 { return c.compressions.Load() }
 // data (see WriteCompressed), computing it when the cache does not hold it.
 // The result is shared: never modify it.
 func (c *DeflateCache) compressed(opcode byte, lead int, data []byte) []byte {
+	c.seedOnce.Do(func() { c.seed = maphash.MakeSeed() })
+	h := maphash.Bytes(c.seed, data) // outside the lock
 	c.mu.Lock()
-	if !c.init {
-		c.seed, c.init = maphash.MakeSeed(), true
-	}
-	h := maphash.Bytes(c.seed, data)
 	var e *deflateEntry
 	for _, x := range c.ring {
 		if x != nil && x.hash == h && x.opcode == opcode && x.lead == lead && bytes.Equal(x.data, data) {
