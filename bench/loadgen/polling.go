@@ -43,8 +43,11 @@ func pollingClient(d *Dialer) *http.Client {
 			return d.dialer().DialContext(ctx, network, addr)
 		},
 		MaxIdleConnsPerHost: 1 << 16,
-		IdleConnTimeout:     2 * time.Minute,
-		DisableCompression:  true,
+		// Below the 5 s keep-alive timeout of Node's http server: a
+		// connection the server is closing must not be taken for a POST
+		// (not retried: it would fail with "connection reset by peer").
+		IdleConnTimeout:    4 * time.Second,
+		DisableCompression: true,
 	}}
 }
 

@@ -96,6 +96,7 @@ func main() {
 	flag.DurationVar(&soak.interval, "soak-interval", 10*time.Second, "sampling interval of the soak")
 	flag.IntVar(&soak.rooms, "soak-rooms", 100, "rooms of the soak (each gets one broadcast per second)")
 	flag.IntVar(&soak.bcastSize, "soak-size", 100, "bytes of a soak broadcast message")
+	replot := flag.Bool("soak-replot", false, "only redraw soak.svg from the soak-<server>.json files of -soak-out for -servers")
 	flag.StringVar(&soak.out, "soak-out", "bench/results", "directory of the soak's JSON series and SVG plot (relative: to the repository root)")
 	profile := flag.String("profile", "", "directory: CPU and heap profiles of the duplex server per scenario (perturbs its figures)")
 	flag.Parse()
@@ -173,6 +174,15 @@ func main() {
 		if launchers[s] == nil {
 			fatalf("unknown server %q (duplex, node, floor)", s)
 		}
+	}
+	if *replot {
+		if !filepath.IsAbs(soak.out) {
+			soak.out = filepath.Join(root, soak.out)
+		}
+		if err := replotSoak(soak.out, cfg.servers); err != nil {
+			fatalf("%v", err)
+		}
+		return
 	}
 	if soak.duration > 0 {
 		soak.duration = min(soak.duration, 30*time.Minute) // bounded

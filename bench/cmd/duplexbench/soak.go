@@ -389,3 +389,27 @@ func abs64(x int64) int64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// replotSoak redraws soak.svg in dir from the soak-<server>.json files of
+// servers (runs of different invocations plotted together).
+func replotSoak(dir string, servers []string) error {
+	var runs []*soakRun
+	for _, name := range servers {
+		b, err := os.ReadFile(filepath.Join(dir, "soak-"+name+".json"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var r soakRun
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		runs = append(runs, &r)
+	}
+	if len(runs) == 0 {
+		return fmt.Errorf("no soak-<server>.json in %s", dir)
+	}
+	return os.WriteFile(filepath.Join(dir, "soak.svg"), soakSVG(runs), 0o644)
+}
