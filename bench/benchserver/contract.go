@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/duplexio/duplex/bench/payload"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/server/engine"
 )
@@ -22,6 +23,8 @@ type bcastRequest struct {
 	Count int    `json:"count"`
 	Size  int    `json:"size"`
 	Room  string `json:"room"`
+	JSON  bool   `json:"json"` // payload.JSONLike(seed*count+i, size) instead of "x"s
+	Seed  int    `json:"seed"`
 }
 
 // New returns a duplex server implementing the contract on its default
@@ -29,8 +32,15 @@ type bcastRequest struct {
 //
 //	echo(...args, ack)             -> ack(...args)
 //	join(room, ack)                -> join room; ack()
-//	bcast({count,size,room?}, ack) -> emit "msg" with a size-byte string count
+//	bcast({count,size,room?,json?,seed?}, ack)
+//	                               -> emit "msg" with a size-byte string count
 //	                                  times to every socket (or the room); ack()
+//	                                  (with json, message i is
+//	                                  payload.JSONLike(seed*count+i, size))
+//
+// Both transports are served, and permessage-deflate is accepted when a
+// client offers it (the load generator offers it only in the compressed
+// scenarios), as in bench/node/server.js.
 //
 // log receives the server's logs (nil: slog.Default()).
 func New(log *slog.Logger) *server.Server {
@@ -43,7 +53,7 @@ func build(log *slog.Logger, adapter func(*server.Namespace) server.Adapter, ext
 	if log == nil {
 		log = slog.Default()
 	}
-	srv := server.New(&server.Options{Engine: engine.Options{Transports: []string{"websocket"}}, Logger: log, Adapter: adapter})
+	srv := server.New(&server.Options{Engine: engine.Options{PerMessageDeflate: true}, Logger: log, Adapter: adapter})
 	// The handlers are made once and shared by every socket: no closure per
 	// connection.
 	echo := func(e *server.Event) {
@@ -71,7 +81,10 @@ func build(log *slog.Logger, adapter func(*server.Namespace) server.Adapter, ext
 		count := min(max(req.Count, 0), maxCount)
 		size := min(max(req.Size, 0), maxSize)
 		msg := strings.Repeat("x", size)
-		for range count {
+		for i := range count {
+			if req.JSON {
+				msg = payload.JSONLike(max(req.Seed, 0)*count+i, size)
+			}
 			var err error
 			if req.Room != "" {
 				err = srv.To(req.Room).Emit("msg", msg)

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -38,10 +39,11 @@ var (
 // handled in place in the read buffer. Its reader goroutine answers pings,
 // counts "msg" events and runs ack callbacks.
 type Conn struct {
-	nc  net.Conn
-	r   messageReader
-	SID string // Engine.IO session id
-	ID  string // Socket.IO socket id
+	nc   net.Conn
+	poll *poller // the polling transport (nil: websocket, over nc)
+	r    messageReader
+	SID  string // Engine.IO session id
+	ID   string // Socket.IO socket id
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -59,6 +61,10 @@ type Conn struct {
 	pings     atomic.Int64
 	lastFrame atomic.Int64              // unix nanos of the last frame read
 	lat       atomic.Pointer[Histogram] // emit-to-receipt delays of a timed broadcast (stamp.go), or nil
+	wire      atomic.Int64              // bytes read from the TCP connection
+	// expect, when set, holds the exact text of the n-th "msg" event
+	// (n from 0 since the last reset): any other counts as bad.
+	expect atomic.Pointer[[][]byte]
 
 	paused  atomic.Bool
 	closing chan struct{}
@@ -78,11 +84,12 @@ func newConn(ctx context.Context, nc net.Conn, d *Dialer) (*Conn, error) {
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	c.r = messageReader{br: bufio.NewReaderSize(nc, readBufferSize), limit: d.opts.ReadLimit, onControl: c.control}
+	c.r = messageReader{br: bufio.NewReaderSize(countingReader{nc, &c.wire}, readBufferSize), limit: d.opts.ReadLimit,
+		onControl: c.control, deflate: d.opts.Deflate}
 	c.wantSize.Store(-1)
 	// Bound the handshake: closing the socket unblocks its reads and writes.
 	guard := context.AfterFunc(ctx, func() { nc.Close() })
-	err := upgrade(nc, c.r.br, d.addr, d.path)
+	err := upgrade(nc, c.r.br, d.addr, d.path, d.opts.Deflate)
 	if err == nil {
 		err = c.handshake()
 	}
@@ -193,6 +200,9 @@ func (c *Conn) writeFrame(op byte, payload []byte) error {
 // the payload; it keeps b as the write buffer. c.wmu must be held.
 func (c *Conn) send(op byte, b []byte) error {
 	c.wbuf = b
+	if c.poll != nil {
+		return c.pollSend(b[maxFrameHeader:])
+	}
 	payload := b[maxFrameHeader:]
 	var hdr [maxFrameHeader]byte
 	h := appendFrameHeader(hdr[:0], op, len(payload), rand.Uint32())
@@ -235,10 +245,12 @@ func (c *Conn) handle(b []byte) error {
 		c.pings.Add(1)
 		return c.writeFrame(opText, framePong)
 	case bytes.HasPrefix(b, msgPrefix):
+		n := c.msgs.Add(1)
 		if w := c.wantSize.Load(); (w >= 0 && int64(len(b)) != w) || !c.recordStamp(b) {
 			c.badMsgs.Add(1)
+		} else if exp := c.expect.Load(); exp != nil && (n > int64(len(*exp)) || !bytes.Equal(b, (*exp)[n-1])) {
+			c.badMsgs.Add(1)
 		}
-		n := c.msgs.Add(1)
 		if n == c.target.Load() {
 			if g := c.group.Load(); g != nil {
 				g.finish()
@@ -323,16 +335,33 @@ func (c *Conn) Call(ctx context.Context, args []byte) ([]byte, error) {
 // of them had the wrong size.
 func (c *Conn) Msgs() (n, bad int64) { return c.msgs.Load(), c.badMsgs.Load() }
 
+// WireBytes returns the bytes read from the connection's socket so far
+// (frames as sent by the server: compressed when they were).
+func (c *Conn) WireBytes() int64 { return c.wire.Load() }
+
+// countingReader counts the bytes read through it into n.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (r countingReader) Read(p []byte) (int, error) {
+	k, err := r.r.Read(p)
+	r.n.Add(int64(k))
+	return k, err
+}
+
 // Pings returns the number of pings answered.
 func (c *Conn) Pings() int64 { return c.pings.Load() }
 
-func (c *Conn) reset(size int, target int64, g *deliveryGroup, timed bool) {
+func (c *Conn) reset(size int, target int64, g *deliveryGroup, timed bool, expect *[][]byte) {
 	if timed {
 		c.lat.Store(new(Histogram))
 	} else {
 		c.lat.Store(nil)
 	}
 	c.group.Store(g)
+	c.expect.Store(expect)
 	c.target.Store(target)
 	if size >= 0 {
 		c.wantSize.Store(int64(len(`42["msg","`) + size + len(`"]`)))
@@ -367,6 +396,10 @@ func (c *Conn) Close() {
 		return
 	}
 	close(c.closing)
+	if c.poll != nil {
+		c.pollClose()
+		return
+	}
 	c.nc.Close()
 	<-c.done
 }

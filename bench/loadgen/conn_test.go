@@ -190,7 +190,7 @@ func TestConnFraming(t *testing.T) {
 	if c.SID != "s1" || c.ID != "id1" {
 		t.Fatalf("SID %q ID %q", c.SID, c.ID)
 	}
-	c.reset(-1, 0, nil, false)
+	c.reset(-1, 0, nil, false, nil)
 	ack, err := c.Call(ctx, []byte(`["echo",1]`))
 	if err != nil {
 		t.Fatal(err)
@@ -333,10 +333,23 @@ func TestDialHandshakeTimeout(t *testing.T) {
 // the Node socket.io server (its ws library): acks, broadcasts of messages
 // larger than the read buffer, room delivery.
 func TestRealServers(t *testing.T) {
-	for name, start := range map[string]func(testing.TB) string{"duplex": startDuplex, "node": startNode} {
-		t.Run(name, func(t *testing.T) {
+	for _, polling := range []bool{false, true} {
+		for name, start := range map[string]func(testing.TB) string{"duplex": startDuplex, "node": startNode} {
+			if polling {
+				name += "/polling"
+			}
+			t.Run(name, func(t *testing.T) { testRealServer(t, start, polling) })
+		}
+	}
+}
+
+// testRealServer is TestRealServers on one server and transport.
+func testRealServer(t *testing.T, start func(testing.TB) string, polling bool) {
+	{
+		{
 			ctx := context.Background()
-			d := NewDialer(start(t), &DialOptions{SourceAddrs: 2, HandshakeTimeout: 10 * time.Second})
+			d := NewDialer(start(t), &DialOptions{SourceAddrs: 2, HandshakeTimeout: 10 * time.Second, Polling: polling})
+			defer d.Close()
 			conns, err := Connect(ctx, d, 6, 3)
 			if err != nil {
 				t.Fatal(err)
@@ -368,6 +381,46 @@ func TestRealServers(t *testing.T) {
 			}
 			if br.Delivered != br.Expected || br.Unexpected != 0 || br.BadSize != 0 {
 				t.Fatalf("room broadcast: %+v", br)
+			}
+			if err := Failed(conns); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestRealServersDeflate: with Deflate the load generator negotiates
+// permessage-deflate without context takeover with both servers, inflates
+// their compressed broadcasts (JSON-like text checked byte for byte, small
+// and large, one past the read buffer) and sees fewer bytes on the wire
+// than the messages hold.
+func TestRealServersDeflate(t *testing.T) {
+	for name, start := range map[string]func(testing.TB) string{"duplex": startDuplex, "node": startNode} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d := NewDialer(start(t), &DialOptions{SourceAddrs: 2, HandshakeTimeout: 10 * time.Second, Deflate: true})
+			conns, err := Connect(ctx, d, 4, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer CloseAll(conns)
+			for _, size := range []int{100, 1024, 40000} {
+				before := conns[1].WireBytes()
+				b := Broadcast{Count: 20, Size: size, JSON: true, Seed: size}
+				br, err := RunBroadcast(ctx, conns[0], conns, nil, b, 20*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if br.Delivered != br.Expected || br.BadSize != 0 || !br.Acked {
+					t.Fatalf("broadcast %d B: %+v", size, br)
+				}
+				if wire := conns[1].WireBytes() - before; size >= 1024 && wire >= int64(b.Count*size) {
+					t.Fatalf("broadcast %d B: %d bytes on the wire for %d bytes of messages: not compressed", size, wire, b.Count*size)
+				}
+			}
+			res, err := Echo(ctx, conns, time.Minute, 20, 10*time.Second)
+			if err != nil || res.RoundTrips != 4*20 {
+				t.Fatalf("echo: %+v, %v", res, err)
 			}
 			if err := Failed(conns); err != nil {
 				t.Fatal(err)

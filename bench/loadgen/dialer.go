@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"sync/atomic"
 	"time"
 )
@@ -22,6 +23,12 @@ type DialOptions struct {
 	// HandshakeTimeout bounds the TCP connect, the WebSocket upgrade, the
 	// open packet and the namespace CONNECT reply.
 	HandshakeTimeout time.Duration
+	// Deflate offers permessage-deflate without context takeover (RFC 7692);
+	// the server must accept it, and its compressed messages are inflated.
+	// The client's own messages go uncompressed.
+	Deflate bool
+	// Polling uses HTTP long-polling instead of a WebSocket (polling.go).
+	Polling bool
 }
 
 // Dialer opens benchmark connections to one Socket.IO server.
@@ -32,6 +39,7 @@ type Dialer struct {
 	dialers []*net.Dialer // one per source address
 	next    atomic.Uint32
 	opts    DialOptions
+	hc      *http.Client // polling only
 }
 
 // NewDialer returns a Dialer for the Socket.IO server at addr ("host:port"),
@@ -57,15 +65,23 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 		}
 		d.dialers = append(d.dialers, nd)
 	}
+	if o.Polling {
+		d.url = "http://" + addr + "/socket.io/?EIO=4&transport=polling"
+		d.hc = pollingClient(d)
+	}
 	return d
 }
 
 // URL returns the WebSocket URL the Dialer connects to.
 func (d *Dialer) URL() string { return d.url }
 
-// Close releases the Dialer's resources. A Dialer keeps no idle connections:
-// there is nothing to release, Close is kept for callers that defer it.
-func (d *Dialer) Close() {}
+// Close releases the Dialer's resources: the idle HTTP connections of a
+// polling Dialer (a websocket Dialer keeps none).
+func (d *Dialer) Close() {
+	if d.hc != nil {
+		d.hc.CloseIdleConnections()
+	}
+}
 
 func (d *Dialer) dialer() *net.Dialer {
 	return d.dialers[int(d.next.Add(1))%len(d.dialers)]
@@ -75,6 +91,9 @@ func (d *Dialer) dialer() *net.Dialer {
 // Engine.IO handshake and the CONNECT to the default namespace, and starts
 // its reader.
 func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
+	if d.opts.Polling {
+		return d.dialPolling(ctx)
+	}
 	ctx, cancel := context.WithTimeout(ctx, d.opts.HandshakeTimeout)
 	defer cancel()
 	nc, err := d.dialer().DialContext(ctx, "tcp", d.addr)

@@ -76,14 +76,16 @@ func maskBytes(key []byte, b []byte) {
 // frameHeader is a parsed server frame header.
 type frameHeader struct {
 	fin    bool
+	rsv1   bool // a compressed message (permessage-deflate), on its first frame
 	op     byte
 	length int64
 }
 
-// readFrameHeader reads one server frame header from br: no RSV bits, no
-// mask (servers must not mask), a known opcode, final control frames of at
-// most 125 bytes, a 64-bit length with its top bit clear.
-func readFrameHeader(br *bufio.Reader) (frameHeader, error) {
+// readFrameHeader reads one server frame header from br: no RSV bits (but
+// RSV1 when deflate was negotiated), no mask (servers must not mask), a
+// known opcode, final control frames of at most 125 bytes, a 64-bit length
+// with its top bit clear.
+func readFrameHeader(br *bufio.Reader, deflate bool) (frameHeader, error) {
 	var h frameHeader
 	b, err := br.Peek(2)
 	if err != nil {
@@ -98,8 +100,9 @@ func readFrameHeader(br *bufio.Reader) (frameHeader, error) {
 	}
 	h.fin = b0&0x80 != 0
 	h.op = b0 & 0x0F
-	if b0&0x70 != 0 {
-		return h, fmt.Errorf("%w: reserved bits %#x set (no extension was negotiated)", ErrFrame, b0&0x70)
+	h.rsv1 = b0&0x40 != 0
+	if rsv := b0 & 0x70; rsv != 0 && (!deflate || rsv != 0x40) {
+		return h, fmt.Errorf("%w: reserved bits %#x set (not negotiated)", ErrFrame, rsv)
 	}
 	if b1&0x80 != 0 {
 		return h, fmt.Errorf("%w: masked frame from the server", ErrFrame)
@@ -129,6 +132,9 @@ func readFrameHeader(br *bufio.Reader) (frameHeader, error) {
 	switch h.op {
 	case opContinuation, opText, opBinary:
 	case opClose, opPing, opPong:
+		if h.rsv1 {
+			return h, fmt.Errorf("%w: compressed control frame %#x", ErrFrame, h.op)
+		}
 		if !h.fin || h.length > 125 {
 			return h, fmt.Errorf("%w: control frame %#x fragmented or longer than 125 bytes", ErrFrame, h.op)
 		}
@@ -157,6 +163,11 @@ type messageReader struct {
 
 	msg  []byte // a message assembled from fragments or larger than br's buffer
 	skip int    // bytes of br still holding the last message returned
+
+	// deflate: permessage-deflate was negotiated; a message whose first
+	// frame has RSV1 is inflated into inflated.
+	deflate  bool
+	inflated []byte
 }
 
 // next returns the next data message: its opcode (opText or opBinary) and
@@ -168,9 +179,10 @@ func (r *messageReader) next() (byte, []byte, error) {
 		r.skip = 0
 	}
 	var op byte // opcode of the message being assembled, 0 = none
+	compressed := false
 	r.msg = r.msg[:0]
 	for {
-		h, err := readFrameHeader(r.br)
+		h, err := readFrameHeader(r.br, r.deflate)
 		if err != nil {
 			if op != 0 {
 				err = unexpectedEOF(err)
@@ -188,6 +200,11 @@ func (r *messageReader) next() (byte, []byte, error) {
 			return 0, nil, fmt.Errorf("%w: continuation frame outside a fragmented message", ErrFrame)
 		case h.op != opContinuation && op != 0:
 			return 0, nil, fmt.Errorf("%w: new data frame inside a fragmented message", ErrFrame)
+		case h.rsv1 && h.op == opContinuation:
+			return 0, nil, fmt.Errorf("%w: RSV1 on a continuation frame", ErrFrame)
+		}
+		if op == 0 {
+			compressed = h.rsv1
 		}
 		if int64(len(r.msg))+h.length > r.limit {
 			return 0, nil, fmt.Errorf("%w: message longer than the read limit of %d bytes", ErrFrame, r.limit)
@@ -200,6 +217,9 @@ func (r *messageReader) next() (byte, []byte, error) {
 				return 0, nil, unexpectedEOF(err)
 			}
 			r.skip = n
+			if compressed {
+				return r.inflate(h.op, b)
+			}
 			return h.op, b, nil
 		}
 		if op == 0 {
@@ -211,9 +231,23 @@ func (r *messageReader) next() (byte, []byte, error) {
 			return 0, nil, unexpectedEOF(err)
 		}
 		if h.fin {
+			if compressed {
+				return r.inflate(op, r.msg)
+			}
 			return op, r.msg, nil
 		}
 	}
+}
+
+// inflate returns the inflated payload of a compressed message of opcode op
+// (valid until the following call of next).
+func (r *messageReader) inflate(op byte, z []byte) (byte, []byte, error) {
+	out, err := inflateInto(r.inflated[:0], z, r.limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	r.inflated = out
+	return op, out, nil
 }
 
 // control reads the payload of the control frame h and passes it on.

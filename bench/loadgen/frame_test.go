@@ -5,6 +5,7 @@ package loadgen
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -268,5 +269,63 @@ func BenchmarkAppendFrame(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = appendFrame(buf[:0], opText, payload)
+	}
+}
+
+// TestMessageReaderDeflate: with deflate negotiated, a message whose first
+// frame has RSV1 is inflated (one frame in the buffer, fragments, larger
+// than the buffer); other reserved bits, RSV1 on a control or continuation
+// frame, bad data and an inflation over the limit are errors.
+func TestMessageReaderDeflate(t *testing.T) {
+	z := func(s string) []byte {
+		var buf bytes.Buffer
+		w, _ := flate.NewWriter(&buf, flate.BestSpeed)
+		_, _ = w.Write([]byte(s))
+		_ = w.Flush()
+		return bytes.Clone(buf.Bytes()[:buf.Len()-4])
+	}
+	big := strings.Repeat("json-like text ", 2000)
+	zbig := z(big)
+	first := serverFrame(false, opText, zbig[:100])
+	first[0] |= 0x40
+	frag := bytes.Join([][]byte{first, serverFrame(true, opContinuation, zbig[100:])}, nil)
+	one := serverFrame(true, opText, z("4hello"))
+	one[0] |= 0x40
+	plain := serverFrame(true, opText, []byte("4plain"))
+	stream := bytes.Join([][]byte{one, plain, frag}, nil)
+	var log controlLog
+	r := newTestReader(stream, 256, 1<<20, &log)
+	r.deflate = true
+	for _, want := range []string{"4hello", "4plain", big} {
+		op, b, err := r.next()
+		if err != nil || op != opText || string(b) != want {
+			t.Fatalf("got %d, %d bytes, %v; want %d bytes", op, len(b), err, len(want))
+		}
+	}
+	bad := func(b0 byte, payload []byte) []byte {
+		f := serverFrame(true, b0&0x0f, payload)
+		f[0] |= b0 & 0x70
+		return f
+	}
+	cont := serverFrame(false, opText, []byte("a"))
+	contZ := serverFrame(true, opContinuation, []byte("b"))
+	contZ[0] |= 0x40
+	for name, tt := range map[string]struct {
+		stream []byte
+		limit  int64
+		msg    string
+	}{
+		"rsv2":                 {bad(0x20|opText, []byte("x")), 1 << 20, "reserved bits"},
+		"rsv1 on ping":         {bad(0x40|opPing, nil), 1 << 20, "compressed control"},
+		"rsv1 on continuation": {append(cont, contZ...), 1 << 20, "continuation"},
+		"bad data":             {bad(0x40|opText, []byte{0xff, 0xff, 0xff}), 1 << 20, "bad compressed"},
+		"over limit":           {one, 3, "read limit"},
+	} {
+		var log controlLog
+		r := newTestReader(tt.stream, 256, tt.limit, &log)
+		r.deflate = true
+		if _, b, err := r.next(); !errors.Is(err, ErrFrame) || !strings.Contains(err.Error(), tt.msg) {
+			t.Fatalf("%s: got %q, %v; want %q", name, b, err, tt.msg)
+		}
 	}
 }

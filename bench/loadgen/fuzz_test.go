@@ -22,11 +22,14 @@ func FuzzMessageReader(f *testing.F) {
 	f.Add([]byte{0x88, 0x02, 0x03, 0xe8}, uint16(16))                            // close
 	f.Add([]byte{0x81, 0x81, 1, 2, 3, 4, 'x'}, uint16(16))                       // masked server frame
 	f.Add([]byte{0x80, 0x00}, uint16(16))                                        // continuation first
+	f.Add([]byte{0xc1, 0x05, 0x33, 0xa9, 0x00, 0x00, 0x00}, uint16(17))          // compressed "4x" (odd size: deflate)
+	f.Add([]byte{0xc1, 0x03, 0xff, 0xff, 0xff}, uint16(17))                      // bad compressed data
 	f.Fuzz(func(t *testing.T, b []byte, size uint16) {
 		const limit = 1 << 12
 		r := &messageReader{
-			br:    bufio.NewReaderSize(bytes.NewReader(b), 128+int(size)%8192),
-			limit: limit,
+			br:      bufio.NewReaderSize(bytes.NewReader(b), 128+int(size)%8192),
+			limit:   limit,
+			deflate: size%2 == 1, // RSV1 is allowed and compressed messages inflated
 			onControl: func(op byte, p []byte) error {
 				if op < opClose || len(p) > 125 {
 					t.Fatalf("control frame %#x of %d bytes", op, len(p))

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/duplexio/duplex/bench/payload"
 )
 
 // Join makes each connection join room (the "join" event) and waits for the acks.
@@ -151,6 +153,10 @@ type Broadcast struct {
 	// recipients record (Conn.Latency). Size must be >= StampDigits.
 	Timed    bool
 	Interval time.Duration
+	// JSON asks for payload.JSONLike(Seed*Count+i, Size) as message i
+	// (instead of Size "x"s); every message is checked byte for byte.
+	JSON bool
+	Seed int
 }
 
 // BroadcastResult is the outcome of one broadcast.
@@ -170,13 +176,24 @@ type BroadcastResult struct {
 func RunBroadcast(ctx context.Context, sender *Conn, recipients, others []*Conn, b Broadcast, timeout time.Duration) (BroadcastResult, error) {
 	g := &deliveryGroup{done: make(chan struct{})}
 	g.remaining.Store(int64(len(recipients)))
+	var expect *[][]byte
+	if b.JSON {
+		msgs := make([][]byte, b.Count)
+		for i := range msgs {
+			msgs[i] = []byte(`42["msg","` + payload.JSONLike(b.Seed*b.Count+i, b.Size) + `"]`)
+		}
+		expect = &msgs
+	}
 	for _, c := range recipients {
-		c.reset(b.Size, int64(b.Count), g, b.Timed)
+		c.reset(b.Size, int64(b.Count), g, b.Timed, expect)
 	}
 	for _, c := range others {
-		c.reset(b.Size, -1, nil, false)
+		c.reset(b.Size, -1, nil, false, nil)
 	}
 	req := map[string]any{"count": b.Count, "size": b.Size}
+	if b.JSON {
+		req["json"], req["seed"] = true, b.Seed
+	}
 	if b.Room != "" {
 		req["room"] = b.Room
 	}
@@ -239,3 +256,8 @@ func RunBroadcast(ctx context.Context, sender *Conn, recipients, others []*Conn,
 	}
 	return res, waitErr
 }
+
+// ResetCount starts counting c's "msg" events afresh, each to be a size-byte
+// string (a wrong size counts as bad), with no delivery target: Msgs reports
+// them (for long runs that count deliveries themselves).
+func ResetCount(c *Conn, size int) { c.reset(size, -1, nil, false, nil) }

@@ -39,7 +39,7 @@ func TestRecordStamp(t *testing.T) {
 	if !c.recordStamp([]byte(`42["msg","xx"]`)) {
 		t.Fatal("untimed connection rejected a frame")
 	}
-	c.reset(128, 1, nil, true)
+	c.reset(128, 1, nil, true, nil)
 	sent := time.Now().Add(-3 * time.Millisecond)
 	frame := []byte(`42["msg","` + stampString(sent) + `xxxx"]`)
 	if !c.recordStamp(frame) {

@@ -117,11 +117,16 @@ func Parse(r io.Reader) (Snapshot, error) {
 }
 
 // Handler serves GET /mem: a Snapshot (see Read) as "name value" lines;
-// /mem?free=1 reads it after debug.FreeOSMemory.
+// /mem?free=1 reads it after debug.FreeOSMemory, /mem?nogc=1 without a
+// collection (ReadNoGC: for sampling a running server).
 func Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /mem", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if r.URL.Query().Get("nogc") == "1" {
+			_, _ = ReadNoGC().WriteTo(w)
+			return
+		}
 		_, _ = Read(r.URL.Query().Get("free") == "1").WriteTo(w)
 	})
 	return mux

@@ -113,5 +113,6 @@
 // server-side close sends 1000 and waits at most 5 s for the client's close
 // frame. A text packet is written as one frame (type character and data);
 // with PerMessageDeflate (no context takeover either way) messages of 1024
-// bytes or more are compressed. Binary messages are one binary frame.
+// bytes or more are compressed, a message sent to many sessions (a
+// broadcast) once for all of them. Binary messages are one binary frame.
 package engine

@@ -147,3 +147,35 @@ func TestInteropPerMessageDeflate(t *testing.T) {
 		t.Fatalf("client: %q", got)
 	}
 }
+
+// TestInteropDeflateBroadcast: official clients that negotiated
+// permessage-deflate receive a broadcast compressed once for all of them.
+func TestInteropDeflateBroadcast(t *testing.T) {
+	const n, m = 10, 3
+	ts := newTestServer(t, &Options{PerMessageDeflate: true}, false)
+	p := nodetest.Start(t, "engine/deflatebcast.js", nil, ts.ts.URL, fmt.Sprint(n), fmt.Sprint(m))
+	l, err := p.Line(15 * time.Second)
+	if err != nil || !strings.HasPrefix(l, fmt.Sprintf("opened %d ", n)) || !strings.Contains(l, "permessage-deflate") {
+		t.Fatalf("client: %q, %v", l, err)
+	}
+	var sessions []*Session
+	for range n {
+		sessions = append(sessions, ts.session(t))
+	}
+	before := ts.srv.deflate.Compressions()
+	for i := range m {
+		msg := eio.TextMessage(fmt.Appendf(nil, "bcast %d %s", i, strings.Repeat(fmt.Sprintf("json-like %d ", i), 150)))
+		for _, s := range sessions {
+			if err := s.Send(msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := clientLines(t, p)
+	if got[len(got)-2] != fmt.Sprintf("received %d ok", n*m) {
+		t.Fatalf("client: %q", got)
+	}
+	if c := ts.srv.deflate.Compressions() - before; c != m {
+		t.Fatalf("%d compressions for %d messages to %d clients, want %d", c, m, n, m)
+	}
+}

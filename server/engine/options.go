@@ -39,7 +39,8 @@ type Options struct {
 	Cookie *Cookie
 
 	// PerMessageDeflate enables WebSocket compression of messages of 1024
-	// bytes or more (no context takeover). Default off (reference default).
+	// bytes or more (no context takeover; a message sent to many sessions
+	// is compressed once for all). Default off (reference default).
 	PerMessageDeflate bool
 
 	// HTTPCompressionThreshold: polling responses of at least this many bytes

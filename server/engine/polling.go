@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
@@ -28,18 +29,24 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 			s.getActive, s.noopDue = false, false
 			finish := s.state == stateClosing
 			s.mu.Unlock()
-			body := eio.AppendPayload(nil, pkts...)
+			buf := pollBodies.Get().(*[]byte)
+			body := eio.AppendPayload((*buf)[:0], pkts...)
 			if trailer.Type != 0 {
 				if len(body) > 0 {
 					body = append(body, eio.Separator)
 				}
 				body = trailer.AppendText(body)
 			}
+			s.recycleQueue(pkts)
 			if finish {
 				// Gone from the server before the client reads the close packet.
 				s.terminate(ReasonForcedClose, nil) // the reason given to Close wins
 			}
-			s.srv.writePollBody(w, r, body)
+			s.srv.writePollBody(w, r, body) // nothing keeps body after it returns
+			if cap(body) <= maxPooledPollBody {
+				*buf = body[:0]
+			}
+			pollBodies.Put(buf)
 			return
 		}
 		s.mu.Unlock()
@@ -54,6 +61,33 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 	}
+}
+
+// pollBodies holds the buffers polling responses are put together in: a
+// broadcast to many polling clients answers each one's GET with a body of
+// many packets, allocated (and collected) once per response before.
+var pollBodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledPollBody bounds the buffers pollBodies keeps.
+const maxPooledPollBody = 64 << 10
+
+// maxRecycledQueue bounds the queue a polling session keeps for its next
+// packets between two GETs (packets: 40 bytes each).
+const maxRecycledQueue = 64 // as the websocket flush (websocket.go)
+
+// recycleQueue gives the slice of packets a GET took back to the session as
+// its queue, when the queue is still empty, so that the next packets do not
+// grow a new slice from nothing (1, 2, 4 ... per GET of a broadcast).
+func (s *Session) recycleQueue(pkts []eio.Packet) {
+	if cap(pkts) == 0 || cap(pkts) > maxRecycledQueue {
+		return
+	}
+	clear(pkts)
+	s.mu.Lock()
+	if s.queue == nil && s.state == stateOpen && !s.websocket {
+		s.queue = pkts[:0]
+	}
+	s.mu.Unlock()
 }
 
 // pollReplyLocked returns what a GET answers now: queued packets and a

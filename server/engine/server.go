@@ -21,8 +21,9 @@ type Server struct {
 	stats       counters // stats.go
 	start       time.Time
 	compressors compressors
-	cookie      *http.Cookie // the session cookie without its value; nil: none
-	idle        idlePoll     // parks idle websocket readers (Linux)
+	deflate     ws.DeflateCache // compressed websocket messages shared by sessions
+	cookie      *http.Cookie    // the session cookie without its value; nil: none
+	idle        idlePoll        // parks idle websocket readers (Linux)
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -70,12 +71,12 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := srv.opts.CORS; c != nil && c.apply(w, r) {
 		return
 	}
-	q := r.URL.Query()
-	if q.Get("EIO") != "4" {
+	rq := r.URL.RawQuery
+	if queryValue(rq, "EIO") != "4" {
 		writeError(w, codeUnsupportedVersion, "")
 		return
 	}
-	transport := q.Get("transport")
+	transport := queryValue(rq, "transport")
 	if transport == "" || !slices.Contains(srv.opts.Transports, transport) ||
 		(transport != TransportPolling && transport != TransportWebsocket) {
 		writeError(w, codeUnknownTransport, "")
@@ -86,9 +87,9 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	upgrade := ws.IsUpgradeRequest(r)
-	sid := q.Get("sid")
+	sid := queryValue(rq, "sid")
 	if sid == "" {
-		srv.handshake(w, r, q, transport, upgrade)
+		srv.handshake(w, r, r.URL.Query(), transport, upgrade)
 		return
 	}
 	srv.mu.Lock()

@@ -293,7 +293,8 @@ func (s *Session) flush(c *wsConn, inline bool) {
 // binary data as a binary message, other packets as a text message made of
 // the type character and the data, straight into the open batch. Messages
 // of wsCompressionThreshold bytes or more are compressed when
-// permessage-deflate was negotiated. In base64 mode (b64) binary data is
+// permessage-deflate was negotiated, once for all the sessions of the server
+// that write the same message (a broadcast: the server's deflate cache). In base64 mode (b64) binary data is
 // written as "b"+base64 text put together in *scratch, a pooled buffer that
 // the caller puts back.
 func (s *Session) writePacket(c *wsConn, p eio.Packet, scratch **[]byte) error {
@@ -320,7 +321,7 @@ func (s *Session) writePacket(c *wsConn, p eio.Packet, scratch **[]byte) error {
 		lead = '0' + int(typ) // the type character
 	}
 	if c.Deflate() && len(data) >= wsCompressionThreshold {
-		return out.WriteCompressed(op, lead, data)
+		return out.WriteCompressed(&s.srv.deflate, op, lead, data)
 	}
 	return out.WriteFrame(0x80|op, lead, data)
 }

@@ -76,7 +76,7 @@ func main() {
 	quick := flag.Bool("quick", false, "small smoke run: fewer connections, shorter phases, 1 round")
 	flag.IntVar(&cfg.rounds, "rounds", 3, "alternating rounds per server (medians are taken over them)")
 	servers := flag.String("servers", "duplex,node,floor", "servers to run, in first-round order (duplex, node, floor)")
-	scs := flag.String("scenarios", "connect,echo,bcast,bcast1k,room,slow,cluster", "scenarios to run (cluster: the Redis cluster group, cluster.go)")
+	scs := flag.String("scenarios", "connect,echo,pecho,bcast,bcast1k,bcastz,pbcast,room,slow,cluster", "scenarios to run (cluster: the Redis cluster group, cluster.go)")
 	conns := flag.String("conns", "1000,5000,10000", "connection counts of the connect scenario")
 	flag.IntVar(&cfg.connectConcurrency, "concurrency", 64, "handshakes in flight while connecting")
 	flag.IntVar(&cfg.sourceAddrs, "sources", 4, "loopback source addresses 127.0.0.1..N to spread connections over")
@@ -100,6 +100,15 @@ func main() {
 	flag.IntVar(&cfg.cluster.bursts, "cluster-bursts", 5, "measured broadcast requests per cluster run")
 	flag.IntVar(&cfg.cluster.paced, "cluster-paced", 200, "messages of the paced (latency) broadcast per cluster run")
 	flag.DurationVar(&cfg.cluster.interval, "cluster-interval", 10*time.Millisecond, "between two messages of the paced broadcast")
+	var soak soakConfig
+	flag.DurationVar(&soak.duration, "soak", 0, "run the soak for this long on each server instead of the scenarios (0: off; at most 30m)")
+	flag.IntVar(&soak.ws, "soak-ws", 10000, "websocket clients of the soak")
+	flag.IntVar(&soak.poll, "soak-polling", 1000, "long-polling clients of the soak")
+	flag.DurationVar(&soak.interval, "soak-interval", 10*time.Second, "sampling interval of the soak")
+	flag.IntVar(&soak.rooms, "soak-rooms", 100, "rooms of the soak (each gets one broadcast per second)")
+	flag.IntVar(&soak.bcastSize, "soak-size", 100, "bytes of a soak broadcast message")
+	replot := flag.Bool("soak-replot", false, "only redraw soak.svg from the soak-<server>.json files of -soak-out for -servers")
+	flag.StringVar(&soak.out, "soak-out", "bench/results", "directory of the soak's JSON series and SVG plot (relative: to the repository root)")
 	profile := flag.String("profile", "", "directory: CPU and heap profiles of the duplex server per scenario (perturbs its figures)")
 	flag.Parse()
 	if *quick {
@@ -190,6 +199,27 @@ func main() {
 			fatalf("unknown server %q (duplex, node, floor)", s)
 		}
 	}
+	if *replot {
+		if !filepath.IsAbs(soak.out) {
+			soak.out = filepath.Join(root, soak.out)
+		}
+		if err := replotSoak(soak.out, cfg.servers); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
+	if soak.duration > 0 {
+		soak.duration = min(soak.duration, 30*time.Minute) // bounded
+		soak.rooms = max(soak.rooms, 1)
+		if !filepath.IsAbs(soak.out) {
+			soak.out = filepath.Join(root, soak.out)
+		}
+		fmt.Printf("soak: server pinned to core %d, load generator to core 0 (pinning %v)\n", core, core >= 0)
+		if err := runSoak(ctx, soak, cfg.servers, launchers, log); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
 	res := run(ctx, cfg, launchers, log)
 	fmt.Printf("\nServer pinned to core %d, load generator to core 0 (pinning %v); CPU from /proc/PID/stat (10 ms ticks).\n", core, core >= 0)
 	if cfg.gBytes > 0 {
@@ -269,6 +299,7 @@ func duplexProcess(root, bin string, core int, profileDir string) launcher {
 			return nil, err
 		}
 		t.mem = controlMem("http://127.0.0.1:" + ctl)
+		t.memNoGC = controlMemNoGC("http://127.0.0.1:" + ctl)
 		if profileDir != "" {
 			t.prof = controlProfiler("http://127.0.0.1:" + ctl)
 		}

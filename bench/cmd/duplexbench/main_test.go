@@ -69,7 +69,7 @@ func TestSmoke(t *testing.T) {
 	cfg := &config{
 		rounds:             1,
 		servers:            []string{"duplex", "node", "floor"},
-		scenarios:          []string{"connect", "echo", "bcast", "bcast1k", "room", "slow"},
+		scenarios:          []string{"connect", "echo", "pecho", "bcast", "bcast1k", "bcastz", "pbcast", "room", "slow"},
 		conns:              []int{20},
 		connectConcurrency: 8,
 		sourceAddrs:        2,

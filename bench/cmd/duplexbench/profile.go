@@ -37,11 +37,21 @@ func controlProfiler(base string) profiler {
 // controlMem reads the runtime's memory accounting of a Go server through
 // its control port's /mem endpoint (see bench/memstat).
 func controlMem(base string) func(free bool) (memstat.Snapshot, error) {
+	return controlMemPath(base, "/mem", "/mem?free=1")
+}
+
+// controlMemNoGC reads a Go server's memory accounting without a collection
+// (the soak's samples of a running server).
+func controlMemNoGC(base string) func(bool) (memstat.Snapshot, error) {
+	return controlMemPath(base, "/mem?nogc=1", "/mem?nogc=1")
+}
+
+func controlMemPath(base, plain, freed string) func(free bool) (memstat.Snapshot, error) {
 	c := &http.Client{Timeout: 30 * time.Second}
 	return func(free bool) (memstat.Snapshot, error) {
-		path := "/mem"
+		path := plain
 		if free {
-			path += "?free=1"
+			path = freed
 		}
 		resp, err := c.Get(base + path)
 		if err != nil {

@@ -27,6 +27,8 @@ type target struct {
 	// it); nil when the server cannot tell (Node). It is read only outside
 	// the measured phases.
 	mem func(free bool) (memstat.Snapshot, error)
+	// memNoGC is mem without a collection first (nil: not available).
+	memNoGC func(bool) (memstat.Snapshot, error)
 }
 
 // readMem is t.mem, or nil without one.
@@ -157,10 +159,22 @@ func scenarios(cfg *config) []scenario {
 			}
 		case "echo":
 			out = append(out, scenario{name: fmt.Sprintf("echo %d clients", cfg.echoClients), kind: "echo", run: runEcho})
+		case "pecho":
+			out = append(out, scenario{name: fmt.Sprintf("echo %d polling clients", cfg.echoClients), kind: "pecho",
+				run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) {
+					return runEchoOn(ctx, cfg, t, true)
+				}})
+		case "pbcast":
+			name := fmt.Sprintf("bcast %d×128B to %d polling clients", cfg.bcastCount, cfg.bcastClients)
+			out = append(out, scenario{name: name, kind: "pbcast", run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) {
+				return runBroadcastOpts(ctx, cfg, t, bcastOpts{size: 128, polling: true})
+			}})
 		case "bcast":
 			out = append(out, bcastScenario(cfg, "bcast", 128, false))
 		case "bcast1k":
 			out = append(out, bcastScenario(cfg, "bcast", 1024, false))
+		case "bcastz":
+			out = append(out, bcastZScenario(cfg))
 		case "room":
 			out = append(out, bcastScenario(cfg, "room", 128, true))
 		case "slow":
@@ -348,7 +362,12 @@ func runConnect(ctx context.Context, cfg *config, t *target, n int) ([]metric, e
 const memMetricFreedRSS = "RSS after all left (after FreeOSMemory), vs start"
 
 func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
-	d := dialer(cfg, t)
+	return runEchoOn(ctx, cfg, t, false)
+}
+
+// runEchoOn is the echo scenario over websocket or HTTP long-polling.
+func runEchoOn(ctx context.Context, cfg *config, t *target, polling bool) ([]metric, error) {
+	d := loadgen.NewDialer(t.addr, &loadgen.DialOptions{SourceAddrs: cfg.sourceAddrs, Polling: polling})
 	defer d.Close()
 	conns, err := loadgen.Connect(ctx, d, cfg.echoClients, cfg.connectConcurrency)
 	if err != nil {
@@ -357,14 +376,18 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	defer loadgen.CloseAll(conns)
 	if cfg.warmup > 0 {
 		if _, err := loadgen.Echo(ctx, conns, cfg.warmup, 0, 5*time.Second); err != nil {
-			return nil, fmt.Errorf("warm-up: %w", err)
+			return nil, fmt.Errorf("warm-up: %w", errors.Join(err, loadgen.Failed(conns)))
 		}
 	}
 	w, err := begin(t)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.prof.startCPU("echo"); err != nil {
+	profName := "echo"
+	if polling {
+		profName = "pecho"
+	}
+	if err := t.prof.startCPU(profName); err != nil {
 		return nil, err
 	}
 	res, err := loadgen.Echo(ctx, conns, cfg.echoDuration, cfg.echoMax, 5*time.Second)
@@ -398,6 +421,16 @@ func runEcho(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	}, nil
 }
 
+// bcastZScenario is the compressed broadcast: 1 KB JSON-like messages, all
+// different, to clients that negotiated permessage-deflate without context
+// takeover.
+func bcastZScenario(cfg *config) scenario {
+	name := fmt.Sprintf("bcast %d×1024B JSON, permessage-deflate, to %d", cfg.bcastCount, cfg.bcastClients)
+	return scenario{name: name, kind: "bcastz", run: func(ctx context.Context, cfg *config, t *target) ([]metric, error) {
+		return runBroadcastOpts(ctx, cfg, t, bcastOpts{size: 1024, json: true, deflate: true})
+	}}
+}
+
 func bcastScenario(cfg *config, kind string, size int, room bool) scenario {
 	name := fmt.Sprintf("bcast %d×%dB to %d", cfg.bcastCount, size, cfg.bcastClients)
 	if room {
@@ -409,7 +442,21 @@ func bcastScenario(cfg *config, kind string, size int, room bool) scenario {
 }
 
 func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bool) ([]metric, error) {
-	d := dialer(cfg, t)
+	return runBroadcastOpts(ctx, cfg, t, bcastOpts{size: size, room: room})
+}
+
+// bcastOpts describes the broadcast of a scenario.
+type bcastOpts struct {
+	size    int
+	room    bool
+	json    bool // payload.JSONLike messages, all different, checked byte for byte
+	deflate bool // the clients negotiate permessage-deflate
+	polling bool // the clients use HTTP long-polling
+}
+
+func runBroadcastOpts(ctx context.Context, cfg *config, t *target, o bcastOpts) ([]metric, error) {
+	size, room := o.size, o.room
+	d := loadgen.NewDialer(t.addr, &loadgen.DialOptions{SourceAddrs: cfg.sourceAddrs, Deflate: o.deflate, Polling: o.polling})
 	defer d.Close()
 	conns, err := loadgen.Connect(ctx, d, cfg.bcastClients, cfg.connectConcurrency)
 	if err != nil {
@@ -417,7 +464,7 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 	}
 	defer loadgen.CloseAll(conns)
 	recipients, others := conns, []*loadgen.Conn(nil)
-	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: size}
+	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: size, JSON: o.json}
 	if room {
 		k := min(cfg.roomSize, len(conns))
 		recipients, others = conns[:k], conns[k:]
@@ -429,19 +476,28 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 	sender := conns[0]
 	// One unmeasured burst warms up both servers (JIT, buffers).
 	if _, err := check(loadgen.RunBroadcast(ctx, sender, recipients, others, b, cfg.bcastTimeout)); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
+		return nil, fmt.Errorf("warm-up: %w", errors.Join(err, loadgen.Failed(conns)))
 	}
 	w, err := begin(t)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.prof.startCPU(fmt.Sprintf("bcast-%d-room%v", size, room)); err != nil {
+	profName := fmt.Sprintf("bcast-%d-room%v", size, room)
+	switch {
+	case o.deflate:
+		profName = fmt.Sprintf("bcastz-%d", size)
+	case o.polling:
+		profName = fmt.Sprintf("pbcast-%d", size)
+	}
+	if err := t.prof.startCPU(profName); err != nil {
 		return nil, err
 	}
+	wire0 := wireBytes(recipients)
 	var delivered int64
 	var busy time.Duration
 	var times []time.Duration
-	for range cfg.bcastBursts {
+	for i := range cfg.bcastBursts {
+		b.Seed = i + 1 // new messages every burst
 		res, err := check(loadgen.RunBroadcast(ctx, sender, recipients, others, b, cfg.bcastTimeout))
 		if err != nil {
 			_ = t.prof.stopCPU()
@@ -455,14 +511,28 @@ func runBroadcast(ctx context.Context, cfg *config, t *target, size int, room bo
 	if err := errors.Join(t.prof.stopCPU(), werr, loadgen.Failed(conns)); err != nil {
 		return nil, err
 	}
-	return []metric{
+	ms := []metric{
 		{name: "delivered msgs/s", unit: "1/s", value: float64(delivered) / busy.Seconds()},
 		{name: "time to last delivery", unit: "ms", value: float64(median(times)) / float64(time.Millisecond)},
 		{name: "server CPU per delivered msg", unit: "µs", value: micros(cpu) / float64(delivered)},
 		w.kernelShare(cpu),
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
-	}, nil
+	}
+	if o.deflate {
+		ms = append(ms, metric{name: "bytes on the wire per delivered msg (frames, pings included)", unit: "B",
+			value: float64(wireBytes(recipients)-wire0) / float64(delivered)})
+	}
+	return ms, nil
+}
+
+// wireBytes sums the bytes the connections read from their sockets.
+func wireBytes(conns []*loadgen.Conn) int64 {
+	var n int64
+	for _, c := range conns {
+		n += c.WireBytes()
+	}
+	return n
 }
 
 // check turns a broadcast whose counts are wrong into an error.
@@ -498,7 +568,7 @@ func runSlow(ctx context.Context, cfg *config, t *target) ([]metric, error) {
 	sender := readers[0]
 	b := loadgen.Broadcast{Count: cfg.bcastCount, Size: 1024}
 	if _, err := check(loadgen.RunBroadcast(ctx, sender, readers, nil, b, cfg.bcastTimeout)); err != nil {
-		return nil, fmt.Errorf("warm-up: %w", err)
+		return nil, fmt.Errorf("warm-up: %w", errors.Join(err, loadgen.Failed(readers)))
 	}
 	// The stalled client connects last, so that the measurement ends well
 	// before the heartbeat (first ping at 25 s, 20 s to answer) ends it.

@@ -47,7 +47,7 @@ func echoServer(t *testing.T, o AcceptOptions) (url string, errs chan error) {
 					lead = '>'
 				}
 				if c.Deflate() && len(p) >= 64 {
-					err = c.Out().WriteCompressed(op, lead, p)
+					err = c.Out().WriteCompressed(nil, op, lead, p)
 				} else {
 					err = c.Out().WriteFrame(0x80|op, lead, p)
 				}

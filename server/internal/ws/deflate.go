@@ -113,17 +113,68 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// deflaters compress the messages written for one connection alone (over
+// DeflateCacheMax, or without a cache): the fastest level, as this cost is
+// paid per recipient.
 var deflaters = sync.Pool{New: func() any {
 	d := &deflater{}
 	d.w, _ = flate.NewWriter(&d.buf, flate.BestSpeed) // a valid level: no error
 	return d
 }}
 
+// sharedDeflaters compress the messages of a DeflateCache, whose cost is
+// paid once for every recipient: zlib's default level, the one Node's ws
+// uses, so a broadcast's frames are as small as Node's (about 4 % smaller
+// than BestSpeed's on 1 KB of JSON-like text).
+var sharedDeflaters = sync.Pool{New: func() any {
+	d := &deflater{}
+	d.w, _ = flate.NewWriter(&d.buf, flate.DefaultCompression) // a valid level: no error
+	return d
+}}
+
 // WriteCompressed writes one compressed message (RSV1) of opcode whose
-// payload is the byte lead (none when lead < 0) followed by data.
-func (b *Writer) WriteCompressed(opcode byte, lead int, data []byte) error {
+// payload is the byte lead (none when lead < 0) followed by data. With a
+// cache (not nil) a message of at most DeflateCacheMax bytes is compressed
+// once for every connection that writes it through the same cache.
+func (b *Writer) WriteCompressed(cache *DeflateCache, opcode byte, lead int, data []byte) error {
+	if cache != nil && len(data) <= DeflateCacheMax {
+		return b.WriteFrame(0x80|0x40|opcode, -1, cache.compressed(opcode, lead, data))
+	}
+	if cache != nil {
+		cache.compressions.Add(1)
+	}
 	d := deflaters.Get().(*deflater)
-	d.buf.b = d.buf.b[:0]
+	d.buf.b = d.compress(lead, data, d.buf.b[:0])
+	err := b.WriteFrame(0x80|0x40|opcode, -1, d.buf.b)
+	if cap(d.buf.b) > BufferSize {
+		d.buf.b = nil
+	}
+	deflaters.Put(d)
+	return err
+}
+
+// deflateMessage returns the compressed payload (sharedDeflaters' level) of the message made of the
+// byte lead (none when lead < 0) and data, appended to dst (nil: a new
+// slice of its exact size).
+func deflateMessage(lead int, data, dst []byte) []byte {
+	d := sharedDeflaters.Get().(*deflater)
+	z := d.compress(lead, data, d.buf.b[:0])
+	if dst == nil {
+		dst = make([]byte, 0, len(z))
+	}
+	dst = append(dst, z...)
+	d.buf.b = z[:0]
+	if cap(d.buf.b) > BufferSize {
+		d.buf.b = nil
+	}
+	sharedDeflaters.Put(d)
+	return dst
+}
+
+// compress compresses the message (lead, data) into dst and returns it, the
+// deflate tail stripped (RFC 7692 section 7.2.1).
+func (d *deflater) compress(lead int, data, dst []byte) []byte {
+	d.buf.b = dst
 	d.w.Reset(&d.buf)
 	if lead >= 0 {
 		_, _ = d.w.Write(byteValues[lead : lead+1]) // appendWriter does not fail
@@ -131,11 +182,5 @@ func (b *Writer) WriteCompressed(opcode byte, lead int, data []byte) error {
 	_, _ = d.w.Write(data)
 	_ = d.w.Flush()
 	z := d.buf.b
-	z = z[:len(z)-len(deflateTail)] // Flush ends with the tail
-	err := b.WriteFrame(0x80|0x40|opcode, -1, z)
-	if cap(d.buf.b) > BufferSize {
-		d.buf.b = nil
-	}
-	deflaters.Put(d)
-	return err
+	return z[:len(z)-len(deflateTail)] // Flush ends with the tail
 }

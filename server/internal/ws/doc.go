@@ -36,6 +36,13 @@
 // control frames. A frame's payload may start with one lead byte (an
 // Engine.IO packet type) without copying the data after it.
 //
+// WriteCompressed writes a compressed message (RSV1). Without context
+// takeover a message's compressed form depends on its bytes alone, so a
+// DeflateCache shared by the connections of a server compresses a message
+// written to many of them (a broadcast) once, at zlib's default level (the
+// level of Node's ws); a message over DeflateCacheMax, or one written
+// without a cache, is compressed for its connection at the fastest level.
+//
 // # Closing
 //
 // StartClose sends close 1000 and bounds the wait for the client's close

@@ -1,0 +1,40 @@
+package engine
+
+import (
+	"net/url"
+	"strings"
+)
+
+// queryValue returns the first value of key in the raw query string rq, as
+// url.ParseQuery(rq).Get(key) would, without building the map: a polling
+// request is served from three parameters, and parsing its whole query
+// into a url.Values was an eighth of the bytes allocated per polling round
+// trip (bench pecho profile).
+func queryValue(rq, key string) string {
+	for rq != "" {
+		var pair string
+		pair, rq, _ = strings.Cut(rq, "&")
+		if pair == "" || strings.Contains(pair, ";") {
+			continue // as ParseQuery: a pair with a semicolon is invalid
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if k != key {
+			if !strings.ContainsAny(k, "%+") {
+				continue
+			}
+			uk, err := url.QueryUnescape(k)
+			if err != nil || uk != key {
+				continue
+			}
+		}
+		if !strings.ContainsAny(v, "%+") {
+			return v
+		}
+		uv, err := url.QueryUnescape(v)
+		if err != nil {
+			continue // ParseQuery drops the pair
+		}
+		return uv
+	}
+	return ""
+}
