@@ -4,7 +4,6 @@ package redis
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -314,7 +313,7 @@ func TestBroadcastRedisDown(t *testing.T) {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatal(fmt.Sprintf("%s: no broadcast reaches b after Redis is back", mode))
+					t.Fatalf("%s: no broadcast reaches b after Redis is back", mode)
 				}
 			}
 		})
