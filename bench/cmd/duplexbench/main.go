@@ -162,7 +162,7 @@ func main() {
 		fatalf("%v", err)
 	}
 	defer os.RemoveAll(tmp)
-	if clusterOn {
+	if clusterOn && soak.duration == 0 && !*replot { // a soak or a replot runs alone
 		runCluster(ctx, cfg, root, tmp, core, *profile, log)
 	}
 	if len(cfg.scenarios) == 0 {
