@@ -1,4 +1,4 @@
-//go:build !js
+//go:build interop && !js
 
 package protocol_test
 
@@ -11,15 +11,8 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/internal/nodetest"
-	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
 )
-
-type binFile struct {
-	Name  string   `json:"name"`
-	Data  []byte   `json:"data"`
-	Parts [][]byte `json:"parts,omitempty"`
-}
 
 type binAny struct{ X any }
 
@@ -152,18 +145,5 @@ func TestBinaryShapesCrossCheck(t *testing.T) {
 		} else if !reflect.DeepEqual(into.Elem().Interface(), shape.value) {
 			t.Errorf("%s: decoded into %s\n got %#v\nwant %#v", cs.name, into.Type(), into.Elem().Interface(), shape.value)
 		}
-	}
-}
-
-// The frames an EVENT with binary in a struct takes on the wire.
-func TestBinaryInStructFrames(t *testing.T) {
-	p, err := sio.NewEvent("/", "upload", binFile{Name: "a", Data: []byte("hi")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := p.Encode()
-	if len(fs) != 2 || string(fs[0].AppendText(nil)) != `451-["upload",{"name":"a","data":{"_placeholder":true,"num":0}}]` ||
-		!fs[1].Binary || !bytes.Equal(fs[1].Data, []byte("hi")) || fs[1].Type != eio.Message {
-		t.Fatalf("frames %v", fs)
 	}
 }
