@@ -69,6 +69,12 @@ type NamespaceStats struct {
 	// Rooms is the number of rooms, socket id rooms excluded; -1 when the
 	// namespace's adapter cannot tell (it has no Rooms() []string method).
 	Rooms int
+	// LostBroadcasts counts the broadcasts the namespace's adapter could
+	// not send to the other servers (a cluster adapter whose broker was
+	// unreachable: the local clients got them, the other servers' did
+	// not); -1 when the adapter cannot tell (it has no LostBroadcasts()
+	// int64 method, as the single-server MemoryAdapter).
+	LostBroadcasts int64
 }
 
 // EventCount is the number of received events of one name.
@@ -244,6 +250,10 @@ func (t *eventTable) snapshot() []EventCount {
 // roomLister is the optional adapter method Stats counts rooms with.
 type roomLister interface{ Rooms() []string }
 
+// lostCounter is the optional adapter method Stats reads
+// NamespaceStats.LostBroadcasts from (the Redis adapters have it).
+type lostCounter interface{ LostBroadcasts() int64 }
+
 // roomCounter is the MemoryAdapter's (and the adapters embedding it) count
 // of rooms without listing them.
 type roomCounter interface{ roomCount() int }
@@ -294,7 +304,10 @@ func (srv *Server) Stats() Stats {
 		out.EventsIn += ev.Count
 	}
 	for _, n := range srv.namespaces() {
-		ns := NamespaceStats{Name: n.name, Rooms: -1}
+		ns := NamespaceStats{Name: n.name, Rooms: -1, LostBroadcasts: -1}
+		if lc, ok := n.adapter.(lostCounter); ok {
+			ns.LostBroadcasts = lc.LostBroadcasts()
+		}
 		n.mu.RLock()
 		ns.Sockets = len(n.sockets)
 		n.mu.RUnlock()

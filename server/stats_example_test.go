@@ -42,5 +42,5 @@ func ExampleServer_Stats() {
 	// sessions accepted: 1
 	// sockets connected: 1
 	// events: [{chat 2}]
-	// namespaces: [{/ 1 0}]
+	// namespaces: [{/ 1 0 -1}]
 }

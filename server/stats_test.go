@@ -232,7 +232,7 @@ func TestStatsScripted(t *testing.T) {
 	check("Adapter[broadcast].Requests", st.Adapter["broadcast"].Requests, 5)
 	check("Adapter[fetch_sockets].Requests", st.Adapter["fetch_sockets"].Requests, 1)
 	check("Adapter[broadcast].Errors", st.Adapter["broadcast"].Errors, 0)
-	want := []NamespaceStats{{Name: "/", Sockets: 2, Rooms: 1}, {Name: "/chat", Sockets: 0, Rooms: 0}}
+	want := []NamespaceStats{{Name: "/", Sockets: 2, Rooms: 1, LostBroadcasts: -1}, {Name: "/chat", Sockets: 0, Rooms: 0, LostBroadcasts: -1}}
 	if len(st.Namespaces) != 2 || st.Namespaces[0] != want[0] || st.Namespaces[1] != want[1] {
 		t.Errorf("Namespaces = %+v, want %+v", st.Namespaces, want)
 	}

@@ -290,6 +290,9 @@ func TestBroadcastRedisDown(t *testing.T) {
 			if lost != n {
 				t.Fatalf("LostBroadcasts %d, want %d", lost, n)
 			}
+			if st := a.srv.Stats(); len(st.Namespaces) == 0 || st.Namespaces[0].LostBroadcasts != n {
+				t.Fatalf("Stats().Namespaces %+v, want / with LostBroadcasts %d", st.Namespaces, n)
+			}
 			b.mu.Lock()
 			if len(b.got) != 0 {
 				t.Errorf("b got %v with Redis down", b.got)

@@ -32,6 +32,7 @@ var (
 	dVolatile    = desc("volatile_dropped_total", "Volatile sends dropped because the client was not ready.")
 	dNspSockets  = desc("namespace_sockets", "Sockets connected to the namespace now.", "namespace")
 	dNspRooms    = desc("namespace_rooms", "Rooms of the namespace now (socket id rooms excluded).", "namespace")
+	dNspLost     = desc("namespace_lost_broadcasts_total", "Broadcasts the namespace's cluster adapter could not send to the other servers (only for adapters that count them).", "namespace")
 	dConnected   = desc("sockets_connected_total", "Sockets that connected to a namespace.")
 	dRefused     = desc("connects_refused_total", "Namespace connections refused by a middleware.")
 	dDisconn     = desc("sockets_disconnected_total", "Sockets disconnected, by reason.", "reason")
@@ -47,7 +48,7 @@ var (
 
 var all = []*prom.Desc{
 	dOpen, dAccepted, dClosed, dCloseReason, dUpgrades, dPacketsIn, dPacketsOut, dBytesIn, dBytesOut,
-	dQueueFull, dVolatile, dNspSockets, dNspRooms, dConnected, dRefused, dDisconn, dEvents,
+	dQueueFull, dVolatile, dNspSockets, dNspRooms, dNspLost, dConnected, dRefused, dDisconn, dEvents,
 	dAcksPending, dAcksTimeout, dRecAttempts, dRecOK, dHandler, dAdapterReq, dAdapterErr,
 }
 
@@ -88,6 +89,9 @@ func (c *Collector) Collect(ch chan<- prom.Metric) {
 		gauge(dNspSockets, int64(n.Sockets), n.Name)
 		if n.Rooms >= 0 {
 			gauge(dNspRooms, int64(n.Rooms), n.Name)
+		}
+		if n.LostBroadcasts >= 0 {
+			counter(dNspLost, n.LostBroadcasts, n.Name)
 		}
 	}
 	counter(dConnected, st.Connected)

@@ -136,6 +136,7 @@ func TestScrapeAfterScriptedRun(t *testing.T) {
 		{"duplex_namespace_sockets", []string{"namespace", "/"}, 1},
 		{"duplex_namespace_sockets", []string{"namespace", "/private"}, 0},
 		{"duplex_namespace_rooms", []string{"namespace", "/"}, 1}, // room-1 (room-2's socket left)
+		{"duplex_namespace_lost_broadcasts_total", []string{"namespace", "/"}, -1}, // the memory adapter cannot tell: absent
 		{"duplex_acks_pending", nil, 0},
 		{"duplex_acks_timed_out_total", nil, 0},
 		{"duplex_upgrades_total", nil, 0},
@@ -162,6 +163,35 @@ func TestScrapeAfterScriptedRun(t *testing.T) {
 		}
 		if f.GetType() == dto.MetricType_COUNTER && name[len(name)-6:] != "_total" {
 			t.Errorf("counter %s does not end in _total", name)
+		}
+	}
+}
+
+// lossyAdapter is a single-server adapter that says how many broadcasts it
+// lost, as the Redis adapters do when Redis is unreachable.
+type lossyAdapter struct {
+	*server.MemoryAdapter
+	lost int64
+}
+
+func (a *lossyAdapter) LostBroadcasts() int64 { return a.lost }
+
+// TestScrapeLostBroadcasts: an adapter with a LostBroadcasts method gets
+// duplex_namespace_lost_broadcasts_total for its namespace.
+func TestScrapeLostBroadcasts(t *testing.T) {
+	srv := server.New(&server.Options{Adapter: func(n *server.Namespace) server.Adapter {
+		return &lossyAdapter{MemoryAdapter: server.NewMemoryAdapter(n), lost: 7}
+	}})
+	defer srv.Close(context.Background())
+	srv.Of("/chat")
+	reg := prom.NewRegistry()
+	reg.MustRegister(NewCollector(srv))
+	ts := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer ts.Close()
+	fams := scrape(t, ts.URL)
+	for _, nsp := range []string{"/", "/chat"} {
+		if got := value(fams, "duplex_namespace_lost_broadcasts_total", "namespace", nsp); got != 7 {
+			t.Errorf("lost broadcasts of %s = %v, want 7", nsp, got)
 		}
 	}
 }
