@@ -28,6 +28,15 @@ type ClassicOptions struct {
 	// own response channel instead of the shared one (the Node option of
 	// the same name; every node of the cluster must agree).
 	PublishOnSpecificResponseChannel bool
+	// PublishQueue bounds the broadcasts waiting to be published (default
+	// cluster.DefaultPublishQueue, as the other modes): when it is full,
+	// Broadcast waits for room (or for its ctx to end), so an unreachable
+	// Redis slows the emitters down instead of growing memory.
+	PublishQueue int
+	// PublishTimeout bounds the publishing of one pipeline of queued
+	// broadcasts (default RequestsTimeout); the broadcasts of a pipeline
+	// that fails are logged and counted (LostBroadcasts).
+	PublishTimeout time.Duration
 	// Logger receives what is dropped or lost (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -42,6 +51,12 @@ func (o *ClassicOptions) withDefaults() ClassicOptions {
 	}
 	if c.RequestsTimeout <= 0 {
 		c.RequestsTimeout = 5 * time.Second
+	}
+	if c.PublishQueue <= 0 {
+		c.PublishQueue = cluster.DefaultPublishQueue
+	}
+	if c.PublishTimeout <= 0 {
+		c.PublishTimeout = c.RequestsTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -178,7 +193,7 @@ func newClassic(c Client, nsp *server.Namespace, opts ClassicOptions) *ClassicAd
 	a.ownResponse = a.responseChannel + a.uid + "#"
 	a.log = opts.Logger.With("adapter", "redis-classic", "nsp", name, "uid", a.uid)
 	a.ctx, a.cancel = context.WithCancel(context.Background())
-	a.pub = newPublishQueue(c, a.log, opts.RequestsTimeout)
+	a.pub = newPublishQueue(c, a.log, opts.PublishQueue, opts.PublishTimeout)
 	a.sub = c.Subscribe(a.onMessage, SubscriberOptions{OnReconnect: a.onReconnect})
 	ctx, cancel := context.WithTimeout(a.ctx, opts.RequestsTimeout)
 	defer cancel()
@@ -243,7 +258,7 @@ func (a *ClassicAdapter) ServerCount(ctx context.Context) (int, error) {
 // the Node adapter, which does not wait for Redis either): Broadcast returns
 // without waiting for Redis. One goroutine per adapter sends the queued
 // broadcasts in one pipeline, in the order of the Broadcast calls. The queue
-// holds up to 1024 broadcasts; beyond, Broadcast waits for room or for ctx
+// holds up to ClassicOptions.PublishQueue broadcasts; beyond, Broadcast waits for room or for ctx
 // (a slow or unreachable Redis slows the emitters down instead of growing
 // memory). Broadcast's error is what it knows at once: an encoding error,
 // ErrClosed after Close, ctx's error while the queue is full. A publish

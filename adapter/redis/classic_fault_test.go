@@ -4,7 +4,11 @@ package redis
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"syscall"
@@ -13,6 +17,7 @@ import (
 
 	"github.com/duplexio/duplex/adapter/redis/internal/nodeproc"
 	"github.com/duplexio/duplex/adapter/redis/internal/redistest"
+	"github.com/duplexio/duplex/protocol/sio"
 	"github.com/duplexio/duplex/server"
 )
 
@@ -260,5 +265,64 @@ func TestClassicRedisDownAtStart(t *testing.T) {
 	expectDeliveries(t, clients, []string{"g1-c"}, "hi", map[string]bool{"g1-c": true})
 	if n, err := g2.srv.Of("/").Adapter().ServerCount(t.Context()); err != nil || n != 2 {
 		t.Errorf("server count %d, %v; want 2", n, err)
+	}
+}
+
+// TestClassicPublishQueueBounded: with Redis hung (SIGSTOP), the classic
+// queue holds ClassicOptions.PublishQueue broadcasts; the next Broadcast
+// waits for room until its ctx ends and fails with ctx's error. Once Redis
+// continues, everything queued is published.
+func TestClassicPublishQueueBounded(t *testing.T) {
+	const bound = 8
+	rs := redistest.Start(t)
+	c, err := NewClient(ClientOptions{Addrs: []string{rs.Addr()}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cl := NewClassic(c, &ClassicOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PublishQueue: bound, PublishTimeout: 30 * time.Second})
+	srv := server.New(&server.Options{Adapter: cl.Adapter})
+	defer cl.Close()
+	defer srv.Close(context.Background())
+	a := srv.Of("/").Adapter().(*ClassicAdapter)
+	if err := a.Flush(t.Context()); err != nil { // subscribed and connected
+		t.Fatal(err)
+	}
+
+	rs.Pause()
+	queued := 0
+	for i := range 10 * bound {
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		p := &sio.Packet{Type: sio.Event, Namespace: "/", Data: json.RawMessage(fmt.Sprintf(`["n",%d]`, i))}
+		err := a.Broadcast(ctx, p, server.BroadcastOptions{})
+		cancel()
+		if err != nil {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				rs.Resume()
+				t.Fatalf("Broadcast on a full queue: %v, want a deadline error", err)
+			}
+			break
+		}
+		queued++
+	}
+	rs.Resume()
+	// At most bound+1 in the pipeline stuck in Redis, bound in the queue.
+	if queued > 2*bound+1 || queued < bound {
+		t.Fatalf("%d broadcasts queued with PublishQueue %d", queued, bound)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.LostBroadcasts(); n != 0 {
+		t.Fatalf("LostBroadcasts %d after Redis continued", n)
+	}
+	stats, err := rs.Do("INFO", "commandstats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("cmdstat_publish:calls=%d,", queued); !strings.Contains(stats, want) {
+		t.Fatalf("INFO commandstats has no %q:\n%s", want, stats)
 	}
 }

@@ -9,11 +9,8 @@ import (
 	"time"
 )
 
-// Bounds of a publishQueue.
-const (
-	publishQueueLen = 1024 // commands waiting; Broadcast waits for room beyond
-	publishBatchMax = 256  // commands per pipeline
-)
+// publishBatchMax bounds the commands of one pipeline.
+const publishBatchMax = 256
 
 // publishQueue is the ordered, pipelined publish path of the classic
 // adapter: Broadcast queues its PUBLISH and returns; one goroutine (ended by
@@ -40,8 +37,10 @@ type queued struct {
 	done chan error
 }
 
-func newPublishQueue(c Client, log *slog.Logger, timeout time.Duration) *publishQueue {
-	pq := &publishQueue{c: c, log: log, timeout: timeout, q: make(chan queued, publishQueueLen), done: make(chan struct{})}
+// newPublishQueue starts a queue of size commands (Broadcast waits for room
+// beyond) whose pipelines are each bounded by timeout.
+func newPublishQueue(c Client, log *slog.Logger, size int, timeout time.Duration) *publishQueue {
+	pq := &publishQueue{c: c, log: log, timeout: timeout, q: make(chan queued, size), done: make(chan struct{})}
 	go pq.run()
 	return pq
 }
@@ -107,17 +106,15 @@ func (pq *publishQueue) run() {
 			return
 		}
 		batch = append(batch[:0], cmd)
-	fill:
-		for len(batch) < publishBatchMax {
-			select {
-			case cmd, ok := <-pq.q:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, cmd)
-			default:
-				break fill
+		// Take what was queued when the first arrived, no more: a sender
+		// refilling the queue meanwhile waits for the next batch, so at
+		// most 2*cap(q)+1 messages are held (the batch and the queue).
+		for n := min(len(pq.q), publishBatchMax-1); n > 0; n-- {
+			cmd, ok := <-pq.q
+			if !ok {
+				break
 			}
+			batch = append(batch, cmd)
 		}
 		cmds = cmds[:0]
 		for _, it := range batch {

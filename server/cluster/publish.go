@@ -144,17 +144,15 @@ func (pb *publisher) run() {
 			return
 		}
 		batch = append(batch[:0], it)
-	fill:
-		for len(batch) < maxPublishBatch {
-			select {
-			case it, ok := <-pb.q:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, it)
-			default:
-				break fill
+		// Take what was queued when the first arrived, no more: a sender
+		// refilling the queue meanwhile waits for the next batch, so at
+		// most 2*cap(q)+1 messages are held (the batch and the queue).
+		for n := min(len(pb.q), maxPublishBatch-1); n > 0; n-- {
+			it, ok := <-pb.q
+			if !ok {
+				break
 			}
+			batch = append(batch, it)
 		}
 		ms = ms[:0]
 		for _, it := range batch {

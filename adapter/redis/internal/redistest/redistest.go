@@ -5,13 +5,16 @@ package redistest
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -122,6 +125,46 @@ func (s *Server) Restart(down time.Duration) {
 	s.Stop()
 	time.Sleep(down)
 	s.start()
+}
+
+// Pause stops the server process (SIGSTOP) and returns once it is stopped:
+// connections stay open and every command waits, as with a hung Redis.
+// Resume continues it.
+func (s *Server) Pause() {
+	s.tb.Helper()
+	pid := s.signal(syscall.SIGSTOP)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// /proc/PID/stat: "pid (comm) state ...", state T when stopped.
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			s.tb.Fatalf("redistest: %v", err)
+		}
+		if i := bytes.LastIndexByte(b, ')'); i > 0 && i+2 < len(b) && b[i+2] == 'T' {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.tb.Fatal("redistest: the server did not stop after SIGSTOP")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) int {
+	s.tb.Helper()
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		s.tb.Fatal("redistest: the server is not running")
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		s.tb.Fatalf("redistest: %v: %v", sig, err)
+	}
+	return cmd.Process.Pid
 }
 
 // Do sends one command over a fresh connection and returns its reply: the
