@@ -62,6 +62,13 @@ type SocketOptions struct {
 	SendBufferSize int
 	// NoAutoConnect: Connect (or Manager.Socket) does not connect the socket; call Socket.Connect.
 	NoAutoConnect bool
+	// NonBlockingHandlers promises that the socket's handlers (events,
+	// acks, connect, disconnect, connect errors) return promptly without
+	// waiting for other goroutines: they are then called on the goroutine
+	// that received the packet (in the browser, inside the WebSocket's
+	// JavaScript callback) instead of after a switch to the Manager's
+	// goroutine. The order of handlers is the same either way.
+	NonBlockingHandlers bool
 }
 
 func (o *Options) withDefaults() Options {

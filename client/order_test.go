@@ -12,8 +12,20 @@ import (
 
 // TestHandlerOrder pins the order documented in doc.go, for a connection
 // with two namespaces: open, connect, events, the connection's end,
-// reconnection, and a server disconnect of the last socket.
+// reconnection, and a server disconnect of the last socket. The order is the
+// same whether handlers run on the Manager's goroutine or, with
+// NonBlockingHandlers, on the receiving one (here one socket each way, and
+// both inline).
 func TestHandlerOrder(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		inline [2]bool
+	}{{"loop", [2]bool{}}, {"mixed", [2]bool{true, false}}, {"inline", [2]bool{true, true}}} {
+		t.Run(c.name, func(t *testing.T) { testHandlerOrder(t, c.inline) })
+	}
+}
+
+func testHandlerOrder(t *testing.T, inline [2]bool) {
 	m, dials := fakeManager(t, &Options{ReconnectionDelay: time.Millisecond, RandomizationFactor: -1})
 	var (
 		mu  sync.Mutex
@@ -28,8 +40,8 @@ func TestHandlerOrder(t *testing.T) {
 	m.OnClose(func(r string) { note("close %s", r) })
 	m.OnReconnectAttempt(func(n int) { note("attempt %d", n) })
 	m.OnReconnect(func(n int) { note("reconnect %d", n) })
-	a := m.Socket("/a", &SocketOptions{AuthFunc: func() any { note("auth a"); return nil }})
-	b := m.Socket("/b", &SocketOptions{AuthFunc: func() any { note("auth b"); return nil }})
+	a := m.Socket("/a", &SocketOptions{AuthFunc: func() any { note("auth a"); return nil }, NonBlockingHandlers: inline[0]})
+	b := m.Socket("/b", &SocketOptions{AuthFunc: func() any { note("auth b"); return nil }, NonBlockingHandlers: inline[1]})
 	for _, s := range []*Socket{a, b} {
 		s.OnConnect(func() { note("connect %s", s.Namespace()) })
 		s.OnDisconnect(func(r string) { note("disconnect %s %s", s.Namespace(), r) })

@@ -365,5 +365,5 @@ func (s *Socket) onackLocked(p *sio.Packet) {
 	if a.timer != nil {
 		a.timer.Stop()
 	}
-	s.m.queueLocked(callback{kind: cbAck, ack: a.fn, args: sio.ParseArgs(p)})
+	s.m.queueLocked(callback{kind: cbAck, s: s, ack: a.fn, args: sio.ParseArgs(p)})
 }

@@ -544,6 +544,71 @@
       }
       return undefined;
     },
+    // receive takes over the message events of the Go client's WebSocket ws
+    // (client/engine, websocket_js.go) and passes them to fn in batches: a
+    // message event queues the frame and, if none is pending, a task; that
+    // task hands every frame queued meanwhile to fn, text frames together as
+    // fn(0, bytes, n) (each frame: its UTF-8 length, 4 bytes little-endian,
+    // then its bytes; at most about 1 MB per call), a binary frame as
+    // fn(1, Uint8Array). Frames that arrive while the page is busy are thus
+    // handed over in one call into Go instead of one each. A close or error
+    // event first hands over the frames before it.
+    receive: function (ws, fn) {
+      var pending = [];
+      var scheduled = false;
+      var enc = new TextEncoder();
+      var buf = new Uint8Array(16 << 10);
+      function flush() {
+        scheduled = false;
+        var q = pending;
+        pending = [];
+        var off = 0;
+        for (var i = 0; i < q.length; i++) {
+          if (ws.onmessage !== onmessage) return; // closed by Go
+          var d = q[i];
+          if (typeof d !== "string") {
+            if (off) fn(0, buf, off);
+            off = 0;
+            if (ws.onmessage === onmessage) fn(1, new Uint8Array(d));
+            continue;
+          }
+          var need = off + 4 + d.length * 3; // UTF-8: at most 3 bytes per UTF-16 unit
+          if (need > buf.length) {
+            var nb = new Uint8Array(Math.max(need, buf.length * 2));
+            nb.set(buf.subarray(0, off));
+            buf = nb;
+          }
+          var n = enc.encodeInto(d, buf.subarray(off + 4)).written;
+          buf[off] = n & 255;
+          buf[off + 1] = (n >>> 8) & 255;
+          buf[off + 2] = (n >>> 16) & 255;
+          buf[off + 3] = n >>> 24;
+          off += 4 + n;
+          if (off >= 1 << 20) {
+            fn(0, buf, off);
+            off = 0;
+          }
+        }
+        if (off && ws.onmessage === onmessage) fn(0, buf, off);
+        if (buf.length > 1 << 20) buf = new Uint8Array(16 << 10); // keep no large buffer
+      }
+      function onmessage(ev) {
+        pending.push(ev.data);
+        if (!scheduled) {
+          scheduled = true;
+          setTimeout(flush, 0);
+        }
+      }
+      function first(h) {
+        return function (ev) {
+          if (pending.length) flush();
+          if (h) return h.call(ws, ev);
+        };
+      }
+      ws.onmessage = onmessage;
+      ws.onclose = first(ws.onclose);
+      ws.onerror = first(ws.onerror);
+    },
     // ready is called once by the Go wasm client with its backend object.
     ready: function (b) {
       timings.goStarted = now();

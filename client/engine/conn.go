@@ -170,8 +170,9 @@ func (c *Conn) Upgrading() bool {
 	return c.upgrading
 }
 
-// Packets returns the channel of received message packets. It is closed when
-// the session has ended; Err then tells why. Not reading it stalls the session.
+// Packets returns the channel of received message packets (none when
+// Options.OnMessages is set). It is closed when the session has ended; Err
+// then tells why. Not reading it stalls the session.
 func (c *Conn) Packets() <-chan eio.Packet { return c.packets }
 
 // Err returns why the session ended (a *CloseError), or nil while it is open.
@@ -317,6 +318,15 @@ func (c *Conn) readLoop(first []eio.Packet) {
 		if failed {
 			return
 		}
+		if p, ok := tr.(pusher); ok && c.opts.OnMessages != nil {
+			// The transport hands its packets over from its own callbacks:
+			// this goroutine only waits for its end.
+			if err := p.push(c.ctx, c.confirmedHandle()); err != nil && c.ctx.Err() == nil {
+				c.finalPoll()
+				c.failWith(err)
+			}
+			return
+		}
 		pkts, err := tr.read(c.ctx)
 		if err != nil {
 			if c.ctx.Err() == nil {
@@ -333,6 +343,30 @@ func (c *Conn) readLoop(first []eio.Packet) {
 		if !c.handle(pkts) {
 			return
 		}
+	}
+}
+
+// pusher is a transport that passes received packets to a function from its
+// own event callbacks (the browser's WebSocket), instead of through read.
+type pusher interface {
+	// push calls fn with the received packets, in order and one call at a
+	// time, until fn returns false (push then returns nil) or the transport
+	// ends (its error). Packets received before push was called go first.
+	push(ctx context.Context, fn func(pkts []eio.Packet) bool) error
+}
+
+// confirmedHandle returns handle for a websocket's pushed packets: the first
+// one confirms an upgrade (see unconfirmed).
+func (c *Conn) confirmedHandle() func([]eio.Packet) bool {
+	confirmed := false
+	return func(pkts []eio.Packet) bool {
+		if !confirmed {
+			confirmed = true
+			c.mu.Lock()
+			c.unconfirmed = nil
+			c.mu.Unlock()
+		}
+		return c.handle(pkts)
 	}
 }
 
@@ -363,15 +397,24 @@ func (c *Conn) finalPoll() {
 }
 
 // handle processes received packets; false means the session is over.
+// Message packets go to Options.OnMessages (consecutive ones in one call)
+// or, without it, to the Packets channel.
 func (c *Conn) handle(pkts []eio.Packet) bool {
-	for _, p := range pkts {
-		switch p.Type {
-		case eio.Message:
-			select {
-			case c.packets <- p:
-			case <-c.ctx.Done():
+	from := -1 // start of the run of message packets not yet delivered
+	for i, p := range pkts {
+		if p.Type == eio.Message {
+			if from < 0 {
+				from = i
+			}
+			continue
+		}
+		if from >= 0 {
+			if !c.deliver(pkts[from:i]) {
 				return false
 			}
+			from = -1
+		}
+		switch p.Type {
 		case eio.Ping:
 			c.heartbeat.Reset(c.heartbeatTimeout())
 			_ = c.Send(eio.Packet{Type: eio.Pong, Data: p.Data})
@@ -381,6 +424,28 @@ func (c *Conn) handle(pkts []eio.Packet) bool {
 			return false
 		default:
 			c.fail(&CloseError{Reason: ReasonParseError, Err: fmt.Errorf("unexpected %s packet", p.Type)})
+			return false
+		}
+	}
+	if from >= 0 {
+		return c.deliver(pkts[from:])
+	}
+	return true
+}
+
+// deliver passes message packets on; false means the session is over.
+func (c *Conn) deliver(msgs []eio.Packet) bool {
+	if c.ctx.Err() != nil {
+		return false
+	}
+	if c.opts.OnMessages != nil {
+		c.opts.OnMessages(msgs)
+		return true
+	}
+	for _, p := range msgs {
+		select {
+		case c.packets <- p:
+		case <-c.ctx.Done():
 			return false
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // Transport names, as in the Engine.IO protocol.
@@ -44,6 +46,14 @@ type Options struct {
 	ReadLimit int64
 	// Logger receives debug logs, default slog.Default().
 	Logger *slog.Logger
+	// OnMessages, when set, receives the session's message packets in place
+	// of the Packets channel, which then only closes when the session ends
+	// (after the last call): in order, the packets of one polling response
+	// or WebSocket frame at a time, on the goroutine that read them. In the
+	// browser a WebSocket frame is passed from the socket's JavaScript
+	// callback: OnMessages must then return without waiting for other
+	// goroutines. pkts is valid only during the call.
+	OnMessages func(pkts []eio.Packet)
 }
 
 func (o *Options) withDefaults() Options {

@@ -118,6 +118,10 @@ func (b *backend) newSocket(args []safejs.Value) (safejs.Value, error) {
 		return safejs.Value{}, errors.Join(errors.New("duplex: options"), err)
 	}
 	co, so := o.options(b.log)
+	// The socket's handlers only call the loader's sink and listeners,
+	// which do not wait: events are dispatched to JavaScript from the
+	// callback that received them.
+	so.NonBlockingHandlers = true
 	if len(args) > 4 && args[4].Type() == safejs.TypeFunction {
 		so.AuthFunc = jsAuth(args[4], b.log)
 	}

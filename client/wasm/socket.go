@@ -24,8 +24,10 @@ type socket struct {
 	nextID int
 }
 
-// send reports to the loader. It runs on the client's handler goroutine or
-// the queue's, never in a JS callback: a listener may call back into us.
+// send reports to the loader. It runs on the client's handler goroutine,
+// the queue's, or (the socket's handlers do not block) in the WebSocket's
+// JavaScript callback: a listener may call back into us, which works as
+// the methods of the handle do not wait.
 func (sk *socket) send(args ...any) {
 	if _, err := sk.sink.Invoke(args...); err != nil {
 		sk.b.log.Warn("duplex: a listener threw", "err", err)
