@@ -181,7 +181,8 @@ var receiveClients = []struct{ name, page, flood string }{
 // hands to a handler, and main-thread µs per event, for 10k small (16
 // bytes) and 1k large (16 KB) events, every page of receiveClients, b.N
 // rounds each, alternating. x-rate is wasm / official, x-rate-go and
-// x-rate-go-inline the Go pages / official.
+// x-rate-go-inline the Go pages / official; frames/call-wasm the WebSocket
+// frames per call into Go on the wasm io's page (io.duplex.stats).
 func BenchmarkBrowserReceive(b *testing.B) {
 	for _, c := range []struct {
 		name    string
@@ -199,6 +200,8 @@ func BenchmarkBrowserReceive(b *testing.B) {
 			}
 			rate := map[string][]float64{}
 			cpu := map[string][]float64{}
+			const calls = "io.duplex.stats.frames / Math.max(1, io.duplex.stats.calls)"
+			eval[any](tabs["wasm"], "io.duplex.stats.frames = io.duplex.stats.calls = io.duplex.stats.batches = 0")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				for _, cl := range receiveClients {
@@ -215,6 +218,7 @@ func BenchmarkBrowserReceive(b *testing.B) {
 				b.ReportMetric(median(rate[cl.name]), "ev/s-"+cl.name)
 				b.ReportMetric(median(cpu[cl.name]), "µs-cpu/ev-"+cl.name)
 			}
+			b.ReportMetric(eval[float64](tabs["wasm"], calls), "frames/call-wasm")
 			b.ReportMetric(median(rate["wasm"])/median(rate["official"]), "x-rate")
 			b.ReportMetric(median(rate["go"])/median(rate["official"]), "x-rate-go")
 			b.ReportMetric(median(rate["go-inline"])/median(rate["official"]), "x-rate-go-inline")

@@ -385,6 +385,17 @@
         this._dispatch(args.shift(), args, d);
         break;
       }
+      case "events": {
+        // a: a Uint8Array whose first b bytes are [[ackID, name, ...args], ...]
+        // as JSON text (reused: read it now), events without attachments
+        var evs = JSON.parse(utf8.decode(a.subarray(0, b)));
+        for (var i = 0; i < evs.length; i++) {
+          var e = evs[i];
+          var id = e.shift();
+          this._dispatch(e.shift(), e, id);
+        }
+        break;
+      }
       case "manager":
         this.io.emitReserved(a, b);
         break;
@@ -544,6 +555,9 @@
       }
       return undefined;
     },
+    // stats counts the frames received through receive, the batches (tasks)
+    // they came in and the calls into Go that carried them.
+    stats: { frames: 0, batches: 0, calls: 0 },
     // receive takes over the message events of the Go client's WebSocket ws
     // (client/engine, websocket_js.go) and passes them to fn in batches: a
     // message event queues the frame and, if none is pending, a task; that
@@ -554,6 +568,7 @@
     // handed over in one call into Go instead of one each. A close or error
     // event first hands over the frames before it.
     receive: function (ws, fn) {
+      var stats = io.duplex.stats;
       var pending = [];
       var scheduled = false;
       var enc = new TextEncoder();
@@ -563,13 +578,21 @@
         var q = pending;
         pending = [];
         var off = 0;
+        stats.batches++;
+        stats.frames += q.length;
         for (var i = 0; i < q.length; i++) {
           if (ws.onmessage !== onmessage) return; // closed by Go
           var d = q[i];
           if (typeof d !== "string") {
-            if (off) fn(0, buf, off);
+            if (off) {
+              fn(0, buf, off);
+              stats.calls++;
+            }
             off = 0;
-            if (ws.onmessage === onmessage) fn(1, new Uint8Array(d));
+            if (ws.onmessage === onmessage) {
+              fn(1, new Uint8Array(d));
+              stats.calls++;
+            }
             continue;
           }
           var need = off + 4 + d.length * 3; // UTF-8: at most 3 bytes per UTF-16 unit
@@ -586,10 +609,14 @@
           off += 4 + n;
           if (off >= 1 << 20) {
             fn(0, buf, off);
+            stats.calls++;
             off = 0;
           }
         }
-        if (off && ws.onmessage === onmessage) fn(0, buf, off);
+        if (off && ws.onmessage === onmessage) {
+          fn(0, buf, off);
+          stats.calls++;
+        }
         if (buf.length > 1 << 20) buf = new Uint8Array(16 << 10); // keep no large buffer
       }
       function onmessage(ev) {

@@ -21,6 +21,7 @@ type backend struct {
 	log   *slog.Logger
 	queue *queue
 	js    *jsValues
+	batch *batch // received events on their way to JavaScript
 
 	mu       sync.Mutex
 	managers map[string]*managerEntry // by origin + path
@@ -37,7 +38,11 @@ func newBackend(log *slog.Logger) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &backend{log: log, queue: newQueue(), js: js, managers: make(map[string]*managerEntry)}, nil
+	b := &backend{log: log, queue: newQueue(), js: js, managers: make(map[string]*managerEntry)}
+	if b.batch, err = newBatch(js, b.funcOf); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 func (b *backend) run() { b.queue.run() }

@@ -29,6 +29,12 @@ type socket struct {
 // JavaScript callback: a listener may call back into us, which works as
 // the methods of the handle do not wait.
 func (sk *socket) send(args ...any) {
+	sk.b.batch.flush() // the events received before this first
+	sk.call(args...)
+}
+
+// call invokes the sink.
+func (sk *socket) call(args ...any) {
 	if _, err := sk.sink.Invoke(args...); err != nil {
 		sk.b.log.Warn("duplex: a listener threw", "err", err)
 	}
@@ -62,11 +68,6 @@ func (sk *socket) attach(s *client.Socket) {
 	var text []byte
 	var jsText textBuffer
 	s.OnAny(func(e *client.Event) {
-		bufs, err := sk.b.js.jsBytes(e.Args.Attachments())
-		if err != nil {
-			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
-			return
-		}
 		id := -1
 		if e.HasAck() {
 			sk.mu.Lock()
@@ -74,6 +75,16 @@ func (sk *socket) attach(s *client.Socket) {
 			sk.nextID++
 			sk.acks[id] = e
 			sk.mu.Unlock()
+		}
+		if len(e.Args.Attachments()) == 0 {
+			sk.b.batch.add(sk, id, e)
+			return
+		}
+		sk.b.batch.flush()
+		bufs, err := sk.b.js.jsBytes(e.Args.Attachments())
+		if err != nil {
+			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
+			return
 		}
 		text = jsEvent(text[:0], e.Name, e.Args)
 		u8, err := jsText.copy(sk.b.js, text)
@@ -84,7 +95,7 @@ func (sk *socket) attach(s *client.Socket) {
 			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
 			return
 		}
-		sk.send(sk.b.js.event, u8, len(text), bufs, id)
+		sk.call(sk.b.js.event, u8, len(text), bufs, id)
 	})
 	m := s.Manager()
 	m.OnReconnectAttempt(func(n int) { sk.send("manager", "reconnect_attempt", n) })
@@ -227,6 +238,7 @@ func jsError(err error) string {
 }
 
 func (sk *socket) invoke(fn safejs.Value, args ...any) {
+	sk.b.batch.flush() // the events received before this first
 	if _, err := fn.Invoke(args...); err != nil {
 		sk.b.log.Warn("duplex: an ack callback threw", "err", err)
 	}
