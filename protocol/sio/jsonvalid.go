@@ -89,6 +89,9 @@ func validLiteral(d []byte, i int, lit string) (int, bool) {
 // does not check UTF-8, only control characters and escapes.
 func validString(d []byte, i int) (int, bool) {
 	for i++; i < len(d); i++ {
+		if i = skipPlain(d, i); i >= len(d) {
+			break
+		}
 		switch c := d[i]; {
 		case c == '"':
 			return i + 1, true
