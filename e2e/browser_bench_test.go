@@ -200,8 +200,8 @@ func BenchmarkBrowserReceive(b *testing.B) {
 			}
 			rate := map[string][]float64{}
 			cpu := map[string][]float64{}
-			const calls = "io.duplex.stats.frames / Math.max(1, io.duplex.stats.calls)"
-			eval[any](tabs["wasm"], "io.duplex.stats.frames = io.duplex.stats.calls = io.duplex.stats.batches = 0")
+			const calls = "io.duplex.stats ? io.duplex.stats.frames / Math.max(1, io.duplex.stats.calls) : 1"
+			eval[any](tabs["wasm"], "io.duplex.stats && (io.duplex.stats.frames = io.duplex.stats.calls = io.duplex.stats.batches = 0)")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				for _, cl := range receiveClients {

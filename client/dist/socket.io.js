@@ -413,15 +413,30 @@
         if (r instanceof Error) reportError(r);
       });
     }
-    var any = this._anyIn.slice();
-    for (var i = 0; i < any.length; i++) {
-      try {
-        any[i].apply(this, [name].concat(args));
-      } catch (e) {
-        reportError(e);
+    if (this._anyIn.length) {
+      var any = this._anyIn.slice();
+      var all = [name].concat(args);
+      for (var i = 0; i < any.length; i++) {
+        try {
+          any[i].apply(this, all);
+        } catch (e) {
+          reportError(e);
+        }
       }
     }
-    this.emitReserved.apply(this, [name].concat(args));
+    // emitReserved(name, ...args) without its copies when there is one
+    // listener: this runs for every received event.
+    var ls = this._l[name];
+    if (!ls) return;
+    if (ls.length !== 1) {
+      this.emitReserved.apply(this, [name].concat(args));
+      return;
+    }
+    try {
+      ls[0].apply(this, args);
+    } catch (e) {
+      reportError(e);
+    }
   };
   Socket.prototype.emit = function (ev) {
     if (RESERVED.hasOwnProperty(ev)) throw new Error('"' + ev + '" is a reserved event name');
