@@ -632,7 +632,9 @@
           fn(0, buf, off);
           stats.calls++;
         }
-        if (buf.length > 1 << 20) buf = new Uint8Array(16 << 10); // keep no large buffer
+        // Kept for the next batch up to the size a full call needs (a new
+        // buffer per batch, grown from small, costs more than the copies).
+        if (buf.length > 4 << 20) buf = new Uint8Array(16 << 10);
       }
       function onmessage(ev) {
         pending.push(ev.data);
