@@ -96,7 +96,7 @@ func (m *Manager) loop(done chan struct{}) {
 			m.callbacks[0] = callback{}
 			m.callbacks = m.callbacks[1:]
 			m.inLoop = true
-			m.drained.Broadcast()
+			m.drainedLocked()
 			m.mu.Unlock()
 			m.run(cb)
 			m.mu.Lock()

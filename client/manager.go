@@ -47,11 +47,11 @@ type Manager struct {
 	dialCancel     context.CancelFunc
 	dialWG         sync.WaitGroup
 
-	callbacks  []callback // run by the loop, in order (callback.go)
-	running    bool       // the loop goroutine is running
-	inLoop     bool       // a callback is running, on the loop or in receive (a handler may be calling us)
-	holdWake   bool       // receive is queueing: it wakes the loop itself if needed
-	drained    sync.Cond  // on m.mu: a callback was taken from the queue, or the connection changed
+	callbacks  []callback    // run by the loop, in order (callback.go)
+	running    bool          // the loop goroutine is running
+	inLoop     bool          // a callback is running, on the loop or in receive (a handler may be calling us)
+	holdWake   bool          // receive is queueing: it wakes the loop itself if needed
+	drained    chan struct{} // closed when a callback is taken from the queue or the connection changes (nil: no waiter)
 	wake       chan struct{}
 	loopDone   chan struct{}
 	onAttempt  []func(int)
@@ -84,7 +84,6 @@ func NewManager(rawURL string, opts *Options) (*Manager, error) {
 func newManager(rawURL string, opts *Options) *Manager {
 	o := opts.withDefaults()
 	m := &Manager{opts: o, log: o.Logger, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
-	m.drained.L = &m.mu
 	m.backoff = newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor)
 	m.dec.MaxAttachments = sio.DefaultMaxAttachments
 	u, err := url.Parse(rawURL)
@@ -362,7 +361,7 @@ func (m *Manager) closeLocked(reason string) conn {
 	eng := m.eng
 	wasOpen := m.state == stateOpen
 	m.eng = nil
-	m.drained.Broadcast()
+	m.drainedLocked()
 	m.state = stateClosed
 	m.backoff.reset()
 	if wasOpen {
@@ -406,7 +405,7 @@ func (m *Manager) dropEngineLocked(eng conn, reason string) {
 	m.eng = nil
 	m.state = stateClosed
 	m.backoff.reset()
-	m.drained.Broadcast()
+	m.drainedLocked()
 	m.onCloseLocked(reason)
 	if !m.opts.NoReconnection && !m.skipReconnect {
 		m.reconnectLocked()
@@ -471,7 +470,21 @@ func (m *Manager) receive(eng conn, pkts []eio.Packet, mayWait bool) {
 	}
 	m.receiveLocked(eng, pkts)
 	for mayWait && len(m.callbacks) >= maxPending && m.eng == eng && m.running {
-		m.drained.Wait()
+		if m.drained == nil {
+			m.drained = make(chan struct{})
+		}
+		ch := m.drained
+		m.mu.Unlock()
+		<-ch
+		m.mu.Lock()
+	}
+}
+
+// drainedLocked wakes receive's waiters.
+func (m *Manager) drainedLocked() {
+	if m.drained != nil {
+		close(m.drained)
+		m.drained = nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // TestHandlerOrder pins the order documented in doc.go, for a connection
@@ -87,4 +88,48 @@ func testHandlerOrder(t *testing.T, inline [2]bool) {
 	a.Disconnect()
 	f2.feed(`1/b,`)
 	steps("disconnect /a io client disconnect", "disconnect /b io server disconnect", "close forced close")
+}
+
+// TestReceiveWaitsForSlowHandlers: natively, the reader that hands packets
+// to the Manager (receive with mayWait) waits while maxPending callbacks
+// are queued behind a slow handler, instead of queueing without bound.
+func TestReceiveWaitsForSlowHandlers(t *testing.T) {
+	m, dials := fakeManager(t, nil)
+	s := m.Socket("/", nil)
+	conn := connected(s)
+	release := make(chan struct{})
+	var seen sync.WaitGroup
+	seen.Add(1 + maxPending + 10)
+	first := true
+	s.On("m", func(*Event) {
+		if first {
+			first = false
+			<-release // the loop is busy here
+		}
+		seen.Done()
+	})
+	f := newFakeEngine()
+	dials <- f
+	f.next(t)
+	f.feed(`0{"sid":"abc"}`)
+	recv(t, conn, "connect")
+	f.feed(`2["m"]`) // blocks the loop in the handler
+	time.Sleep(50 * time.Millisecond)
+	pkts := make([]eio.Packet, maxPending+10)
+	for i := range pkts {
+		pkts[i] = eio.TextMessage([]byte(`2["m"]`))
+	}
+	done := make(chan struct{})
+	go func() {
+		m.receive(f, pkts, true)
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("receive returned with more than maxPending callbacks queued")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	recv(t, done, "receive's return once the handler let go")
+	seen.Wait()
 }
