@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"sync"
 	"time"
@@ -30,7 +29,7 @@ type Manager struct {
 	engineOpts engine.Options
 	base       string
 	urlErr     error
-	log        *slog.Logger
+	log        Logger
 
 	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"slices"
 	"sync"
@@ -21,7 +20,7 @@ type Conn struct {
 	opts Options
 	base *url.URL
 	hs   eio.Handshake
-	log  *slog.Logger
+	log  Logger
 
 	ctx    context.Context // ends every goroutine of the session
 	cancel context.CancelFunc

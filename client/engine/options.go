@@ -2,13 +2,14 @@ package engine
 
 import (
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duplexio/duplex/client/internal/clog"
 )
 
 // Transport names, as in the Engine.IO protocol.
@@ -42,8 +43,20 @@ type Options struct {
 	Header map[string][]string
 	// ReadLimit caps one received WebSocket message or polling response, default DefaultReadLimit.
 	ReadLimit int64
-	// Logger receives debug logs, default slog.Default().
-	Logger *slog.Logger
+	// Logger receives debug logs, default slog.Default() (under GOOS=js, a
+	// small logger writing INFO and above to the console: see Logger).
+	Logger Logger
+}
+
+// Logger is what the client logs through: *slog.Logger has these methods,
+// and is what a program normally sets. Under GOOS=js the default is not
+// slog's, so that a wasm binary that never sets one does not link slog's
+// handlers, time formatting and fmt (~250 KB).
+type Logger interface {
+	Debug(msg string, args ...any)
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
 }
 
 func (o *Options) withDefaults() Options {
@@ -67,7 +80,7 @@ func (o *Options) withDefaults() Options {
 		c.ReadLimit = DefaultReadLimit
 	}
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = clog.Default()
 	}
 	return c
 }

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"log/slog"
 	"math"
 	"time"
 
@@ -124,7 +123,7 @@ func ms(f *float64) time.Duration {
 }
 
 // options maps socket.io-client options to the Manager's and the socket's.
-func (o *jsOptions) options(log *slog.Logger) (*client.Options, *client.SocketOptions) {
+func (o *jsOptions) options(log client.Logger) (*client.Options, *client.SocketOptions) {
 	co := &client.Options{
 		Engine: engine.Options{
 			Path:       o.Path,
