@@ -1,10 +1,10 @@
-package sio
+package jsonread
 
-// validJSON reports whether d is one valid JSON value, accepting exactly what
-// json.Valid accepts (the fuzz tests check that) in a single pass without
-// encoding/json's per-byte state machine: payloads are validated on every
-// incoming packet, so this is on the hot path.
-func validJSON(d []byte) bool {
+// Valid reports whether d is one valid JSON value, accepting exactly what
+// json.Valid accepts (protocol/sio's fuzz tests check that) in a single pass
+// without encoding/json's per-byte state machine: payloads are validated on
+// every incoming packet, so this is on the hot path.
+func Valid(d []byte) bool {
 	i, ok := validValue(d, skipSpace(d, 0), 0)
 	return ok && skipSpace(d, i) == len(d)
 }
