@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -31,7 +32,8 @@ import (
 type argEncoder struct {
 	buf         []byte
 	attachments [][]byte
-	depth       int // nesting of the containers being written
+	depth       int  // nesting of the containers being written
+	nativeTest  bool // tests: std writes as in the browser build (argEncoder.native)
 }
 
 // MarshalEvent returns the payload of an EVENT named name with args, and the
@@ -216,6 +218,9 @@ func (e *argEncoder) float(f float64, bits int) error {
 // pays for what escapes to encoding/json, and the encoder itself stays on the
 // stack.
 func (e *argEncoder) std(v any) error {
+	if nativeStd || e.nativeTest {
+		return e.native(reflect.ValueOf(v))
+	}
 	w := &sliceWriter{b: e.buf}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -190,7 +190,10 @@ func (e *argEncoder) elems(v reflect.Value) error {
 	return nil
 }
 
-func (e *argEncoder) mapValue(v reflect.Value) error {
+func (e *argEncoder) mapValue(v reflect.Value) error { return e.mapWith(v, appendString) }
+
+// mapWith writes the map v with its keys written by appendKey.
+func (e *argEncoder) mapWith(v reflect.Value, appendKey func([]byte, string) []byte) error {
 	if v.IsNil() {
 		e.buf = append(e.buf, "null"...)
 		return nil
@@ -213,7 +216,7 @@ func (e *argEncoder) mapValue(v reflect.Value) error {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendString(e.buf, en.key)
+		e.buf = appendKey(e.buf, en.key)
 		e.buf = append(e.buf, ':')
 		if err := e.reflectValue(en.val); err != nil {
 			return err
