@@ -1,10 +1,12 @@
 package client
 
 import (
-	"fmt"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/duplexio/duplex/protocol/sio"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Args are the raw arguments of an event or an ack: JSON until decoded.
@@ -40,7 +42,7 @@ func (e *Event) Socket() *Socket { return e.socket }
 func (e *Event) Decode(v ...any) error {
 	for i, p := range v {
 		if err := e.Args.Decode(i, p); err != nil {
-			return fmt.Errorf("client: event %q: %w", e.Name, err)
+			return wrap.New("client: event "+strconv.Quote(e.Name)+": "+err.Error(), err)
 		}
 	}
 	return nil

@@ -3,14 +3,16 @@ package client
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 type managerState int
@@ -85,15 +87,15 @@ func newManager(rawURL string, opts *Options) *Manager {
 	u, err := url.Parse(rawURL)
 	switch {
 	case err != nil:
-		m.urlErr = fmt.Errorf("client: bad url: %w", err)
+		m.urlErr = wrap.In("client: bad url", err)
 	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss":
-		m.urlErr = fmt.Errorf("client: bad url %q: scheme must be http, https, ws or wss", rawURL)
+		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": scheme must be http, https, ws or wss")
 	case u.Host == "":
-		m.urlErr = fmt.Errorf("client: bad url %q: no host", rawURL)
+		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": no host")
 	}
 	for _, t := range o.Engine.Transports {
 		if t != engine.Polling && t != engine.WebSocket && m.urlErr == nil {
-			m.urlErr = fmt.Errorf("client: unknown transport %q", t)
+			m.urlErr = errors.New("client: unknown transport " + strconv.Quote(t))
 		}
 	}
 	query := url.Values{}
@@ -235,7 +237,7 @@ func (m *Manager) openLocked() {
 		defer cancel()
 		conn, err := m.dial(ctx)
 		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("%w: %w", ErrConnectTimeout, err)
+			err = wrap.New(ErrConnectTimeout.Error()+": "+err.Error(), ErrConnectTimeout, err)
 		}
 		m.onDialed(conn, err)
 	}()

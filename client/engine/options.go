@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"fmt"
+	"errors"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/internal/clog"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Transport names, as in the Engine.IO protocol.
@@ -88,7 +90,7 @@ func (o *Options) withDefaults() Options {
 func (o *Options) validate() error {
 	for _, t := range o.Transports {
 		if t != Polling && t != WebSocket {
-			return fmt.Errorf("engine: unknown transport %q", t)
+			return errors.New("engine: unknown transport " + strconv.Quote(t))
 		}
 	}
 	return nil
@@ -142,15 +144,15 @@ func timestamp() string {
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("engine: bad url: %w", err)
+		return nil, wrap.In("engine: bad url", err)
 	}
 	switch u.Scheme {
 	case "http", "https", "ws", "wss":
 	default:
-		return nil, fmt.Errorf("engine: bad url %q: scheme must be http, https, ws or wss", raw)
+		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": scheme must be http, https, ws or wss")
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("engine: bad url %q: no host", raw)
+		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": no host")
 	}
 	return u, nil
 }

@@ -2,10 +2,11 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 
 	"github.com/duplexio/duplex/protocol/eio"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // httpDoer performs one polling request; implemented with net/http natively
@@ -70,7 +71,7 @@ func (p *polling) batch(pkts []eio.Packet) int {
 func (p *polling) write(ctx context.Context, pkts []eio.Packet) error {
 	body := eio.AppendPayload(make([]byte, 0, eio.PayloadLen(pkts...)), pkts...)
 	if _, err := p.http.do(ctx, "POST", p.url(), body); err != nil {
-		return fmt.Errorf("polling write: %w", err)
+		return wrap.In("polling write", err)
 	}
 	return nil
 }

@@ -2,11 +2,12 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // upgradeTimeout bounds the probe (the server's own upgradeTimeout is 10 s).
@@ -36,7 +37,7 @@ func (c *Conn) tryUpgrade() error {
 	defer cancel()
 	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, c.hs.SID), &c.opts)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	ok := false
 	defer func() {
@@ -45,14 +46,14 @@ func (c *Conn) tryUpgrade() error {
 		}
 	}()
 	if err := ws.write(ctx, []eio.Packet{{Type: eio.Ping, Data: []byte(eio.Probe)}}); err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	pkts, err := ws.read(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	if len(pkts) != 1 || pkts[0].Type != eio.Pong || !pkts[0].IsProbe() {
-		return fmt.Errorf("%w: unexpected probe answer", ErrUpgrade)
+		return wrap.With(ErrUpgrade, "unexpected probe answer")
 	}
 	// Pause polling and wait until no GET or POST is in flight.
 	c.mu.Lock()
@@ -75,13 +76,13 @@ func (c *Conn) tryUpgrade() error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("%w: polling did not pause: %w", ErrUpgrade, ctx.Err())
+			return wrap.New(ErrUpgrade.Error()+": polling did not pause: "+ctx.Err().Error(), ErrUpgrade, ctx.Err())
 		}
 		c.mu.Lock()
 	}
 	c.mu.Unlock()
 	if err := ws.write(ctx, []eio.Packet{eio.UpgradePacket}); err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	c.mu.Lock()
 	old := c.tr

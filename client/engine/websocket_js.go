@@ -5,11 +5,13 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"sync"
 
+	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/protocol/eio"
-	"github.com/hack-pad/safejs"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // wsTransport is the browser's WebSocket, used through safejs (not
@@ -37,7 +39,7 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 	}
 	ws, err := ctor.New(url)
 	if err != nil {
-		return nil, fmt.Errorf("engine: websocket: %w", err)
+		return nil, wrap.In("engine: websocket", err)
 	}
 	w := &wsTransport{ws: ws, readLimit: o.ReadLimit, notify: make(chan struct{}, 1), opened: make(chan struct{})}
 	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
@@ -79,7 +81,7 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 			return w, nil
 		}
 		w.close()
-		return nil, fmt.Errorf("engine: websocket %s: %w", url, err)
+		return nil, wrap.New("engine: websocket "+url+": "+err.Error(), err)
 	case <-ctx.Done():
 		w.close()
 		return nil, ctx.Err()
@@ -99,7 +101,7 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 	if data.Type() == safejs.TypeString {
 		s, err := data.String()
 		if err == nil && int64(len(s)) > w.readLimit {
-			err = fmt.Errorf("message of %d bytes over the read limit", len(s))
+			err = errors.New("message of " + strconv.Itoa(len(s)) + " bytes over the read limit")
 		}
 		if err == nil {
 			p, err = eio.DecodeText([]byte(s))
@@ -119,7 +121,7 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 		}
 		n, err := u8.Length()
 		if err == nil && int64(n) > w.readLimit {
-			err = fmt.Errorf("message of %d bytes over the read limit", n)
+			err = errors.New("message of " + strconv.Itoa(n) + " bytes over the read limit")
 		}
 		if err != nil {
 			w.fail(err)
@@ -192,7 +194,7 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 	err := w.err
 	w.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("websocket write: %w", err)
+		return wrap.In("websocket write", err)
 	}
 	var buf []byte
 	for _, p := range pkts {
@@ -211,7 +213,7 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 			arg = string(buf)
 		}
 		if _, err := w.ws.Call("send", arg); err != nil {
-			return fmt.Errorf("websocket write: %w", err)
+			return wrap.In("websocket write", err)
 		}
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hack-pad/safejs"
+	"github.com/duplexio/duplex/client/internal/safejs"
 
 	"github.com/duplexio/duplex/client"
 )

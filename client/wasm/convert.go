@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/hack-pad/safejs"
+	"github.com/duplexio/duplex/client/internal/safejs"
 
 	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/client/wasm/internal/jsontext"

@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"github.com/hack-pad/safejs"
+	"github.com/duplexio/duplex/client/internal/safejs"
 
 	"github.com/duplexio/duplex/client/internal/clog"
 )

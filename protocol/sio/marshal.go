@@ -2,13 +2,14 @@ package sio
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"reflect"
 	"slices"
 	"strconv"
 
 	"github.com/duplexio/duplex/protocol/internal/jsonstr"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Binary values are []byte anywhere in an argument list: at the top level, in
@@ -47,7 +48,7 @@ func MarshalEvent(name string, args ...any) (json.RawMessage, [][]byte, error) {
 // does. On error the returned slice is nil.
 func AppendEvent(dst []byte, name string, args ...any) ([]byte, [][]byte, error) {
 	if IsReserved(name) {
-		return nil, nil, fmt.Errorf("%w: %q", ErrReservedEvent, name)
+		return nil, nil, wrap.New(ErrReservedEvent.Error()+": "+strconv.Quote(name), ErrReservedEvent)
 	}
 	e := argEncoder{buf: dst}
 	e.buf = append(e.buf, '[')
@@ -225,7 +226,7 @@ func (e *argEncoder) std(v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("%w: %v", ErrUnsupportedValue, err)
+		return wrap.New(ErrUnsupportedValue.Error()+": "+err.Error(), ErrUnsupportedValue)
 	}
 	e.buf = w.b[:len(w.b)-1] // without the newline Encode adds
 	return nil

@@ -3,12 +3,13 @@ package sio
 import (
 	"encoding"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Values of other types than the common ones argEncoder.value knows are
@@ -29,7 +30,7 @@ var (
 // errTooDeep refuses a value nested deeper than encoding/json's limit (which
 // the reference's decoder cannot read either): a cyclic value is an error
 // rather than a stack overflow.
-var errTooDeep = fmt.Errorf("%w: nested more than %d deep (a cycle?)", ErrUnsupportedValue, maxDepth)
+var errTooDeep = wrap.New(ErrUnsupportedValue.Error()+": nested more than "+strconv.Itoa(maxDepth)+" deep (a cycle?)", ErrUnsupportedValue)
 
 var binaryTypes sync.Map // reflect.Type -> bool
 
@@ -163,7 +164,7 @@ func (e *argEncoder) stdValue(v reflect.Value) error {
 		}
 		return e.stdValue(v.Elem())
 	}
-	return fmt.Errorf("%w: unexported %s", ErrUnsupportedValue, v.Type())
+	return wrap.New(ErrUnsupportedValue.Error()+": unexported "+v.Type().String(), ErrUnsupportedValue)
 }
 
 func (e *argEncoder) attach(b []byte) {
@@ -237,7 +238,7 @@ func keyName(k reflect.Value) (string, error) {
 		}
 		b, err := k.Interface().(encoding.TextMarshaler).MarshalText()
 		if err != nil {
-			return "", fmt.Errorf("%w: map key: %v", ErrUnsupportedValue, err)
+			return "", wrap.New(ErrUnsupportedValue.Error()+": map key: "+err.Error(), ErrUnsupportedValue)
 		}
 		return string(b), nil
 	}
@@ -247,7 +248,7 @@ func keyName(k reflect.Value) (string, error) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return strconv.FormatUint(k.Uint(), 10), nil
 	}
-	return "", fmt.Errorf("%w: map key type %s", ErrUnsupportedValue, k.Type())
+	return "", wrap.New(ErrUnsupportedValue.Error()+": map key type "+k.Type().String(), ErrUnsupportedValue)
 }
 
 func (e *argEncoder) structValue(v reflect.Value) error {

@@ -31,7 +31,9 @@ func (t textOnly) MarshalText() ([]byte, error) { return []byte(t.s), nil }
 
 type spacedMarshaler struct{}
 
-func (spacedMarshaler) MarshalJSON() ([]byte, error) { return []byte(" { \"a\" : [ 1 , \"x y\" ] } "), nil }
+func (spacedMarshaler) MarshalJSON() ([]byte, error) {
+	return []byte(" { \"a\" : [ 1 , \"x y\" ] } "), nil
+}
 
 type badMarshaler struct{}
 
@@ -56,7 +58,7 @@ func TestNativeLikeEncodingJSON(t *testing.T) {
 		struct{ S string }{"a\"b\\c\n\r\t\b\f\x01\x1f\x7f <&> \u2028\u2029 é \xff\xfe end"},
 		struct{ T textOnly }{textOnly{"t\"\u2028"}}, map[textOnly]int{{"b"}: 1, {"a"}: 2},
 		struct{ M spacedMarshaler }{}, struct{ N json.Number }{"-1.5e3"}, struct{ N json.Number }{""},
-struct{ U uint8 }{255}, struct{ A [3]int }{[3]int{1, 2, 3}},
+		struct{ U uint8 }{255}, struct{ A [3]int }{[3]int{1, 2, 3}},
 		struct{ P *int }{}, time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("x", 3600)), netip.MustParseAddr("::1"),
 		struct {
 			D time.Duration `json:"d,string"`
