@@ -4,9 +4,8 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"github.com/duplexio/duplex/protocol/sio"
-
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/sio"
 )
 
 // Args are the raw arguments of an event or an ack: JSON until decoded.

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
-
-	"github.com/duplexio/duplex/internal/wrap"
 )
 
 type managerState int
@@ -84,7 +84,7 @@ func newManager(rawURL string, opts *Options) *Manager {
 	m := &Manager{opts: o, log: o.Logger, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
 	m.backoff = newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor)
 	m.dec.MaxAttachments = sio.DefaultMaxAttachments
-	u, err := url.Parse(rawURL)
+	u, err := urlx.Parse(rawURL)
 	switch {
 	case err != nil:
 		m.urlErr = wrap.In("client: bad url", err)
@@ -103,7 +103,7 @@ func newManager(rawURL string, opts *Options) *Manager {
 		query[k] = v
 	}
 	if u != nil {
-		for k, v := range u.Query() {
+		for k, v := range urlx.ParseQuery(u.RawQuery) {
 			query[k] = v
 		}
 		m.base = u.Scheme + "://" + u.Host

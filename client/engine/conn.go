@@ -3,14 +3,13 @@ package engine
 import (
 	"context"
 	"errors"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/duplexio/duplex/protocol/eio"
-
+	"github.com/duplexio/duplex/client/internal/urlx"
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // closeFlushTimeout bounds how long Close waits for queued packets to be written.
@@ -19,7 +18,7 @@ const closeFlushTimeout = 2 * time.Second
 // Conn is an open Engine.IO session. Its methods are safe for concurrent use.
 type Conn struct {
 	opts Options
-	base *url.URL
+	base *urlx.URL
 	hs   eio.Handshake
 	log  Logger
 

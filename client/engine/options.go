@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/internal/clog"
-
+	"github.com/duplexio/duplex/client/internal/urlx"
 	"github.com/duplexio/duplex/internal/wrap"
 )
 
@@ -101,7 +101,7 @@ func (o *Options) canUpgrade(from string, offered []string) bool {
 }
 
 // endpoint builds the request URL for transport (http(s) for polling, ws(s) for websocket).
-func endpoint(base *url.URL, o *Options, transport, sid string) string {
+func endpoint(base *urlx.URL, o *Options, transport, sid string) string {
 	u := *base
 	u.Path = o.Path
 	u.RawPath = ""
@@ -119,15 +119,15 @@ func endpoint(base *url.URL, o *Options, transport, sid string) string {
 	for k, v := range o.Query {
 		q[k] = v
 	}
-	q.Set("EIO", "4")
-	q.Set("transport", transport)
+	q["EIO"] = []string{"4"}
+	q["transport"] = []string{transport}
 	if sid != "" {
-		q.Set("sid", sid)
+		q["sid"] = []string{sid}
 	}
 	if transport == Polling {
-		q.Set("t", timestamp())
+		q["t"] = []string{timestamp()}
 	}
-	u.RawQuery = q.Encode()
+	u.RawQuery = urlx.Encode(q)
 	return u.String()
 }
 
@@ -141,8 +141,8 @@ func timestamp() string {
 }
 
 // parseBase checks the server URL: scheme http, https, ws or wss, and a host.
-func parseBase(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
+func parseBase(raw string) (*urlx.URL, error) {
+	u, err := urlx.Parse(raw)
 	if err != nil {
 		return nil, wrap.In("engine: bad url", err)
 	}

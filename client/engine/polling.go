@@ -2,11 +2,10 @@ package engine
 
 import (
 	"context"
-	"net/url"
 
-	"github.com/duplexio/duplex/protocol/eio"
-
+	"github.com/duplexio/duplex/client/internal/urlx"
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // httpDoer performs one polling request; implemented with net/http natively
@@ -19,7 +18,7 @@ type httpDoer interface {
 // polling is the HTTP long-polling transport of one session.
 type polling struct {
 	http       httpDoer
-	base       *url.URL
+	base       *urlx.URL
 	opts       *Options
 	sid        string
 	maxPayload int

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/duplexio/duplex/client/internal/safejs"
-
 	"github.com/duplexio/duplex/internal/wrap"
 )
 

@@ -5,9 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/duplexio/duplex/protocol/eio"
-
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // upgradeTimeout bounds the probe (the server's own upgradeTimeout is 10 s).

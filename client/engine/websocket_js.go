@@ -9,9 +9,8 @@ import (
 	"sync"
 
 	"github.com/duplexio/duplex/client/internal/safejs"
-	"github.com/duplexio/duplex/protocol/eio"
-
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // wsTransport is the browser's WebSocket, used through safejs (not

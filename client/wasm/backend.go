@@ -9,9 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
-
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // backend creates client sockets for the loader's io() and keeps the

@@ -7,9 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
-
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/client/wasm/internal/jsontext"
 	"github.com/duplexio/duplex/internal/jsonread"
 	"github.com/duplexio/duplex/protocol/sio"

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/duplexio/duplex/client/internal/safejs"
-
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/protocol/sio"
 )

@@ -5,9 +5,8 @@ package main
 import (
 	"os"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
-
 	"github.com/duplexio/duplex/client/internal/clog"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 func main() {

@@ -6,10 +6,9 @@ import (
 	"math"
 	"time"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
-
 	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // jsOptions are the socket.io-client options the backend understands, read

@@ -1,9 +1,8 @@
 package sio
 
 import (
-	"github.com/duplexio/duplex/protocol/eio"
-
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // Decoder turns the Engine.IO messages of one connection into Socket.IO

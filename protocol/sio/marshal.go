@@ -7,9 +7,8 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/duplexio/duplex/protocol/internal/jsonstr"
-
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/internal/jsonstr"
 )
 
 // Binary values are []byte anywhere in an argument list: at the top level, in

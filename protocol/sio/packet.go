@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/duplexio/duplex/protocol/eio"
-
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // Type is a Socket.IO packet type.
