@@ -4,9 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/duplexio/duplex/internal/wrap"
@@ -199,19 +197,15 @@ func (e *argEncoder) mapWith(v reflect.Value, appendKey func([]byte, string) []b
 		e.buf = append(e.buf, "null"...)
 		return nil
 	}
-	type entry struct {
-		key string
-		val reflect.Value
-	}
-	entries := make([]entry, 0, v.Len())
+	entries := make([]mapEntry, 0, v.Len())
 	for it := v.MapRange(); it.Next(); {
 		k, err := keyName(it.Key())
 		if err != nil {
 			return err
 		}
-		entries = append(entries, entry{k, it.Value()})
+		entries = append(entries, mapEntry{k, it.Value()})
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	sortEntries(entries)
 	e.buf = append(e.buf, '{')
 	for i, en := range entries {
 		if i > 0 {

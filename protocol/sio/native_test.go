@@ -125,3 +125,55 @@ func FuzzNativeLikeEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestMapKeyOrder: map keys are written sorted (the heap sort of
+// sortEntries), as encoding/json sorts them, for maps of every size.
+func TestMapKeyOrder(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 100, 1000} {
+		m := map[int][]byte{} // binary: written by the attachment walk
+		want := map[int]string{}
+		for i := range n {
+			k := (i * 7919) % 100003
+			m[k] = nil
+			want[k] = "x"
+		}
+		got, _, err := sio.MarshalArgs(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := json.Marshal([]any{want})
+		if g, wk := topKeys(t, got), topKeys(t, w); strings.Join(g, ",") != strings.Join(wk, ",") {
+			t.Fatalf("%d keys: order %v, encoding/json's %v", n, g, wk)
+		}
+	}
+}
+
+// topKeys returns the keys of the object in the one-element array b, in order.
+func topKeys(t *testing.T, b []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var keys []string
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		switch tok := tok.(type) {
+		case json.Delim:
+			if tok == '{' || tok == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		case string:
+			if depth == 2 {
+				keys = append(keys, tok)
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}
