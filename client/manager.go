@@ -10,6 +10,7 @@ import (
 
 	"github.com/duplexio/duplex/client/engine"
 	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/timeout"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
@@ -229,14 +230,14 @@ func (m *Manager) openLocked() {
 		return
 	}
 	m.state = stateOpening
-	ctx, cancel := context.WithTimeout(context.Background(), m.opts.Timeout)
+	ctx, cancel := timeout.Context(context.Background(), m.opts.Timeout)
 	m.dialCancel = cancel
 	m.dialWG.Add(1)
 	go func() {
 		defer m.dialWG.Done()
 		defer cancel()
 		conn, err := m.dial(ctx)
-		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if err != nil && timeout.Err(ctx) == context.DeadlineExceeded {
 			err = wrap.New(ErrConnectTimeout.Error()+": "+err.Error(), ErrConnectTimeout, err)
 		}
 		m.onDialed(conn, err)

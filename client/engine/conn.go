@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/timeout"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
@@ -352,7 +353,7 @@ func (c *Conn) finalPoll() {
 	if p == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, finalPollTimeout)
+	ctx, cancel := timeout.Context(c.ctx, finalPollTimeout)
 	defer cancel()
 	pkts, err := p.read(ctx)
 	p.close()

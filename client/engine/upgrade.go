@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"context"
 	"slices"
 	"time"
 
+	"github.com/duplexio/duplex/internal/timeout"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
@@ -32,7 +32,7 @@ func (c *Conn) upgrade() {
 }
 
 func (c *Conn) tryUpgrade() error {
-	ctx, cancel := context.WithTimeout(c.ctx, upgradeTimeout)
+	ctx, cancel := timeout.Context(c.ctx, upgradeTimeout)
 	defer cancel()
 	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, c.hs.SID), &c.opts)
 	if err != nil {
@@ -75,7 +75,7 @@ func (c *Conn) tryUpgrade() error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return wrap.New(ErrUpgrade.Error()+": polling did not pause: "+ctx.Err().Error(), ErrUpgrade, ctx.Err())
+			return wrap.New(ErrUpgrade.Error()+": polling did not pause: "+timeout.Err(ctx).Error(), ErrUpgrade, timeout.Err(ctx))
 		}
 		c.mu.Lock()
 	}
