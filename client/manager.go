@@ -3,14 +3,16 @@ package client
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"net/url"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/timeout"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
 )
@@ -31,7 +33,7 @@ type Manager struct {
 	engineOpts engine.Options
 	base       string
 	urlErr     error
-	log        *slog.Logger
+	log        Logger
 
 	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
@@ -86,18 +88,18 @@ func newManager(rawURL string, opts *Options) *Manager {
 	m := &Manager{opts: o, log: o.Logger, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
 	m.backoff = newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor)
 	m.dec.MaxAttachments = sio.DefaultMaxAttachments
-	u, err := url.Parse(rawURL)
+	u, err := urlx.Parse(rawURL)
 	switch {
 	case err != nil:
-		m.urlErr = fmt.Errorf("client: bad url: %w", err)
+		m.urlErr = wrap.In("client: bad url", err)
 	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss":
-		m.urlErr = fmt.Errorf("client: bad url %q: scheme must be http, https, ws or wss", rawURL)
+		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": scheme must be http, https, ws or wss")
 	case u.Host == "":
-		m.urlErr = fmt.Errorf("client: bad url %q: no host", rawURL)
+		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": no host")
 	}
 	for _, t := range o.Engine.Transports {
 		if t != engine.Polling && t != engine.WebSocket && m.urlErr == nil {
-			m.urlErr = fmt.Errorf("client: unknown transport %q", t)
+			m.urlErr = errors.New("client: unknown transport " + strconv.Quote(t))
 		}
 	}
 	query := url.Values{}
@@ -105,7 +107,7 @@ func newManager(rawURL string, opts *Options) *Manager {
 		query[k] = v
 	}
 	if u != nil {
-		for k, v := range u.Query() {
+		for k, v := range urlx.ParseQuery(u.RawQuery) {
 			query[k] = v
 		}
 		m.base = u.Scheme + "://" + u.Host
@@ -235,15 +237,15 @@ func (m *Manager) openLocked() {
 		return
 	}
 	m.state = stateOpening
-	ctx, cancel := context.WithTimeout(context.Background(), m.opts.Timeout)
+	ctx, cancel := timeout.Context(context.Background(), m.opts.Timeout)
 	m.dialCancel = cancel
 	m.dialWG.Add(1)
 	go func() {
 		defer m.dialWG.Done()
 		defer cancel()
 		conn, err := m.dial(ctx)
-		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("%w: %w", ErrConnectTimeout, err)
+		if err != nil && timeout.Err(ctx) == context.DeadlineExceeded {
+			err = wrap.New(ErrConnectTimeout.Error()+": "+err.Error(), ErrConnectTimeout, err)
 		}
 		m.onDialed(conn, err)
 	}()

@@ -3,13 +3,13 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/timeout"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -19,9 +19,9 @@ const closeFlushTimeout = 2 * time.Second
 // Conn is an open Engine.IO session. Its methods are safe for concurrent use.
 type Conn struct {
 	opts Options
-	base *url.URL
+	base *urlx.URL
 	hs   eio.Handshake
-	log  *slog.Logger
+	log  Logger
 
 	ctx    context.Context // ends every goroutine of the session
 	cancel context.CancelFunc
@@ -74,7 +74,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		tr, first, err = c.handshakeWebSocket(ctx)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrHandshake, o.Transports[0], err)
+		return nil, wrap.New(ErrHandshake.Error()+": "+o.Transports[0]+": "+err.Error(), ErrHandshake, err)
 	}
 	c.start(tr, first)
 	return c, nil
@@ -105,14 +105,14 @@ func (c *Conn) heartbeatTimeout() time.Duration {
 // openPacket parses the first packet of a session.
 func (c *Conn) openPacket(pkts []eio.Packet) ([]eio.Packet, error) {
 	if len(pkts) == 0 || pkts[0].Type != eio.Open {
-		return nil, fmt.Errorf("%w: first packet is not open", eio.ErrInvalidPacket)
+		return nil, wrap.With(eio.ErrInvalidPacket, "first packet is not open")
 	}
 	hs, err := eio.ParseHandshake(pkts[0].Data)
 	if err != nil {
 		return nil, err
 	}
 	if hs.PingInterval <= 0 || hs.PingTimeout <= 0 {
-		return nil, fmt.Errorf("%w: handshake without ping interval or timeout", eio.ErrInvalidPacket)
+		return nil, wrap.With(eio.ErrInvalidPacket, "handshake without ping interval or timeout")
 	}
 	c.hs = hs
 	return pkts[1:], nil
@@ -387,7 +387,7 @@ func (c *Conn) finalPoll() {
 	if p == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, finalPollTimeout)
+	ctx, cancel := timeout.Context(c.ctx, finalPollTimeout)
 	defer cancel()
 	pkts, err := p.read(ctx)
 	p.close()
@@ -423,7 +423,7 @@ func (c *Conn) handle(pkts []eio.Packet) bool {
 			c.fail(&CloseError{Reason: ReasonTransportClose, Err: errors.New("closed by the server")})
 			return false
 		default:
-			c.fail(&CloseError{Reason: ReasonParseError, Err: fmt.Errorf("unexpected %s packet", p.Type)})
+			c.fail(&CloseError{Reason: ReasonParseError, Err: errors.New("unexpected " + p.Type.String() + " packet")})
 			return false
 		}
 	}

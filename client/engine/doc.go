@@ -14,7 +14,7 @@
 // # Wasm
 //
 // Built with GOOS=js GOARCH=wasm, polling uses the browser's fetch (through
-// github.com/hack-pad/safejs) and the WebSocket transport the browser's
+// client/internal/safejs, syscall/js returning errors) and the WebSocket transport the browser's
 // WebSocket, also through safejs: net/http is not even a dependency (natively
 // coder/websocket and net/http are used). [Options.Header] is ignored there
 // (browsers do not let scripts set them). On a page with the loader

@@ -6,11 +6,12 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
+	"strconv"
 	"sync"
 
+	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
-	"github.com/hack-pad/safejs"
 )
 
 // wsTransport is the browser's WebSocket, used through safejs (not
@@ -42,7 +43,7 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 	}
 	ws, err := ctor.New(url)
 	if err != nil {
-		return nil, fmt.Errorf("engine: websocket: %w", err)
+		return nil, wrap.In("engine: websocket", err)
 	}
 	w := &wsTransport{ws: ws, readLimit: o.ReadLimit, notify: make(chan struct{}, 1), opened: make(chan struct{})}
 	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
@@ -88,7 +89,7 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 			return w, nil
 		}
 		w.close()
-		return nil, fmt.Errorf("engine: websocket %s: %w", url, err)
+		return nil, wrap.New("engine: websocket "+url+": "+err.Error(), err)
 	case <-ctx.Done():
 		w.close()
 		return nil, ctx.Err()
@@ -111,7 +112,7 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 	if data.Type() == safejs.TypeString {
 		s, err := data.String()
 		if err == nil && int64(len(s)) > w.readLimit {
-			err = fmt.Errorf("message of %d bytes over the read limit", len(s))
+			err = errors.New("message of " + strconv.Itoa(len(s)) + " bytes over the read limit")
 		}
 		if err == nil {
 			p, err = eio.DecodeText([]byte(s))
@@ -131,7 +132,7 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 		}
 		n, err := u8.Length()
 		if err == nil && int64(n) > w.readLimit {
-			err = fmt.Errorf("message of %d bytes over the read limit", n)
+			err = errors.New("message of " + strconv.Itoa(n) + " bytes over the read limit")
 		}
 		if err != nil {
 			w.fail(err)
@@ -232,7 +233,7 @@ func (w *wsTransport) onFrames(args []safejs.Value) {
 		err = errors.New("websocket: bad frames from the loader")
 	}
 	if err == nil && kind == 1 && int64(n) > w.readLimit {
-		err = fmt.Errorf("message of %d bytes over the read limit", n)
+		err = errors.New("message of " + strconv.Itoa(n) + " bytes over the read limit")
 	}
 	if err != nil {
 		w.fail(err)
@@ -257,7 +258,7 @@ func (w *wsTransport) onFrames(args []safejs.Value) {
 		}
 		l := int64(binary.LittleEndian.Uint32(b))
 		if l > w.readLimit {
-			err = fmt.Errorf("message of %d bytes over the read limit", l)
+			err = errors.New("message of " + strconv.FormatInt(l, 10) + " bytes over the read limit")
 			break
 		}
 		p, derr := eio.DecodeText(b[4 : 4+l : 4+l])
@@ -379,7 +380,7 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 	err := w.err
 	w.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("websocket write: %w", err)
+		return wrap.In("websocket write", err)
 	}
 	var buf []byte
 	for _, p := range pkts {
@@ -398,7 +399,7 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 			arg = string(buf)
 		}
 		if _, err := w.ws.Call("send", arg); err != nil {
-			return fmt.Errorf("websocket write: %w", err)
+			return wrap.In("websocket write", err)
 		}
 	}
 	return nil

@@ -5,20 +5,18 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/hack-pad/safejs"
-
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // backend creates client sockets for the loader's io() and keeps the
 // Managers shared by namespaces of one server, as socket.io-client's cache.
 type backend struct {
-	log   *slog.Logger
+	log   client.Logger
 	queue *queue
 	js    *jsValues
 	batch *batch // received events on their way to JavaScript
@@ -33,7 +31,7 @@ type managerEntry struct {
 	nsps map[string]bool
 }
 
-func newBackend(log *slog.Logger) (*backend, error) {
+func newBackend(log client.Logger) (*backend, error) {
 	js, err := newJSValues()
 	if err != nil {
 		return nil, err
@@ -170,7 +168,7 @@ func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options) 
 }
 
 // jsAuth returns an AuthFunc that calls the page's auth(cb) and waits for cb.
-func jsAuth(fn safejs.Value, log *slog.Logger) func() any {
+func jsAuth(fn safejs.Value, log client.Logger) func() any {
 	return func() any {
 		ch := make(chan json.RawMessage, 1)
 		cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {

@@ -7,9 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hack-pad/safejs"
-
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // socket is the backend half of one JS socket: the handle the loader calls,

@@ -1,12 +1,13 @@
 package sio
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/duplexio/duplex/internal/jsonread"
 )
 
 // This file walks JSON text without decoding it, so that arguments stay
@@ -72,7 +73,7 @@ func valueEnd(d []byte, i int) int {
 // d[i] == '"', or -1 if it is not terminated.
 func stringEnd(d []byte, i int) int {
 	for i++; i < len(d); i++ {
-		if i = skipPlain(d, i); i >= len(d) {
+		if i = jsonread.SkipPlain(d, i); i >= len(d) {
 			break
 		}
 		switch d[i] {
@@ -83,29 +84,6 @@ func stringEnd(d []byte, i int) int {
 		}
 	}
 	return -1
-}
-
-// skipPlain returns the index of the first byte from d[i] on that may end,
-// escape or invalidate a JSON string ('"', '\\', a control character), or
-// the index where fewer than 8 bytes are left: it tests 8 bytes at a time,
-// which matters for long strings (a WebAssembly client scans every received
-// payload, byte by byte otherwise).
-func skipPlain(d []byte, i int) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	for ; i+8 <= len(d); i += 8 {
-		x := binary.LittleEndian.Uint64(d[i:])
-		q := x ^ (ones * '"')
-		b := x ^ (ones * '\\')
-		// A byte < 0x20, or a zero byte in q or b, sets its high bit here
-		// (exact for "any": a borrow only starts at such a byte).
-		if ((x-ones*0x20)&^x|(q-ones)&^q|(b-ones)&^b)&high != 0 {
-			return i
-		}
-	}
-	return i
 }
 
 // nextElem reads what follows an element of an array or an object (spaces,
@@ -188,11 +166,7 @@ func unquote(s []byte) (string, bool) {
 
 // unquoteSlow handles strings with escapes or non-ASCII text.
 func unquoteSlow(s []byte) (string, bool) {
-	var out string
-	if json.Unmarshal(s, &out) != nil {
-		return "", false
-	}
-	return out, true
+	return jsonread.Unquote(s)
 }
 
 // equalString reports whether the JSON string s (quotes included) is the text
