@@ -57,10 +57,20 @@ func (m *Manager) queueLocked(cbs ...callback) {
 		go m.loop(m.loopDone)
 		return
 	}
-	select {
-	case m.wake <- struct{}{}:
-	default:
+	if !m.holdWake {
+		m.wakeLocked()
 	}
+}
+
+// inline reports whether cb may run on the goroutine that received the
+// packet it answers (Manager.receive): it calls handlers of a socket whose
+// handlers do not block.
+func (cb *callback) inline() bool {
+	switch cb.kind {
+	case cbConnect, cbDisconnect, cbConnectError, cbEvent, cbAck:
+		return cb.s != nil && cb.s.opts.NonBlockingHandlers
+	}
+	return false
 }
 
 // ensureLoopLocked starts the loop when the Manager has work (a connection,
@@ -81,11 +91,12 @@ func (m *Manager) loop(done chan struct{}) {
 	defer close(done)
 	for {
 		m.mu.Lock()
-		if len(m.callbacks) > 0 {
+		if len(m.callbacks) > 0 && !m.inLoop {
 			cb := m.callbacks[0]
 			m.callbacks[0] = callback{}
 			m.callbacks = m.callbacks[1:]
 			m.inLoop = true
+			m.drainedLocked()
 			m.mu.Unlock()
 			m.run(cb)
 			m.mu.Lock()
@@ -93,7 +104,7 @@ func (m *Manager) loop(done chan struct{}) {
 			m.mu.Unlock()
 			continue
 		}
-		if m.state == stateClosed && !m.reconnecting {
+		if len(m.callbacks) == 0 && !m.inLoop && m.state == stateClosed && !m.reconnecting {
 			m.running = false
 			m.callbacks = nil
 			m.mu.Unlock()
@@ -108,14 +119,14 @@ func (m *Manager) loop(done chan struct{}) {
 		select {
 		case <-m.wake:
 		case p, ok := <-pkts:
+			if ok { // a connection without OnMessages (tests' fake)
+				m.receive(eng, []eio.Packet{p}, false)
+				continue
+			}
 			m.mu.Lock()
 			m.inLoop = true
 			m.mu.Unlock()
-			if ok {
-				m.onEnginePacket(eng, p)
-			} else {
-				m.onEngineClose(eng)
-			}
+			m.onEngineClose(eng)
 			m.mu.Lock()
 			m.inLoop = false
 			m.mu.Unlock()

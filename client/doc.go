@@ -17,13 +17,20 @@
 // callbacks, AuthFunc) runs on one goroutine owned by the Manager, its loop,
 // one at a time, like Node's event loop runs them. A handler that blocks
 // stalls the connection (no more packets are read, pings go unanswered):
-// call EmitWithAck from a handler only in a new goroutine.
+// call EmitWithAck from a handler only in a new goroutine. A socket whose
+// handlers never wait (SocketOptions.NonBlockingHandlers) has its event, ack,
+// connect, disconnect and connect-error handlers called on the goroutine
+// that received the packet instead (in the browser, inside the WebSocket's
+// JavaScript callback), when the loop has nothing queued before them: no
+// goroutine switch per packet, same order.
 //
 // The state of a Manager and of its sockets is guarded by one mutex. A change
 // that calls for handlers (a packet received, the connection opening or
 // ending, a timer, Disconnect) queues a callback while it holds that mutex,
-// so callbacks are queued in the order things happened; only the loop runs
-// them, first in first out, without the mutex (callback.go lists them all).
+// so callbacks are queued in the order things happened; they run first in
+// first out, one at a time, without the mutex, on the loop or (those of
+// NonBlockingHandlers sockets) on the receiving goroutine (callback.go lists
+// them all).
 // The handlers of a callback are looked up when it runs: a handler added
 // before then is called, even if it was added after the thing happened. In
 // practice handlers added just after Connect returns are in place before

@@ -1,9 +1,10 @@
 package client
 
 import (
-	"fmt"
+	"strconv"
 	"sync/atomic"
 
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -40,7 +41,7 @@ func (e *Event) Socket() *Socket { return e.socket }
 func (e *Event) Decode(v ...any) error {
 	for i, p := range v {
 		if err := e.Args.Decode(i, p); err != nil {
-			return fmt.Errorf("client: event %q: %w", e.Name, err)
+			return wrap.New("client: event "+strconv.Quote(e.Name)+": "+err.Error(), err)
 		}
 	}
 	return nil

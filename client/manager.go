@@ -3,13 +3,16 @@ package client
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"net/url"
+	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/timeout"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 	"github.com/duplexio/duplex/protocol/sio"
 )
@@ -30,7 +33,7 @@ type Manager struct {
 	engineOpts engine.Options
 	base       string
 	urlErr     error
-	log        *slog.Logger
+	log        Logger
 
 	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
@@ -46,9 +49,11 @@ type Manager struct {
 	dialCancel     context.CancelFunc
 	dialWG         sync.WaitGroup
 
-	callbacks  []callback // run by the loop, in order (callback.go)
-	running    bool       // the loop goroutine is running
-	inLoop     bool       // the loop is running a callback (a handler may be calling us)
+	callbacks  []callback    // run by the loop, in order (callback.go)
+	running    bool          // the loop goroutine is running
+	inLoop     bool          // a callback is running, on the loop or in receive (a handler may be calling us)
+	holdWake   bool          // receive is queueing: it wakes the loop itself if needed
+	drained    chan struct{} // closed when a callback is taken from the queue or the connection changes (nil: no waiter)
 	wake       chan struct{}
 	loopDone   chan struct{}
 	onAttempt  []func(int)
@@ -83,18 +88,18 @@ func newManager(rawURL string, opts *Options) *Manager {
 	m := &Manager{opts: o, log: o.Logger, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
 	m.backoff = newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor)
 	m.dec.MaxAttachments = sio.DefaultMaxAttachments
-	u, err := url.Parse(rawURL)
+	u, err := urlx.Parse(rawURL)
 	switch {
 	case err != nil:
-		m.urlErr = fmt.Errorf("client: bad url: %w", err)
+		m.urlErr = wrap.In("client: bad url", err)
 	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss":
-		m.urlErr = fmt.Errorf("client: bad url %q: scheme must be http, https, ws or wss", rawURL)
+		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": scheme must be http, https, ws or wss")
 	case u.Host == "":
-		m.urlErr = fmt.Errorf("client: bad url %q: no host", rawURL)
+		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": no host")
 	}
 	for _, t := range o.Engine.Transports {
 		if t != engine.Polling && t != engine.WebSocket && m.urlErr == nil {
-			m.urlErr = fmt.Errorf("client: unknown transport %q", t)
+			m.urlErr = errors.New("client: unknown transport " + strconv.Quote(t))
 		}
 	}
 	query := url.Values{}
@@ -102,7 +107,7 @@ func newManager(rawURL string, opts *Options) *Manager {
 		query[k] = v
 	}
 	if u != nil {
-		for k, v := range u.Query() {
+		for k, v := range urlx.ParseQuery(u.RawQuery) {
 			query[k] = v
 		}
 		m.base = u.Scheme + "://" + u.Host
@@ -110,11 +115,15 @@ func newManager(rawURL string, opts *Options) *Manager {
 	m.engineOpts = o.Engine
 	m.engineOpts.Query = query
 	m.dial = func(ctx context.Context) (conn, error) {
-		c, err := engine.Dial(ctx, m.base, &m.engineOpts)
+		ec := &engineConn{}
+		o := m.engineOpts
+		o.OnMessages = func(pkts []eio.Packet) { m.receive(ec, pkts, !browser) }
+		c, err := engine.Dial(ctx, m.base, &o)
 		if err != nil {
 			return nil, err
 		}
-		return c, nil
+		ec.Conn = c
+		return ec, nil
 	}
 	return m
 }
@@ -228,15 +237,15 @@ func (m *Manager) openLocked() {
 		return
 	}
 	m.state = stateOpening
-	ctx, cancel := context.WithTimeout(context.Background(), m.opts.Timeout)
+	ctx, cancel := timeout.Context(context.Background(), m.opts.Timeout)
 	m.dialCancel = cancel
 	m.dialWG.Add(1)
 	go func() {
 		defer m.dialWG.Done()
 		defer cancel()
 		conn, err := m.dial(ctx)
-		if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("%w: %w", ErrConnectTimeout, err)
+		if err != nil && timeout.Err(ctx) == context.DeadlineExceeded {
+			err = wrap.New(ErrConnectTimeout.Error()+": "+err.Error(), ErrConnectTimeout, err)
 		}
 		m.onDialed(conn, err)
 	}()
@@ -285,6 +294,11 @@ func (m *Manager) onDialed(conn conn, err error) {
 	m.eng = conn
 	m.dec.Reset()
 	m.wakeLocked() // the loop reads the new connection
+	var early []eio.Packet
+	if ec, ok := conn.(*engineConn); ok {
+		ec.adopted = true
+		early, ec.early = ec.early, nil
+	}
 	for _, s := range m.socketList {
 		if s.active {
 			m.queueLocked(callback{kind: cbSendConnect, s: s, conn: conn})
@@ -296,6 +310,9 @@ func (m *Manager) onDialed(conn conn, err error) {
 		m.reconnecting = false
 		m.backoff.reset()
 		m.queueLocked(callback{kind: cbReconnect, n: n})
+	}
+	if len(early) > 0 {
+		m.receiveLocked(conn, early)
 	}
 }
 
@@ -346,6 +363,7 @@ func (m *Manager) closeLocked(reason string) conn {
 	eng := m.eng
 	wasOpen := m.state == stateOpen
 	m.eng = nil
+	m.drainedLocked()
 	m.state = stateClosed
 	m.backoff.reset()
 	if wasOpen {
@@ -375,20 +393,25 @@ func (m *Manager) onEngineClose(eng conn) {
 // dropEngine handles the end of connection eng (if still current) with reason, and reconnects.
 func (m *Manager) dropEngine(eng conn, reason string) {
 	m.mu.Lock()
+	m.dropEngineLocked(eng, reason)
+	m.mu.Unlock()
+	_ = eng.Close()
+}
+
+// dropEngineLocked is dropEngine but for closing eng (the caller's part).
+func (m *Manager) dropEngineLocked(eng conn, reason string) {
 	if m.eng != eng {
-		m.mu.Unlock()
 		return
 	}
 	m.log.Debug("client: connection closed", "reason", reason)
 	m.eng = nil
 	m.state = stateClosed
 	m.backoff.reset()
+	m.drainedLocked()
 	m.onCloseLocked(reason)
 	if !m.opts.NoReconnection && !m.skipReconnect {
 		m.reconnectLocked()
 	}
-	m.mu.Unlock()
-	_ = eng.Close()
 }
 
 // anyActiveLocked reports whether a socket of the Manager wants to be connected.
@@ -413,26 +436,104 @@ func (m *Manager) destroyLocked() conn {
 
 // ---- packets ----
 
-// onEnginePacket handles a packet of connection eng (on the loop).
-func (m *Manager) onEnginePacket(eng conn, p eio.Packet) {
+// engineConn is an *engine.Conn that passes its messages to the Manager's
+// receive (engine.Options.OnMessages) with itself as the connection.
+type engineConn struct {
+	*engine.Conn
+
+	// early holds the packets received before onDialed made it the
+	// Manager's connection (guarded by Manager.mu).
+	early   []eio.Packet
+	adopted bool
+}
+
+// browser: WebSocket frames are received in JavaScript callbacks, which
+// must not wait; nor does the browser apply backpressure to a WebSocket.
+const browser = runtime.GOOS == "js"
+
+// maxPending is the number of queued callbacks beyond which receive, when
+// it may wait, waits for the loop: a slow handler slows reading down
+// (natively, TCP then slows the server down) instead of the queue growing.
+const maxPending = 64
+
+// receive handles message packets of connection eng on the goroutine that
+// read them (the engine's reader; in the browser, the WebSocket's
+// JavaScript callback), without a goroutine switch: it decodes them, queues
+// their callbacks and runs those that may run here (runInlineLocked); the
+// loop runs the others. When mayWait, it then waits while the queue is long.
+func (m *Manager) receive(eng conn, pkts []eio.Packet, mayWait bool) {
 	m.mu.Lock()
-	if m.eng != eng {
-		m.mu.Unlock()
-		return
-	}
-	pkt, ok, err := m.dec.Decode(p)
-	if err != nil {
-		m.mu.Unlock()
-		m.log.Debug("client: bad packet", "err", err)
-		m.dropEngine(eng, engine.ReasonParseError)
-		return
-	}
 	defer m.mu.Unlock()
-	if !ok {
+	if m.eng != eng {
+		if ec, ok := eng.(*engineConn); ok && !ec.adopted && m.state == stateOpening {
+			ec.early = append(ec.early, pkts...) // onDialed handles them
+		}
 		return
 	}
-	if s := m.sockets[pkt.NS()]; s != nil {
-		s.onpacketLocked(&pkt)
+	m.receiveLocked(eng, pkts)
+	for mayWait && len(m.callbacks) >= maxPending && m.eng == eng && m.running {
+		if m.drained == nil {
+			m.drained = make(chan struct{})
+		}
+		ch := m.drained
+		m.mu.Unlock()
+		<-ch
+		m.mu.Lock()
+	}
+}
+
+// drainedLocked wakes receive's waiters.
+func (m *Manager) drainedLocked() {
+	if m.drained != nil {
+		close(m.drained)
+		m.drained = nil
+	}
+}
+
+// receiveLocked decodes pkts of the current connection eng and handles them.
+func (m *Manager) receiveLocked(eng conn, pkts []eio.Packet) {
+	m.holdWake = true
+	for _, p := range pkts {
+		pkt, ok, err := m.dec.Decode(p)
+		if err != nil {
+			m.log.Debug("client: bad packet", "err", err)
+			// Closed by the loop: Close waits for the reader, which may be
+			// the caller.
+			m.queueLocked(callback{kind: cbCloseConn, conn: eng})
+			m.dropEngineLocked(eng, engine.ReasonParseError)
+			break
+		}
+		if !ok {
+			continue
+		}
+		if s := m.sockets[pkt.NS()]; s != nil {
+			s.onpacketLocked(&pkt)
+		}
+	}
+	m.holdWake = false
+	m.runInlineLocked()
+	if len(m.callbacks) > 0 || m.state == stateClosed {
+		m.wakeLocked() // the loop runs the rest, or ends
+	}
+}
+
+// runInlineLocked runs the queued callbacks that may run on the calling
+// goroutine (those of sockets with SocketOptions.NonBlockingHandlers), in
+// order, unless another goroutine is running callbacks; it stops at the
+// first that may not, which the loop runs.
+func (m *Manager) runInlineLocked() {
+	for !m.inLoop && len(m.callbacks) > 0 && m.callbacks[0].inline() {
+		cb := m.callbacks[0]
+		m.callbacks[0] = callback{}
+		m.callbacks = m.callbacks[1:]
+		m.inLoop = true
+		m.mu.Unlock()
+		m.run(cb)
+		m.mu.Lock()
+		m.inLoop = false
+	}
+	if len(m.callbacks) == 0 {
+		m.callbacks = nil // keep no large backing array
 	}
 }
 

@@ -1,10 +1,10 @@
 package client
 
 import (
-	"log/slog"
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/client/internal/clog"
 )
 
 // Reference defaults (socket.io-client 4.8.4) used for zero Options fields.
@@ -38,12 +38,16 @@ type Options struct {
 	RandomizationFactor float64
 	// Timeout for the Engine.IO connection to open, default 20 s.
 	Timeout time.Duration
-	// Logger for debug logs and handler decode errors, default slog.Default().
-	Logger *slog.Logger
+	// Logger for debug logs and handler decode errors, default slog.Default()
+	// (under GOOS=js a small console logger: see engine.Logger).
+	Logger Logger
 	// Socket configures the socket Connect returns (NewManager ignores it:
 	// Manager.Socket takes its own SocketOptions).
 	Socket SocketOptions
 }
+
+// Logger is what the client logs through; a *slog.Logger is one (see engine.Logger).
+type Logger = engine.Logger
 
 // SocketOptions configures one namespace socket of a Manager.
 type SocketOptions struct {
@@ -62,6 +66,13 @@ type SocketOptions struct {
 	SendBufferSize int
 	// NoAutoConnect: Connect (or Manager.Socket) does not connect the socket; call Socket.Connect.
 	NoAutoConnect bool
+	// NonBlockingHandlers promises that the socket's handlers (events,
+	// acks, connect, disconnect, connect errors) return promptly without
+	// waiting for other goroutines: they are then called on the goroutine
+	// that received the packet (in the browser, inside the WebSocket's
+	// JavaScript callback) instead of after a switch to the Manager's
+	// goroutine. The order of handlers is the same either way.
+	NonBlockingHandlers bool
 }
 
 func (o *Options) withDefaults() Options {
@@ -87,7 +98,7 @@ func (o *Options) withDefaults() Options {
 		c.Timeout = DefaultTimeout
 	}
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = clog.Default()
 	}
 	if c.Engine.Logger == nil {
 		c.Engine.Logger = c.Logger

@@ -8,12 +8,25 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // TestHandlerOrder pins the order documented in doc.go, for a connection
 // with two namespaces: open, connect, events, the connection's end,
-// reconnection, and a server disconnect of the last socket.
+// reconnection, and a server disconnect of the last socket. The order is the
+// same whether handlers run on the Manager's goroutine or, with
+// NonBlockingHandlers, on the receiving one (here one socket each way, and
+// both inline).
 func TestHandlerOrder(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		inline [2]bool
+	}{{"loop", [2]bool{}}, {"mixed", [2]bool{true, false}}, {"inline", [2]bool{true, true}}} {
+		t.Run(c.name, func(t *testing.T) { testHandlerOrder(t, c.inline) })
+	}
+}
+
+func testHandlerOrder(t *testing.T, inline [2]bool) {
 	m, dials := fakeManager(t, &Options{ReconnectionDelay: time.Millisecond, RandomizationFactor: -1})
 	var (
 		mu  sync.Mutex
@@ -28,8 +41,8 @@ func TestHandlerOrder(t *testing.T) {
 	m.OnClose(func(r string) { note("close %s", r) })
 	m.OnReconnectAttempt(func(n int) { note("attempt %d", n) })
 	m.OnReconnect(func(n int) { note("reconnect %d", n) })
-	a := m.Socket("/a", &SocketOptions{AuthFunc: func() any { note("auth a"); return nil }})
-	b := m.Socket("/b", &SocketOptions{AuthFunc: func() any { note("auth b"); return nil }})
+	a := m.Socket("/a", &SocketOptions{AuthFunc: func() any { note("auth a"); return nil }, NonBlockingHandlers: inline[0]})
+	b := m.Socket("/b", &SocketOptions{AuthFunc: func() any { note("auth b"); return nil }, NonBlockingHandlers: inline[1]})
 	for _, s := range []*Socket{a, b} {
 		s.OnConnect(func() { note("connect %s", s.Namespace()) })
 		s.OnDisconnect(func(r string) { note("disconnect %s %s", s.Namespace(), r) })
@@ -75,4 +88,48 @@ func TestHandlerOrder(t *testing.T) {
 	a.Disconnect()
 	f2.feed(`1/b,`)
 	steps("disconnect /a io client disconnect", "disconnect /b io server disconnect", "close forced close")
+}
+
+// TestReceiveWaitsForSlowHandlers: natively, the reader that hands packets
+// to the Manager (receive with mayWait) waits while maxPending callbacks
+// are queued behind a slow handler, instead of queueing without bound.
+func TestReceiveWaitsForSlowHandlers(t *testing.T) {
+	m, dials := fakeManager(t, nil)
+	s := m.Socket("/", nil)
+	conn := connected(s)
+	release := make(chan struct{})
+	var seen sync.WaitGroup
+	seen.Add(1 + maxPending + 10)
+	first := true
+	s.On("m", func(*Event) {
+		if first {
+			first = false
+			<-release // the loop is busy here
+		}
+		seen.Done()
+	})
+	f := newFakeEngine()
+	dials <- f
+	f.next(t)
+	f.feed(`0{"sid":"abc"}`)
+	recv(t, conn, "connect")
+	f.feed(`2["m"]`) // blocks the loop in the handler
+	time.Sleep(50 * time.Millisecond)
+	pkts := make([]eio.Packet, maxPending+10)
+	for i := range pkts {
+		pkts[i] = eio.TextMessage([]byte(`2["m"]`))
+	}
+	done := make(chan struct{})
+	go func() {
+		m.receive(f, pkts, true)
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("receive returned with more than maxPending callbacks queued")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	recv(t, done, "receive's return once the handler let go")
+	seen.Wait()
 }

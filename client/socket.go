@@ -1,10 +1,12 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"time"
 
+	"github.com/duplexio/duplex/internal/jsonread"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -178,17 +180,18 @@ func connectPayload(auth any, pid, offset string) (json.RawMessage, error) {
 	if pid == "" {
 		return raw, nil
 	}
-	obj := map[string]json.RawMessage{}
-	if raw != nil {
-		if err := json.Unmarshal(raw, &obj); err != nil {
-			return nil, err
-		}
+	obj := map[string]any{}
+	if raw != nil && !jsonread.Object(raw, func(k string, v []byte) bool {
+		obj[k] = json.RawMessage(v)
+		return true
+	}) {
+		return nil, errAuthNotObject
 	}
 	if _, ok := obj["pid"]; !ok {
-		obj["pid"], _ = json.Marshal(pid)
+		obj["pid"] = pid
 	}
 	if _, ok := obj["offset"]; !ok && offset != "" { // socket.io-client omits an undefined offset
-		obj["offset"], _ = json.Marshal(offset)
+		obj["offset"] = offset
 	}
 	b, _, err := sio.MarshalArgs(obj)
 	if err != nil {
@@ -203,20 +206,14 @@ func (s *Socket) onpacketLocked(p *sio.Packet) {
 	m := s.m
 	switch p.Type {
 	case sio.Connect:
-		var reply struct {
-			SID string `json:"sid"`
-			PID string `json:"pid"`
-		}
-		if p.Data != nil {
-			_ = json.Unmarshal(p.Data, &reply)
-		}
-		if reply.SID == "" {
+		sid, pid := connectReply(p.Data)
+		if sid == "" {
 			s.active = false
 			s.connectOn = nil
 			m.queueLocked(callback{kind: cbConnectError, s: s, err: errors.New("client: it seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible")})
 			return
 		}
-		s.onconnectLocked(reply.SID, reply.PID)
+		s.onconnectLocked(sid, pid)
 	case sio.Event, sio.BinaryEvent:
 		if !s.connected {
 			s.recvBuf = append(s.recvBuf, p)
@@ -232,18 +229,62 @@ func (s *Socket) onpacketLocked(p *sio.Packet) {
 	case sio.ConnectError:
 		s.active = false
 		s.connectOn = nil
-		ce := &ConnectError{}
-		var obj struct {
-			Message string          `json:"message"`
-			Data    json.RawMessage `json:"data"`
-		}
-		if json.Unmarshal(p.Data, &obj) == nil {
-			ce.Message, ce.Data = obj.Message, obj.Data
-		} else {
-			_ = json.Unmarshal(p.Data, &ce.Message)
-		}
+		ce := parseConnectError(p.Data)
 		s.destroyedLocked(func() { m.queueLocked(callback{kind: cbConnectError, s: s, err: ce}) })
 	}
+}
+
+// connectReply reads the sid and pid of a CONNECT reply's data (as
+// json.Unmarshal into struct{SID string `json:"sid"`; PID ...} did).
+func connectReply(data []byte) (sid, pid string) {
+	jsonread.Object(data, func(k string, v []byte) bool {
+		switch {
+		case jsonread.KeyMatches(k, "sid"):
+			setString(&sid, v)
+		case jsonread.KeyMatches(k, "pid"):
+			setString(&pid, v)
+		}
+		return true
+	})
+	return sid, pid
+}
+
+// setString is json.Unmarshal of the JSON value v into *dst: a string sets
+// it, null leaves it, another type leaves it (Unmarshal reports a type error).
+func setString(dst *string, v []byte) bool {
+	if jsonread.IsNull(v) {
+		return true
+	}
+	s, ok := jsonread.Unquote(v)
+	if ok {
+		*dst = s
+	}
+	return ok
+}
+
+// parseConnectError reads a CONNECT_ERROR's data: {"message", "data"} from
+// socket.io 3 and later, a bare string from older servers (as
+// json.Unmarshal into struct{Message string; Data json.RawMessage} and,
+// failing that, into the Message string did).
+func parseConnectError(data []byte) *ConnectError {
+	ce := &ConnectError{}
+	var msg string
+	var raw json.RawMessage
+	typed := true
+	if jsonread.Object(data, func(k string, v []byte) bool {
+		switch {
+		case jsonread.KeyMatches(k, "message"):
+			typed = setString(&msg, v) && typed
+		case jsonread.KeyMatches(k, "data"):
+			raw = append(json.RawMessage(nil), v...)
+		}
+		return true
+	}) && typed {
+		ce.Message, ce.Data = msg, raw
+	} else {
+		setString(&ce.Message, bytes.Trim(data, " \t\r\n"))
+	}
+	return ce
 }
 
 // destroyedLocked: s is no longer active (the server ended it); report
@@ -327,8 +368,7 @@ func (s *Socket) oneventLocked(p *sio.Packet) {
 	}
 	if s.pid != "" && args.Len() > 0 {
 		last := args.Raw(args.Len() - 1)
-		var off string
-		if len(last) > 0 && last[0] == '"' && json.Unmarshal(last, &off) == nil {
+		if off, ok := jsonread.Unquote(last); ok {
 			s.lastOffset = off
 		}
 	}
@@ -365,5 +405,5 @@ func (s *Socket) onackLocked(p *sio.Packet) {
 	if a.timer != nil {
 		a.timer.Stop()
 	}
-	s.m.queueLocked(callback{kind: cbAck, ack: a.fn, args: sio.ParseArgs(p)})
+	s.m.queueLocked(callback{kind: cbAck, s: s, ack: a.fn, args: sio.ParseArgs(p)})
 }

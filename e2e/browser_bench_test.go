@@ -165,10 +165,24 @@ func enableMetrics(tb *tab) {
 	}
 }
 
+// receiveClients are the pages of BenchmarkBrowserReceive and the
+// expression that floods each: browserClients with a JavaScript handler,
+// and a page written in Go (testdata/gomeasure) whose handler is Go, run by
+// the Manager's goroutine ("go") or, with NonBlockingHandlers, on the
+// receiving one ("go-inline").
+var receiveClients = []struct{ name, page, flood string }{
+	{"wasm", "measure.html", floodJS},
+	{"official", "measure-official.html", floodJS},
+	{"go", "gomeasure.html", "__flood"},
+	{"go-inline", "gomeasure.html?inline=1", "__flood"},
+}
+
 // BenchmarkBrowserReceive: events per second that the page receives and
-// hands to a JavaScript handler, and main-thread ms per 1000 events, for
-// 10k small (16 bytes) and 1k large (16 KB) events, both clients, b.N
-// rounds each, alternating.
+// hands to a handler, and main-thread µs per event, for 10k small (16
+// bytes) and 1k large (16 KB) events, every page of receiveClients, b.N
+// rounds each, alternating. x-rate is wasm / official, x-rate-go and
+// x-rate-go-inline the Go pages / official; frames/call-wasm the WebSocket
+// frames per call into Go on the wasm io's page (io.duplex.stats).
 func BenchmarkBrowserReceive(b *testing.B) {
 	for _, c := range []struct {
 		name    string
@@ -177,32 +191,38 @@ func BenchmarkBrowserReceive(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			g := floodServer(b)
 			tabs := map[string]*tab{}
-			for _, cl := range browserClients {
+			for _, cl := range receiveClients {
 				tb := newTab(b, "recv-"+cl.name)
 				loadConnect(tb, g.origin+"/testdata/"+cl.page)
 				enableMetrics(tb)
-				eval[float64](tb, fmt.Sprintf("%s(%d, %d)", floodJS, 100, c.size)) // warm up
+				eval[float64](tb, fmt.Sprintf("%s(%d, %d)", cl.flood, 100, c.size)) // warm up
 				tabs[cl.name] = tb
 			}
 			rate := map[string][]float64{}
 			cpu := map[string][]float64{}
+			const calls = "io.duplex.stats ? io.duplex.stats.frames / Math.max(1, io.duplex.stats.calls) : 1"
+			eval[any](tabs["wasm"], "io.duplex.stats && (io.duplex.stats.frames = io.duplex.stats.calls = io.duplex.stats.batches = 0)")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				for _, cl := range browserClients {
+				for _, cl := range receiveClients {
 					tb := tabs[cl.name]
 					before := mainThread(tb)
-					ms := eval[float64](tb, fmt.Sprintf("%s(%d, %d)", floodJS, c.n, c.size))
+					ms := eval[float64](tb, fmt.Sprintf("%s(%d, %d)", cl.flood, c.n, c.size))
 					busy := mainThread(tb) - before
 					rate[cl.name] = append(rate[cl.name], float64(c.n)/(ms/1000))
 					cpu[cl.name] = append(cpu[cl.name], busy*1000/float64(c.n)) // µs per event
 				}
 			}
 			b.StopTimer()
-			for _, cl := range browserClients {
+			for _, cl := range receiveClients {
 				b.ReportMetric(median(rate[cl.name]), "ev/s-"+cl.name)
 				b.ReportMetric(median(cpu[cl.name]), "µs-cpu/ev-"+cl.name)
 			}
+			b.ReportMetric(eval[float64](tabs["wasm"], calls), "frames/call-wasm")
 			b.ReportMetric(median(rate["wasm"])/median(rate["official"]), "x-rate")
+			b.ReportMetric(median(rate["go"])/median(rate["official"]), "x-rate-go")
+			b.ReportMetric(median(rate["go-inline"])/median(rate["official"]), "x-rate-go-inline")
+			b.Logf("rounds: ev/s %v; µs/ev %v", rate, cpu)
 		})
 	}
 }

@@ -20,7 +20,11 @@ import (
 	"github.com/duplexio/duplex/client/wasm/sizereport/report"
 )
 
-var browserProfile = flag.String("browser.profile", "", "BenchmarkBrowserProfile: write the top self-time functions of the page to this file")
+var (
+	browserProfile     = flag.String("browser.profile", "", "BenchmarkBrowserProfile: write the self time of the page's functions to this file")
+	browserProfilePage = flag.String("browser.profile.page", "measure.html", "BenchmarkBrowserProfile: the page to profile (measure-official.html: the official client)")
+	browserProfileSize = flag.Int("browser.profile.size", 16, "BenchmarkBrowserProfile: bytes per event (10k events per round; 1k from 1 KB up)")
+)
 
 // BenchmarkBrowserProfile profiles the wasm page (the V8 sampling profiler,
 // through the DevTools protocol) while it receives 10k small events, and
@@ -28,7 +32,7 @@ var browserProfile = flag.String("browser.profile", "", "BenchmarkBrowserProfile
 func BenchmarkBrowserProfile(b *testing.B) {
 	g := floodServer(b)
 	tb := newTab(b, "profile")
-	loadConnect(tb, g.origin+"/testdata/measure.html")
+	loadConnect(tb, g.origin+"/testdata/"+*browserProfilePage)
 	eval[float64](tb, floodJS+"(500, 16)")
 	run := func(f func(ctx context.Context, t *chromedp.Target) error) {
 		if err := chromedp.Do(tb.ctx, chromedp.Func(f)); err != nil {
@@ -42,8 +46,12 @@ func BenchmarkBrowserProfile(b *testing.B) {
 		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
 		return err
 	})
+	events := 10000
+	if *browserProfileSize >= 1<<10 {
+		events = 1000
+	}
 	for i := 0; i < b.N; i++ {
-		eval[float64](tb, floodJS+"(10000, 16)")
+		eval[float64](tb, fmt.Sprintf("%s(%d, %d)", floodJS, events, *browserProfileSize))
 	}
 	var prof *profiler.Profile
 	run(func(ctx context.Context, t *chromedp.Target) error {
@@ -95,7 +103,9 @@ func BenchmarkBrowserProfile(b *testing.B) {
 	}
 	slices.SortFunc(names, func(a, c string) int { return self[c] - self[a] })
 	var out strings.Builder
-	for _, k := range names[:min(60, len(names))] {
+	// The header gives the scale: µs of the profile per event received.
+	fmt.Fprintf(&out, "# %.1f µs per event (%d events, %d samples)\n", (prof.EndTime-prof.StartTime)/float64(b.N*events), b.N*events, total)
+	for _, k := range names {
 		fmt.Fprintf(&out, "%6.2f%% %s\n", 100*float64(self[k])/float64(total), k)
 	}
 	b.Log("\n" + out.String())

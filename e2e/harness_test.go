@@ -126,7 +126,8 @@ func startBrowser(profile string) (context.Context, context.CancelFunc, error) {
 
 // wasmBuild builds the browser binaries once per test binary into a temp
 // directory, as `make wasm` does: client.wasm (./client/wasm), chat.wasm
-// (./www/chat), the tests' Go page gopage.wasm (./e2e/testdata/gopage) and a
+// (./www/chat), the tests' Go page gopage.wasm (./e2e/testdata/gopage), the
+// benchmarks' Go page gomeasure.wasm (./e2e/testdata/gomeasure) and a
 // copy of wasm_exec.js. The first test that needs them pays
 // for the build; a failed build fails every test that needs it.
 func wasmBuild(t testing.TB) string {
@@ -142,6 +143,7 @@ func wasmBuild(t testing.TB) string {
 			{"client.wasm", "./client/wasm"},
 			{"chat.wasm", "./www/chat"},
 			{"gopage.wasm", "./e2e/testdata/gopage"},
+			{"gomeasure.wasm", "./e2e/testdata/gomeasure"},
 		} {
 			cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, b.out), b.pkg)
 			cmd.Dir = root

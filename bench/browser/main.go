@@ -9,7 +9,8 @@
 //   - navigation start -> connect, medians of cold and warm loads, both clients
 //     (e2e.BenchmarkBrowserConnect);
 //   - events per second received and handed to a JavaScript handler, and
-//     main-thread µs per event, 10k small and 1k large events, both clients
+//     main-thread µs per event, 10k small and 1k large events, both clients,
+//     and the same for a page written in Go whose handler is Go
 //     (e2e.BenchmarkBrowserReceive);
 //   - the page's memory after 10k and after 100k events (e2e.BenchmarkBrowserMemory).
 //
@@ -74,9 +75,17 @@ func run(w io.Writer, loads, rounds int, memory bool) error {
 	}
 	fmt.Fprintf(w, "events received and handed to a JavaScript handler, median of %d rounds:\n\n", rounds)
 	fmt.Fprintf(w, "| events | duplex wasm ev/s | official ev/s | wasm / official | wasm main-thread µs/ev | official µs/ev |\n|---|---|---|---|---|---|\n")
-	for _, sz := range []struct{ name, label string }{{"small", "10k × 16 B"}, {"large", "1k × 16 KB"}} {
+	kinds := []struct{ name, label string }{{"small", "10k × 16 B"}, {"large", "1k × 16 KB"}}
+	for _, sz := range kinds {
 		r := res["BenchmarkBrowserReceive/"+sz.name]
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2fx | %.0f | %.0f |\n", sz.label, r["ev/s-wasm"], r["ev/s-official"], r["x-rate"], r["µs-cpu/ev-wasm"], r["µs-cpu/ev-official"])
+	}
+	fmt.Fprintf(w, "\nthe same events handed to a Go handler (a page written in Go with package client, which decodes (int, string)), same runs; "+
+		"\"inline\": the socket has NonBlockingHandlers (the handler runs in the WebSocket's callback):\n\n")
+	fmt.Fprintf(w, "| events | Go handler ev/s | / official | µs/ev | Go handler inline ev/s | / official | µs/ev |\n|---|---|---|---|---|---|---|\n")
+	for _, sz := range kinds {
+		r := res["BenchmarkBrowserReceive/"+sz.name]
+		fmt.Fprintf(w, "| %s | %.0f | %.2fx | %.0f | %.0f | %.2fx | %.0f |\n", sz.label, r["ev/s-go"], r["x-rate-go"], r["µs-cpu/ev-go"], r["ev/s-go-inline"], r["x-rate-go-inline"], r["µs-cpu/ev-go-inline"])
 	}
 	fmt.Fprintln(w)
 	if memory {

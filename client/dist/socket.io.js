@@ -385,6 +385,17 @@
         this._dispatch(args.shift(), args, d);
         break;
       }
+      case "events": {
+        // a: a Uint8Array whose first b bytes are [[ackID, name, ...args], ...]
+        // as JSON text (reused: read it now), events without attachments
+        var evs = JSON.parse(utf8.decode(a.subarray(0, b)));
+        for (var i = 0; i < evs.length; i++) {
+          var e = evs[i];
+          var id = e.shift();
+          this._dispatch(e.shift(), e, id);
+        }
+        break;
+      }
       case "manager":
         this.io.emitReserved(a, b);
         break;
@@ -402,15 +413,30 @@
         if (r instanceof Error) reportError(r);
       });
     }
-    var any = this._anyIn.slice();
-    for (var i = 0; i < any.length; i++) {
-      try {
-        any[i].apply(this, [name].concat(args));
-      } catch (e) {
-        reportError(e);
+    if (this._anyIn.length) {
+      var any = this._anyIn.slice();
+      var all = [name].concat(args);
+      for (var i = 0; i < any.length; i++) {
+        try {
+          any[i].apply(this, all);
+        } catch (e) {
+          reportError(e);
+        }
       }
     }
-    this.emitReserved.apply(this, [name].concat(args));
+    // emitReserved(name, ...args) without its copies when there is one
+    // listener: this runs for every received event.
+    var ls = this._l[name];
+    if (!ls) return;
+    if (ls.length !== 1) {
+      this.emitReserved.apply(this, [name].concat(args));
+      return;
+    }
+    try {
+      ls[0].apply(this, args);
+    } catch (e) {
+      reportError(e);
+    }
   };
   Socket.prototype.emit = function (ev) {
     if (RESERVED.hasOwnProperty(ev)) throw new Error('"' + ev + '" is a reserved event name');
@@ -543,6 +569,89 @@
         if (handshakes[i][0] === key) return handshakes.splice(i, 1)[0][1];
       }
       return undefined;
+    },
+    // stats counts the frames received through receive, the batches (tasks)
+    // they came in and the calls into Go that carried them.
+    stats: { frames: 0, batches: 0, calls: 0 },
+    // receive takes over the message events of the Go client's WebSocket ws
+    // (client/engine, websocket_js.go) and passes them to fn in batches: a
+    // message event queues the frame and, if none is pending, a task; that
+    // task hands every frame queued meanwhile to fn, text frames together as
+    // fn(0, bytes, n) (each frame: its UTF-8 length, 4 bytes little-endian,
+    // then its bytes; at most about 1 MB per call), a binary frame as
+    // fn(1, Uint8Array). Frames that arrive while the page is busy are thus
+    // handed over in one call into Go instead of one each. A close or error
+    // event first hands over the frames before it.
+    receive: function (ws, fn) {
+      var stats = io.duplex.stats;
+      var pending = [];
+      var scheduled = false;
+      var enc = new TextEncoder();
+      var buf = new Uint8Array(16 << 10);
+      function flush() {
+        scheduled = false;
+        var q = pending;
+        pending = [];
+        var off = 0;
+        stats.batches++;
+        stats.frames += q.length;
+        for (var i = 0; i < q.length; i++) {
+          if (ws.onmessage !== onmessage) return; // closed by Go
+          var d = q[i];
+          if (typeof d !== "string") {
+            if (off) {
+              fn(0, buf, off);
+              stats.calls++;
+            }
+            off = 0;
+            if (ws.onmessage === onmessage) {
+              fn(1, new Uint8Array(d));
+              stats.calls++;
+            }
+            continue;
+          }
+          var need = off + 4 + d.length * 3; // UTF-8: at most 3 bytes per UTF-16 unit
+          if (need > buf.length) {
+            var nb = new Uint8Array(Math.max(need, buf.length * 2));
+            nb.set(buf.subarray(0, off));
+            buf = nb;
+          }
+          var n = enc.encodeInto(d, buf.subarray(off + 4)).written;
+          buf[off] = n & 255;
+          buf[off + 1] = (n >>> 8) & 255;
+          buf[off + 2] = (n >>> 16) & 255;
+          buf[off + 3] = n >>> 24;
+          off += 4 + n;
+          if (off >= 1 << 20) {
+            fn(0, buf, off);
+            stats.calls++;
+            off = 0;
+          }
+        }
+        if (off && ws.onmessage === onmessage) {
+          fn(0, buf, off);
+          stats.calls++;
+        }
+        // Kept for the next batch up to the size a full call needs (a new
+        // buffer per batch, grown from small, costs more than the copies).
+        if (buf.length > 4 << 20) buf = new Uint8Array(16 << 10);
+      }
+      function onmessage(ev) {
+        pending.push(ev.data);
+        if (!scheduled) {
+          scheduled = true;
+          setTimeout(flush, 0);
+        }
+      }
+      function first(h) {
+        return function (ev) {
+          if (pending.length) flush();
+          if (h) return h.call(ws, ev);
+        };
+      }
+      ws.onmessage = onmessage;
+      ws.onclose = first(ws.onclose);
+      ws.onerror = first(ws.onerror);
     },
     // ready is called once by the Go wasm client with its backend object.
     ready: function (b) {

@@ -3,13 +3,13 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/timeout"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -19,9 +19,9 @@ const closeFlushTimeout = 2 * time.Second
 // Conn is an open Engine.IO session. Its methods are safe for concurrent use.
 type Conn struct {
 	opts Options
-	base *url.URL
+	base *urlx.URL
 	hs   eio.Handshake
-	log  *slog.Logger
+	log  Logger
 
 	ctx    context.Context // ends every goroutine of the session
 	cancel context.CancelFunc
@@ -74,7 +74,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		tr, first, err = c.handshakeWebSocket(ctx)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrHandshake, o.Transports[0], err)
+		return nil, wrap.New(ErrHandshake.Error()+": "+o.Transports[0]+": "+err.Error(), ErrHandshake, err)
 	}
 	c.start(tr, first)
 	return c, nil
@@ -105,14 +105,14 @@ func (c *Conn) heartbeatTimeout() time.Duration {
 // openPacket parses the first packet of a session.
 func (c *Conn) openPacket(pkts []eio.Packet) ([]eio.Packet, error) {
 	if len(pkts) == 0 || pkts[0].Type != eio.Open {
-		return nil, fmt.Errorf("%w: first packet is not open", eio.ErrInvalidPacket)
+		return nil, wrap.With(eio.ErrInvalidPacket, "first packet is not open")
 	}
 	hs, err := eio.ParseHandshake(pkts[0].Data)
 	if err != nil {
 		return nil, err
 	}
 	if hs.PingInterval <= 0 || hs.PingTimeout <= 0 {
-		return nil, fmt.Errorf("%w: handshake without ping interval or timeout", eio.ErrInvalidPacket)
+		return nil, wrap.With(eio.ErrInvalidPacket, "handshake without ping interval or timeout")
 	}
 	c.hs = hs
 	return pkts[1:], nil
@@ -170,8 +170,9 @@ func (c *Conn) Upgrading() bool {
 	return c.upgrading
 }
 
-// Packets returns the channel of received message packets. It is closed when
-// the session has ended; Err then tells why. Not reading it stalls the session.
+// Packets returns the channel of received message packets (none when
+// Options.OnMessages is set). It is closed when the session has ended; Err
+// then tells why. Not reading it stalls the session.
 func (c *Conn) Packets() <-chan eio.Packet { return c.packets }
 
 // Err returns why the session ended (a *CloseError), or nil while it is open.
@@ -317,6 +318,15 @@ func (c *Conn) readLoop(first []eio.Packet) {
 		if failed {
 			return
 		}
+		if p, ok := tr.(pusher); ok && c.opts.OnMessages != nil {
+			// The transport hands its packets over from its own callbacks:
+			// this goroutine only waits for its end.
+			if err := p.push(c.ctx, c.confirmedHandle()); err != nil && c.ctx.Err() == nil {
+				c.finalPoll()
+				c.failWith(err)
+			}
+			return
+		}
 		pkts, err := tr.read(c.ctx)
 		if err != nil {
 			if c.ctx.Err() == nil {
@@ -333,6 +343,30 @@ func (c *Conn) readLoop(first []eio.Packet) {
 		if !c.handle(pkts) {
 			return
 		}
+	}
+}
+
+// pusher is a transport that passes received packets to a function from its
+// own event callbacks (the browser's WebSocket), instead of through read.
+type pusher interface {
+	// push calls fn with the received packets, in order and one call at a
+	// time, until fn returns false (push then returns nil) or the transport
+	// ends (its error). Packets received before push was called go first.
+	push(ctx context.Context, fn func(pkts []eio.Packet) bool) error
+}
+
+// confirmedHandle returns handle for a websocket's pushed packets: the first
+// one confirms an upgrade (see unconfirmed).
+func (c *Conn) confirmedHandle() func([]eio.Packet) bool {
+	confirmed := false
+	return func(pkts []eio.Packet) bool {
+		if !confirmed {
+			confirmed = true
+			c.mu.Lock()
+			c.unconfirmed = nil
+			c.mu.Unlock()
+		}
+		return c.handle(pkts)
 	}
 }
 
@@ -353,7 +387,7 @@ func (c *Conn) finalPoll() {
 	if p == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, finalPollTimeout)
+	ctx, cancel := timeout.Context(c.ctx, finalPollTimeout)
 	defer cancel()
 	pkts, err := p.read(ctx)
 	p.close()
@@ -363,15 +397,24 @@ func (c *Conn) finalPoll() {
 }
 
 // handle processes received packets; false means the session is over.
+// Message packets go to Options.OnMessages (consecutive ones in one call)
+// or, without it, to the Packets channel.
 func (c *Conn) handle(pkts []eio.Packet) bool {
-	for _, p := range pkts {
-		switch p.Type {
-		case eio.Message:
-			select {
-			case c.packets <- p:
-			case <-c.ctx.Done():
+	from := -1 // start of the run of message packets not yet delivered
+	for i, p := range pkts {
+		if p.Type == eio.Message {
+			if from < 0 {
+				from = i
+			}
+			continue
+		}
+		if from >= 0 {
+			if !c.deliver(pkts[from:i]) {
 				return false
 			}
+			from = -1
+		}
+		switch p.Type {
 		case eio.Ping:
 			c.heartbeat.Reset(c.heartbeatTimeout())
 			_ = c.Send(eio.Packet{Type: eio.Pong, Data: p.Data})
@@ -380,7 +423,29 @@ func (c *Conn) handle(pkts []eio.Packet) bool {
 			c.fail(&CloseError{Reason: ReasonTransportClose, Err: errors.New("closed by the server")})
 			return false
 		default:
-			c.fail(&CloseError{Reason: ReasonParseError, Err: fmt.Errorf("unexpected %s packet", p.Type)})
+			c.fail(&CloseError{Reason: ReasonParseError, Err: errors.New("unexpected " + p.Type.String() + " packet")})
+			return false
+		}
+	}
+	if from >= 0 {
+		return c.deliver(pkts[from:])
+	}
+	return true
+}
+
+// deliver passes message packets on; false means the session is over.
+func (c *Conn) deliver(msgs []eio.Packet) bool {
+	if c.ctx.Err() != nil {
+		return false
+	}
+	if c.opts.OnMessages != nil {
+		c.opts.OnMessages(msgs)
+		return true
+	}
+	for _, p := range msgs {
+		select {
+		case c.packets <- p:
+		case <-c.ctx.Done():
 			return false
 		}
 	}

@@ -284,3 +284,42 @@ func TestConnCloseFlushesAndSendsClose(t *testing.T) {
 	}
 	c.Close() // twice is fine
 }
+
+// TestConnOnMessages: with Options.OnMessages the message packets of one
+// read go to it in order, consecutive ones in one call, the others are
+// handled between them; the Packets channel carries nothing and closes
+// after the last call.
+func TestConnOnMessages(t *testing.T) {
+	f := newFake(WebSocket)
+	var (
+		mu    sync.Mutex
+		calls []string
+	)
+	c := &Conn{opts: (&Options{NoUpgrade: true, Logger: slog.New(slog.DiscardHandler), OnMessages: func(pkts []eio.Packet) {
+		var s string
+		for _, p := range pkts {
+			s += string(p.Data)
+		}
+		mu.Lock()
+		calls = append(calls, s)
+		mu.Unlock()
+	}}).withDefaults(),
+		packets: make(chan eio.Packet, 64), changed: make(chan struct{}),
+		hs: eio.Handshake{SID: "S", PingInterval: 10000, PingTimeout: 10000}}
+	c.log = c.opts.Logger
+	c.start(f, nil)
+	defer c.Close()
+	f.in <- []eio.Packet{eio.TextMessage([]byte("a")), {Type: eio.Ping}, eio.TextMessage([]byte("b")), eio.TextMessage([]byte("c"))}
+	if p := f.next(t); p.Type != eio.Pong {
+		t.Fatalf("answer to ping: %v", p)
+	}
+	f.in <- []eio.Packet{eio.TextMessage([]byte("d")), {Type: eio.Close}, eio.TextMessage([]byte("e"))}
+	if r := closeReason(t, c); r != ReasonTransportClose {
+		t.Fatalf("reason %q", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(calls, "|"); got != "a|bc|d" {
+		t.Fatalf("OnMessages calls %q, want a|bc|d", got)
+	}
+}

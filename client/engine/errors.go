@@ -2,7 +2,6 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Reasons a session ends, with socket.io-client's wording.
@@ -36,7 +35,7 @@ func (e *CloseError) Error() string {
 	if e.Err == nil {
 		return "engine: " + e.Reason
 	}
-	return fmt.Sprintf("engine: %s: %v", e.Reason, e.Err)
+	return "engine: " + e.Reason + ": " + e.Err.Error()
 }
 
 func (e *CloseError) Unwrap() error { return e.Err }

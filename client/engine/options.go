@@ -1,14 +1,18 @@
 package engine
 
 import (
-	"fmt"
-	"log/slog"
+	"errors"
 	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duplexio/duplex/client/internal/clog"
+	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // Transport names, as in the Engine.IO protocol.
@@ -42,8 +46,28 @@ type Options struct {
 	Header map[string][]string
 	// ReadLimit caps one received WebSocket message or polling response, default DefaultReadLimit.
 	ReadLimit int64
-	// Logger receives debug logs, default slog.Default().
-	Logger *slog.Logger
+	// Logger receives debug logs, default slog.Default() (under GOOS=js, a
+	// small logger writing INFO and above to the console: see Logger).
+	Logger Logger
+	// OnMessages, when set, receives the session's message packets in place
+	// of the Packets channel, which then only closes when the session ends
+	// (after the last call): in order, the packets of one polling response
+	// or WebSocket frame at a time, on the goroutine that read them. In the
+	// browser a WebSocket frame is passed from the socket's JavaScript
+	// callback: OnMessages must then return without waiting for other
+	// goroutines. pkts is valid only during the call.
+	OnMessages func(pkts []eio.Packet)
+}
+
+// Logger is what the client logs through: *slog.Logger has these methods,
+// and is what a program normally sets. Under GOOS=js the default is not
+// slog's, so that a wasm binary that never sets one does not link slog's
+// handlers, time formatting and fmt (~250 KB).
+type Logger interface {
+	Debug(msg string, args ...any)
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
 }
 
 func (o *Options) withDefaults() Options {
@@ -67,7 +91,7 @@ func (o *Options) withDefaults() Options {
 		c.ReadLimit = DefaultReadLimit
 	}
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = clog.Default()
 	}
 	return c
 }
@@ -75,7 +99,7 @@ func (o *Options) withDefaults() Options {
 func (o *Options) validate() error {
 	for _, t := range o.Transports {
 		if t != Polling && t != WebSocket {
-			return fmt.Errorf("engine: unknown transport %q", t)
+			return errors.New("engine: unknown transport " + strconv.Quote(t))
 		}
 	}
 	return nil
@@ -86,7 +110,7 @@ func (o *Options) canUpgrade(from string, offered []string) bool {
 }
 
 // endpoint builds the request URL for transport (http(s) for polling, ws(s) for websocket).
-func endpoint(base *url.URL, o *Options, transport, sid string) string {
+func endpoint(base *urlx.URL, o *Options, transport, sid string) string {
 	u := *base
 	u.Path = o.Path
 	u.RawPath = ""
@@ -104,15 +128,15 @@ func endpoint(base *url.URL, o *Options, transport, sid string) string {
 	for k, v := range o.Query {
 		q[k] = v
 	}
-	q.Set("EIO", "4")
-	q.Set("transport", transport)
+	q["EIO"] = []string{"4"}
+	q["transport"] = []string{transport}
 	if sid != "" {
-		q.Set("sid", sid)
+		q["sid"] = []string{sid}
 	}
 	if transport == Polling {
-		q.Set("t", timestamp())
+		q["t"] = []string{timestamp()}
 	}
-	u.RawQuery = q.Encode()
+	u.RawQuery = urlx.Encode(q)
 	return u.String()
 }
 
@@ -126,18 +150,18 @@ func timestamp() string {
 }
 
 // parseBase checks the server URL: scheme http, https, ws or wss, and a host.
-func parseBase(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
+func parseBase(raw string) (*urlx.URL, error) {
+	u, err := urlx.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("engine: bad url: %w", err)
+		return nil, wrap.In("engine: bad url", err)
 	}
 	switch u.Scheme {
 	case "http", "https", "ws", "wss":
 	default:
-		return nil, fmt.Errorf("engine: bad url %q: scheme must be http, https, ws or wss", raw)
+		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": scheme must be http, https, ws or wss")
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("engine: bad url %q: no host", raw)
+		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": no host")
 	}
 	return u, nil
 }

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 
+	"github.com/duplexio/duplex/client/internal/urlx"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -18,7 +18,7 @@ type httpDoer interface {
 // polling is the HTTP long-polling transport of one session.
 type polling struct {
 	http       httpDoer
-	base       *url.URL
+	base       *urlx.URL
 	opts       *Options
 	sid        string
 	maxPayload int
@@ -70,7 +70,7 @@ func (p *polling) batch(pkts []eio.Packet) int {
 func (p *polling) write(ctx context.Context, pkts []eio.Packet) error {
 	body := eio.AppendPayload(make([]byte, 0, eio.PayloadLen(pkts...)), pkts...)
 	if _, err := p.http.do(ctx, "POST", p.url(), body); err != nil {
-		return fmt.Errorf("polling write: %w", err)
+		return wrap.In("polling write", err)
 	}
 	return nil
 }

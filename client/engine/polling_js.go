@@ -5,10 +5,11 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 
-	"github.com/hack-pad/safejs"
+	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // fetchHTTP does polling requests with the browser's fetch, so that net/http
@@ -75,10 +76,10 @@ func (f *fetchHTTP) do(ctx context.Context, method, url string, body []byte) ([]
 		return nil, err
 	}
 	if status != 200 {
-		return nil, fmt.Errorf("%w: %d %s", ErrHTTPStatus, status, s)
+		return nil, wrap.New(ErrHTTPStatus.Error()+": "+strconv.Itoa(status)+" "+s, ErrHTTPStatus)
 	}
 	if int64(len(s)) > f.readLimit {
-		return nil, fmt.Errorf("engine: polling response over %d bytes", f.readLimit)
+		return nil, errors.New("engine: polling response over " + strconv.FormatInt(f.readLimit, 10) + " bytes")
 	}
 	return []byte(s), nil
 }

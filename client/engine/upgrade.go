@@ -1,11 +1,11 @@
 package engine
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"time"
 
+	"github.com/duplexio/duplex/internal/timeout"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -32,11 +32,11 @@ func (c *Conn) upgrade() {
 }
 
 func (c *Conn) tryUpgrade() error {
-	ctx, cancel := context.WithTimeout(c.ctx, upgradeTimeout)
+	ctx, cancel := timeout.Context(c.ctx, upgradeTimeout)
 	defer cancel()
 	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, c.hs.SID), &c.opts)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	ok := false
 	defer func() {
@@ -45,14 +45,14 @@ func (c *Conn) tryUpgrade() error {
 		}
 	}()
 	if err := ws.write(ctx, []eio.Packet{{Type: eio.Ping, Data: []byte(eio.Probe)}}); err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	pkts, err := ws.read(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	if len(pkts) != 1 || pkts[0].Type != eio.Pong || !pkts[0].IsProbe() {
-		return fmt.Errorf("%w: unexpected probe answer", ErrUpgrade)
+		return wrap.With(ErrUpgrade, "unexpected probe answer")
 	}
 	// Pause polling and wait until no GET or POST is in flight.
 	c.mu.Lock()
@@ -75,13 +75,13 @@ func (c *Conn) tryUpgrade() error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("%w: polling did not pause: %w", ErrUpgrade, ctx.Err())
+			return wrap.New(ErrUpgrade.Error()+": polling did not pause: "+timeout.Err(ctx).Error(), ErrUpgrade, timeout.Err(ctx))
 		}
 		c.mu.Lock()
 	}
 	c.mu.Unlock()
 	if err := ws.write(ctx, []eio.Packet{eio.UpgradePacket}); err != nil {
-		return fmt.Errorf("%w: %w", ErrUpgrade, err)
+		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 	}
 	c.mu.Lock()
 	old := c.tr

@@ -4,12 +4,14 @@ package engine
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
-	"fmt"
+	"strconv"
 	"sync"
 
+	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
-	"github.com/hack-pad/safejs"
 )
 
 // wsTransport is the browser's WebSocket, used through safejs (not
@@ -22,9 +24,13 @@ type wsTransport struct {
 
 	mu      sync.Mutex
 	queue   []eio.Packet
-	err     error         // set when the socket closed or failed
-	notify  chan struct{} // cap 1: something was queued or the socket ended
-	opened  chan struct{} // closed by the open event
+	pushFn  func([]eio.Packet) bool // set by push: where onMessage delivers
+	pushing bool                    // pushFn is running
+	stopped bool                    // pushFn returned false
+	one     [1]eio.Packet           // the slice onMessage passes to pushFn
+	err     error                   // set when the socket closed or failed
+	notify  chan struct{}           // cap 1: something was queued or the socket ended
+	opened  chan struct{}           // closed by the open event
 	closing sync.Once
 }
 
@@ -37,7 +43,7 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 	}
 	ws, err := ctor.New(url)
 	if err != nil {
-		return nil, fmt.Errorf("engine: websocket: %w", err)
+		return nil, wrap.In("engine: websocket", err)
 	}
 	w := &wsTransport{ws: ws, readLimit: o.ReadLimit, notify: make(chan struct{}, 1), opened: make(chan struct{})}
 	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
@@ -67,6 +73,10 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 			return nil, err
 		}
 	}
+	if err := w.batched(); err != nil {
+		w.close()
+		return nil, err
+	}
 	select {
 	case <-w.opened:
 		return w, nil
@@ -79,7 +89,7 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 			return w, nil
 		}
 		w.close()
-		return nil, fmt.Errorf("engine: websocket %s: %w", url, err)
+		return nil, wrap.New("engine: websocket "+url+": "+err.Error(), err)
 	case <-ctx.Done():
 		w.close()
 		return nil, ctx.Err()
@@ -88,7 +98,10 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 
 func (w *wsTransport) name() string { return WebSocket }
 
-// onMessage runs in a JS callback: copy, queue, signal; never block.
+// onMessage runs in a JS callback: it decodes the frame and, when push is
+// running and nothing is queued before it, hands the packet over at once,
+// in this callback (one JS->Go entry per frame, no goroutine switch);
+// otherwise it queues and signals. It never blocks.
 func (w *wsTransport) onMessage(ev safejs.Value) {
 	data, err := ev.Get("data")
 	if err != nil {
@@ -99,7 +112,7 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 	if data.Type() == safejs.TypeString {
 		s, err := data.String()
 		if err == nil && int64(len(s)) > w.readLimit {
-			err = fmt.Errorf("message of %d bytes over the read limit", len(s))
+			err = errors.New("message of " + strconv.Itoa(len(s)) + " bytes over the read limit")
 		}
 		if err == nil {
 			p, err = eio.DecodeText([]byte(s))
@@ -119,7 +132,7 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 		}
 		n, err := u8.Length()
 		if err == nil && int64(n) > w.readLimit {
-			err = fmt.Errorf("message of %d bytes over the read limit", n)
+			err = errors.New("message of " + strconv.Itoa(n) + " bytes over the read limit")
 		}
 		if err != nil {
 			w.fail(err)
@@ -132,10 +145,189 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 		}
 		p = eio.BinaryMessage(b)
 	}
+	w.one[0] = p
+	w.deliver(w.one[:])
+	w.one[0] = eio.Packet{}
+}
+
+// deliver hands pkts over at once when push is running and nothing is
+// queued before them (on this goroutine: a JS callback's), else queues them
+// for push or read. pkts is not kept.
+func (w *wsTransport) deliver(pkts []eio.Packet) {
 	w.mu.Lock()
-	w.queue = append(w.queue, p)
+	if fn := w.pushFn; fn != nil && !w.pushing && !w.stopped && len(w.queue) == 0 {
+		w.pushing = true
+		w.mu.Unlock()
+		ok := fn(pkts)
+		w.mu.Lock()
+		w.pushing = false
+		w.stopped = w.stopped || !ok
+		wake := !ok || len(w.queue) > 0 || w.err != nil
+		w.mu.Unlock()
+		if wake {
+			w.signal()
+		}
+		return
+	}
+	w.queue = append(w.queue, pkts...)
 	w.mu.Unlock()
 	w.signal()
+}
+
+// batched lets the loader (client/dist/socket.io.js), when the page has
+// it, take over the socket's message events: it hands the frames that
+// arrived while the page was busy to onFrames in one call (io.duplex.receive
+// describes the format). Without the loader (a page written in Go), each
+// frame comes through onmessage.
+func (w *wsTransport) batched() error {
+	recv, ok := loaderFunc("receive")
+	if !ok {
+		return nil
+	}
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		w.onFrames(args)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.funcs = append(w.funcs, f)
+	_, err = recv.Invoke(w.ws, f.Value())
+	return err
+}
+
+// loaderFunc returns the function io.duplex[name] of the loader, if the page has it.
+func loaderFunc(name string) (safejs.Value, bool) {
+	v, err := safejs.Global().Get("io")
+	for _, k := range []string{"duplex", name} {
+		if err != nil || (v.Type() != safejs.TypeObject && v.Type() != safejs.TypeFunction) {
+			return safejs.Value{}, false
+		}
+		v, err = v.Get(k)
+	}
+	if err != nil || v.Type() != safejs.TypeFunction {
+		return safejs.Value{}, false
+	}
+	return v, true
+}
+
+// onFrames receives frames from the loader's receive, in a JS callback:
+// (0, bytes, n) text frames, each its length (4 bytes, little-endian) and
+// its UTF-8 text; (1, Uint8Array) a binary frame.
+func (w *wsTransport) onFrames(args []safejs.Value) {
+	if len(args) < 2 {
+		w.fail(errors.New("websocket: bad frames from the loader"))
+		return
+	}
+	kind, err := args[0].Int()
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	n := 0
+	if kind == 0 && len(args) > 2 {
+		n, err = args[2].Int()
+	} else if kind == 1 {
+		n, err = args[1].Length()
+	} else {
+		err = errors.New("websocket: bad frames from the loader")
+	}
+	if err == nil && kind == 1 && int64(n) > w.readLimit {
+		err = errors.New("message of " + strconv.Itoa(n) + " bytes over the read limit")
+	}
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	b := make([]byte, n)
+	if _, err := safejs.CopyBytesToGo(b, args[1]); err != nil {
+		w.fail(err)
+		return
+	}
+	if kind == 1 {
+		w.one[0] = eio.BinaryMessage(b)
+		w.deliver(w.one[:])
+		w.one[0] = eio.Packet{}
+		return
+	}
+	var pkts []eio.Packet
+	for len(b) > 0 {
+		if len(b) < 4 || int64(len(b)-4) < int64(binary.LittleEndian.Uint32(b)) {
+			err = errors.New("websocket: bad frames from the loader")
+			break
+		}
+		l := int64(binary.LittleEndian.Uint32(b))
+		if l > w.readLimit {
+			err = errors.New("message of " + strconv.FormatInt(l, 10) + " bytes over the read limit")
+			break
+		}
+		p, derr := eio.DecodeText(b[4 : 4+l : 4+l])
+		if derr != nil {
+			err = &CloseError{Reason: ReasonParseError, Err: derr}
+			break
+		}
+		pkts = append(pkts, p)
+		b = b[4+l:]
+	}
+	if len(pkts) > 0 {
+		w.deliver(pkts) // the frames before a bad one first, as unbatched
+	}
+	if err != nil {
+		w.fail(err)
+	}
+}
+
+// push implements pusher: onMessage delivers; this goroutine delivers what
+// was queued before push or while a delivery was running, and waits for the
+// end (it returns only when no delivery is running).
+func (w *wsTransport) push(ctx context.Context, fn func([]eio.Packet) bool) error {
+	w.mu.Lock()
+	w.pushFn = fn
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.pushFn = nil
+		w.mu.Unlock()
+	}()
+	for {
+		w.mu.Lock()
+		if w.stopped && !w.pushing {
+			w.mu.Unlock()
+			return nil
+		}
+		if len(w.queue) > 0 && !w.pushing && !w.stopped {
+			pkts := w.queue
+			w.queue = nil
+			w.pushing = true
+			w.mu.Unlock()
+			ok := fn(pkts)
+			w.mu.Lock()
+			w.pushing = false
+			w.stopped = w.stopped || !ok
+			w.mu.Unlock()
+			continue
+		}
+		err := w.err
+		busy := w.pushing
+		w.mu.Unlock()
+		if err != nil && !busy {
+			return readError(err)
+		}
+		select {
+		case <-w.notify:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// readError is the error a read or push reports for the socket's end.
+func readError(err error) error {
+	if _, ok := asCloseError(err); ok {
+		return err
+	}
+	// socket.io-client reports any end of the WebSocket as "transport close".
+	return &CloseError{Reason: ReasonTransportClose, Err: err}
 }
 
 func (w *wsTransport) signal() {
@@ -170,11 +362,7 @@ func (w *wsTransport) read(ctx context.Context) ([]eio.Packet, error) {
 		err := w.err
 		w.mu.Unlock()
 		if err != nil {
-			if _, ok := asCloseError(err); ok {
-				return nil, err
-			}
-			// socket.io-client reports any end of the WebSocket as "transport close".
-			return nil, &CloseError{Reason: ReasonTransportClose, Err: err}
+			return nil, readError(err)
 		}
 		select {
 		case <-w.notify:
@@ -192,7 +380,7 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 	err := w.err
 	w.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("websocket write: %w", err)
+		return wrap.In("websocket write", err)
 	}
 	var buf []byte
 	for _, p := range pkts {
@@ -211,7 +399,7 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 			arg = string(buf)
 		}
 		if _, err := w.ws.Call("send", arg); err != nil {
-			return fmt.Errorf("websocket write: %w", err)
+			return wrap.In("websocket write", err)
 		}
 	}
 	return nil

@@ -5,22 +5,21 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/hack-pad/safejs"
-
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // backend creates client sockets for the loader's io() and keeps the
 // Managers shared by namespaces of one server, as socket.io-client's cache.
 type backend struct {
-	log   *slog.Logger
+	log   client.Logger
 	queue *queue
 	js    *jsValues
+	batch *batch // received events on their way to JavaScript
 
 	mu       sync.Mutex
 	managers map[string]*managerEntry // by origin + path
@@ -32,12 +31,16 @@ type managerEntry struct {
 	nsps map[string]bool
 }
 
-func newBackend(log *slog.Logger) (*backend, error) {
+func newBackend(log client.Logger) (*backend, error) {
 	js, err := newJSValues()
 	if err != nil {
 		return nil, err
 	}
-	return &backend{log: log, queue: newQueue(), js: js, managers: make(map[string]*managerEntry)}, nil
+	b := &backend{log: log, queue: newQueue(), js: js, managers: make(map[string]*managerEntry)}
+	if b.batch, err = newBatch(js, b.funcOf); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 func (b *backend) run() { b.queue.run() }
@@ -118,6 +121,10 @@ func (b *backend) newSocket(args []safejs.Value) (safejs.Value, error) {
 		return safejs.Value{}, errors.Join(errors.New("duplex: options"), err)
 	}
 	co, so := o.options(b.log)
+	// The socket's handlers only call the loader's sink and listeners,
+	// which do not wait: events are dispatched to JavaScript from the
+	// callback that received them.
+	so.NonBlockingHandlers = true
 	if len(args) > 4 && args[4].Type() == safejs.TypeFunction {
 		so.AuthFunc = jsAuth(args[4], b.log)
 	}
@@ -161,7 +168,7 @@ func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options) 
 }
 
 // jsAuth returns an AuthFunc that calls the page's auth(cb) and waits for cb.
-func jsAuth(fn safejs.Value, log *slog.Logger) func() any {
+func jsAuth(fn safejs.Value, log client.Logger) func() any {
 	return func() any {
 		ch := make(chan json.RawMessage, 1)
 		cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {

@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/hack-pad/safejs"
-
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/client/wasm/internal/jsontext"
+	"github.com/duplexio/duplex/internal/jsonread"
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
@@ -109,7 +109,7 @@ func goArgs(texts []string, bufs [][]byte) ([]any, error) {
 	out := make([]any, len(texts))
 	for i, t := range texts {
 		r := json.RawMessage(t)
-		if !json.Valid(r) {
+		if !jsonread.Valid(r) {
 			return nil, errBadArgs
 		}
 		if len(bufs) == 0 || !bytes.Contains(r, []byte(`"_placeholder"`)) {

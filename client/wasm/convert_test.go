@@ -8,8 +8,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/hack-pad/safejs"
-
+	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/protocol/sio"
 )

@@ -3,7 +3,7 @@
 package main
 
 import (
-	"github.com/hack-pad/safejs"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // jsValues are the JavaScript values the backend passes on every event,
@@ -13,7 +13,8 @@ import (
 type jsValues struct {
 	uint8Array safejs.Value // the Uint8Array constructor
 	array      safejs.Value // the Array constructor
-	event      safejs.Value // "event", the sink's first argument for events
+	event      safejs.Value // "event", the sink's first argument for an event
+	events     safejs.Value // "events", the sink's first argument for a run of events (batch.go)
 }
 
 func newJSValues() (*jsValues, error) {
@@ -26,6 +27,9 @@ func newJSValues() (*jsValues, error) {
 		return nil, err
 	}
 	if v.event, err = safejs.ValueOf("event"); err != nil {
+		return nil, err
+	}
+	if v.events, err = safejs.ValueOf("events"); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -3,14 +3,16 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 
-	"github.com/hack-pad/safejs"
+	"github.com/duplexio/duplex/client/internal/clog"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Warnings and errors go to the console, in slog's text format without
+	// log/slog itself (its handlers would add ~250 KB to the binary).
+	log := clog.New(os.Stderr, clog.LevelWarn)
 	b, err := newBackend(log)
 	if err != nil {
 		log.Error("duplex: creating the backend", "err", err)

@@ -3,14 +3,12 @@
 package main
 
 import (
-	"log/slog"
 	"math"
 	"time"
 
-	"github.com/hack-pad/safejs"
-
 	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // jsOptions are the socket.io-client options the backend understands, read
@@ -124,7 +122,7 @@ func ms(f *float64) time.Duration {
 }
 
 // options maps socket.io-client options to the Manager's and the socket's.
-func (o *jsOptions) options(log *slog.Logger) (*client.Options, *client.SocketOptions) {
+func (o *jsOptions) options(log client.Logger) (*client.Options, *client.SocketOptions) {
 	co := &client.Options{
 		Engine: engine.Options{
 			Path:       o.Path,

@@ -7,9 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hack-pad/safejs"
-
 	"github.com/duplexio/duplex/client"
+	"github.com/duplexio/duplex/client/internal/safejs"
 )
 
 // socket is the backend half of one JS socket: the handle the loader calls,
@@ -24,9 +23,17 @@ type socket struct {
 	nextID int
 }
 
-// send reports to the loader. It runs on the client's handler goroutine or
-// the queue's, never in a JS callback: a listener may call back into us.
+// send reports to the loader. It runs on the client's handler goroutine,
+// the queue's, or (the socket's handlers do not block) in the WebSocket's
+// JavaScript callback: a listener may call back into us, which works as
+// the methods of the handle do not wait.
 func (sk *socket) send(args ...any) {
+	sk.b.batch.flush() // the events received before this first
+	sk.call(args...)
+}
+
+// call invokes the sink.
+func (sk *socket) call(args ...any) {
 	if _, err := sk.sink.Invoke(args...); err != nil {
 		sk.b.log.Warn("duplex: a listener threw", "err", err)
 	}
@@ -60,11 +67,6 @@ func (sk *socket) attach(s *client.Socket) {
 	var text []byte
 	var jsText textBuffer
 	s.OnAny(func(e *client.Event) {
-		bufs, err := sk.b.js.jsBytes(e.Args.Attachments())
-		if err != nil {
-			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
-			return
-		}
 		id := -1
 		if e.HasAck() {
 			sk.mu.Lock()
@@ -72,6 +74,16 @@ func (sk *socket) attach(s *client.Socket) {
 			sk.nextID++
 			sk.acks[id] = e
 			sk.mu.Unlock()
+		}
+		if len(e.Args.Attachments()) == 0 {
+			sk.b.batch.add(sk, id, e)
+			return
+		}
+		sk.b.batch.flush()
+		bufs, err := sk.b.js.jsBytes(e.Args.Attachments())
+		if err != nil {
+			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
+			return
 		}
 		text = jsEvent(text[:0], e.Name, e.Args)
 		u8, err := jsText.copy(sk.b.js, text)
@@ -82,7 +94,7 @@ func (sk *socket) attach(s *client.Socket) {
 			sk.b.log.Error("duplex: passing an event to JavaScript", "event", e.Name, "err", err)
 			return
 		}
-		sk.send(sk.b.js.event, u8, len(text), bufs, id)
+		sk.call(sk.b.js.event, u8, len(text), bufs, id)
 	})
 	m := s.Manager()
 	m.OnReconnectAttempt(func(n int) { sk.send("manager", "reconnect_attempt", n) })
@@ -225,6 +237,7 @@ func jsError(err error) string {
 }
 
 func (sk *socket) invoke(fn safejs.Value, args ...any) {
+	sk.b.batch.flush() // the events received before this first
 	if _, err := fn.Invoke(args...); err != nil {
 		sk.b.log.Warn("duplex: an ack callback threw", "err", err)
 	}

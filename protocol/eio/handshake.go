@@ -1,10 +1,10 @@
 package eio
 
 import (
-	"encoding/json"
-	"fmt"
 	"strconv"
 
+	"github.com/duplexio/duplex/internal/jsonread"
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/internal/jsonstr"
 )
 
@@ -50,13 +50,54 @@ func (h Handshake) OpenPacket() Packet {
 
 // ParseHandshake decodes the data of an open packet. The sid is required; the
 // other keys keep their zero value when absent, and unknown keys are ignored.
+// It accepts what json.Unmarshal into a Handshake accepts, with the same
+// result (keys matched case-insensitively, the last of duplicates wins, null
+// leaves a field as it is), without encoding/json's decoder.
 func ParseHandshake(data []byte) (Handshake, error) {
 	var h Handshake
-	if err := json.Unmarshal(data, &h); err != nil {
-		return Handshake{}, fmt.Errorf("%w: bad handshake: %v", ErrInvalidPacket, err)
-	}
-	if h.SID == "" {
-		return Handshake{}, fmt.Errorf("%w: handshake without sid", ErrInvalidPacket)
+	bad := ""
+	ok := jsonread.Object(data, func(key string, v []byte) bool {
+		if jsonread.IsNull(v) {
+			if jsonread.KeyMatches(key, "upgrades") {
+				h.Upgrades = nil
+			}
+			return true
+		}
+		good := true
+		switch {
+		case jsonread.KeyMatches(key, "sid"):
+			h.SID, good = jsonread.Unquote(v)
+		case jsonread.KeyMatches(key, "upgrades"):
+			h.Upgrades = []string{}
+			good = jsonread.Array(v, func(e []byte) bool {
+				s, ok := "", true
+				if !jsonread.IsNull(e) {
+					s, ok = jsonread.Unquote(e)
+				}
+				h.Upgrades = append(h.Upgrades, s)
+				good = ok
+				return ok
+			}) && good
+		case jsonread.KeyMatches(key, "pingInterval"):
+			h.PingInterval, good = jsonread.Int64(v)
+		case jsonread.KeyMatches(key, "pingTimeout"):
+			h.PingTimeout, good = jsonread.Int64(v)
+		case jsonread.KeyMatches(key, "maxPayload"):
+			h.MaxPayload, good = jsonread.Int64(v)
+		}
+		if !good {
+			bad = key
+			return false
+		}
+		return true
+	})
+	switch {
+	case !ok:
+		return Handshake{}, wrap.With(ErrInvalidPacket, "bad handshake: not a JSON object")
+	case bad != "":
+		return Handshake{}, wrap.With(ErrInvalidPacket, "bad handshake: wrong type for "+strconv.Quote(bad))
+	case h.SID == "":
+		return Handshake{}, wrap.With(ErrInvalidPacket, "handshake without sid")
 	}
 	return h, nil
 }

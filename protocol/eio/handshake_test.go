@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -58,4 +59,38 @@ func TestParseHandshakeInvalid(t *testing.T) {
 			t.Errorf("ParseHandshake(%q) = %v, want ErrInvalidPacket", s, err)
 		}
 	}
+}
+
+// FuzzParseHandshake compares ParseHandshake with json.Unmarshal into a
+// Handshake (what it did before): the same handshakes accepted, the same values.
+func FuzzParseHandshake(f *testing.F) {
+	for _, s := range []string{
+		`{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`,
+		`{"sid":"abc"}`, `{"SID":"a","sid":"b"}`, `{"sid":"a","upgrades":null}`, `{"sid":"a","upgrades":[null,"x"]}`,
+		`{"sid":"a","upgrades":[1]}`, `{"sid":"a","pingInterval":1.0}`, `{"sid":"a","pingInterval":null}`,
+		`{"sid":"a","maxPayload":9223372036854775808}`, `{"sid":null}`, `{"sid":1}`, `{"sid":"\u00e9","extra":{"a":[]}}`,
+		`[]`, `"sid"`, `{"sid":"a",}`, ` {"sid":"a"} `, `{"sid":"a","upgrades":[]}`, `{"pinginterval":5,"sid":"x"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := eio.ParseHandshake([]byte(s))
+		var want eio.Handshake
+		werr := json.Unmarshal([]byte(s), &want)
+		if werr == nil && want.SID == "" {
+			werr = errors.New("no sid")
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("ParseHandshake(%q): %v; json.Unmarshal: %v", s, err, werr)
+		}
+		if err != nil {
+			if !errors.Is(err, eio.ErrInvalidPacket) {
+				t.Fatalf("ParseHandshake(%q): %v is not ErrInvalidPacket", s, err)
+			}
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("ParseHandshake(%q) = %#v; json.Unmarshal: %#v", s, got, want)
+		}
+	})
 }

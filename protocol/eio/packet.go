@@ -2,7 +2,9 @@ package eio
 
 import (
 	"encoding/base64"
-	"fmt"
+	"strconv"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Type is an Engine.IO packet type.
@@ -27,7 +29,7 @@ func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]
 	}
-	return fmt.Sprintf("Type(%d)", byte(t))
+	return "Type(" + strconv.Itoa(int(t)) + ")"
 }
 
 // Char returns the character that starts the text form of a packet of type t.
@@ -93,7 +95,7 @@ func (p Packet) TextLen() int {
 // "parser error".
 func DecodeText(b []byte) (Packet, error) {
 	if len(b) == 0 {
-		return Packet{}, fmt.Errorf("%w: empty", ErrInvalidPacket)
+		return Packet{}, wrap.With(ErrInvalidPacket, "empty")
 	}
 	c := b[0]
 	if c == 'b' {
@@ -104,7 +106,7 @@ func DecodeText(b []byte) (Packet, error) {
 		return Packet{Type: Message, Data: data, Binary: true}, nil
 	}
 	if c < '0' || c > '0'+byte(Noop) {
-		return Packet{}, fmt.Errorf("%w: unknown type %q", ErrInvalidPacket, c)
+		return Packet{}, wrap.New(ErrInvalidPacket.Error()+": unknown type "+strconv.QuoteRune(rune(c)), ErrInvalidPacket)
 	}
 	p := Packet{Type: Type(c - '0')}
 	if len(b) > 1 {
@@ -124,7 +126,7 @@ func decodeBase64(s []byte) ([]byte, error) {
 	data := make([]byte, base64.RawStdEncoding.DecodedLen(len(s)))
 	n, err := base64.RawStdEncoding.Decode(data, s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: bad base64: %v", ErrInvalidPacket, err)
+		return nil, wrap.New(ErrInvalidPacket.Error()+": bad base64: "+err.Error(), ErrInvalidPacket)
 	}
 	return data[:n], nil
 }

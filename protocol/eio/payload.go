@@ -2,7 +2,9 @@ package eio
 
 import (
 	"bytes"
-	"fmt"
+	"strconv"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Separator is the record separator between packets of a polling payload.
@@ -39,10 +41,10 @@ func PayloadLen(pkts ...Packet) int {
 // is an ErrInvalidPacket.
 func DecodePayload(body []byte, maxLen int, fn func(Packet) error) error {
 	if maxLen > 0 && len(body) > maxLen {
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrPayloadTooLarge, len(body), maxLen)
+		return wrap.New(ErrPayloadTooLarge.Error()+": "+strconv.Itoa(len(body))+" bytes, limit "+strconv.Itoa(maxLen), ErrPayloadTooLarge)
 	}
 	if len(body) == 0 {
-		return fmt.Errorf("%w: empty payload", ErrInvalidPacket)
+		return wrap.With(ErrInvalidPacket, "empty payload")
 	}
 	for {
 		rec, rest, more := bytes.Cut(body, []byte{Separator})

@@ -3,10 +3,13 @@ package sio
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"math"
 	"reflect"
+	"strconv"
 	"unicode/utf8"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Args is the argument list of a received event or ack: raw JSON values, and the
@@ -27,7 +30,7 @@ func ParseEvent(p *Packet) (string, Args, error) {
 	}
 	name, ok := EventName(raw)
 	if !ok {
-		return "", Args{}, fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
+		return "", Args{}, wrap.With(ErrInvalidPacket, "event name must be a string or a number")
 	}
 	return name, args, nil
 }
@@ -39,13 +42,13 @@ func ParseEvent(p *Packet) (string, Args, error) {
 func SplitEvent(p *Packet, buf []json.RawMessage) (name json.RawMessage, args Args, err error) {
 	elems, ok := splitArray(buf[:0], p.Data)
 	if !ok {
-		return nil, Args{}, fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
+		return nil, Args{}, wrap.With(ErrInvalidPacket, "EVENT payload must be an array")
 	}
 	if len(elems) == 0 {
-		return nil, Args{}, fmt.Errorf("%w: EVENT without a name", ErrInvalidPacket)
+		return nil, Args{}, wrap.With(ErrInvalidPacket, "EVENT without a name")
 	}
 	if c := elems[0][0]; c != '"' && c != '-' && !isDigit(c) {
-		return nil, Args{}, fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
+		return nil, Args{}, wrap.With(ErrInvalidPacket, "event name must be a string or a number")
 	}
 	return elems[0], Args{raw: elems[1:], attachments: p.Attachments}, nil
 }
@@ -140,7 +143,7 @@ func (a Args) Slice(i int) Args {
 // ErrInvalidPacket.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
-		return fmt.Errorf("sio: argument %d out of range (%d arguments)", i, len(a.raw))
+		return errors.New("sio: argument " + strconv.Itoa(i) + " out of range (" + strconv.Itoa(len(a.raw)) + " arguments)")
 	}
 	raw := a.raw[i]
 	switch t := v.(type) {
@@ -245,7 +248,7 @@ func (a Args) replace(x any) (any, error) {
 		if isPlaceholder(v) {
 			n, ok := v["num"].(float64)
 			if !ok || n < 0 || n >= float64(len(a.attachments)) || n != math.Trunc(n) {
-				return nil, errIllegalPlaceholder(fmt.Sprint(v["num"]), len(a.attachments))
+				return nil, errIllegalPlaceholder(numText(v["num"]), len(a.attachments))
 			}
 			return a.attachments[int(n)], nil
 		}

@@ -1,8 +1,7 @@
 package sio
 
 import (
-	"fmt"
-
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -45,11 +44,11 @@ func (d *Decoder) Reset() {
 // ErrReservedEvent when one of those is the reason.
 func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 	if m.Type != eio.Message {
-		return Packet{}, false, fmt.Errorf("%w: Engine.IO %v packet is not a message", ErrInvalidPacket, m.Type)
+		return Packet{}, false, wrap.New(ErrInvalidPacket.Error()+": Engine.IO "+m.Type.String()+" packet is not a message", ErrInvalidPacket)
 	}
 	if m.Binary {
 		if !d.Pending() {
-			return Packet{}, false, fmt.Errorf("%w: %w: binary message with no binary packet pending", ErrInvalidPacket, ErrUnexpectedAttachment)
+			return Packet{}, false, wrap.New(ErrInvalidPacket.Error()+": "+ErrUnexpectedAttachment.Error()+": binary message with no binary packet pending", ErrInvalidPacket, ErrUnexpectedAttachment)
 		}
 		a := m.Data
 		if a == nil {
@@ -70,7 +69,7 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 	}
 	if d.Pending() {
 		d.Reset()
-		return Packet{}, false, fmt.Errorf("%w: %w: text message while waiting for attachments", ErrInvalidPacket, ErrUnexpectedAttachment)
+		return Packet{}, false, wrap.New(ErrInvalidPacket.Error()+": "+ErrUnexpectedAttachment.Error()+": text message while waiting for attachments", ErrInvalidPacket, ErrUnexpectedAttachment)
 	}
 	p, err = decodeText(m.Data, d.MaxAttachments, d.nsp)
 	if err != nil {

@@ -2,7 +2,9 @@ package sio
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 var (
@@ -25,8 +27,25 @@ var (
 )
 
 // errMalformed reports JSON whose structure the scanners cannot follow.
-var errMalformed = fmt.Errorf("%w: malformed JSON", ErrInvalidPacket)
+var errMalformed = wrap.With(ErrInvalidPacket, "malformed JSON")
+
+// numText is the text of a decoded placeholder's num for an error message
+// (as fmt.Sprint writes a number, a string, a boolean or nil).
+func numText(x any) string {
+	switch x := x.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case nil:
+		return "<nil>"
+	default:
+		return "(not a number)"
+	}
+}
 
 func errIllegalPlaceholder(num string, n int) error {
-	return fmt.Errorf("%w: illegal attachment placeholder %s of %d attachments", ErrInvalidPacket, num, n)
+	return wrap.New(ErrInvalidPacket.Error()+": illegal attachment placeholder "+num+" of "+strconv.Itoa(n)+" attachments", ErrInvalidPacket)
 }

@@ -110,7 +110,7 @@ func typeFields(t reflect.Type) []field {
 	}
 	// The dominant field of each name: the shallowest, then the tagged one;
 	// none when two are equally dominant.
-	slices.SortFunc(fields, func(a, b field) int {
+	sortFields(fields, func(a, b *field) int {
 		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(len(a.index), len(b.index)),
 			boolOrder(a.tagged, b.tagged), slices.Compare(a.index, b.index))
 	})
@@ -125,7 +125,7 @@ func typeFields(t reflect.Type) []field {
 		}
 		i = j
 	}
-	slices.SortFunc(out, func(a, b field) int { return slices.Compare(a.index, b.index) })
+	sortFields(out, func(a, b *field) int { return slices.Compare(a.index, b.index) })
 	return slices.Clip(out)
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/duplexio/duplex/internal/jsonread"
 )
 
 // This file walks JSON text without decoding it, so that arguments stay
@@ -71,6 +73,9 @@ func valueEnd(d []byte, i int) int {
 // d[i] == '"', or -1 if it is not terminated.
 func stringEnd(d []byte, i int) int {
 	for i++; i < len(d); i++ {
+		if i = jsonread.SkipPlain(d, i); i >= len(d) {
+			break
+		}
 		switch d[i] {
 		case '\\':
 			i++
@@ -161,11 +166,7 @@ func unquote(s []byte) (string, bool) {
 
 // unquoteSlow handles strings with escapes or non-ASCII text.
 func unquoteSlow(s []byte) (string, bool) {
-	var out string
-	if json.Unmarshal(s, &out) != nil {
-		return "", false
-	}
-	return out, true
+	return jsonread.Unquote(s)
 }
 
 // equalString reports whether the JSON string s (quotes included) is the text

@@ -50,3 +50,33 @@ func BenchmarkValidJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestStringSpecialAtEveryOffset: skipPlain tests 8 bytes at a time; a quote,
+// a backslash, a control byte or a non-ASCII byte at any offset of a long
+// string is seen as the byte-by-byte scan sees it.
+func TestStringSpecialAtEveryOffset(t *testing.T) {
+	for _, special := range []string{`"`, `\"`, `\\`, "\x1f", "\x00", "é", "\x7f", `\u00e9`, `\x`} {
+		for n := range 40 {
+			body := strings.Repeat("a", n) + special + strings.Repeat("b", 40-n)
+			d := []byte(`"` + body + `"`)
+			if got, want := validJSON(d), json.Valid(d); got != want {
+				t.Errorf("validJSON(%q) = %v, json.Valid %v", d, got, want)
+			}
+			if got, want := stringEnd(d, 0), naiveStringEnd(d); got != want {
+				t.Errorf("stringEnd(%q) = %d, want %d", d, got, want)
+			}
+		}
+	}
+}
+
+func naiveStringEnd(d []byte) int {
+	for i := 1; i < len(d); i++ {
+		switch d[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}

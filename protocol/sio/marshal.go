@@ -2,11 +2,12 @@ package sio
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/internal/jsonstr"
 )
 
@@ -31,7 +32,8 @@ import (
 type argEncoder struct {
 	buf         []byte
 	attachments [][]byte
-	depth       int // nesting of the containers being written
+	depth       int  // nesting of the containers being written
+	nativeTest  bool // tests: std writes as in the browser build (argEncoder.native)
 }
 
 // MarshalEvent returns the payload of an EVENT named name with args, and the
@@ -45,7 +47,7 @@ func MarshalEvent(name string, args ...any) (json.RawMessage, [][]byte, error) {
 // does. On error the returned slice is nil.
 func AppendEvent(dst []byte, name string, args ...any) ([]byte, [][]byte, error) {
 	if IsReserved(name) {
-		return nil, nil, fmt.Errorf("%w: %q", ErrReservedEvent, name)
+		return nil, nil, wrap.New(ErrReservedEvent.Error()+": "+strconv.Quote(name), ErrReservedEvent)
 	}
 	e := argEncoder{buf: dst}
 	e.buf = append(e.buf, '[')
@@ -216,11 +218,14 @@ func (e *argEncoder) float(f float64, bits int) error {
 // pays for what escapes to encoding/json, and the encoder itself stays on the
 // stack.
 func (e *argEncoder) std(v any) error {
+	if nativeStd || e.nativeTest {
+		return e.native(reflect.ValueOf(v))
+	}
 	w := &sliceWriter{b: e.buf}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("%w: %v", ErrUnsupportedValue, err)
+		return wrap.New(ErrUnsupportedValue.Error()+": "+err.Error(), ErrUnsupportedValue)
 	}
 	e.buf = w.b[:len(w.b)-1] // without the newline Encode adds
 	return nil

@@ -3,12 +3,11 @@ package sio
 import (
 	"encoding"
 	"encoding/json"
-	"fmt"
 	"reflect"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // Values of other types than the common ones argEncoder.value knows are
@@ -29,7 +28,7 @@ var (
 // errTooDeep refuses a value nested deeper than encoding/json's limit (which
 // the reference's decoder cannot read either): a cyclic value is an error
 // rather than a stack overflow.
-var errTooDeep = fmt.Errorf("%w: nested more than %d deep (a cycle?)", ErrUnsupportedValue, maxDepth)
+var errTooDeep = wrap.New(ErrUnsupportedValue.Error()+": nested more than "+strconv.Itoa(maxDepth)+" deep (a cycle?)", ErrUnsupportedValue)
 
 var binaryTypes sync.Map // reflect.Type -> bool
 
@@ -163,7 +162,7 @@ func (e *argEncoder) stdValue(v reflect.Value) error {
 		}
 		return e.stdValue(v.Elem())
 	}
-	return fmt.Errorf("%w: unexported %s", ErrUnsupportedValue, v.Type())
+	return wrap.New(ErrUnsupportedValue.Error()+": unexported "+v.Type().String(), ErrUnsupportedValue)
 }
 
 func (e *argEncoder) attach(b []byte) {
@@ -190,30 +189,29 @@ func (e *argEncoder) elems(v reflect.Value) error {
 	return nil
 }
 
-func (e *argEncoder) mapValue(v reflect.Value) error {
+func (e *argEncoder) mapValue(v reflect.Value) error { return e.mapWith(v, appendString) }
+
+// mapWith writes the map v with its keys written by appendKey.
+func (e *argEncoder) mapWith(v reflect.Value, appendKey func([]byte, string) []byte) error {
 	if v.IsNil() {
 		e.buf = append(e.buf, "null"...)
 		return nil
 	}
-	type entry struct {
-		key string
-		val reflect.Value
-	}
-	entries := make([]entry, 0, v.Len())
+	entries := make([]mapEntry, 0, v.Len())
 	for it := v.MapRange(); it.Next(); {
 		k, err := keyName(it.Key())
 		if err != nil {
 			return err
 		}
-		entries = append(entries, entry{k, it.Value()})
+		entries = append(entries, mapEntry{k, it.Value()})
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	sortEntries(entries)
 	e.buf = append(e.buf, '{')
 	for i, en := range entries {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendString(e.buf, en.key)
+		e.buf = appendKey(e.buf, en.key)
 		e.buf = append(e.buf, ':')
 		if err := e.reflectValue(en.val); err != nil {
 			return err
@@ -234,7 +232,7 @@ func keyName(k reflect.Value) (string, error) {
 		}
 		b, err := k.Interface().(encoding.TextMarshaler).MarshalText()
 		if err != nil {
-			return "", fmt.Errorf("%w: map key: %v", ErrUnsupportedValue, err)
+			return "", wrap.New(ErrUnsupportedValue.Error()+": map key: "+err.Error(), ErrUnsupportedValue)
 		}
 		return string(b), nil
 	}
@@ -244,7 +242,7 @@ func keyName(k reflect.Value) (string, error) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return strconv.FormatUint(k.Uint(), 10), nil
 	}
-	return "", fmt.Errorf("%w: map key type %s", ErrUnsupportedValue, k.Type())
+	return "", wrap.New(ErrUnsupportedValue.Error()+": map key type "+k.Type().String(), ErrUnsupportedValue)
 }
 
 func (e *argEncoder) structValue(v reflect.Value) error {

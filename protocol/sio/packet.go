@@ -3,9 +3,9 @@ package sio
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
 
+	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -174,10 +174,10 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
 	var p Packet
 	if len(b) == 0 {
-		return p, fmt.Errorf("%w: empty", ErrInvalidPacket)
+		return p, wrap.With(ErrInvalidPacket, "empty")
 	}
 	if b[0] < '0' || b[0] > '0'+byte(BinaryAck) {
-		return p, fmt.Errorf("%w: unknown type %q", ErrInvalidPacket, b[0])
+		return p, wrap.New(ErrInvalidPacket.Error()+": unknown type "+strconv.QuoteRune(rune(b[0])), ErrInvalidPacket)
 	}
 	p.Type = Type(b[0] - '0')
 	i := 1
@@ -194,10 +194,10 @@ func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
 			i++
 		}
 		if i == start || i >= len(b) || b[i] != '-' || n < 1 {
-			return p, fmt.Errorf("%w: illegal attachments", ErrInvalidPacket)
+			return p, wrap.With(ErrInvalidPacket, "illegal attachments")
 		}
 		if n > maxAttachments {
-			return p, fmt.Errorf("%w: %w: %s announced, limit %d", ErrInvalidPacket, ErrTooManyAttachments, b[start:i], maxAttachments)
+			return p, wrap.New(ErrInvalidPacket.Error()+": "+ErrTooManyAttachments.Error()+": "+string(b[start:i])+" announced, limit "+strconv.Itoa(maxAttachments), ErrInvalidPacket, ErrTooManyAttachments)
 		}
 		p.Attachments = make([][]byte, n)
 		i++
@@ -223,7 +223,7 @@ func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
 			i++
 		}
 		if i-start > maxIDDigits {
-			return p, fmt.Errorf("%w: ack id too long", ErrInvalidPacket)
+			return p, wrap.With(ErrInvalidPacket, "ack id too long")
 		}
 		for _, c := range b[start:i] { // at most 16 digits: no overflow
 			p.ID = p.ID*10 + uint64(c-'0')
@@ -234,7 +234,7 @@ func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
 		if isSpace(b[i]) {
 			// The reference reads leading white space as digits of an ack id
 			// (Number(" ") is 0); refuse rather than read it differently.
-			return Packet{}, fmt.Errorf("%w: white space before the payload", ErrInvalidPacket)
+			return Packet{}, wrap.With(ErrInvalidPacket, "white space before the payload")
 		}
 		p.Data = json.RawMessage(b[i:len(b):len(b)])
 	}
@@ -285,36 +285,36 @@ func validPayload(p *Packet) error {
 			return nil
 		}
 		if firstByte(d) != '{' || !validJSON(d) {
-			return fmt.Errorf("%w: CONNECT payload must be an object", ErrInvalidPacket)
+			return wrap.With(ErrInvalidPacket, "CONNECT payload must be an object")
 		}
 	case Disconnect:
 		if d != nil {
-			return fmt.Errorf("%w: DISCONNECT has no payload", ErrInvalidPacket)
+			return wrap.With(ErrInvalidPacket, "DISCONNECT has no payload")
 		}
 	case ConnectError:
 		if c := firstByte(d); (c != '{' && c != '"') || !validJSON(d) {
-			return fmt.Errorf("%w: CONNECT_ERROR payload must be an object or a string", ErrInvalidPacket)
+			return wrap.With(ErrInvalidPacket, "CONNECT_ERROR payload must be an object or a string")
 		}
 	case Event, BinaryEvent:
 		if firstByte(d) != '[' || !validJSON(d) {
-			return fmt.Errorf("%w: EVENT payload must be an array", ErrInvalidPacket)
+			return wrap.With(ErrInvalidPacket, "EVENT payload must be an array")
 		}
 		first, ok := firstElem(d)
 		if !ok {
-			return fmt.Errorf("%w: EVENT without a name", ErrInvalidPacket)
+			return wrap.With(ErrInvalidPacket, "EVENT without a name")
 		}
 		switch c := first[0]; {
 		case c == '"':
 			if isReservedJSON(first) {
-				return fmt.Errorf("%w: %w: %s", ErrInvalidPacket, ErrReservedEvent, first)
+				return wrap.New(ErrInvalidPacket.Error()+": "+ErrReservedEvent.Error()+": "+string(first), ErrInvalidPacket, ErrReservedEvent)
 			}
 		case c == '-' || isDigit(c):
 		default:
-			return fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPacket)
+			return wrap.With(ErrInvalidPacket, "event name must be a string or a number")
 		}
 	case Ack, BinaryAck:
 		if firstByte(d) != '[' || !validJSON(d) {
-			return fmt.Errorf("%w: ACK payload must be an array", ErrInvalidPacket)
+			return wrap.With(ErrInvalidPacket, "ACK payload must be an array")
 		}
 	}
 	return nil

@@ -1,8 +1,9 @@
 package sio
 
 import (
-	"fmt"
 	"strconv"
+
+	"github.com/duplexio/duplex/internal/wrap"
 )
 
 // RawWithAttachments is an argument given as JSON text whose attachment
@@ -22,11 +23,11 @@ type RawWithAttachments struct {
 
 func (e *argEncoder) rawWithAttachments(v RawWithAttachments) error {
 	if !validJSON(v.JSON) {
-		return fmt.Errorf("%w: RawWithAttachments holds invalid JSON", ErrUnsupportedValue)
+		return wrap.With(ErrUnsupportedValue, "RawWithAttachments holds invalid JSON")
 	}
 	refs, err := findPlaceholders(v.JSON, len(v.Attachments))
 	if err != nil {
-		return fmt.Errorf("%w: RawWithAttachments: %v", ErrUnsupportedValue, err)
+		return wrap.New(ErrUnsupportedValue.Error()+": RawWithAttachments: "+err.Error(), ErrUnsupportedValue)
 	}
 	last := 0
 	for _, r := range refs {

@@ -1,0 +1,184 @@
+package jsonread
+
+import "encoding/binary"
+
+// Valid reports whether d is one valid JSON value, accepting exactly what
+// json.Valid accepts (protocol/sio's fuzz tests check that) in a single pass
+// without encoding/json's per-byte state machine: payloads are validated on
+// every incoming packet, so this is on the hot path.
+func Valid(d []byte) bool {
+	i, ok := validValue(d, skipSpace(d, 0), 0)
+	return ok && skipSpace(d, i) == len(d)
+}
+
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+func validValue(d []byte, i, depth int) (int, bool) {
+	if i >= len(d) {
+		return i, false
+	}
+	switch c := d[i]; c {
+	case '"':
+		return validString(d, i)
+	case '{':
+		if depth++; depth > maxDepth {
+			return i, false
+		}
+		i = skipSpace(d, i+1)
+		if i < len(d) && d[i] == '}' {
+			return i + 1, true
+		}
+		for {
+			if i >= len(d) || d[i] != '"' {
+				return i, false
+			}
+			var ok bool
+			if i, ok = validString(d, i); !ok {
+				return i, false
+			}
+			i = skipSpace(d, i)
+			if i >= len(d) || d[i] != ':' {
+				return i, false
+			}
+			if i, ok = validValue(d, skipSpace(d, i+1), depth); !ok {
+				return i, false
+			}
+			var end bool
+			if i, end, ok = nextElem(d, i, '}'); !ok || end {
+				return i, ok
+			}
+		}
+	case '[':
+		if depth++; depth > maxDepth {
+			return i, false
+		}
+		i = skipSpace(d, i+1)
+		if i < len(d) && d[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			var ok, end bool
+			if i, ok = validValue(d, i, depth); !ok {
+				return i, false
+			}
+			if i, end, ok = nextElem(d, i, ']'); !ok || end {
+				return i, ok
+			}
+		}
+	case 't':
+		return validLiteral(d, i, "true")
+	case 'f':
+		return validLiteral(d, i, "false")
+	case 'n':
+		return validLiteral(d, i, "null")
+	default:
+		if c == '-' || isDigit(c) {
+			return validNumber(d, i)
+		}
+		return i, false
+	}
+}
+
+func validLiteral(d []byte, i int, lit string) (int, bool) {
+	if len(d)-i >= len(lit) && string(d[i:i+len(lit)]) == lit {
+		return i + len(lit), true
+	}
+	return i, false
+}
+
+// validString checks the string starting at d[i] == '"'. Like json.Valid it
+// does not check UTF-8, only control characters and escapes.
+func validString(d []byte, i int) (int, bool) {
+	for i++; i < len(d); i++ {
+		if i = SkipPlain(d, i); i >= len(d) {
+			break
+		}
+		switch c := d[i]; {
+		case c == '"':
+			return i + 1, true
+		case c < 0x20:
+			return i, false
+		case c == '\\':
+			i++
+			if i >= len(d) {
+				return i, false
+			}
+			switch d[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if len(d)-i < 5 || !isHex(d[i+1]) || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) {
+					return i, false
+				}
+				i += 4
+			default:
+				return i, false
+			}
+		}
+	}
+	return i, false
+}
+
+func isHex(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') }
+
+// validNumber checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at d[i].
+func validNumber(d []byte, i int) (int, bool) {
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	default:
+		return i, false
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || !isDigit(d[i]) {
+			return i, false
+		}
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || !isDigit(d[i]) {
+			return i, false
+		}
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	}
+	return i, true
+}
+
+// SkipPlain returns the index of the first byte from d[i] on that may end,
+// escape or invalidate a JSON string ('"', '\\', a control character), or
+// the index where fewer than 8 bytes are left: it tests 8 bytes at a time,
+// which matters for long strings (a WebAssembly client scans every received
+// payload, byte by byte otherwise).
+func SkipPlain(d []byte, i int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	for ; i+8 <= len(d); i += 8 {
+		x := binary.LittleEndian.Uint64(d[i:])
+		q := x ^ (ones * '"')
+		b := x ^ (ones * '\\')
+		// A byte < 0x20, or a zero byte in q or b, sets its high bit here
+		// (exact for "any": a borrow only starts at such a byte).
+		if ((x-ones*0x20)&^x|(q-ones)&^q|(b-ones)&^b)&high != 0 {
+			return i
+		}
+	}
+	return i
+}
