@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,12 +121,10 @@ var errStop = errors.New("engine: stop decoding")
 
 // serveData answers a polling POST: decodes its packets and handles them.
 func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/octet-stream" {
-			writeEmpty(w, http.StatusBadRequest)
-			s.terminate(ReasonTransportError, ErrBinaryContent)
-			return
-		}
+	if binaryContent(r.Header) {
+		writeEmpty(w, http.StatusBadRequest)
+		s.terminate(ReasonTransportError, ErrBinaryContent)
+		return
 	}
 	s.mu.Lock()
 	if s.postActive {
@@ -137,13 +136,11 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 	// The body is read under a read deadline the session can move: a
 	// session that ends while its POST is still arriving ends the POST too
 	// (the reference destroys the request).
-	rc := http.NewResponseController(w)
-	s.postActive = true
-	s.postAbort = func() { _ = rc.SetReadDeadline(time.Now()) }
+	s.postActive, s.postW = true, w
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.postActive, s.postAbort = false, nil
+		s.postActive, s.postW = false, nil
 		s.mu.Unlock()
 	}()
 
@@ -184,12 +181,45 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html")
-	h.Set("Content-Length", "2")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = hdrTextHTML
+	h["Content-Length"] = hdrLength2
+	h["Cache-Control"] = hdrNoStore
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "ok")
 }
+
+// abortPostLocked ends the body read of the POST in progress, if any.
+func (s *Session) abortPostLocked() {
+	if s.postW != nil {
+		_ = http.NewResponseController(s.postW).SetReadDeadline(time.Now())
+	}
+}
+
+// binaryContent reports whether a POST's Content-Type is
+// application/octet-stream (refused in v4: docs/protocol.md §1.4), as
+// mime.ParseMediaType would read it; without parsing it when its
+// type is another.
+func binaryContent(h http.Header) bool {
+	v := h["Content-Type"]
+	if len(v) == 0 || v[0] == "" {
+		return false
+	}
+	base, _, _ := strings.Cut(v[0], ";")
+	if !strings.EqualFold(strings.TrimSpace(base), "application/octet-stream") {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(v[0])
+	return err == nil && mt == "application/octet-stream"
+}
+
+// Header values shared by the responses (net/http copies them when it
+// writes the header; never modified in place).
+var (
+	hdrTextPlain = []string{"text/plain; charset=UTF-8"}
+	hdrTextHTML  = []string{"text/html"}
+	hdrNoStore   = []string{"no-store"}
+	hdrLength2   = []string{"2"}
+)
 
 // readBody reads a request body of at most limit bytes into a fresh slice
 // that grows as bytes arrive (never more than twice what arrived, nor more

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
@@ -66,8 +67,8 @@ type Session struct {
 	poll       chan struct{} // wakes the pending GET
 	getActive  bool
 	postActive bool
-	postAbort  func()      // ends the body read of the POST in progress
-	closeTimer *time.Timer // bounds a graceful close waiting for a GET
+	postW      http.ResponseWriter // of the POST in progress: abortPostLocked ends its body read
+	closeTimer *time.Timer         // bounds a graceful close waiting for a GET
 
 	// WebSocket.
 	conn        *wsConn
@@ -295,9 +296,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	probe := s.abortUpgradeLocked()
 	s.queue, s.queuedBytes = nil, 0
 	s.signalPollLocked()
-	if s.postAbort != nil {
-		s.postAbort() // under mu: the POST's handler is still running
-	}
+	s.abortPostLocked() // under mu: the POST's handler is still running
 	var cut *wsConn
 	if s.websocket {
 		switch {
