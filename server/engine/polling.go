@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +28,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	for {
 		pkts, trailer, ok := s.pollReplyLocked()
 		if ok {
-			s.getActive, s.noopDue = false, false
+			s.getActive, s.noopDue, s.pollYield = false, false, false
 			finish := s.state == stateClosing
 			s.mu.Unlock()
 			buf := pollBodies.Get().(*[]byte)
@@ -55,12 +56,27 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		case <-s.poll:
 		case <-r.Context().Done():
 			s.mu.Lock()
-			s.getActive, s.noopDue = false, false
+			s.getActive, s.noopDue, s.pollYield = false, false, false
 			s.mu.Unlock()
 			s.terminate(ReasonTransportError, ErrPollAborted)
 			return
 		}
 		s.mu.Lock()
+		if s.pollYield {
+			// Woken by a send from another session's handler or from
+			// outside any handler: most likely the first message of a
+			// burst (a broadcast loop) whose sender is still running.
+			// Yield once, so that it can go on queueing before this GET
+			// takes the queue: a burst then goes out in one response
+			// rather than being cut wherever the scheduler switched
+			// (pbcast: 2.4 -> 1.3 GETs per client per burst of 100).
+			// The cost: one trip through the scheduler. A reply sent by
+			// the session's own handler (an ack) does not wait.
+			s.pollYield = false
+			s.mu.Unlock()
+			runtime.Gosched()
+			s.mu.Lock()
+		}
 	}
 }
 

@@ -66,6 +66,7 @@ type Session struct {
 	// Polling.
 	poll       chan struct{} // wakes the pending GET
 	getActive  bool
+	pollYield  bool // the GET was woken by a send not from the session's own handler (servePoll)
 	postActive bool
 	postW      http.ResponseWriter // of the POST in progress: abortPostLocked ends its body read
 	closeTimer *time.Timer         // bounds a graceful close waiting for a GET
@@ -140,10 +141,20 @@ func (s *Session) Send(pkts ...eio.Packet) error {
 	}
 	s.queuedBytes += n
 	s.queue = append(s.queue, pkts...)
+	s.noteSenderLocked()
 	s.wakeLocked()
 	s.mu.Unlock()
 	s.srv.stats.sent(pkts)
 	return nil
+}
+
+// noteSenderLocked records, for a polling GET about to be woken, whether the
+// packets come from elsewhere than the session's own handler (servePoll
+// then yields once before it answers).
+func (s *Session) noteSenderLocked() {
+	if !s.websocket && s.getActive && !s.dispatching {
+		s.pollYield = true
+	}
 }
 
 // SendVolatile is Send for packets that may be lost: they are dropped (false
@@ -167,6 +178,7 @@ func (s *Session) SendVolatile(pkts ...eio.Packet) bool {
 	}
 	s.queuedBytes += n
 	s.queue = append(s.queue, pkts...)
+	s.noteSenderLocked()
 	s.wakeLocked()
 	s.srv.stats.sent(pkts)
 	return true
