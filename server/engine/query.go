@@ -48,7 +48,9 @@ type requestQuery struct {
 // the raw query rq, as queryValue returns each, in one pass over a query
 // with nothing to unescape (the common case: what engine.io-client sends).
 func parseRequestQuery(rq string) requestQuery {
-	if strings.ContainsAny(rq, "%+;") {
+	// Three IndexByte scans (vectorized) cost less than one ContainsAny
+	// (a byte-set lookup per byte).
+	if strings.IndexByte(rq, '%') >= 0 || strings.IndexByte(rq, '+') >= 0 || strings.IndexByte(rq, ';') >= 0 {
 		return requestQuery{queryValue(rq, "EIO"), queryValue(rq, "transport"), queryValue(rq, "sid")}
 	}
 	var q requestQuery
