@@ -355,10 +355,11 @@ func TestPollingOverlappingPOST(t *testing.T) {
 
 // TestPollingBurstOneResponse: a burst of sends from outside the session's
 // handler (a broadcast loop) whose sender is descheduled after its first
-// packet still reaches the pending GET in one response: the woken GET
-// yields once before it takes the queue. On one P the test's Gosched after
-// the first send is where a preempted broadcaster would let the GET run;
-// before the yield, that GET answered with the first packet alone.
+// packet and again in the middle still reaches the pending GET in one
+// response: the woken GET yields before it takes the queue, again while the
+// queue grows. On one P the test's Gosched calls are where a preempted
+// broadcaster would let the GET run; before the yield, that GET answered
+// with the first packet alone; with a single yield, with the first half.
 func TestPollingBurstOneResponse(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	ts := newTestServer(t, nil, false)
@@ -382,7 +383,7 @@ func TestPollingBurstOneResponse(t *testing.T) {
 		if err := s.Send(eio.TextMessage([]byte(want[i][1:]))); err != nil {
 			t.Fatal(err)
 		}
-		if i == 0 {
+		if i == 0 || i == n/2 {
 			runtime.Gosched()
 		}
 	}
