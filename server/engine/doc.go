@@ -41,7 +41,8 @@
 // buffer held only while writing). A polling GET waits in its own ServeHTTP
 // call and answers with everything queued; when the send that woke it came
 // from elsewhere than the session's own handler (a broadcast loop), it
-// yields once first, so that a burst goes out in one response. Heartbeats use one timer per session. Server.Close closes every
+// yields first, and again while more is queued (a few times at most), so
+// that a burst goes out in one response. Heartbeats use one timer per session. Server.Close closes every
 // session and waits for every goroutine the server started.
 //
 // Logs go to Options.Logger: session lifecycle at Debug, unexpected errors at
