@@ -77,3 +77,18 @@ func FuzzParseUpgrade(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPollPacket: the polling floor's packet handler on any bytes returns
+// an error or queues a reply; never a panic.
+func FuzzPollPacket(f *testing.F) {
+	for _, seed := range []string{"40", "421[\"echo\",1,\"a\"]", "42[\"echo\"]", "42[\"bcast\",{\"count\":2,\"size\":3}]", "3", "6", "1", "4", "", "42[\"bcast\",]"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ps := newPollServer(nil)
+		ps.maxBroadcast = 1 << 16
+		s := &pollSession{id: "x", wake: make(chan struct{}, 1)}
+		ps.sessions[s.id], ps.list = s, []*pollSession{s}
+		_ = ps.onPacket(s, b)
+	})
+}

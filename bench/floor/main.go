@@ -15,6 +15,10 @@
 // pingTimeout), no polling, no rooms, no broadcast, no other event: those
 // get a WebSocket close with a reason.
 //
+// With -polling it serves instead the polling floor (polling.go): the same
+// idea for HTTP long-polling, on net/http (the least a Go http.Handler can
+// do for the pecho and pbcast scenarios).
+//
 // It listens on -addr and prints "listening <port>"; with -control it also
 // serves bench/memstat's /mem on that side address (printed as
 // "control <port>"). With -measure-g N it prints "goroutine <bytes>", the
@@ -43,6 +47,7 @@ func main() {
 	control := flag.String("control", "", "side address serving /mem (bench/memstat); off when empty")
 	measureG := flag.Int("measure-g", 0, "print the heap kept per goroutine descriptor, measured over N goroutines, and exit")
 	verbose := flag.Bool("v", false, "log every connection's error")
+	polling := flag.Bool("polling", false, "serve the polling floor (net/http, polling.go) instead of the websocket one")
 	flag.Parse()
 	if *measureG > 0 {
 		fmt.Printf("goroutine %.1f\n", memstat.GoroutineBytes(*measureG))
@@ -53,29 +58,42 @@ func main() {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if err := run(*addr, *control, log); err != nil {
+	if err := run(*addr, *control, *polling, log); err != nil {
 		log.Error("floor server", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, control string, log *slog.Logger) error {
+func run(addr, control string, polling bool, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	srv := newServer(log)
+	var srv interface{ close(context.Context) error }
 	served := make(chan error, 1)
-	go func() { served <- srv.serve(ln) }()
+	if polling {
+		hs := &http.Server{Handler: newPollServer(log), ReadHeaderTimeout: 10 * time.Second}
+		srv = httpCloser{hs}
+		go func() {
+			if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				served <- err
+			}
+			close(served)
+		}()
+	} else {
+		s := newServer(log)
+		srv = s
+		go func() { served <- s.serve(ln) }()
+	}
 	fmt.Printf("listening %d\n", ln.Addr().(*net.TCPAddr).Port)
 
 	var cs *http.Server
 	if control != "" {
 		cln, err := net.Listen("tcp", control)
 		if err != nil {
-			srv.close(ctx)
+			_ = srv.close(ctx)
 			return err
 		}
 		cs = &http.Server{Handler: memstat.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -95,3 +113,9 @@ func run(addr, control string, log *slog.Logger) error {
 	}
 	return err
 }
+
+// httpCloser closes the polling floor's http.Server at once: its pending
+// GETs end with their connections.
+type httpCloser struct{ hs *http.Server }
+
+func (h httpCloser) close(context.Context) error { return h.hs.Close() }

@@ -62,6 +62,8 @@ type Conn struct {
 	lastFrame atomic.Int64              // unix nanos of the last frame read
 	lat       atomic.Pointer[Histogram] // emit-to-receipt delays of a timed broadcast (stamp.go), or nil
 	wire      atomic.Int64              // bytes read from the TCP connection
+	gets      atomic.Int64              // polling: GET responses received
+	posts     atomic.Int64              // polling: POST responses received
 	// expect, when set, holds the exact text of the n-th "msg" event
 	// (n from 0 since the last reset): any other counts as bad.
 	expect atomic.Pointer[[][]byte]
@@ -338,6 +340,10 @@ func (c *Conn) Msgs() (n, bad int64) { return c.msgs.Load(), c.badMsgs.Load() }
 // WireBytes returns the bytes read from the connection's socket so far
 // (frames as sent by the server: compressed when they were).
 func (c *Conn) WireBytes() int64 { return c.wire.Load() }
+
+// HTTPRequests returns the polling GETs and POSTs answered so far, the
+// handshake's included (0, 0 for a websocket connection).
+func (c *Conn) HTTPRequests() (gets, posts int64) { return c.gets.Load(), c.posts.Load() }
 
 // countingReader counts the bytes read through it into n.
 type countingReader struct {

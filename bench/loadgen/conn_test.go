@@ -355,12 +355,23 @@ func testRealServer(t *testing.T, start func(testing.TB) string, polling bool) {
 				t.Fatal(err)
 			}
 			defer CloseAll(conns)
+			gets0, posts0 := conns[1].HTTPRequests()
 			res, err := Echo(ctx, conns, time.Minute, 50, 10*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.RoundTrips != 6*50 || res.Mismatched != 0 {
 				t.Fatalf("echo: %d round trips, %d mismatched", res.RoundTrips, res.Mismatched)
+			}
+			// One POST per echo (one at a time, closed loop) and at least
+			// one GET per ack; none over websocket.
+			gets, posts := conns[1].HTTPRequests()
+			gets, posts = gets-gets0, posts-posts0
+			switch {
+			case polling && (posts < 50 || gets < 50):
+				t.Fatalf("polling echo of 50: %d GETs, %d POSTs answered", gets, posts)
+			case !polling && (gets != 0 || posts != 0):
+				t.Fatalf("websocket: %d GETs, %d POSTs counted", gets, posts)
 			}
 			for _, size := range []int{10, 6000, 70000} {
 				b := Broadcast{Count: 5, Size: size}

@@ -33,6 +33,7 @@ type poller struct {
 	queue [][]byte
 	wake  chan struct{}
 	wdone chan struct{} // closed when the writer ended
+	c     *Conn         // counts the requests answered
 }
 
 // pollingClient returns the HTTP client of a polling Dialer: keep-alive
@@ -61,7 +62,7 @@ func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
 	}
 	c.wantSize.Store(-1)
 	pctx, stop := context.WithCancel(context.Background())
-	p := &poller{hc: d.hc, ctx: pctx, stop: stop, wake: make(chan struct{}, 1), wdone: make(chan struct{})}
+	p := &poller{hc: d.hc, ctx: pctx, stop: stop, wake: make(chan struct{}, 1), wdone: make(chan struct{}), c: c}
 	c.poll = p
 	base := "http://" + d.addr + "/socket.io/?EIO=4&transport=polling"
 	hctx, cancel := context.WithTimeout(ctx, d.opts.HandshakeTimeout)
@@ -144,6 +145,11 @@ func (p *poller) do(ctx context.Context, method, url string, body []byte) ([]byt
 	}
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%w: %s %s: status %d %q", ErrProtocol, method, url, res.StatusCode, b)
+	}
+	if method == http.MethodGet {
+		p.c.gets.Add(1)
+	} else {
+		p.c.posts.Add(1)
 	}
 	return b, nil
 }

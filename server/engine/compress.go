@@ -93,8 +93,8 @@ func (c *compressors) compress(enc string, body []byte) ([]byte, error) {
 // it is large enough and the request accepts it.
 func (srv *Server) writePollBody(w http.ResponseWriter, r *http.Request, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=UTF-8")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = hdrTextPlain
+	h["Cache-Control"] = hdrNoStore
 	if t := srv.opts.HTTPCompressionThreshold; t > 0 && len(body) >= t {
 		if enc := acceptedEncoding(r.Header.Get("Accept-Encoding")); enc != "" {
 			if z, err := srv.compressors.compress(enc, body); err == nil {
@@ -105,7 +105,7 @@ func (srv *Server) writePollBody(w http.ResponseWriter, r *http.Request, body []
 			}
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }

@@ -39,7 +39,10 @@
 // started when none is running. What a flush takes from the queue at once
 // goes out in one write to the connection (one frame per packet, a pooled
 // buffer held only while writing). A polling GET waits in its own ServeHTTP
-// call. Heartbeats use one timer per session. Server.Close closes every
+// call and answers with everything queued; when the send that woke it came
+// from elsewhere than the session's own handler (a broadcast loop), it
+// yields first, and again while more is queued (a few times at most), so
+// that a burst goes out in one response. Heartbeats use one timer per session. Server.Close closes every
 // session and waits for every goroutine the server started.
 //
 // Logs go to Options.Logger: session lifecycle at Debug, unexpected errors at

@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"runtime"
@@ -101,5 +102,22 @@ func TestPollingPostEndedWithSession(t *testing.T) {
 		if ne, ok := err.(net.Error); ok && ne.Timeout() {
 			t.Fatalf("POST %d still open 5 s after its session closed", i)
 		}
+	}
+}
+
+// TestBinaryContent: binaryContent reads a Content-Type as
+// mime.ParseMediaType does (the check it replaces on the POST path).
+func TestBinaryContent(t *testing.T) {
+	for _, v := range []string{"", "text/plain;charset=UTF-8", "application/octet-stream",
+		" Application/Octet-Stream ; x=1", "application/octet-stream; bad", "application/octet-streamx",
+		"application/octet-stream;", "text/html", ";application/octet-stream"} {
+		mt, _, err := mime.ParseMediaType(v)
+		want := v != "" && err == nil && mt == "application/octet-stream"
+		if got := binaryContent(http.Header{"Content-Type": {v}}); got != want {
+			t.Errorf("binaryContent(%q) = %v, want %v", v, got, want)
+		}
+	}
+	if binaryContent(http.Header{}) {
+		t.Error("no Content-Type: binary")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +28,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	for {
 		pkts, trailer, ok := s.pollReplyLocked()
 		if ok {
-			s.getActive, s.noopDue = false, false
+			s.getActive, s.noopDue, s.pollYield = false, false, false
 			finish := s.state == stateClosing
 			s.mu.Unlock()
 			buf := pollBodies.Get().(*[]byte)
@@ -54,14 +56,41 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		case <-s.poll:
 		case <-r.Context().Done():
 			s.mu.Lock()
-			s.getActive, s.noopDue = false, false
+			s.getActive, s.noopDue, s.pollYield = false, false, false
 			s.mu.Unlock()
 			s.terminate(ReasonTransportError, ErrPollAborted)
 			return
 		}
 		s.mu.Lock()
+		if s.pollYield {
+			// Woken by a send from another session's handler or from
+			// outside any handler: most likely the first message of a
+			// burst (a broadcast loop) whose sender is still running.
+			// Yield once, so that it can go on queueing before this GET
+			// takes the queue: a burst then goes out in one response
+			// rather than being cut wherever the scheduler switched
+			// (pbcast: 2.4 -> 1.0-1.4 GETs per client per burst of 100);
+			// again while the queue grows, maxPollYields times at most.
+			// The cost: one trip through the scheduler. A reply sent by
+			// the session's own handler (an ack) does not wait.
+			s.pollYield = false
+			for range maxPollYields {
+				n := len(s.queue)
+				s.mu.Unlock()
+				runtime.Gosched()
+				s.mu.Lock()
+				if len(s.queue) == n || s.state != stateOpen {
+					break // the sender stopped queueing (or the session ends)
+				}
+			}
+		}
 	}
 }
+
+// maxPollYields bounds the yields of a woken GET while its queue keeps
+// growing (a burst still being queued): a steady stream of sends delays a
+// GET by this many trips through the scheduler at most.
+const maxPollYields = 4
 
 // pollBodies holds the buffers polling responses are put together in: a
 // broadcast to many polling clients answers each one's GET with a body of
@@ -120,12 +149,10 @@ var errStop = errors.New("engine: stop decoding")
 
 // serveData answers a polling POST: decodes its packets and handles them.
 func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/octet-stream" {
-			writeEmpty(w, http.StatusBadRequest)
-			s.terminate(ReasonTransportError, ErrBinaryContent)
-			return
-		}
+	if binaryContent(r.Header) {
+		writeEmpty(w, http.StatusBadRequest)
+		s.terminate(ReasonTransportError, ErrBinaryContent)
+		return
 	}
 	s.mu.Lock()
 	if s.postActive {
@@ -137,13 +164,11 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 	// The body is read under a read deadline the session can move: a
 	// session that ends while its POST is still arriving ends the POST too
 	// (the reference destroys the request).
-	rc := http.NewResponseController(w)
-	s.postActive = true
-	s.postAbort = func() { _ = rc.SetReadDeadline(time.Now()) }
+	s.postActive, s.postW = true, w
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.postActive, s.postAbort = false, nil
+		s.postActive, s.postW = false, nil
 		s.mu.Unlock()
 	}()
 
@@ -184,12 +209,45 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html")
-	h.Set("Content-Length", "2")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = hdrTextHTML
+	h["Content-Length"] = hdrLength2
+	h["Cache-Control"] = hdrNoStore
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "ok")
 }
+
+// abortPostLocked ends the body read of the POST in progress, if any.
+func (s *Session) abortPostLocked() {
+	if s.postW != nil {
+		_ = http.NewResponseController(s.postW).SetReadDeadline(time.Now())
+	}
+}
+
+// binaryContent reports whether a POST's Content-Type is
+// application/octet-stream (refused in v4: docs/protocol.md §1.4), as
+// mime.ParseMediaType would read it; without parsing it when its
+// type is another.
+func binaryContent(h http.Header) bool {
+	v := h["Content-Type"]
+	if len(v) == 0 || v[0] == "" {
+		return false
+	}
+	base, _, _ := strings.Cut(v[0], ";")
+	if !strings.EqualFold(strings.TrimSpace(base), "application/octet-stream") {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(v[0])
+	return err == nil && mt == "application/octet-stream"
+}
+
+// Header values shared by the responses (net/http copies them when it
+// writes the header; never modified in place).
+var (
+	hdrTextPlain = []string{"text/plain; charset=UTF-8"}
+	hdrTextHTML  = []string{"text/html"}
+	hdrNoStore   = []string{"no-store"}
+	hdrLength2   = []string{"2"}
+)
 
 // readBody reads a request body of at most limit bytes into a fresh slice
 // that grows as bytes arrive (never more than twice what arrived, nor more

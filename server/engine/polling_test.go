@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -348,5 +350,45 @@ func TestPollingOverlappingPOST(t *testing.T) {
 	case p := <-ts.msgs:
 		t.Fatalf("message from a POST of a closed session: %q", p.Data)
 	default:
+	}
+}
+
+// TestPollingBurstOneResponse: a burst of sends from outside the session's
+// handler (a broadcast loop) whose sender is descheduled after its first
+// packet and again in the middle still reaches the pending GET in one
+// response: the woken GET yields before it takes the queue, again while the
+// queue grows. On one P the test's Gosched calls are where a preempted
+// broadcaster would let the GET run; before the yield, that GET answered
+// with the first packet alone; with a single yield, with the first half.
+func TestPollingBurstOneResponse(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	ts := newTestServer(t, nil, false)
+	sid, _ := ts.handshake(t)
+	s := ts.session(t)
+	done := make(chan response, 1)
+	go func() { done <- ts.poll(t, sid) }()
+	for {
+		s.mu.Lock()
+		pending := s.getActive
+		s.mu.Unlock()
+		if pending {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	const n = 100
+	want := make([]string, n)
+	for i := range n {
+		want[i] = "4m" + strconv.Itoa(i)
+		if err := s.Send(eio.TextMessage([]byte(want[i][1:]))); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 || i == n/2 {
+			runtime.Gosched()
+		}
+	}
+	r := <-done
+	if got := strings.Split(r.body, "\x1e"); r.status != 200 || len(got) != n || got[n-1] != want[n-1] {
+		t.Fatalf("one GET after a burst of %d: status %d, %d packets (%.40q...)", n, r.status, len(got), r.body)
 	}
 }

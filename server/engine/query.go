@@ -38,3 +38,35 @@ func queryValue(rq, key string) string {
 	}
 	return ""
 }
+
+// requestQuery is what ServeHTTP reads of a request's query.
+type requestQuery struct {
+	eio, transport, sid string
+}
+
+// parseRequestQuery returns the first values of EIO, transport and sid in
+// the raw query rq, as queryValue returns each, in one pass over a query
+// with nothing to unescape (the common case: what engine.io-client sends).
+func parseRequestQuery(rq string) requestQuery {
+	// Three IndexByte scans (vectorized) cost less than one ContainsAny
+	// (a byte-set lookup per byte).
+	if strings.IndexByte(rq, '%') >= 0 || strings.IndexByte(rq, '+') >= 0 || strings.IndexByte(rq, ';') >= 0 {
+		return requestQuery{queryValue(rq, "EIO"), queryValue(rq, "transport"), queryValue(rq, "sid")}
+	}
+	var q requestQuery
+	var seenEIO, seenTransport, seenSID bool
+	for rq != "" {
+		var pair string
+		pair, rq, _ = strings.Cut(rq, "&")
+		k, v, _ := strings.Cut(pair, "=")
+		switch {
+		case k == "EIO" && !seenEIO:
+			q.eio, seenEIO = v, true
+		case k == "transport" && !seenTransport:
+			q.transport, seenTransport = v, true
+		case k == "sid" && !seenSID:
+			q.sid, seenSID = v, true
+		}
+	}
+	return q
+}

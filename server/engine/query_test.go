@@ -31,3 +31,19 @@ func FuzzQueryValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRequestQuery: parseRequestQuery agrees with queryValue (and so
+// with url.ParseQuery) for the three keys it reads.
+func FuzzParseRequestQuery(f *testing.F) {
+	f.Add("EIO=4&transport=polling&sid=abc")
+	f.Add("sid=&sid=x&EIO&EIO=3&transport=websocket&t=P1")
+	f.Add("E%49O=%34;&EIO=4")
+	f.Add("&&transport=a=b&sid=c+d")
+	f.Fuzz(func(t *testing.T, q string) {
+		got := parseRequestQuery(q)
+		want := requestQuery{queryValue(q, "EIO"), queryValue(q, "transport"), queryValue(q, "sid")}
+		if got != want {
+			t.Fatalf("parseRequestQuery(%q) = %+v, want %+v", q, got, want)
+		}
+	})
+}

@@ -71,32 +71,31 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := srv.opts.CORS; c != nil && c.apply(w, r) {
 		return
 	}
-	rq := r.URL.RawQuery
-	if queryValue(rq, "EIO") != "4" {
+	q := parseRequestQuery(r.URL.RawQuery)
+	if q.eio != "4" {
 		writeError(w, codeUnsupportedVersion, "")
 		return
 	}
-	transport := queryValue(rq, "transport")
+	transport := q.transport
 	if transport == "" || !slices.Contains(srv.opts.Transports, transport) ||
 		(transport != TransportPolling && transport != TransportWebsocket) {
 		writeError(w, codeUnknownTransport, "")
 		return
 	}
-	if origin := r.Header.Get("Origin"); !validHeaderValue(origin) {
+	if origin := r.Header["Origin"]; len(origin) > 0 && !validHeaderValue(origin[0]) {
 		writeError(w, codeBadRequest, "")
 		return
 	}
-	upgrade := ws.IsUpgradeRequest(r)
-	sid := queryValue(rq, "sid")
+	sid := q.sid
 	if sid == "" {
-		srv.handshake(w, r, r.URL.Query(), transport, upgrade)
+		srv.handshake(w, r, r.URL.Query(), transport, ws.IsUpgradeRequest(r))
 		return
 	}
 	srv.mu.Lock()
 	s := srv.sessions[sid]
 	srv.mu.Unlock()
 	if s == nil || !s.alive() {
-		if transport == TransportPolling && r.Method == http.MethodGet && !upgrade && srv.lateGET(sid) {
+		if transport == TransportPolling && r.Method == http.MethodGet && !ws.IsUpgradeRequest(r) && srv.lateGET(sid) {
 			// Sent before the close packet that was handled first: the
 			// answer it would have had (docs/protocol.md §1.8).
 			srv.writePollBody(w, r, []byte{'0' + byte(eio.Noop)})
@@ -105,7 +104,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, codeUnknownSID, "")
 		return
 	}
-	if transport == TransportWebsocket && upgrade {
+	if transport == TransportWebsocket && ws.IsUpgradeRequest(r) {
 		srv.serveUpgrade(w, r, s)
 		return
 	}

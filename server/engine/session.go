@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
@@ -65,9 +66,10 @@ type Session struct {
 	// Polling.
 	poll       chan struct{} // wakes the pending GET
 	getActive  bool
+	pollYield  bool // the GET was woken by a send not from the session's own handler (servePoll)
 	postActive bool
-	postAbort  func()      // ends the body read of the POST in progress
-	closeTimer *time.Timer // bounds a graceful close waiting for a GET
+	postW      http.ResponseWriter // of the POST in progress: abortPostLocked ends its body read
+	closeTimer *time.Timer         // bounds a graceful close waiting for a GET
 
 	// WebSocket.
 	conn        *wsConn
@@ -139,10 +141,20 @@ func (s *Session) Send(pkts ...eio.Packet) error {
 	}
 	s.queuedBytes += n
 	s.queue = append(s.queue, pkts...)
+	s.noteSenderLocked()
 	s.wakeLocked()
 	s.mu.Unlock()
 	s.srv.stats.sent(pkts)
 	return nil
+}
+
+// noteSenderLocked records, for a polling GET about to be woken, whether the
+// packets come from elsewhere than the session's own handler (servePoll
+// then yields once before it answers).
+func (s *Session) noteSenderLocked() {
+	if !s.websocket && s.getActive && !s.dispatching {
+		s.pollYield = true
+	}
 }
 
 // SendVolatile is Send for packets that may be lost: they are dropped (false
@@ -166,6 +178,7 @@ func (s *Session) SendVolatile(pkts ...eio.Packet) bool {
 	}
 	s.queuedBytes += n
 	s.queue = append(s.queue, pkts...)
+	s.noteSenderLocked()
 	s.wakeLocked()
 	s.srv.stats.sent(pkts)
 	return true
@@ -295,9 +308,7 @@ func (s *Session) end(reason string, err error, cutNow bool) {
 	probe := s.abortUpgradeLocked()
 	s.queue, s.queuedBytes = nil, 0
 	s.signalPollLocked()
-	if s.postAbort != nil {
-		s.postAbort() // under mu: the POST's handler is still running
-	}
+	s.abortPostLocked() // under mu: the POST's handler is still running
 	var cut *wsConn
 	if s.websocket {
 		switch {

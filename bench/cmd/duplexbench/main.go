@@ -176,7 +176,8 @@ func main() {
 		if err != nil {
 			fatalf("%v", err)
 		}
-		launchers["floor"] = floorProcess(root, bin, core)
+		launchers["floor"] = floorProcess(root, bin, core, false)
+		launchers[floorPolling] = floorProcess(root, bin, core, true)
 		if cfg.gBytes, err = measureGoroutine(ctx, bin); err != nil {
 			log.Warn("goroutine descriptor size not measured: no descriptor estimate", "err", err)
 		}
@@ -249,7 +250,11 @@ func run(ctx context.Context, cfg *config, launchers map[string]launcher, log *s
 					res.skip(sc, name, why)
 					continue
 				}
-				ms, err := runOne(ctx, cfg, launchers[name], sc)
+				launch := launchers[name]
+				if name == "floor" && pollingKind(sc.kind) {
+					launch = launchers[floorPolling]
+				}
+				ms, err := runOne(ctx, cfg, launch, sc)
 				if err != nil {
 					log.Error("scenario failed", "round", round+1, "scenario", sc.name, "server", name, "err", err)
 					res.fail(sc, name, err)
@@ -307,10 +312,22 @@ func duplexProcess(root, bin string, core int, profileDir string) launcher {
 	}
 }
 
-// floorProcess starts the floor server (bench/floor) with its control port.
-func floorProcess(root, bin string, core int) launcher {
+// floorPolling names the launcher of the polling floor (bench/floor
+// -polling), the floor column of the polling scenarios.
+const floorPolling = "floor-polling"
+
+// pollingKind reports whether scenarios of kind use HTTP long-polling.
+func pollingKind(kind string) bool { return kind == "pecho" || kind == "pbcast" }
+
+// floorProcess starts the floor server (bench/floor) with its control port;
+// with polling, the polling floor (net/http).
+func floorProcess(root, bin string, core int, polling bool) launcher {
 	return func(ctx context.Context) (*target, error) {
-		p, err := startServer(ctx, "floor", root, core, []string{bin, "-addr", "127.0.0.1:0", "-control", "127.0.0.1:0"}, 15*time.Second)
+		argv := []string{bin, "-addr", "127.0.0.1:0", "-control", "127.0.0.1:0"}
+		if polling {
+			argv = append(argv, "-polling")
+		}
+		p, err := startServer(ctx, "floor", root, core, argv, 15*time.Second)
 		if err != nil {
 			return nil, err
 		}
@@ -325,8 +342,8 @@ func floorProcess(root, bin string, core int) launcher {
 
 // skipReason says why server does not run scenarios of kind ("" = it does).
 func skipReason(server, kind string) string {
-	if server == "floor" && kind != "connect" && kind != "echo" {
-		return "the floor server implements only the connect and echo scenarios"
+	if server == "floor" && kind != "connect" && kind != "echo" && !pollingKind(kind) {
+		return "the floor server implements only the connect, echo, pecho and pbcast scenarios"
 	}
 	return ""
 }

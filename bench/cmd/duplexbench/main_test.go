@@ -93,7 +93,8 @@ func TestSmoke(t *testing.T) {
 	if cfg.gBytes, err = measureGoroutine(t.Context(), floorBin); err != nil {
 		t.Fatal(err)
 	}
-	launchers := map[string]launcher{"duplex": inProcessDuplex(t), "node": nodeProcess(root, -1), "floor": floorProcess(root, floorBin, -1)}
+	launchers := map[string]launcher{"duplex": inProcessDuplex(t), "node": nodeProcess(root, -1), "floor": floorProcess(root, floorBin, -1, false),
+		floorPolling: floorProcess(root, floorBin, -1, true)}
 	var logs strings.Builder
 	res := run(t.Context(), cfg, launchers, slog.New(slog.NewTextHandler(&logs, nil)))
 	var table strings.Builder

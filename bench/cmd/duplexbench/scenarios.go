@@ -95,21 +95,51 @@ type window struct {
 	sys     time.Duration // the server's kernel CPU time; set by end
 	selfCPU time.Duration // set by end
 	wall    time.Duration // set by end
+	// The server's read and write syscalls (syscr, syscw of /proc/PID/io):
+	// at begin, then over the window (set by end).
+	reads0, writes0 int64
+	reads, writes   int64
 }
 
 func begin(t *target) (*window, error) {
 	user, sys, err := cpuTimes(t.pid)
 	self, serr := cpuTime(os.Getpid())
-	return &window{t: t, user0: user, sys0: sys, self0: self, at: time.Now()}, errors.Join(err, serr)
+	r, wr, ierr := syscallsOf(t.pid)
+	return &window{t: t, user0: user, sys0: sys, self0: self, at: time.Now(), reads0: r, writes0: wr},
+		errors.Join(err, serr, ierr)
 }
 
 func (w *window) end() (cpu, wall time.Duration, err error) {
 	user1, sys1, err := cpuTimes(w.t.pid)
 	self1, serr := cpuTime(os.Getpid())
+	r, wr, ierr := syscallsOf(w.t.pid)
 	w.wall = time.Since(w.at)
 	w.selfCPU = self1 - w.self0
 	w.sys = sys1 - w.sys0
-	return user1 - w.user0 + w.sys, w.wall, errors.Join(err, serr)
+	w.reads, w.writes = r-w.reads0, wr-w.writes0
+	return user1 - w.user0 + w.sys, w.wall, errors.Join(err, serr, ierr)
+}
+
+// syscalls returns the server's read and write syscalls over the window
+// per op (round trip, delivered message...): metrics named "... per " + per.
+func (w *window) syscalls(ops float64, per string) []metric {
+	return []metric{
+		{name: "server read syscalls per " + per, value: float64(w.reads) / ops},
+		{name: "server write syscalls per " + per, value: float64(w.writes) / ops},
+	}
+}
+
+// syscallsOf returns the read and write syscalls of process pid so far
+// (syscr and syscw of /proc/PID/io: read(2), readv, recvfrom... and their
+// write counterparts).
+func syscallsOf(pid int) (reads, writes int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	reads, rerr := parseProcIO(string(b), "syscr")
+	writes, werr := parseProcIO(string(b), "syscw")
+	return reads, writes, errors.Join(rerr, werr)
 }
 
 // kernelShare is the part of the server's CPU time spent in the kernel
@@ -390,7 +420,9 @@ func runEchoOn(ctx context.Context, cfg *config, t *target, polling bool) ([]met
 	if err := t.prof.startCPU(profName); err != nil {
 		return nil, err
 	}
+	gets0, posts0 := httpRequests(conns)
 	res, err := loadgen.Echo(ctx, conns, cfg.echoDuration, cfg.echoMax, 5*time.Second)
+	gets1, posts1 := httpRequests(conns)
 	cpu, wall, werr := w.end()
 	if perr := t.prof.stopCPU(); err == nil {
 		err = perr
@@ -410,7 +442,7 @@ func runEchoOn(ctx context.Context, cfg *config, t *target, polling bool) ([]met
 	if err := loadgen.Failed(conns); err != nil {
 		return nil, err
 	}
-	return []metric{
+	ms := []metric{
 		{name: "round trips/s", unit: "1/s", value: float64(res.RoundTrips) / res.Elapsed.Seconds()},
 		{name: "latency p50", unit: "µs", value: micros(res.Latency.Quantile(0.50))},
 		{name: "latency p99", unit: "ms", value: float64(res.Latency.Quantile(0.99)) / float64(time.Millisecond)},
@@ -418,7 +450,15 @@ func runEchoOn(ctx context.Context, cfg *config, t *target, polling bool) ([]met
 		w.kernelShare(cpu),
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
-	}, nil
+	}
+	ms = append(ms, w.syscalls(float64(res.RoundTrips), "round trip")...)
+	if polling {
+		rt := float64(res.RoundTrips)
+		ms = append(ms,
+			metric{name: "HTTP GETs per round trip", unit: "", value: float64(gets1-gets0) / rt},
+			metric{name: "HTTP POSTs per round trip", unit: "", value: float64(posts1-posts0) / rt})
+	}
+	return ms, nil
 }
 
 // bcastZScenario is the compressed broadcast: 1 KB JSON-like messages, all
@@ -493,6 +533,7 @@ func runBroadcastOpts(ctx context.Context, cfg *config, t *target, o bcastOpts) 
 		return nil, err
 	}
 	wire0 := wireBytes(recipients)
+	gets0, posts0 := httpRequests(conns)
 	var delivered int64
 	var busy time.Duration
 	var times []time.Duration
@@ -508,6 +549,7 @@ func runBroadcastOpts(ctx context.Context, cfg *config, t *target, o bcastOpts) 
 		times = append(times, res.Elapsed)
 	}
 	cpu, wall, werr := w.end()
+	gets1, posts1 := httpRequests(conns)
 	if err := errors.Join(t.prof.stopCPU(), werr, loadgen.Failed(conns)); err != nil {
 		return nil, err
 	}
@@ -519,11 +561,30 @@ func runBroadcastOpts(ctx context.Context, cfg *config, t *target, o bcastOpts) 
 		serverBusy(cpu, wall),
 		w.loadgenBusy(),
 	}
+	ms = append(ms, w.syscalls(float64(delivered)/100, "100 delivered msgs")...)
+	if o.polling {
+		ms = append(ms,
+			// Per recipient and burst of b.Count messages: 1 when every
+			// recipient gets its burst in one GET response.
+			metric{name: fmt.Sprintf("HTTP GETs per recipient per burst of %d", b.Count), unit: "",
+				value: float64(gets1-gets0) * float64(b.Count) / float64(delivered)},
+			metric{name: fmt.Sprintf("HTTP POSTs per recipient per burst of %d", b.Count), unit: "",
+				value: float64(posts1-posts0) * float64(b.Count) / float64(delivered)})
+	}
 	if o.deflate {
 		ms = append(ms, metric{name: "bytes on the wire per delivered msg (frames, pings included)", unit: "B",
 			value: float64(wireBytes(recipients)-wire0) / float64(delivered)})
 	}
 	return ms, nil
+}
+
+// httpRequests sums the polling GETs and POSTs the connections had answered.
+func httpRequests(conns []*loadgen.Conn) (gets, posts int64) {
+	for _, c := range conns {
+		g, p := c.HTTPRequests()
+		gets, posts = gets+g, posts+p
+	}
+	return gets, posts
 }
 
 // wireBytes sums the bytes the connections read from their sockets.
