@@ -76,3 +76,31 @@ func TestWasmNoNetHTTP(t *testing.T) {
 	}
 	t.Logf("wasm binary with the client: %d bytes (-s -w)", fi.Size())
 }
+
+// TestWasmLinksNoHeavyPackages checks what client.wasm (./wasm, the io shim)
+// links: none of fmt, log/slog, net/url, net/netip, encoding/json's encoder
+// or decoder. Each was ~20-250 KB of the binary, linked by one call
+// (fmt.Errorf, a *slog.Logger, url.Parse, json.Unmarshal) the client now
+// makes without them.
+func TestWasmLinksNoHeavyPackages(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "client.wasm")
+	cmd := goCmd(t, "build", "-trimpath", "-ldflags=-dumpdep -s -w", "-o", bin, "./wasm")
+	var deps bytes.Buffer
+	cmd.Stderr = &deps
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, deps.Bytes())
+	}
+	linked := map[string]*regexp.Regexp{
+		"fmt":                     regexp.MustCompile(`(?m)-> fmt\.\(\*pp\)\.doPrintf$`),
+		"log/slog's handlers":     regexp.MustCompile(`(?m)-> log/slog\.\(\*commonHandler\)\.handle$`),
+		"net/url":                 regexp.MustCompile(`(?m)-> net/url\.parse$`),
+		"net/netip":               regexp.MustCompile(`(?m)-> net/netip\.ParseAddr$`),
+		"encoding/json's decoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*decodeState\)\.unmarshal$`),
+		"encoding/json's encoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*encodeState\)\.marshal$`),
+	}
+	for name, re := range linked {
+		if m := re.Find(deps.Bytes()); m != nil {
+			t.Errorf("client.wasm links %s: %s", name, m)
+		}
+	}
+}

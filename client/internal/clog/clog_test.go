@@ -48,7 +48,7 @@ func TestSameAsSlog(t *testing.T) {
 		{LevelWarn, "duplex: a listener threw", []any{"err", errors.New(`TypeError: "x" is undefined`)}},
 		{LevelError, "client: cannot decode event argument", []any{"event", "chat message", "err", errors.New("json: cannot unmarshal")}},
 		{LevelDebug, "client: reconnecting", []any{"delay", 1500 * time.Millisecond}},
-		{LevelWarn, "numbers", []any{"i", 42, "n", int64(-7), "u", uint(3), "f", 1.5, "big", 1e21, "b", true}},
+		{LevelWarn, "numbers", []any{"i", 42, "n", -7, "f", 1.5, "big", 1e21, "b", true}},
 		{LevelWarn, "quoting", []any{"empty", "", "eq", "a=b", "nl", "a\nb", "tab", "a\tb", "uni", "héllo", "bs", `a\b`}},
 		{LevelWarn, "stringer", []any{"s", stringer{}}},
 		{LevelWarn, "odd", []any{"alone"}},
@@ -80,8 +80,8 @@ func TestLevel(t *testing.T) {
 }
 
 func TestOtherTypes(t *testing.T) {
-	got := string(Append(nil, LevelInfo, "m", []any{"v", struct{ A int }{1}, "p", []int{1}}))
-	if !strings.Contains(got, `v="<struct { A int }>"`) || !strings.Contains(got, "p=<[]int>") {
+	got := string(Append(nil, LevelInfo, "m", []any{"v", struct{ A int }{1}, "p", []int{1}, "u", uint(3)}))
+	if !strings.Contains(got, `v="<struct { A int }>"`) || !strings.Contains(got, "p=<[]int>") || !strings.Contains(got, "u=<uint>") {
 		t.Fatalf("got %q", got)
 	}
 }

@@ -64,24 +64,12 @@ func errorOf(p any) error {
 	}
 }
 
-// try runs fn and returns its panic, if any, as an error.
-func try[T any](fn func() T) (res T, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = errorOf(p)
-		}
-	}()
-	return fn(), nil
-}
-
-func try0(fn func()) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = errorOf(p)
-		}
-	}()
-	fn()
-	return nil
+// catch, deferred, turns a panic into *err (one function rather than a
+// generic wrapper per result type: smaller code).
+func catch(err *error) {
+	if p := recover(); p != nil {
+		*err = errorOf(p)
+	}
 }
 
 // jsArg replaces the Values and Funcs in x (also inside []any and
@@ -118,27 +106,46 @@ func jsArgs(args []any) []any {
 }
 
 // ValueOf is js.ValueOf.
-func ValueOf(x any) (Value, error) {
-	return try(func() Value { return Value{js.ValueOf(jsArg(x))} })
+func ValueOf(x any) (_ Value, err error) {
+	defer catch(&err)
+	return Value{js.ValueOf(jsArg(x))}, nil
 }
 
 // Bool is js.Value.Bool.
-func (v Value) Bool() (bool, error) { return try(v.v.Bool) }
+func (v Value) Bool() (_ bool, err error) {
+	defer catch(&err)
+	return v.v.Bool(), nil
+}
 
 // Int is js.Value.Int.
-func (v Value) Int() (int, error) { return try(v.v.Int) }
+func (v Value) Int() (_ int, err error) {
+	defer catch(&err)
+	return v.v.Int(), nil
+}
 
 // Float is js.Value.Float.
-func (v Value) Float() (float64, error) { return try(v.v.Float) }
+func (v Value) Float() (_ float64, err error) {
+	defer catch(&err)
+	return v.v.Float(), nil
+}
 
 // String is js.Value.String.
-func (v Value) String() (string, error) { return try(v.v.String) }
+func (v Value) String() (_ string, err error) {
+	defer catch(&err)
+	return v.v.String(), nil
+}
 
 // Truthy is js.Value.Truthy.
-func (v Value) Truthy() (bool, error) { return try(v.v.Truthy) }
+func (v Value) Truthy() (_ bool, err error) {
+	defer catch(&err)
+	return v.v.Truthy(), nil
+}
 
 // Length is js.Value.Length.
-func (v Value) Length() (int, error) { return try(v.v.Length) }
+func (v Value) Length() (_ int, err error) {
+	defer catch(&err)
+	return v.v.Length(), nil
+}
 
 // Type is js.Value.Type.
 func (v Value) Type() Type { return Type(v.v.Type()) }
@@ -156,61 +163,70 @@ func (v Value) IsNaN() bool { return v.v.IsNaN() }
 func (v Value) Equal(w Value) bool { return v.v.Equal(w.v) }
 
 // Get is js.Value.Get.
-func (v Value) Get(p string) (Value, error) {
-	return try(func() Value { return Value{v.v.Get(p)} })
+func (v Value) Get(p string) (_ Value, err error) {
+	defer catch(&err)
+	return Value{v.v.Get(p)}, nil
 }
 
 // Set is js.Value.Set.
-func (v Value) Set(p string, x any) error {
-	x = jsArg(x)
-	return try0(func() { v.v.Set(p, x) })
+func (v Value) Set(p string, x any) (err error) {
+	defer catch(&err)
+	v.v.Set(p, jsArg(x))
+	return nil
 }
 
 // Delete is js.Value.Delete.
-func (v Value) Delete(p string) error { return try0(func() { v.v.Delete(p) }) }
+func (v Value) Delete(p string) (err error) {
+	defer catch(&err)
+	v.v.Delete(p)
+	return nil
+}
 
 // Index is js.Value.Index.
-func (v Value) Index(i int) (Value, error) {
-	return try(func() Value { return Value{v.v.Index(i)} })
+func (v Value) Index(i int) (_ Value, err error) {
+	defer catch(&err)
+	return Value{v.v.Index(i)}, nil
 }
 
 // SetIndex is js.Value.SetIndex.
-func (v Value) SetIndex(i int, x any) error {
-	x = jsArg(x)
-	return try0(func() { v.v.SetIndex(i, x) })
+func (v Value) SetIndex(i int, x any) (err error) {
+	defer catch(&err)
+	v.v.SetIndex(i, jsArg(x))
+	return nil
 }
 
 // Call is js.Value.Call.
-func (v Value) Call(m string, args ...any) (Value, error) {
-	args = jsArgs(args)
-	return try(func() Value { return Value{v.v.Call(m, args...)} })
+func (v Value) Call(m string, args ...any) (_ Value, err error) {
+	defer catch(&err)
+	return Value{v.v.Call(m, jsArgs(args)...)}, nil
 }
 
 // Invoke is js.Value.Invoke.
-func (v Value) Invoke(args ...any) (Value, error) {
-	args = jsArgs(args)
-	return try(func() Value { return Value{v.v.Invoke(args...)} })
+func (v Value) Invoke(args ...any) (_ Value, err error) {
+	defer catch(&err)
+	return Value{v.v.Invoke(jsArgs(args)...)}, nil
 }
 
 // New is js.Value.New.
-func (v Value) New(args ...any) (Value, error) {
-	args = jsArgs(args)
-	return try(func() Value { return Value{v.v.New(args...)} })
+func (v Value) New(args ...any) (_ Value, err error) {
+	defer catch(&err)
+	return Value{v.v.New(jsArgs(args)...)}, nil
 }
 
 // InstanceOf is js.Value.InstanceOf; t must be a constructor.
-func (v Value) InstanceOf(t Value) (bool, error) {
+func (v Value) InstanceOf(t Value) (_ bool, err error) {
 	if t.Type() != TypeFunction {
 		return false, errors.New("invalid type for instanceof: " + t.Type().String())
 	}
-	return try(func() bool { return v.v.InstanceOf(t.v) })
+	defer catch(&err)
+	return v.v.InstanceOf(t.v), nil
 }
 
 // Func is a Go function callable from JavaScript (js.Func).
 type Func struct{ fn js.Func }
 
 // FuncOf is js.FuncOf with Values.
-func FuncOf(fn func(this Value, args []Value) any) (Func, error) {
+func FuncOf(fn func(this Value, args []Value) any) (_ Func, err error) {
 	f := func(this js.Value, args []js.Value) any {
 		vs := make([]Value, len(args))
 		for i, a := range args {
@@ -218,8 +234,8 @@ func FuncOf(fn func(this Value, args []Value) any) (Func, error) {
 		}
 		return jsArg(fn(Value{this}, vs))
 	}
-	jf, err := try(func() js.Func { return js.FuncOf(f) })
-	return Func{jf}, err
+	defer catch(&err)
+	return Func{js.FuncOf(f)}, nil
 }
 
 // Value is the JavaScript function.
@@ -229,11 +245,13 @@ func (f Func) Value() Value { return Value{f.fn.Value} }
 func (f Func) Release() { f.fn.Release() }
 
 // CopyBytesToGo is js.CopyBytesToGo.
-func CopyBytesToGo(dst []byte, src Value) (int, error) {
-	return try(func() int { return js.CopyBytesToGo(dst, src.v) })
+func CopyBytesToGo(dst []byte, src Value) (_ int, err error) {
+	defer catch(&err)
+	return js.CopyBytesToGo(dst, src.v), nil
 }
 
 // CopyBytesToJS is js.CopyBytesToJS.
-func CopyBytesToJS(dst Value, src []byte) (int, error) {
-	return try(func() int { return js.CopyBytesToJS(dst.v, src) })
+func CopyBytesToJS(dst Value, src []byte) (_ int, err error) {
+	defer catch(&err)
+	return js.CopyBytesToJS(dst.v, src), nil
 }
