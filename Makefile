@@ -8,11 +8,6 @@ GO        ?= go
 GOROOT    := $(shell $(GO) env GOROOT)
 WASM_DIR  := build/wasm
 WASM_LDFLAGS := -s -w
-# client.wasm is compiled without inlining in the standard library, except in
-# the runtime, syscall/js and sync, where the per-message work runs (this
-# module's packages keep it too): inlined copies of small functions compress
-# badly, and client.wasm.br is ~9 KB smaller without them.
-WASM_GCFLAGS := -gcflags=all=-l -gcflags=runtime= -gcflags=syscall/js= -gcflags=sync= -gcflags=github.com/duplexio/duplex/...=
 FUZZTIME  ?= 10s
 ADDR      ?= :3000
 # Build tag of the tests that run the Node reference packages or Chromium:
@@ -38,11 +33,11 @@ deps:
 ## wasm: build the browser client (and the Go pages) to build/wasm/.
 wasm:
 	@mkdir -p $(WASM_DIR)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath $(WASM_GCFLAGS) -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/client.wasm ./client/wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/client.wasm ./client/wasm
 	@if [ -d www/chat ] && ls www/chat/*.go >/dev/null 2>&1; then \
 		GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="$(WASM_LDFLAGS)" -o $(WASM_DIR)/chat.wasm ./www/chat; fi
 	@# What client.wasm holds, per package: a build that keeps its symbols, read by sizereport.
-	GOOS=js GOARCH=wasm $(GO) build -trimpath $(WASM_GCFLAGS) -o $(WASM_DIR)/client-symbols.wasm ./client/wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(WASM_DIR)/client-symbols.wasm ./client/wasm
 	$(GO) run ./client/wasm/sizereport $(WASM_DIR)/client-symbols.wasm > $(WASM_DIR)/size.txt
 	@rm -f $(WASM_DIR)/client-symbols.wasm
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(WASM_DIR)/wasm_exec.js
