@@ -1,6 +1,6 @@
 package client
 
-import "github.com/duplexio/duplex/client/internal/urlx"
+import "net/url"
 
 // Connect returns a socket for the namespace in rawURL's path ("/" when
 // empty) on a new Manager for rawURL's origin, and starts connecting (unless
@@ -14,7 +14,7 @@ import "github.com/duplexio/duplex/client/internal/urlx"
 func Connect(rawURL string, opts *Options) *Socket {
 	m := newManager(rawURL, opts)
 	nsp := "/"
-	if u, err := urlx.Parse(rawURL); err == nil && u.Path != "" && u.Path != "/" {
+	if u, err := url.Parse(rawURL); err == nil && u.Path != "" && u.Path != "/" {
 		nsp = u.Path
 	}
 	return m.Socket(nsp, &m.opts.Socket)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/engine"
-	"github.com/duplexio/duplex/client/internal/urlx"
 	"github.com/duplexio/duplex/internal/timeout"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
@@ -88,7 +87,7 @@ func newManager(rawURL string, opts *Options) *Manager {
 	m := &Manager{opts: o, log: o.Logger, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
 	m.backoff = newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor)
 	m.dec.MaxAttachments = sio.DefaultMaxAttachments
-	u, err := urlx.Parse(rawURL)
+	u, err := url.Parse(rawURL)
 	switch {
 	case err != nil:
 		m.urlErr = wrap.In("client: bad url", err)
@@ -107,7 +106,7 @@ func newManager(rawURL string, opts *Options) *Manager {
 		query[k] = v
 	}
 	if u != nil {
-		for k, v := range urlx.ParseQuery(u.RawQuery) {
+		for k, v := range u.Query() {
 			query[k] = v
 		}
 		m.base = u.Scheme + "://" + u.Host

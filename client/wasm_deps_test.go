@@ -78,10 +78,11 @@ func TestWasmNoNetHTTP(t *testing.T) {
 }
 
 // TestWasmLinksNoHeavyPackages checks what client.wasm (./wasm, the io shim)
-// links: none of fmt, log/slog, net/url, net/netip, encoding/json's encoder
-// or decoder. Each was ~20-250 KB of the binary, linked by one call
-// (fmt.Errorf, a *slog.Logger, url.Parse, json.Unmarshal) the client now
-// makes without them.
+// links: neither log/slog's handlers nor encoding/json's encoder or decoder.
+// Each was ~100-250 KB of the binary, linked by one call (a *slog.Logger,
+// json.Marshal, json.Unmarshal) the client now makes without them. (fmt and
+// net/url stay: github.com/hack-pad/safejs formats recovered panics with
+// fmt, and the client parses URLs with net/url.)
 func TestWasmLinksNoHeavyPackages(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "client.wasm")
 	cmd := goCmd(t, "build", "-trimpath", "-ldflags=-dumpdep -s -w", "-o", bin, "./wasm")
@@ -91,10 +92,7 @@ func TestWasmLinksNoHeavyPackages(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, deps.Bytes())
 	}
 	linked := map[string]*regexp.Regexp{
-		"fmt":                     regexp.MustCompile(`(?m)-> fmt\.\(\*pp\)\.doPrintf$`),
 		"log/slog's handlers":     regexp.MustCompile(`(?m)-> log/slog\.\(\*commonHandler\)\.handle$`),
-		"net/url":                 regexp.MustCompile(`(?m)-> net/url\.parse$`),
-		"net/netip":               regexp.MustCompile(`(?m)-> net/netip\.ParseAddr$`),
 		"encoding/json's decoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*decodeState\)\.unmarshal$`),
 		"encoding/json's encoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*encodeState\)\.marshal$`),
 	}

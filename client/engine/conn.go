@@ -7,10 +7,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/duplexio/duplex/client/internal/urlx"
 	"github.com/duplexio/duplex/internal/timeout"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
+	"net/url"
 )
 
 // closeFlushTimeout bounds how long Close waits for queued packets to be written.
@@ -19,7 +19,7 @@ const closeFlushTimeout = 2 * time.Second
 // Conn is an open Engine.IO session. Its methods are safe for concurrent use.
 type Conn struct {
 	opts Options
-	base *urlx.URL
+	base *url.URL
 	hs   eio.Handshake
 	log  Logger
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client/internal/clog"
-	"github.com/duplexio/duplex/client/internal/urlx"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
@@ -110,7 +109,7 @@ func (o *Options) canUpgrade(from string, offered []string) bool {
 }
 
 // endpoint builds the request URL for transport (http(s) for polling, ws(s) for websocket).
-func endpoint(base *urlx.URL, o *Options, transport, sid string) string {
+func endpoint(base *url.URL, o *Options, transport, sid string) string {
 	u := *base
 	u.Path = o.Path
 	u.RawPath = ""
@@ -136,7 +135,7 @@ func endpoint(base *urlx.URL, o *Options, transport, sid string) string {
 	if transport == Polling {
 		q["t"] = []string{timestamp()}
 	}
-	u.RawQuery = urlx.Encode(q)
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
@@ -150,8 +149,8 @@ func timestamp() string {
 }
 
 // parseBase checks the server URL: scheme http, https, ws or wss, and a host.
-func parseBase(raw string) (*urlx.URL, error) {
-	u, err := urlx.Parse(raw)
+func parseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, wrap.In("engine: bad url", err)
 	}

@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 
-	"github.com/duplexio/duplex/client/internal/urlx"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
+	"net/url"
 )
 
 // httpDoer performs one polling request; implemented with net/http natively
@@ -18,7 +18,7 @@ type httpDoer interface {
 // polling is the HTTP long-polling transport of one session.
 type polling struct {
 	http       httpDoer
-	base       *urlx.URL
+	base       *url.URL
 	opts       *Options
 	sid        string
 	maxPayload int

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/internal/wrap"
+	"github.com/hack-pad/safejs"
 )
 
 // fetchHTTP does polling requests with the browser's fetch, so that net/http

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
+	"github.com/hack-pad/safejs"
 )
 
 // wsTransport is the browser's WebSocket, used through safejs (not

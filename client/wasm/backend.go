@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client"
-	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/hack-pad/safejs"
 )
 
 // backend creates client sockets for the loader's io() and keeps the

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/hack-pad/safejs"
 
 	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/client/wasm/internal/jsontext"

@@ -8,10 +8,10 @@ import (
 	"errors"
 
 	"github.com/duplexio/duplex/client"
-	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/client/wasm/internal/jsontext"
 	"github.com/duplexio/duplex/internal/jsonread"
 	"github.com/duplexio/duplex/protocol/sio"
+	"github.com/hack-pad/safejs"
 )
 
 // errBadArgs reports arguments from JavaScript that the loader did not

@@ -8,9 +8,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/duplexio/duplex/client/internal/safejs"
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/protocol/sio"
+	"github.com/hack-pad/safejs"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }

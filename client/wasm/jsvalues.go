@@ -3,7 +3,7 @@
 package main
 
 import (
-	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/hack-pad/safejs"
 )
 
 // jsValues are the JavaScript values the backend passes on every event,

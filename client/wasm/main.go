@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"github.com/duplexio/duplex/client/internal/clog"
-	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/hack-pad/safejs"
 )
 
 func main() {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/client/engine"
-	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/hack-pad/safejs"
 )
 
 // jsOptions are the socket.io-client options the backend understands, read

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/duplexio/duplex/client"
-	"github.com/duplexio/duplex/client/internal/safejs"
+	"github.com/hack-pad/safejs"
 )
 
 // socket is the backend half of one JS socket: the handle the loader calls,
