@@ -2,7 +2,22 @@
 
 package e2e
 
-import "testing"
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/duplexio/duplex/server"
+	"github.com/duplexio/duplex/server/engine"
+)
 
 // TestBrowserHandshakeOverlap: the loader sends the Engine.IO handshake
 // while client.wasm loads, and the Go client takes its response instead of
@@ -24,4 +39,169 @@ func TestBrowserHandshakeOverlap(t *testing.T) {
 		t.Errorf("the handshake started at %.1f ms, after the Go client (%.1f ms)", got[1], got[2])
 	}
 	t.Logf("handshake sent at %.1f ms, Go client ready at %.1f ms", got[1], got[2])
+}
+
+// earlyServer is a Go Socket.IO server (namespaces "/" and "/admin") whose
+// HTTP log records every Engine.IO request, and which holds back
+// client.wasm until hold returns: what the loader does before the Go
+// client exists is then what the server has seen by then.
+type earlyServer struct {
+	t      *testing.T
+	srv    *server.Server
+	origin string
+
+	mu   sync.Mutex
+	reqs []string // "GET handshake", "POST sid=... body", "GET sid=...", "WS sid=..."
+	seen chan struct{}
+	hold func(reqs []string) bool // client.wasm is served once hold(reqs) is true (or after 10 s)
+	held bool                     // client.wasm waited 10 s: hold never became true
+}
+
+func startEarlyServer(t *testing.T, hold func(reqs []string) bool) *earlyServer {
+	t.Helper()
+	e := &earlyServer{t: t, hold: hold, seen: make(chan struct{}, 1)}
+	opts := server.Options{ServeClient: clientFiles(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	opts.Engine.CORS = &engine.CORS{Origins: []string{"*"}}
+	e.srv = server.New(&opts)
+	for _, nsp := range []string{"/", "/admin"} {
+		e.srv.Of(nsp).OnConnection(func(s *server.Socket) {
+			s.On("echo", func(ev *server.Event) {
+				vals, err := ev.Args.Values()
+				if err != nil {
+					t.Errorf("echo args: %v", err)
+					return
+				}
+				ev.Ack(vals...)
+			})
+		})
+	}
+	sio := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/client.wasm"):
+			deadline := time.After(10 * time.Second)
+			for {
+				e.mu.Lock()
+				ok := e.hold == nil || e.hold(e.reqs)
+				e.mu.Unlock()
+				if ok {
+					break
+				}
+				select {
+				case <-e.seen:
+					continue
+				case <-deadline:
+					e.mu.Lock()
+					e.held = true
+					e.mu.Unlock()
+				}
+				break
+			}
+		case q.Get("EIO") != "":
+			line := r.Method + " handshake"
+			if sid := q.Get("sid"); sid != "" {
+				line = r.Method + " sid=" + sid
+				if q.Get("transport") == "websocket" {
+					line = "WS sid=" + sid
+				}
+			}
+			if r.Method == http.MethodPost {
+				b, err := io.ReadAll(r.Body)
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusBadRequest)
+					return
+				}
+				line += " " + strings.ReplaceAll(string(b), "\x1e", " | ")
+				r.Body = io.NopCloser(strings.NewReader(string(b)))
+			}
+			e.mu.Lock()
+			e.reqs = append(e.reqs, line)
+			e.mu.Unlock()
+			select {
+			case e.seen <- struct{}{}:
+			default:
+			}
+		}
+		e.srv.ServeHTTP(w, r)
+	})
+	hs := httptest.NewServer(assetMux(t, sio))
+	e.origin = hs.URL
+	t.Cleanup(func() {
+		hs.CloseClientConnections()
+		hs.Close()
+		e.srv.Close(t.Context())
+	})
+	return e
+}
+
+func (e *earlyServer) log() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.reqs)
+}
+
+// connects returns the CONNECT packets the server received, in order.
+func connects(reqs []string) []string {
+	var out []string
+	for _, r := range reqs {
+		if !strings.HasPrefix(r, "POST ") {
+			continue
+		}
+		for _, p := range strings.Split(r[strings.IndexByte(r[5:], ' ')+6:], " | ") {
+			if strings.HasPrefix(p, "40") {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// open loads early.html with the sockets of spec ([url, options] each) and
+// waits until n of them are connected.
+func (e *earlyServer) open(name string, spec string, n int) *tab {
+	e.t.Helper()
+	tb := newTab(e.t, name)
+	tb.navigate(e.origin + "/testdata/early.html#" + url.PathEscape(spec))
+	waitJS[bool](tb, fmt.Sprintf("window.__connected.length >= %d || window.__errors.length > 0", n), waitLong)
+	if errs := eval[[]string](tb, "window.__errors"); len(errs) > 0 {
+		e.t.Fatalf("connect_error: %v", errs)
+	}
+	return tb
+}
+
+// TestBrowserEarlyConnect: the loader sends the CONNECT (with the auth of
+// the auth function, called once) and the first poll as soon as the
+// handshake returns, while client.wasm loads; the Go client takes them over
+// and sends no CONNECT of its own. client.wasm is served only once the
+// server has the CONNECT, so that the Go client cannot have sent it.
+func TestBrowserEarlyConnect(t *testing.T) {
+	e := startEarlyServer(t, func(reqs []string) bool { return len(connects(reqs)) > 0 })
+	tb := e.open("early-connect", `[["/", {"auth": "fn"}]]`, 1)
+	if e.held {
+		t.Fatalf("client.wasm was requested and the server had no CONNECT after 10 s: %q", e.log())
+	}
+	if got := connects(e.log()); !slices.Equal(got, []string{`40{"token":"t0"}`}) {
+		t.Errorf("CONNECT packets received: %q, want one, with the auth", got)
+	}
+	if n := eval[int](tb, "window.__authCalls"); n != 1 {
+		t.Errorf("the auth function was called %d times, want 1", n)
+	}
+	// The session is the Go client's: an event round trip works on it.
+	if got := eval[string](tb, `new Promise((resolve) => __sockets[0].emit("echo", "over the early session", (v) => resolve(v)))`); got != "over the early session" {
+		t.Errorf("echo: %q", got)
+	}
+	reqs := e.log()
+	var handshakes int
+	for _, r := range reqs {
+		if r == "GET handshake" {
+			handshakes++
+		}
+	}
+	if handshakes != 1 {
+		t.Errorf("%d handshakes, want 1: %q", handshakes, reqs)
+	}
+	if n := len(e.srv.Of("/").Sockets()); n != 1 {
+		t.Errorf("%d sockets connected on the server, want 1", n)
+	}
+	t.Logf("requests: %q", reqs)
 }

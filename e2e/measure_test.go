@@ -70,6 +70,7 @@ func TestMeasureLoad(t *testing.T) {
 		{"wasm io, cold cache", "measure.html", false},
 		{"wasm io, warm cache", "measure.html", true},
 		{"official bundle, cold cache", "measure-official.html", false},
+		{"official bundle, warm cache", "measure-official.html", true},
 	} {
 		var runs []loadTiming
 		var tb *tab

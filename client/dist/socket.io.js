@@ -197,41 +197,300 @@
     return o;
   }
 
-  // ---- the handshake, started while client.wasm loads ----
-  // The Engine.IO polling handshake (a GET that opens the session) does not
-  // depend on the Go client: the loader sends it as soon as io() is called
-  // before the client has started, and the client's first request for the
-  // same URL (client/engine, polling_js.go) takes this response instead of
-  // sending its own, so that the round trip overlaps the download and
-  // compile of client.wasm.
-  var handshakes = []; // [key, Promise<Response>]
-  function handshakeKey(href) {
+  // ---- the connection, started while client.wasm loads ----
+  // Opening a connection does not depend on the Go client: when io() is
+  // called before the client has started, the loader sends the Engine.IO
+  // polling handshake (a GET that opens the session) at once and, when it
+  // returns, what socket.io-client sends next on that session: the Socket.IO
+  // CONNECT of the namespaces (a POST, with socket.auth) and the first poll
+  // (a GET that the server answers with the CONNECT's reply). The Go client
+  // then makes the same requests; io.duplex.take gives it these instead
+  // (client/engine, polling_js.go), so that the round trips overlap the
+  // download and compile of client.wasm and the Go client owns the session
+  // from its first request on. The loader sends nothing more once the Go
+  // client has taken a session.
+  //
+  // A CONNECT sent early must reach the Go Manager that has the socket: the
+  // loader sends one only while a server (key) has one Manager in Go (the
+  // sockets sharing it, as the backend shares them: no forceNew, multiplex,
+  // each namespace once). A second Manager for the same server, or a socket
+  // disconnected before the client started, makes the key "contested": its
+  // session is closed if its CONNECT was sent (the Go client opens its own),
+  // else handed over as a bare handshake, as any other session.
+  var sessions = []; // Session, in creation order
+  var managersByKey = {}; // key -> how many Go Managers the sockets made so far need
+  var RS = "\x1e"; // the separator of packets in a polling payload
+  function Session(key, href, connecting) {
+    this.key = key;
+    this.href = href; // the handshake URL (with its t parameter)
+    this.connecting = connecting; // may send CONNECTs and the first poll
+    this.sockets = []; // the sockets whose CONNECT this session carries
+    this.taken = false; // the Go client has taken the handshake
+    this.closed = false;
+    this.sid = null;
+    this.connectNsps = null; // namespace -> true: sent in the CONNECT POST, not yet claimed
+    this.connectDone = null; // Promise<{status, text}> of the CONNECT POST
+    this.poll = null; // Promise<Response> of the first poll
+    // aborts the loader's requests of the session (the Go client's context ends)
+    this.abort = typeof AbortController === "function" ? new AbortController() : { abort: function () {}, signal: undefined };
+    var self = this;
+    var p = fetch(href, { method: "GET", cache: "no-store", signal: this.abort.signal }).then(function (r) {
+      return r.text().then(function (t) {
+        return { status: r.status, text: t };
+      });
+    });
+    this.handshake = p;
+    p.then(
+      function (r) {
+        self._opened(r);
+      },
+      function () {} // the Go client reports the failure when it takes it
+    );
+  }
+  // sidURL returns the session's request URL with a fresh t parameter.
+  Session.prototype.sidURL = function () {
+    var u = new URL(this.href);
+    u.searchParams.set("sid", this.sid);
+    u.searchParams.set("t", stamp());
+    return u.href;
+  };
+  Session.prototype._opened = function (r) {
+    if (r.status !== 200 || r.text.charAt(0) !== "0") return;
+    var end = r.text.indexOf(RS);
+    try {
+      this.sid = JSON.parse(r.text.slice(1, end < 0 ? r.text.length : end)).sid;
+    } catch (e) {
+      return; // the Go client reports it
+    }
+    if (typeof this.sid !== "string" || !this.sid) {
+      this.sid = null;
+      return;
+    }
+    if (this.closed) return this._close();
+    if (this.taken && !this.poll && !this.connectDone) {
+      var i = sessions.indexOf(this);
+      if (i >= 0) sessions.splice(i, 1);
+    }
+    if (this.taken || !this.connecting) return;
+    // As socket.io-client on "open": each socket reads its auth (an object,
+    // or a function called with a callback), then CONNECT, then the poll.
+    var self = this;
+    var waiting = this.sockets.length;
+    var packets = [];
+    this.sockets.forEach(function (sock, i) {
+      var pre = (sock._pre = { session: self, done: false, value: null, waiters: [] });
+      readAuth(sock, function (a) {
+        if (pre.done) return;
+        pre.done = true;
+        pre.value = a;
+        var w = pre.waiters;
+        pre.waiters = [];
+        for (var j = 0; j < w.length; j++) w[j](a);
+        packets[i] = [sock._nsp, a];
+        if (--waiting === 0) self._connect(packets);
+      });
+    });
+    if (waiting > 0 && !this.poll) this._poll(); // an auth function that answers later
+  };
+  Session.prototype._connect = function (packets) {
+    if (this.taken || this.closed || !this.connecting || this.connectDone) return;
+    var body = [];
+    this.connectNsps = {};
+    for (var i = 0; i < packets.length; i++) {
+      var nsp = packets[i][0];
+      var a = packets[i][1];
+      var data;
+      try {
+        data = a === undefined || a === null ? "" : JSON.stringify(a);
+      } catch (e) {
+        this.connectNsps = null; // the Go client reports the bad auth
+        return this._poll();
+      }
+      body.push("40" + (nsp === "/" ? "" : nsp + ",") + data);
+      this.connectNsps[nsp] = true;
+    }
+    this.connectDone = fetch(this.sidURL(), {
+      method: "POST",
+      cache: "no-store",
+      signal: this.abort.signal,
+      body: body.join(RS),
+      headers: { "Content-Type": "text/plain;charset=UTF-8" },
+    }).then(function (r) {
+      return r.text().then(function (t) {
+        return { status: r.status, text: t };
+      });
+    });
+    this.connectDone.catch(function () {});
+    if (!this.poll) this._poll();
+  };
+  Session.prototype._poll = function () {
+    if (this.taken || this.closed || this.poll) return;
+    this.poll = fetch(this.sidURL(), { method: "GET", cache: "no-store", signal: this.abort.signal });
+    this.poll.catch(function () {});
+  };
+  // contest stops sending CONNECTs on the session; one already sent closes it.
+  Session.prototype.contest = function () {
+    if (this.taken || !this.connecting) return;
+    this.connecting = false;
+    for (var i = 0; i < this.sockets.length; i++) this.sockets[i]._pre = null;
+    if (this.connectDone) {
+      this.closed = true;
+      this._close();
+    }
+  };
+  // _close ends the session with a close packet (after the CONNECT POST: a
+  // second POST in flight would be refused).
+  Session.prototype._close = function () {
+    var i = sessions.indexOf(this);
+    if (i >= 0) sessions.splice(i, 1);
+    if (!this.sid || this._closing) return;
+    this._closing = true;
+    var self = this;
+    var send = function () {
+      fetch(self.sidURL(), { method: "POST", cache: "no-store", body: "1", headers: { "Content-Type": "text/plain;charset=UTF-8" } }).catch(function () {});
+    };
+    if (this.connectDone) this.connectDone.then(send, send);
+    else send();
+  };
+  function stamp() {
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  }
+  function readAuth(sock, cb) {
+    var a = sock.auth;
+    if (typeof a === "function") {
+      try {
+        a(function (v) {
+          cb(v === undefined ? null : v);
+        });
+      } catch (e) {
+        reportError(e);
+        cb(null);
+      }
+    } else cb(a === undefined ? null : a);
+  }
+  function requestKey(href) {
     var u = new URL(href, global.location ? global.location.href : undefined);
     u.searchParams.delete("t");
     u.searchParams.sort();
     return u.origin + u.pathname + "?" + u.searchParams.toString();
   }
-  function prefetchHandshake(url, opts) {
+  // handshakeURL returns the Engine.IO polling handshake URL of a socket, or
+  // null when it does not start with polling.
+  function handshakeURL(url, opts) {
+    var ts = opts.transports;
+    if (ts && ts.length && String(ts[0]) !== "polling") return null;
+    var where = endpoint(url, opts);
+    var path = typeof opts.path === "string" && opts.path ? opts.path : "/socket.io/";
+    if (path.charAt(path.length - 1) !== "/") path += "/";
+    if (path.charAt(0) !== "/") path = "/" + path;
+    var u = new URL(where[0]);
+    u.pathname = path;
+    u.searchParams.set("EIO", "4");
+    u.searchParams.set("transport", "polling");
+    return u;
+  }
+  // managerKey is the key the backend shares Managers by: the origin with its
+  // query, and the path.
+  function managerKey(url, opts) {
+    var u = handshakeURL(url, Object.assign({}, opts, { transports: undefined }));
+    return u ? requestKey(u.href) : "";
+  }
+  // track counts the Go Managers the sockets need (the rule of
+  // backend.manager: a socket shares its server's Manager unless forceNew,
+  // multiplex: false or its namespace is in use on it), and contests the
+  // key's sessions when there are more than one.
+  function track(sock) {
+    var opts = sock._opts;
+    var key = (sock._key = managerKey(sock._url, opts));
+    var m = managersByKey[key] || (managersByKey[key] = { count: 0, nsps: {} });
+    var share = !opts.forceNew && opts.multiplex !== false && !m.nsps[sock._nsp];
+    sock._creates = !share || m.count === 0; // makes a Manager
+    if (share) m.nsps[sock._nsp] = true;
+    if (!share || m.count === 0) m.count++;
+    if (m.count > 1) {
+      for (var i = 0; i < sessions.length; i++) if (sessions[i].key === key) sessions[i].contest();
+    }
+  }
+  // prefetch starts the connection of a socket made before the client has
+  // started: a socket that makes a Go Manager gets a session (connecting
+  // while its server has one Manager), one that shares the Manager joins the
+  // connecting session while its handshake is in flight.
+  function prefetch(sock) {
     try {
-      var ts = opts.transports;
-      if (ts && ts.length && ts[0] !== "polling") return;
-      if (typeof fetch !== "function" || typeof URL !== "function") return;
-      var where = endpoint(url, opts);
-      var path = typeof opts.path === "string" && opts.path ? opts.path : "/socket.io/";
-      if (path.charAt(path.length - 1) !== "/") path += "/";
-      if (path.charAt(0) !== "/") path = "/" + path;
-      var u = new URL(where[0]);
-      u.pathname = path;
-      u.searchParams.set("EIO", "4");
-      u.searchParams.set("transport", "polling");
-      var key = handshakeKey(u.href);
-      u.searchParams.set("t", Date.now().toString(36) + Math.random().toString(36).slice(2, 6));
-      var p = fetch(u.href, { method: "GET", cache: "no-store" });
-      p.catch(function () {}); // the client reports the failure when it takes it
-      handshakes.push([key, p]);
+      if (sock._session || typeof fetch !== "function" || typeof URL !== "function" || typeof Response !== "function") return;
+      var u = handshakeURL(sock._url, sock._opts);
+      if (!u) return;
+      var key = requestKey(u.href);
+      var lone = managersByKey[sock._key].count === 1;
+      if (!sock._creates) {
+        for (var i = 0; i < sessions.length; i++) {
+          var s = sessions[i];
+          if (s.key === key && s.connecting && !s.taken && !s.sid) {
+            s.sockets.push(sock);
+            sock._session = s;
+          }
+        }
+        return;
+      }
+      u.searchParams.set("t", stamp());
+      var sess = new Session(key, u.href, lone);
+      if (lone) sess.sockets.push(sock);
+      sock._session = sess;
+      sessions.push(sess);
     } catch (e) {
       // a bad URL: the Go client reports it
     }
+  }
+  // take gives the Go client, once, what the loader sent for its request
+  // (method, url without its t parameter, body): undefined when nothing,
+  // else [Promise<Response>, rest] where rest is null, or the part of the
+  // body still to send after that response (the CONNECTs already sent are
+  // taken out of it).
+  function take(method, href, body) {
+    var key = requestKey(href);
+    var sid = new URL(href).searchParams.get("sid");
+    var i, s;
+    if (!sid) {
+      if (method !== "GET") return undefined;
+      for (i = 0; i < sessions.length; i++) {
+        s = sessions[i];
+        if (s.key === key && !s.taken && !s.closed) {
+          s.taken = true;
+          // its first poll and CONNECT are handed over later; a session
+          // still opening may get neither
+          if (s.sid && !s.poll && !s.connectDone) sessions.splice(i, 1);
+          return [s.handshake.then(respond), null, s.abort];
+        }
+      }
+      return undefined;
+    }
+    for (i = 0; i < sessions.length; i++) if (sessions[i].sid === sid && sessions[i].taken) break;
+    if (i === sessions.length) return undefined;
+    s = sessions[i];
+    var r;
+    if (method === "GET") {
+      if (!s.poll) return undefined;
+      r = [s.poll, null, s.abort];
+      s.poll = null;
+      s.polled = true;
+    } else if (method === "POST" && s.connectDone) {
+      var rest = [];
+      var ps = String(body).split(RS);
+      for (var j = 0; j < ps.length; j++) {
+        var p = ps[j];
+        var nsp = p.slice(0, 2) === "40" ? (p.charAt(2) === "/" ? p.slice(2).split(",")[0] : "/") : null;
+        if (nsp !== null && s.connectNsps[nsp]) delete s.connectNsps[nsp];
+        else rest.push(p);
+      }
+      r = [s.connectDone.then(respond), rest.length ? rest.join(RS) : null, s.abort];
+      for (var n in s.connectNsps) if (s.connectNsps.hasOwnProperty(n)) return r;
+      s.connectDone = null; // every CONNECT claimed: later POSTs are the Go client's own
+    } else return undefined;
+    if (!s.poll && !s.connectDone) sessions.splice(i, 1);
+    return r;
+  }
+  function respond(r) {
+    return new Response(r.text, { status: r.status });
   }
 
   // ---- the Manager (socket.io), reduced to its events ----
@@ -298,9 +557,18 @@
       });
       return;
     }
+    this._url = url;
+    this._pre = null; // the auth the loader read for its early CONNECT
+    this._session = null;
+    try {
+      this._nsp = endpoint(url, opts)[1];
+      track(this);
+    } catch (e) {
+      // a bad URL: the Go client reports it
+    }
     if (!backend) {
       pending.push(this);
-      prefetchHandshake(url, opts);
+      if (opts.autoConnect !== false) prefetch(this);
     }
     whenReady(function (b) {
       try {
@@ -313,6 +581,15 @@
             self._fromBackend.apply(self, arguments);
           },
           function (cb) {
+            // The auth of the loader's CONNECT, when the Go client took its
+            // session: auth is called once per connection.
+            var pre = self._pre;
+            self._pre = null;
+            if (pre && pre.session.taken && pre.session.connecting) {
+              if (pre.done) cb(pre.value);
+              else pre.waiters.push(cb);
+              return;
+            }
             var a = self.auth;
             if (typeof a === "function") a(cb);
             else cb(a === undefined ? null : a);
@@ -499,6 +776,7 @@
     return this._anyOut.slice();
   };
   Socket.prototype.connect = Socket.prototype.open = function () {
+    if (!backend && !loadError && !this._left) prefetch(this);
     this._call("connect", []);
     return this;
   };
@@ -506,6 +784,11 @@
     this._h.connect();
   };
   Socket.prototype.disconnect = Socket.prototype.close = function () {
+    if (!backend) {
+      // Left before the client started: its early CONNECT is not handed over.
+      this._left = true;
+      if (this._session) this._session.contest();
+    }
     this._call("disconnect", []);
     return this;
   };
@@ -530,19 +813,12 @@
   io.Manager = Manager;
   io.duplex = {
     timings: timings,
-    // takeHandshake returns, once, the response promise of a handshake the
-    // loader sent for url (its t parameter aside), or undefined.
-    takeHandshake: function (url) {
-      var key;
+    take: function (method, url, body) {
       try {
-        key = handshakeKey(url);
+        return take(method, url, body);
       } catch (e) {
         return undefined;
       }
-      for (var i = 0; i < handshakes.length; i++) {
-        if (handshakes[i][0] === key) return handshakes.splice(i, 1)[0][1];
-      }
-      return undefined;
     },
     // ready is called once by the Go wasm client with its backend object.
     ready: function (b) {
@@ -559,6 +835,13 @@
   // ---- load the Go runtime and the client ----
   function fail(err) {
     loadError = err;
+    // The sessions opened for the client that did not start end now, not
+    // at the server's ping timeout.
+    var ss = sessions.slice();
+    for (var j = 0; j < ss.length; j++) {
+      ss[j].closed = true;
+      ss[j]._close();
+    }
     if (global.console) console.error("duplex: loading the Socket.IO client failed:", err);
     waiting = [];
     var ps = pending;
