@@ -40,7 +40,7 @@ func TestTraceLoad(t *testing.T) {
 	var out strings.Builder
 	for _, page := range []string{"measure-trace.html", "measure-trace-official.html"} {
 		for _, c := range []struct {
-			name string
+			name  string
 			prime bool
 			pause time.Duration
 		}{
