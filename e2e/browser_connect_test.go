@@ -205,3 +205,145 @@ func TestBrowserEarlyConnect(t *testing.T) {
 	}
 	t.Logf("requests: %q", reqs)
 }
+
+// count returns how many of reqs satisfy f.
+func count(reqs []string, f func(string) bool) int {
+	n := 0
+	for _, r := range reqs {
+		if f(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func isHandshake(r string) bool { return r == "GET handshake" }
+func isClose(r string) bool     { return strings.HasPrefix(r, "POST sid=") && strings.HasSuffix(r, " 1") }
+
+// TestBrowserEarlyConnectCases: what the loader sends before the Go client
+// starts with several sockets, and that the server ends with exactly the
+// namespaces the page has connected (no CONNECT sent twice, none left behind
+// on a session the Go client does not use).
+func TestBrowserEarlyConnectCases(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		spec      string
+		hold      func(reqs []string) bool // client.wasm is served once true
+		connected int                      // sockets the page ends with
+		sockets   map[string]int           // server: namespace -> sockets
+		check     func(t *testing.T, reqs []string)
+	}{{
+		// Two namespaces of one server share the Manager: one session,
+		// both CONNECTs in the loader's POST.
+		name:      "multiplexed",
+		spec:      `[["/"], ["/admin"]]`,
+		hold:      func(reqs []string) bool { return len(connects(reqs)) >= 2 },
+		connected: 2,
+		sockets:   map[string]int{"/": 1, "/admin": 1},
+		check: func(t *testing.T, reqs []string) {
+			if n := count(reqs, isHandshake); n != 1 {
+				t.Errorf("%d handshakes, want 1", n)
+			}
+			if got := connects(reqs); !slices.Equal(got, []string{"40", "40/admin,"}) {
+				t.Errorf("CONNECTs %q", got)
+			}
+			if !strings.HasSuffix(reqs[1], " 40 | 40/admin,") {
+				t.Errorf("the second request is %q, want the loader's POST of both CONNECTs", reqs[1])
+			}
+		},
+	}, {
+		// forceNew makes a second Manager: no CONNECT before the Go
+		// client, a handshake for each Manager.
+		name:      "forceNew",
+		spec:      `[["/"], ["/", {"forceNew": true}]]`,
+		hold:      func(reqs []string) bool { return count(reqs, isHandshake) >= 2 },
+		connected: 2,
+		sockets:   map[string]int{"/": 2},
+		check: func(t *testing.T, reqs []string) {
+			if n := count(reqs, isHandshake); n != 2 {
+				t.Errorf("%d handshakes, want 2", n)
+			}
+			if got := connects(reqs); len(got) != 2 {
+				t.Errorf("CONNECTs %q, want 2", got)
+			}
+		},
+	}, {
+		// The second Manager comes after the loader's CONNECT: that
+		// session is closed, and the Go client connects both sockets.
+		name: "second Manager later",
+		spec: `[["/"], ["/admin", {"multiplex": false}, {"later": true}]]`,
+		hold: func(reqs []string) bool {
+			return count(reqs, isClose) >= 1 && count(reqs, isHandshake) >= 2
+		},
+		connected: 2,
+		sockets:   map[string]int{"/": 1, "/admin": 1},
+		check: func(t *testing.T, reqs []string) {
+			if got := connects(reqs); len(got) != 3 {
+				t.Errorf("CONNECTs %q, want 3 (the loader's, closed, then one per socket)", got)
+			}
+		},
+	}, {
+		// disconnect() before the client started: the loader closes the
+		// session its CONNECT went out on.
+		name: "disconnected early",
+		spec: `[["/", {}, {"disconnectLater": true}]]`,
+		hold: func(reqs []string) bool {
+			return len(connects(reqs)) >= 1 && count(reqs, isClose) >= 1
+		},
+		connected: 0,
+		sockets:   map[string]int{"/": 0},
+	}, {
+		// disconnect() of a socket not connected yet: the other one
+		// connects on the loader's session.
+		name:      "one of two disconnected at once",
+		spec:      `[["/"], ["/admin", {}, {"disconnect": true}]]`,
+		hold:      func(reqs []string) bool { return count(reqs, isHandshake) >= 1 },
+		connected: 1,
+		sockets:   map[string]int{"/": 1, "/admin": 0},
+		check: func(t *testing.T, reqs []string) {
+			if n := count(reqs, isHandshake); n != 1 {
+				t.Errorf("%d handshakes, want 1", n)
+			}
+		},
+	}, {
+		// autoConnect: false, then connect() before the client started.
+		name:      "connect()",
+		spec:      `[["/", {"autoConnect": false}, {"connect": true}]]`,
+		hold:      func(reqs []string) bool { return len(connects(reqs)) >= 1 },
+		connected: 1,
+		sockets:   map[string]int{"/": 1},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := startEarlyServer(t, c.hold)
+			tb := e.open("early-"+c.name, c.spec, c.connected)
+			if e.held {
+				t.Fatalf("client.wasm was held 10 s: the loader did not send what was expected: %q", e.log())
+			}
+			for i := range c.connected {
+				v := fmt.Sprint("echo ", i)
+				if got := eval[string](tb, fmt.Sprintf(`new Promise((resolve) => __sockets[window.__connected[%d][0]].emit("echo", %q, (v) => resolve(v)))`, i, v)); got != v {
+					t.Errorf("echo on socket %d: %q", i, got)
+				}
+			}
+			if n := eval[int](tb, "window.__connected.length"); n != c.connected {
+				t.Errorf("%d sockets connected in the page, want %d", n, c.connected)
+			}
+			// The server drops a closed session's sockets when its
+			// close arrives: wait for the expected count.
+			deadline := time.Now().Add(5 * time.Second)
+			for nsp, want := range c.sockets {
+				for len(e.srv.Of(nsp).Sockets()) != want && time.Now().Before(deadline) {
+					time.Sleep(20 * time.Millisecond)
+				}
+				if n := len(e.srv.Of(nsp).Sockets()); n != want {
+					t.Errorf("%d sockets on the server in %s, want %d", n, nsp, want)
+				}
+			}
+			reqs := e.log()
+			if c.check != nil {
+				c.check(t, reqs)
+			}
+			t.Logf("requests: %q", reqs)
+		})
+	}
+}
