@@ -428,6 +428,7 @@
           if (s.key === key && s.connecting && !s.taken && !s.sid) {
             s.sockets.push(sock);
             sock._session = s;
+            return;
           }
         }
         return;
@@ -443,9 +444,10 @@
   }
   // take gives the Go client, once, what the loader sent for its request
   // (method, url without its t parameter, body): undefined when nothing,
-  // else [Promise<Response>, rest] where rest is null, or the part of the
-  // body still to send after that response (the CONNECTs already sent are
-  // taken out of it).
+  // else [Promise<Response>, rest, AbortController] where rest is null, or
+  // the part of the body still to send after that response (the CONNECTs
+  // already sent are taken out of it; any POST of the session waits for the
+  // loader's, as two POSTs of a session must not overlap).
   function take(method, href, body) {
     var key = requestKey(href);
     var sid = new URL(href).searchParams.get("sid");
@@ -472,7 +474,6 @@
       if (!s.poll) return undefined;
       r = [s.poll, null, s.abort];
       s.poll = null;
-      s.polled = true;
     } else if (method === "POST" && s.connectDone) {
       var rest = [];
       var ps = String(body).split(RS);
