@@ -32,6 +32,8 @@ type loadTiming struct {
 	Runtime      float64 `json:"runtime"`      // wasm_exec.js loaded
 	Instantiated float64 `json:"instantiated"` // WebAssembly.instantiate done
 	GoStarted    float64 `json:"goStarted"`    // the Go client called io.duplex.ready
+	Handshake    float64 `json:"handshake"`    // the loader's handshake returned
+	Polled       float64 `json:"polled"`       // the loader's first poll returned (with the CONNECT's reply)
 	Connected    float64 `json:"connected"`    // the socket's connect event
 }
 
@@ -44,6 +46,8 @@ const timingJS = `(() => {
 		runtime: d.runtimeLoaded || 0,
 		instantiated: d.instantiated || 0,
 		goStarted: d.goStarted || 0,
+		handshake: d.handshake || 0,
+		polled: d.polled || 0,
 		connected: window.__connectAt,
 	};
 })()`
@@ -107,6 +111,9 @@ func TestMeasureLoad(t *testing.T) {
 			fmt.Fprintf(&report, "    instantiate  %s   (compiled and wasm_exec.js loaded -> instantiated)\n", col(func(l loadTiming) float64 { return l.Instantiated - max(l.Compiled, l.Runtime) }))
 			fmt.Fprintf(&report, "    go start     %s   (instantiated -> Go main ready)\n", col(func(l loadTiming) float64 { return l.GoStarted - l.Instantiated }))
 			fmt.Fprintf(&report, "    handshake    %s   (Go ready -> connect event)\n", col(func(l loadTiming) float64 { return l.Connected - l.GoStarted }))
+			fmt.Fprintf(&report, "    network:\n")
+			fmt.Fprintf(&report, "    handshake in %s   (navigation start -> the loader's handshake returned)\n", col(func(l loadTiming) float64 { return l.Handshake }))
+			fmt.Fprintf(&report, "    reply in     %s   (navigation start -> the loader's first poll returned: the CONNECT's reply; 0: the Go client polled first)\n", col(func(l loadTiming) float64 { return l.Polled }))
 		}
 	}
 	t.Log("\n" + report.String())

@@ -255,6 +255,7 @@
     return u.href;
   };
   Session.prototype._opened = function (r) {
+    if (!timings.handshake) timings.handshake = now();
     if (r.status !== 200 || r.text.charAt(0) !== "0") return;
     var end = r.text.indexOf(RS);
     try {
@@ -326,7 +327,12 @@
   Session.prototype._poll = function () {
     if (this.taken || this.closed || this.poll) return;
     this.poll = fetch(this.sidURL(), { method: "GET", cache: "no-store", signal: this.abort.signal });
-    this.poll.catch(function () {});
+    this.poll.then(
+      function () {
+        if (!timings.polled) timings.polled = now(); // the CONNECT's reply is in
+      },
+      function () {}
+    );
   };
   // contest stops sending CONNECTs on the session; one already sent closes it.
   Session.prototype.contest = function () {
