@@ -56,7 +56,7 @@ func TestTraceLoad(t *testing.T) {
 				time.Sleep(c.pause)
 			}
 			tb.navigate(g.origin + "/testdata/" + page)
-			waitJS[bool](tb, "window.__connectAt > 0", waitLong)
+			waitJS[bool](tb, "window.__ackAt > 0", waitLong)
 			fmt.Fprintf(&out, "== %s, %s\n%s\n", page, c.name, eval[string](tb, traceJS))
 			tb.close()
 		}
