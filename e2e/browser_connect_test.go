@@ -56,16 +56,34 @@ type earlyServer struct {
 	seen chan struct{}
 	hold func(reqs []string) bool // client.wasm is served once hold(reqs) is true (or after 10 s)
 	held bool                     // client.wasm waited 10 s: hold never became true
+	o    earlyOptions
+}
+
+// earlyOptions change what an earlyServer does.
+type earlyOptions struct {
+	onConnect func(s *server.Socket)                   // called in the connection handler of "/"
+	use       func(s *server.Socket, next func(error)) // a middleware of "/"
+	failWasm  bool                                     // client.wasm is answered with HTTP 500 once released
 }
 
 func startEarlyServer(t *testing.T, hold func(reqs []string) bool) *earlyServer {
+	return startEarlyServerWith(t, hold, earlyOptions{})
+}
+
+func startEarlyServerWith(t *testing.T, hold func(reqs []string) bool, o earlyOptions) *earlyServer {
 	t.Helper()
-	e := &earlyServer{t: t, hold: hold, seen: make(chan struct{}, 1)}
+	e := &earlyServer{t: t, hold: hold, seen: make(chan struct{}, 1), o: o}
 	opts := server.Options{ServeClient: clientFiles(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	opts.Engine.CORS = &engine.CORS{Origins: []string{"*"}}
 	e.srv = server.New(&opts)
+	if o.use != nil {
+		e.srv.Of("/").Use(o.use)
+	}
 	for _, nsp := range []string{"/", "/admin"} {
 		e.srv.Of(nsp).OnConnection(func(s *server.Socket) {
+			if nsp == "/" && o.onConnect != nil {
+				defer o.onConnect(s)
+			}
 			s.On("echo", func(ev *server.Event) {
 				vals, err := ev.Args.Values()
 				if err != nil {
@@ -97,6 +115,10 @@ func startEarlyServer(t *testing.T, hold func(reqs []string) bool) *earlyServer 
 					e.mu.Unlock()
 				}
 				break
+			}
+			if o.failWasm {
+				http.Error(w, "client.wasm refused by the test", http.StatusInternalServerError)
+				return
 			}
 		case q.Get("EIO") != "":
 			line := r.Method + " handshake"
@@ -169,16 +191,43 @@ func connects(reqs []string) []string {
 }
 
 // open loads early.html with the sockets of spec ([url, options] each) and
-// waits until n of them are connected.
+// waits until n of them are connected (a socket the loader connected and
+// the Go client connected again on its own session counts once).
 func (e *earlyServer) open(name string, spec string, n int) *tab {
 	e.t.Helper()
 	tb := newTab(e.t, name)
 	tb.navigate(e.origin + "/testdata/early.html#" + url.PathEscape(spec))
-	waitJS[bool](tb, fmt.Sprintf("window.__connected.length >= %d || window.__errors.length > 0", n), waitLong)
+	waitJS[bool](tb, fmt.Sprintf("%s.length >= %d || window.__errors.length > 0", connectedJS, n), waitLong)
 	if errs := eval[[]string](tb, "window.__errors"); len(errs) > 0 {
 		e.t.Fatalf("connect_error: %v", errs)
 	}
 	return tb
+}
+
+// connectedJS is the page's connected sockets.
+const connectedJS = "window.__sockets.filter((s) => s && s.connected)"
+
+// alternates reports, for each socket of early.html's log, that connect and
+// disconnect alternate (never two connects in a row), and returns how many
+// connect events each socket had.
+func alternates(t *testing.T, tb *tab) map[int]int {
+	t.Helper()
+	connected := map[int]bool{}
+	connects := map[int]int{}
+	for _, l := range eval[[][]any](tb, "window.__log") {
+		i := int(l[0].(float64))
+		switch l[1] {
+		case "connect":
+			if connected[i] {
+				t.Errorf("socket %d: two connect events without a disconnect: %v", i, eval[[][]any](tb, "window.__log"))
+			}
+			connected[i] = true
+			connects[i]++
+		case "disconnect":
+			connected[i] = false
+		}
+	}
+	return connects
 }
 
 // TestBrowserEarlyConnect: the loader sends the CONNECT (with the auth of
@@ -333,12 +382,9 @@ func TestBrowserEarlyConnectCases(t *testing.T) {
 			}
 			for i := range c.connected {
 				v := fmt.Sprint("echo ", i)
-				if got := eval[string](tb, fmt.Sprintf(`new Promise((resolve) => __sockets[window.__connected[%d][0]].emit("echo", %q, (v) => resolve(v)))`, i, v)); got != v {
+				if got := eval[string](tb, fmt.Sprintf(`new Promise((resolve) => %s[%d].emit("echo", %q, (v) => resolve(v)))`, connectedJS, i, v)); got != v {
 					t.Errorf("echo on socket %d: %q", i, got)
 				}
-			}
-			if n := eval[int](tb, "window.__connected.length"); n != c.connected {
-				t.Errorf("%d sockets connected in the page, want %d", n, c.connected)
 			}
 			// The server drops a closed session's sockets when its
 			// close arrives: wait for the expected count.
@@ -351,6 +397,10 @@ func TestBrowserEarlyConnectCases(t *testing.T) {
 					t.Errorf("%d sockets on the server in %s, want %d", n, nsp, want)
 				}
 			}
+			if n := eval[int](tb, connectedJS+".length"); n != c.connected {
+				t.Errorf("%d sockets connected in the page, want %d", n, c.connected)
+			}
+			t.Logf("connect events per socket: %v", alternates(t, tb))
 			reqs := e.log()
 			if c.check != nil {
 				c.check(t, reqs)

@@ -326,13 +326,47 @@
   };
   Session.prototype._poll = function () {
     if (this.taken || this.closed || this.poll) return;
-    this.poll = fetch(this.sidURL(), { method: "GET", cache: "no-store", signal: this.abort.signal });
+    var self = this;
+    this.poll = fetch(this.sidURL(), { method: "GET", cache: "no-store", signal: this.abort.signal }).then(function (r) {
+      return r.text().then(function (t) {
+        return { status: r.status, text: t };
+      });
+    });
     this.poll.then(
-      function () {
+      function (r) {
         if (!timings.polled) timings.polled = now(); // the CONNECT's reply is in
+        self._replied(r);
       },
       function () {}
     );
+  };
+  // _replied reads the CONNECT's reply in the first poll's response: each
+  // socket of the session is connected (or refused) when the server says so,
+  // as socket.io-client's Socket.onpacket would, before the Go client has
+  // started. The Go client still gets the whole response (take) and handles
+  // it as usual: its connect for the same sid, or its connect_error for the
+  // same refusal, is not reported a second time (Socket._fromBackend), and
+  // the packets after the reply (the server's first emits) reach the page
+  // through it, after connect.
+  Session.prototype._replied = function (r) {
+    if (r.status !== 200 || this.closed || !this.connecting || !this.connectNsps) return;
+    var ps = r.text.split(RS);
+    for (var i = 0; i < ps.length; i++) {
+      var p = ps[i];
+      var type = p.slice(0, 2);
+      if (type !== "40" && type !== "44") continue;
+      var nsp = "/",
+        data = p.slice(2);
+      if (data.charAt(0) === "/") {
+        var comma = data.indexOf(",");
+        nsp = comma < 0 ? data : data.slice(0, comma);
+        data = comma < 0 ? "" : data.slice(comma + 1);
+      }
+      for (var j = 0; j < this.sockets.length; j++) {
+        var sock = this.sockets[j];
+        if (sock._nsp === nsp && sock._session === this && !sock._left && !sock.connected && !sock._early) sock._earlyReply(type, data);
+      }
+    }
   };
   // contest stops sending CONNECTs on the session; one already sent closes it.
   Session.prototype.contest = function () {
@@ -478,7 +512,7 @@
     var r;
     if (method === "GET") {
       if (!s.poll) return undefined;
-      r = [s.poll, null, s.abort];
+      r = [s.poll.then(respond), null, s.abort];
       s.poll = null;
     } else if (method === "POST" && s.connectDone) {
       var rest = [];
@@ -566,6 +600,8 @@
     }
     this._url = url;
     this._pre = null; // the auth the loader read for its early CONNECT
+    this._early = null; // {sid, left, swallow}: connected by the loader, not yet by the Go client
+    this._earlyErr = null; // the message of a refusal the loader reported
     this._session = null;
     try {
       this._nsp = endpoint(url, opts)[1];
@@ -642,10 +678,70 @@
     if (err.data === null) delete err.data;
     this.emitReserved("connect_error", err);
   };
+  // _earlyReply handles the reply to the loader's CONNECT (type "40" or
+  // "44", data its JSON text), as socket.io-client's Socket.onpacket: a 40
+  // with a sid connects the socket (onconnect: id, recovered, connected,
+  // then "connect"; the emits made so far stay in the loader's queue until
+  // the Go client runs), a 44 is a connect_error with the server's message
+  // and data, as the Go client reports it. A 40 without a sid is left to
+  // the Go client.
+  Socket.prototype._earlyReply = function (type, data) {
+    var d;
+    try {
+      d = data ? JSON.parse(data) : null;
+    } catch (e) {
+      return;
+    }
+    if (type === "40") {
+      if (!d || typeof d.sid !== "string" || !d.sid) return;
+      this._early = { sid: d.sid, left: false, swallow: false };
+      this.id = d.sid;
+      this.recovered = false; // a first connection: no pid of a previous one
+      this.connected = true;
+      this._active = true;
+      if (!timings.connected) timings.connected = now();
+      this.emitReserved("connect");
+      return;
+    }
+    var msg = "",
+      errData = null;
+    if (d && typeof d === "object") {
+      msg = typeof d.message === "string" ? d.message : "";
+      if (d.data !== undefined) errData = d.data;
+    } else if (typeof d === "string") msg = d;
+    this._earlyErr = msg;
+    this._active = false;
+    this._connectError(msg, JSON.stringify(errData));
+  };
+  // _lost reports the end of a connection the loader reported (the Go
+  // client could not take it over), as socket.io-client reports a lost
+  // transport.
+  Socket.prototype._lost = function () {
+    this.id = undefined;
+    this.connected = false;
+    this.emitReserved("disconnect", "transport error");
+  };
   // _fromBackend receives what the Go client reports.
   Socket.prototype._fromBackend = function (kind, a, b, c, d) {
+    var early = this._early;
     switch (kind) {
       case "connect":
+        this._earlyErr = null;
+        if (early) {
+          // The Go client connected: on the session the loader reported
+          // (the same sid: already reported, unless the page has left it
+          // since; its disconnect is not reported either), or on its own.
+          if (a === early.sid && early.left) {
+            early.swallow = true;
+            break;
+          }
+          this._early = null;
+          if (a === early.sid) {
+            this.recovered = !!b;
+            break;
+          }
+          if (!early.left) this._lost();
+        }
         this.id = a;
         this.connected = true;
         this.recovered = !!b;
@@ -653,12 +749,25 @@
         this.emitReserved("connect");
         break;
       case "disconnect":
+        if (early) {
+          this._early = null;
+          if (early.swallow) break;
+        }
         this.id = undefined;
         this.connected = false;
         this._active = !!b;
         this.emitReserved("disconnect", a);
         break;
       case "connect_error":
+        if (this._earlyErr !== null && this._earlyErr !== undefined) {
+          var same = this._earlyErr === a;
+          this._earlyErr = null;
+          if (same) break; // the refusal the loader reported
+        }
+        if (early) {
+          this._early = null;
+          if (!early.left) this._lost();
+        }
         this._connectError(a, b);
         break;
       case "event": {
@@ -796,6 +905,18 @@
       this._left = true;
       if (this._session) this._session.contest();
     }
+    var early = this._early;
+    if (early && !early.left) {
+      // Connected by the loader: disconnected now, as socket.io-client
+      // reports it (the Go client, not connected yet, reports nothing).
+      early.left = true;
+      this._active = false;
+      this.id = undefined;
+      this.connected = false;
+      this._call("disconnect", []);
+      this.emitReserved("disconnect", "io client disconnect");
+      return this;
+    }
     this._call("disconnect", []);
     return this;
   };
@@ -853,7 +974,18 @@
     waiting = [];
     var ps = pending;
     pending = [];
-    for (var i = 0; i < ps.length; i++) ps[i]._connectError(message(err), "null");
+    for (var i = 0; i < ps.length; i++) {
+      var sock = ps[i];
+      if (sock._earlyErr !== null && sock._earlyErr !== undefined) continue; // refused by the server: ended
+      if (sock._early) {
+        // connected by the loader: its connection ends with the load
+        var left = sock._early.left;
+        sock._early = null;
+        sock._active = false;
+        if (!left) sock._lost();
+      }
+      sock._connectError(message(err), "null");
+    }
   }
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
