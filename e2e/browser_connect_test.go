@@ -64,6 +64,7 @@ type earlyOptions struct {
 	onConnect func(s *server.Socket)                   // called in the connection handler of "/"
 	use       func(s *server.Socket, next func(error)) // a middleware of "/"
 	failWasm  bool                                     // client.wasm is answered with HTTP 500 once released
+	ping      time.Duration                            // the Engine.IO ping interval and timeout, when not 0
 }
 
 func startEarlyServer(t *testing.T, hold func(reqs []string) bool) *earlyServer {
@@ -75,6 +76,9 @@ func startEarlyServerWith(t *testing.T, hold func(reqs []string) bool, o earlyOp
 	e := &earlyServer{t: t, hold: hold, seen: make(chan struct{}, 1), o: o}
 	opts := server.Options{ServeClient: clientFiles(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	opts.Engine.CORS = &engine.CORS{Origins: []string{"*"}}
+	if o.ping != 0 {
+		opts.Engine.PingInterval, opts.Engine.PingTimeout = o.ping, o.ping
+	}
 	e.srv = server.New(&opts)
 	if o.use != nil {
 		e.srv.Of("/").Use(o.use)

@@ -197,3 +197,66 @@ func TestBrowserConnectedEarlyLeft(t *testing.T) {
 		t.Errorf("the socket is connected or active")
 	}
 }
+
+// TestBrowserConnectedEarlyExpired: the session the loader connected has
+// expired (no poll for the ping interval and timeout) when the Go client
+// takes it over: the page sees disconnect ("transport error"), then the Go
+// client's connection on a new session, with another id.
+func TestBrowserConnectedEarlyExpired(t *testing.T) {
+	const ping = 150 * time.Millisecond
+	e, tb, release := heldPage(t, "connected-early-expired", `[["/"]]`, 1, earlyOptions{ping: ping})
+	first := pageLog(tb)
+	if len(first) != 1 || !strings.HasPrefix(first[0], `[0,"connect",`) {
+		t.Fatalf("page log before client.wasm: %q, want a connect", first)
+	}
+	// The server ends the session after the ping interval and timeout
+	// without a poll: wait for it.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(e.srv.Of("/").Sockets()) != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(e.srv.Of("/").Sockets()); n != 0 {
+		t.Fatalf("%d sockets on the server after the session's ping timeout, want 0", n)
+	}
+	release()
+	waitJS[bool](tb, `window.__log.filter((l) => l[1] === "connect").length >= 2`, waitLong)
+	got := pageLog(tb)
+	if len(got) != 3 || got[0] != first[0] || got[1] != `[0,"disconnect","transport error"]` ||
+		!strings.HasPrefix(got[2], `[0,"connect",`) || !strings.HasSuffix(got[2], `,true,true]`) || got[2] == strings.Replace(first[0], "false]", "true]", 1) {
+		t.Errorf("page log: %q, want connect, disconnect (transport error), connect (another id, by the Go client)", got)
+	}
+	alternates(t, tb)
+}
+
+// TestBrowserConnectedEarlyRetry: the page's connect_error handler sets
+// socket.auth and calls connect() after the loader reported a refusal,
+// before the Go client started: once the Go client runs (and has handled
+// the same refusal without reporting it), the socket connects with the new
+// auth.
+func TestBrowserConnectedEarlyRetry(t *testing.T) {
+	e, tb, release := heldPage(t, "connected-early-retry", `[["/", {"auth": {"token": "bad"}}, {"retryAuth": {"token": "ok"}}]]`, 1, earlyOptions{
+		use: func(s *server.Socket, next func(error)) {
+			if string(s.Handshake().Auth) == `{"token":"ok"}` {
+				next(nil)
+				return
+			}
+			next(&server.ConnectError{Message: "not allowed"})
+		},
+	})
+	want := []string{`[0,"connect_error","not allowed","\"(none)\""]`}
+	if got := pageLog(tb); !slices.Equal(got, want) {
+		t.Fatalf("page log before client.wasm: %q, want %q", got, want)
+	}
+	release()
+	waitJS[bool](tb, `window.__log.length >= 2`, waitLong)
+	if got := eval[string](tb, `__sockets[0].emitWithAck("echo", "retried")`); got != "retried" {
+		t.Errorf("echo: %q", got)
+	}
+	got := pageLog(tb)
+	if len(got) != 2 || got[0] != want[0] || !strings.HasPrefix(got[1], `[0,"connect",`) {
+		t.Errorf("page log: %q, want connect_error, then connect; requests %q", got, e.log())
+	}
+	if n := len(e.srv.Of("/").Sockets()); n != 1 {
+		t.Errorf("%d sockets on the server, want 1", n)
+	}
+}

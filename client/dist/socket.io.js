@@ -577,7 +577,8 @@
     // socket.io.engine.transport.name, as socket.io-client has it.
     this.io.engine = {
       get transport() {
-        return { name: self._h ? self._h.transport() || undefined : undefined };
+        // the loader's session is a polling one
+        return { name: (self._h && self._h.transport()) || (self._early && !self._early.left ? "polling" : undefined) };
       },
     };
     this.id = undefined;
@@ -602,6 +603,7 @@
     this._pre = null; // the auth the loader read for its early CONNECT
     this._early = null; // {sid, left, swallow}: connected by the loader, not yet by the Go client
     this._earlyErr = null; // the message of a refusal the loader reported
+    this._retry = false; // connect() called since that refusal
     this._session = null;
     try {
       this._nsp = endpoint(url, opts)[1];
@@ -727,6 +729,7 @@
     switch (kind) {
       case "connect":
         this._earlyErr = null;
+        this._retry = false;
         if (early) {
           // The Go client connected: on the session the loader reported
           // (the same sid: already reported, unless the page has left it
@@ -762,6 +765,11 @@
         if (this._earlyErr !== null && this._earlyErr !== undefined) {
           var same = this._earlyErr === a;
           this._earlyErr = null;
+          if (this._retry) {
+            // connect() called since the loader reported the refusal
+            this._retry = false;
+            this._h.connect();
+          }
           if (same) break; // the refusal the loader reported
         }
         if (early) {
@@ -892,6 +900,13 @@
     return this._anyOut.slice();
   };
   Socket.prototype.connect = Socket.prototype.open = function () {
+    if (this._earlyErr !== null && this._earlyErr !== undefined) {
+      // Refused on the loader's session (a connect_error handler trying
+      // again): the Go client, which has yet to handle that refusal, would
+      // take this call for its first attempt: it connects once it has.
+      this._retry = true;
+      return this;
+    }
     if (!backend && !loadError && !this._left) prefetch(this);
     this._call("connect", []);
     return this;
@@ -976,7 +991,7 @@
     pending = [];
     for (var i = 0; i < ps.length; i++) {
       var sock = ps[i];
-      if (sock._earlyErr !== null && sock._earlyErr !== undefined) continue; // refused by the server: ended
+      if (sock._earlyErr !== null && sock._earlyErr !== undefined && !sock._retry) continue; // refused by the server: ended
       if (sock._early) {
         // connected by the loader: its connection ends with the load
         var left = sock._early.left;
