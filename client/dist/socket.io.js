@@ -766,9 +766,13 @@
           var same = this._earlyErr === a;
           this._earlyErr = null;
           if (this._retry) {
-            // connect() called since the loader reported the refusal
+            // connect() called since the loader reported the refusal: once
+            // the Go client is done with it
             this._retry = false;
-            this._h.connect();
+            var self = this;
+            setTimeout(function () {
+              if (!self.connected && self._h) self._h.connect();
+            });
           }
           if (same) break; // the refusal the loader reported
         }
