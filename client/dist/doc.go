@@ -10,10 +10,13 @@
 //
 // The loader defines io at once and queues what the page does with it
 // (emit, connect, disconnect) until the wasm client has started; listeners
-// (on, once, off, onAny) are plain JavaScript and work at once. It sends
-// the Engine.IO polling handshake of such a socket itself, at once, and the
-// Go client takes that response for its first request (io.duplex.takeHandshake):
-// the round trip overlaps the download and compile of client.wasm. What
+// (on, once, off, onAny) are plain JavaScript and work at once. It opens the
+// connection of such a socket itself, as socket.io-client would: the
+// Engine.IO polling handshake at once, then the Socket.IO CONNECT (with the
+// socket's auth) and the first poll; the Go client makes the same requests
+// and takes these responses instead (io.duplex.take), so that the round
+// trips overlap the download and compile of client.wasm and the Go client
+// owns the session from its first request. What
 // the loader does not implement of socket.io-client's API throws an Error
 // naming it (docs/browser.md has the table).
 //

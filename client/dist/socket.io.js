@@ -197,41 +197,341 @@
     return o;
   }
 
-  // ---- the handshake, started while client.wasm loads ----
-  // The Engine.IO polling handshake (a GET that opens the session) does not
-  // depend on the Go client: the loader sends it as soon as io() is called
-  // before the client has started, and the client's first request for the
-  // same URL (client/engine, polling_js.go) takes this response instead of
-  // sending its own, so that the round trip overlaps the download and
-  // compile of client.wasm.
-  var handshakes = []; // [key, Promise<Response>]
-  function handshakeKey(href) {
+  // ---- the connection, started while client.wasm loads ----
+  // Opening a connection does not depend on the Go client: when io() is
+  // called before the client has started, the loader sends the Engine.IO
+  // polling handshake (a GET that opens the session) at once and, when it
+  // returns, what socket.io-client sends next on that session: the Socket.IO
+  // CONNECT of the namespaces (a POST, with socket.auth) and the first poll
+  // (a GET that the server answers with the CONNECT's reply). The Go client
+  // then makes the same requests; io.duplex.take gives it these instead
+  // (client/engine, polling_js.go), so that the round trips overlap the
+  // download and compile of client.wasm and the Go client owns the session
+  // from its first request on. The loader sends nothing more once the Go
+  // client has taken a session.
+  //
+  // A CONNECT sent early must reach the Go Manager that has the socket: the
+  // loader sends one only while a server (key) has one Manager in Go (the
+  // sockets sharing it, as the backend shares them: no forceNew, multiplex,
+  // each namespace once). A second Manager for the same server, or a socket
+  // disconnected before the client started, makes the key "contested": its
+  // session is closed if its CONNECT was sent (the Go client opens its own),
+  // else handed over as a bare handshake, as any other session.
+  var sessions = []; // Session, in creation order
+  var managersByKey = {}; // key -> how many Go Managers the sockets made so far need
+  var RS = "\x1e"; // the separator of packets in a polling payload
+  function Session(key, href, connecting) {
+    this.key = key;
+    this.href = href; // the handshake URL (with its t parameter)
+    this.connecting = connecting; // may send CONNECTs and the first poll
+    this.sockets = []; // the sockets whose CONNECT this session carries
+    this.taken = false; // the Go client has taken the handshake
+    this.closed = false;
+    this.sid = null;
+    this.connectNsps = null; // namespace -> true: sent in the CONNECT POST, not yet claimed
+    this.connectDone = null; // Promise<{status, text}> of the CONNECT POST
+    this.poll = null; // Promise<Response> of the first poll
+    // aborts the loader's requests of the session (the Go client's context ends)
+    this.abort = typeof AbortController === "function" ? new AbortController() : { abort: function () {}, signal: undefined };
+    var self = this;
+    var p = fetch(href, { method: "GET", cache: "no-store", signal: this.abort.signal }).then(function (r) {
+      return r.text().then(function (t) {
+        return { status: r.status, text: t };
+      });
+    });
+    this.handshake = p;
+    p.then(
+      function (r) {
+        self._opened(r);
+      },
+      function () {} // the Go client reports the failure when it takes it
+    );
+  }
+  // sidURL returns the session's request URL with a fresh t parameter.
+  Session.prototype.sidURL = function () {
+    var u = new URL(this.href);
+    u.searchParams.set("sid", this.sid);
+    u.searchParams.set("t", stamp());
+    return u.href;
+  };
+  Session.prototype._opened = function (r) {
+    if (!timings.handshake) timings.handshake = now();
+    if (r.status !== 200 || r.text.charAt(0) !== "0") return;
+    var end = r.text.indexOf(RS);
+    try {
+      this.sid = JSON.parse(r.text.slice(1, end < 0 ? r.text.length : end)).sid;
+    } catch (e) {
+      return; // the Go client reports it
+    }
+    if (typeof this.sid !== "string" || !this.sid) {
+      this.sid = null;
+      return;
+    }
+    if (this.closed) return this._close();
+    if (this.taken && !this.poll && !this.connectDone) {
+      var i = sessions.indexOf(this);
+      if (i >= 0) sessions.splice(i, 1);
+    }
+    if (this.taken || !this.connecting) return;
+    // As socket.io-client on "open": each socket reads its auth (an object,
+    // or a function called with a callback), then CONNECT, then the poll.
+    var self = this;
+    var waiting = this.sockets.length;
+    var packets = [];
+    this.sockets.forEach(function (sock, i) {
+      var pre = (sock._pre = { session: self, done: false, value: null, waiters: [] });
+      readAuth(sock, function (a) {
+        if (pre.done) return;
+        pre.done = true;
+        pre.value = a;
+        var w = pre.waiters;
+        pre.waiters = [];
+        for (var j = 0; j < w.length; j++) w[j](a);
+        packets[i] = [sock._nsp, a];
+        if (--waiting === 0) self._connect(packets);
+      });
+    });
+    if (waiting > 0 && !this.poll) this._poll(); // an auth function that answers later
+  };
+  Session.prototype._connect = function (packets) {
+    if (this.taken || this.closed || !this.connecting || this.connectDone) return;
+    var body = [];
+    this.connectNsps = {};
+    for (var i = 0; i < packets.length; i++) {
+      var nsp = packets[i][0];
+      var a = packets[i][1];
+      var data;
+      try {
+        data = a === undefined || a === null ? "" : JSON.stringify(a);
+      } catch (e) {
+        this.connectNsps = null; // the Go client reports the bad auth
+        return this._poll();
+      }
+      body.push("40" + (nsp === "/" ? "" : nsp + ",") + data);
+      this.connectNsps[nsp] = true;
+    }
+    this.connectDone = fetch(this.sidURL(), {
+      method: "POST",
+      cache: "no-store",
+      signal: this.abort.signal,
+      body: body.join(RS),
+      headers: { "Content-Type": "text/plain;charset=UTF-8" },
+    }).then(function (r) {
+      return r.text().then(function (t) {
+        return { status: r.status, text: t };
+      });
+    });
+    this.connectDone.catch(function () {});
+    if (!this.poll) this._poll();
+  };
+  Session.prototype._poll = function () {
+    if (this.taken || this.closed || this.poll) return;
+    var self = this;
+    this.poll = fetch(this.sidURL(), { method: "GET", cache: "no-store", signal: this.abort.signal }).then(function (r) {
+      return r.text().then(function (t) {
+        return { status: r.status, text: t };
+      });
+    });
+    this.poll.then(
+      function (r) {
+        if (!timings.polled) timings.polled = now(); // the CONNECT's reply is in
+        self._replied(r);
+      },
+      function () {}
+    );
+  };
+  // _replied reads the CONNECT's reply in the first poll's response: each
+  // socket of the session is connected (or refused) when the server says so,
+  // as socket.io-client's Socket.onpacket would, before the Go client has
+  // started. The Go client still gets the whole response (take) and handles
+  // it as usual: its connect for the same sid, or its connect_error for the
+  // same refusal, is not reported a second time (Socket._fromBackend), and
+  // the packets after the reply (the server's first emits) reach the page
+  // through it, after connect.
+  Session.prototype._replied = function (r) {
+    if (r.status !== 200 || this.closed || !this.connecting || !this.connectNsps) return;
+    var ps = r.text.split(RS);
+    for (var i = 0; i < ps.length; i++) {
+      var p = ps[i];
+      var type = p.slice(0, 2);
+      if (type !== "40" && type !== "44") continue;
+      var nsp = "/",
+        data = p.slice(2);
+      if (data.charAt(0) === "/") {
+        var comma = data.indexOf(",");
+        nsp = comma < 0 ? data : data.slice(0, comma);
+        data = comma < 0 ? "" : data.slice(comma + 1);
+      }
+      for (var j = 0; j < this.sockets.length; j++) {
+        var sock = this.sockets[j];
+        if (sock._nsp === nsp && sock._session === this && !sock._left && !sock.connected && !sock._early) sock._earlyReply(type, data);
+      }
+    }
+  };
+  // contest stops sending CONNECTs on the session; one already sent closes it.
+  Session.prototype.contest = function () {
+    if (this.taken || !this.connecting) return;
+    this.connecting = false;
+    for (var i = 0; i < this.sockets.length; i++) this.sockets[i]._pre = null;
+    if (this.connectDone) {
+      this.closed = true;
+      this._close();
+    }
+  };
+  // _close ends the session with a close packet (after the CONNECT POST: a
+  // second POST in flight would be refused).
+  Session.prototype._close = function () {
+    var i = sessions.indexOf(this);
+    if (i >= 0) sessions.splice(i, 1);
+    if (!this.sid || this._closing) return;
+    this._closing = true;
+    var self = this;
+    var send = function () {
+      fetch(self.sidURL(), { method: "POST", cache: "no-store", body: "1", headers: { "Content-Type": "text/plain;charset=UTF-8" } }).catch(function () {});
+    };
+    if (this.connectDone) this.connectDone.then(send, send);
+    else send();
+  };
+  function stamp() {
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  }
+  function readAuth(sock, cb) {
+    var a = sock.auth;
+    if (typeof a === "function") {
+      try {
+        a(function (v) {
+          cb(v === undefined ? null : v);
+        });
+      } catch (e) {
+        reportError(e);
+        cb(null);
+      }
+    } else cb(a === undefined ? null : a);
+  }
+  function requestKey(href) {
     var u = new URL(href, global.location ? global.location.href : undefined);
     u.searchParams.delete("t");
     u.searchParams.sort();
     return u.origin + u.pathname + "?" + u.searchParams.toString();
   }
-  function prefetchHandshake(url, opts) {
+  // handshakeURL returns the Engine.IO polling handshake URL of a socket, or
+  // null when it does not start with polling.
+  function handshakeURL(url, opts) {
+    var ts = opts.transports;
+    if (ts && ts.length && String(ts[0]) !== "polling") return null;
+    var where = endpoint(url, opts);
+    var path = typeof opts.path === "string" && opts.path ? opts.path : "/socket.io/";
+    if (path.charAt(path.length - 1) !== "/") path += "/";
+    if (path.charAt(0) !== "/") path = "/" + path;
+    var u = new URL(where[0]);
+    u.pathname = path;
+    u.searchParams.set("EIO", "4");
+    u.searchParams.set("transport", "polling");
+    return u;
+  }
+  // managerKey is the key the backend shares Managers by: the origin with its
+  // query, and the path.
+  function managerKey(url, opts) {
+    var u = handshakeURL(url, Object.assign({}, opts, { transports: undefined }));
+    return u ? requestKey(u.href) : "";
+  }
+  // track counts the Go Managers the sockets need (the rule of
+  // backend.manager: a socket shares its server's Manager unless forceNew,
+  // multiplex: false or its namespace is in use on it), and contests the
+  // key's sessions when there are more than one.
+  function track(sock) {
+    var opts = sock._opts;
+    var key = (sock._key = managerKey(sock._url, opts));
+    var m = managersByKey[key] || (managersByKey[key] = { count: 0, nsps: {} });
+    var share = !opts.forceNew && opts.multiplex !== false && !m.nsps[sock._nsp];
+    sock._creates = !share || m.count === 0; // makes a Manager
+    if (share) m.nsps[sock._nsp] = true;
+    if (!share || m.count === 0) m.count++;
+    if (m.count > 1) {
+      for (var i = 0; i < sessions.length; i++) if (sessions[i].key === key) sessions[i].contest();
+    }
+  }
+  // prefetch starts the connection of a socket made before the client has
+  // started: a socket that makes a Go Manager gets a session (connecting
+  // while its server has one Manager), one that shares the Manager joins the
+  // connecting session while its handshake is in flight.
+  function prefetch(sock) {
     try {
-      var ts = opts.transports;
-      if (ts && ts.length && ts[0] !== "polling") return;
-      if (typeof fetch !== "function" || typeof URL !== "function") return;
-      var where = endpoint(url, opts);
-      var path = typeof opts.path === "string" && opts.path ? opts.path : "/socket.io/";
-      if (path.charAt(path.length - 1) !== "/") path += "/";
-      if (path.charAt(0) !== "/") path = "/" + path;
-      var u = new URL(where[0]);
-      u.pathname = path;
-      u.searchParams.set("EIO", "4");
-      u.searchParams.set("transport", "polling");
-      var key = handshakeKey(u.href);
-      u.searchParams.set("t", Date.now().toString(36) + Math.random().toString(36).slice(2, 6));
-      var p = fetch(u.href, { method: "GET", cache: "no-store" });
-      p.catch(function () {}); // the client reports the failure when it takes it
-      handshakes.push([key, p]);
+      if (sock._session || typeof fetch !== "function" || typeof URL !== "function" || typeof Response !== "function") return;
+      var u = handshakeURL(sock._url, sock._opts);
+      if (!u) return;
+      var key = requestKey(u.href);
+      var lone = managersByKey[sock._key].count === 1;
+      if (!sock._creates) {
+        for (var i = 0; i < sessions.length; i++) {
+          var s = sessions[i];
+          if (s.key === key && s.connecting && !s.taken && !s.sid) {
+            s.sockets.push(sock);
+            sock._session = s;
+            return;
+          }
+        }
+        return;
+      }
+      u.searchParams.set("t", stamp());
+      var sess = new Session(key, u.href, lone);
+      if (lone) sess.sockets.push(sock);
+      sock._session = sess;
+      sessions.push(sess);
     } catch (e) {
       // a bad URL: the Go client reports it
     }
+  }
+  // take gives the Go client, once, what the loader sent for its request
+  // (method, url without its t parameter, body): undefined when nothing,
+  // else [Promise<Response>, rest, AbortController] where rest is null, or
+  // the part of the body still to send after that response (the CONNECTs
+  // already sent are taken out of it; any POST of the session waits for the
+  // loader's, as two POSTs of a session must not overlap).
+  function take(method, href, body) {
+    var key = requestKey(href);
+    var sid = new URL(href).searchParams.get("sid");
+    var i, s;
+    if (!sid) {
+      if (method !== "GET") return undefined;
+      for (i = 0; i < sessions.length; i++) {
+        s = sessions[i];
+        if (s.key === key && !s.taken && !s.closed) {
+          s.taken = true;
+          // its first poll and CONNECT are handed over later; a session
+          // still opening may get neither
+          if (s.sid && !s.poll && !s.connectDone) sessions.splice(i, 1);
+          return [s.handshake.then(respond), null, s.abort];
+        }
+      }
+      return undefined;
+    }
+    for (i = 0; i < sessions.length; i++) if (sessions[i].sid === sid && sessions[i].taken) break;
+    if (i === sessions.length) return undefined;
+    s = sessions[i];
+    var r;
+    if (method === "GET") {
+      if (!s.poll) return undefined;
+      r = [s.poll.then(respond), null, s.abort];
+      s.poll = null;
+    } else if (method === "POST" && s.connectDone) {
+      var rest = [];
+      var ps = String(body).split(RS);
+      for (var j = 0; j < ps.length; j++) {
+        var p = ps[j];
+        var nsp = p.slice(0, 2) === "40" ? (p.charAt(2) === "/" ? p.slice(2).split(",")[0] : "/") : null;
+        if (nsp !== null && s.connectNsps[nsp]) delete s.connectNsps[nsp];
+        else rest.push(p);
+      }
+      r = [s.connectDone.then(respond), rest.length ? rest.join(RS) : null, s.abort];
+      for (var n in s.connectNsps) if (s.connectNsps.hasOwnProperty(n)) return r;
+      s.connectDone = null; // every CONNECT claimed: later POSTs are the Go client's own
+    } else return undefined;
+    if (!s.poll && !s.connectDone) sessions.splice(i, 1);
+    return r;
+  }
+  function respond(r) {
+    return new Response(r.text, { status: r.status });
   }
 
   // ---- the Manager (socket.io), reduced to its events ----
@@ -277,7 +577,8 @@
     // socket.io.engine.transport.name, as socket.io-client has it.
     this.io.engine = {
       get transport() {
-        return { name: self._h ? self._h.transport() || undefined : undefined };
+        // the loader's session is a polling one
+        return { name: (self._h && self._h.transport()) || (self._early && !self._early.left ? "polling" : undefined) };
       },
     };
     this.id = undefined;
@@ -298,9 +599,21 @@
       });
       return;
     }
+    this._url = url;
+    this._pre = null; // the auth the loader read for its early CONNECT
+    this._early = null; // {sid, left, swallow}: connected by the loader, not yet by the Go client
+    this._earlyErr = null; // the message of a refusal the loader reported
+    this._retry = false; // connect() called since that refusal
+    this._session = null;
+    try {
+      this._nsp = endpoint(url, opts)[1];
+      track(this);
+    } catch (e) {
+      // a bad URL: the Go client reports it
+    }
     if (!backend) {
       pending.push(this);
-      prefetchHandshake(url, opts);
+      if (opts.autoConnect !== false) prefetch(this);
     }
     whenReady(function (b) {
       try {
@@ -313,6 +626,15 @@
             self._fromBackend.apply(self, arguments);
           },
           function (cb) {
+            // The auth of the loader's CONNECT, when the Go client took its
+            // session: auth is called once per connection.
+            var pre = self._pre;
+            self._pre = null;
+            if (pre && pre.session.taken && pre.session.connecting) {
+              if (pre.done) cb(pre.value);
+              else pre.waiters.push(cb);
+              return;
+            }
             var a = self.auth;
             if (typeof a === "function") a(cb);
             else cb(a === undefined ? null : a);
@@ -358,10 +680,71 @@
     if (err.data === null) delete err.data;
     this.emitReserved("connect_error", err);
   };
+  // _earlyReply handles the reply to the loader's CONNECT (type "40" or
+  // "44", data its JSON text), as socket.io-client's Socket.onpacket: a 40
+  // with a sid connects the socket (onconnect: id, recovered, connected,
+  // then "connect"; the emits made so far stay in the loader's queue until
+  // the Go client runs), a 44 is a connect_error with the server's message
+  // and data, as the Go client reports it. A 40 without a sid is left to
+  // the Go client.
+  Socket.prototype._earlyReply = function (type, data) {
+    var d;
+    try {
+      d = data ? JSON.parse(data) : null;
+    } catch (e) {
+      return;
+    }
+    if (type === "40") {
+      if (!d || typeof d.sid !== "string" || !d.sid) return;
+      this._early = { sid: d.sid, left: false, swallow: false };
+      this.id = d.sid;
+      this.recovered = false; // a first connection: no pid of a previous one
+      this.connected = true;
+      this._active = true;
+      if (!timings.connected) timings.connected = now();
+      this.emitReserved("connect");
+      return;
+    }
+    var msg = "",
+      errData = null;
+    if (d && typeof d === "object") {
+      msg = typeof d.message === "string" ? d.message : "";
+      if (d.data !== undefined) errData = d.data;
+    } else if (typeof d === "string") msg = d;
+    this._earlyErr = msg;
+    this._active = false;
+    this._connectError(msg, JSON.stringify(errData));
+  };
+  // _lost reports the end of a connection the loader reported (the Go
+  // client could not take it over), as socket.io-client reports a lost
+  // transport.
+  Socket.prototype._lost = function () {
+    this.id = undefined;
+    this.connected = false;
+    this.emitReserved("disconnect", "transport error");
+  };
   // _fromBackend receives what the Go client reports.
   Socket.prototype._fromBackend = function (kind, a, b, c, d) {
+    var early = this._early;
     switch (kind) {
       case "connect":
+        this._earlyErr = null;
+        this._retry = false;
+        if (early) {
+          // The Go client connected: on the session the loader reported
+          // (the same sid: already reported, unless the page has left it
+          // since; its disconnect is not reported either), or on its own.
+          if (a === early.sid && early.left) {
+            early.swallow = true;
+            break;
+          }
+          this._early = null;
+          if (a === early.sid) {
+            this.recovered = !!b;
+            break;
+          }
+          if (!early.left) this._lost();
+        }
         this.id = a;
         this.connected = true;
         this.recovered = !!b;
@@ -369,12 +752,34 @@
         this.emitReserved("connect");
         break;
       case "disconnect":
+        if (early) {
+          this._early = null;
+          if (early.swallow) break;
+        }
         this.id = undefined;
         this.connected = false;
         this._active = !!b;
         this.emitReserved("disconnect", a);
         break;
       case "connect_error":
+        if (this._earlyErr !== null && this._earlyErr !== undefined) {
+          var same = this._earlyErr === a;
+          this._earlyErr = null;
+          if (this._retry) {
+            // connect() called since the loader reported the refusal: once
+            // the Go client is done with it
+            this._retry = false;
+            var self = this;
+            setTimeout(function () {
+              if (!self.connected && self._h) self._h.connect();
+            });
+          }
+          if (same) break; // the refusal the loader reported
+        }
+        if (early) {
+          this._early = null;
+          if (!early.left) this._lost();
+        }
         this._connectError(a, b);
         break;
       case "event": {
@@ -525,6 +930,14 @@
     return this._anyOut.slice();
   };
   Socket.prototype.connect = Socket.prototype.open = function () {
+    if (this._earlyErr !== null && this._earlyErr !== undefined) {
+      // Refused on the loader's session (a connect_error handler trying
+      // again): the Go client, which has yet to handle that refusal, would
+      // take this call for its first attempt: it connects once it has.
+      this._retry = true;
+      return this;
+    }
+    if (!backend && !loadError && !this._left) prefetch(this);
     this._call("connect", []);
     return this;
   };
@@ -532,6 +945,23 @@
     this._h.connect();
   };
   Socket.prototype.disconnect = Socket.prototype.close = function () {
+    if (!backend) {
+      // Left before the client started: its early CONNECT is not handed over.
+      this._left = true;
+      if (this._session) this._session.contest();
+    }
+    var early = this._early;
+    if (early && !early.left) {
+      // Connected by the loader: disconnected now, as socket.io-client
+      // reports it (the Go client, not connected yet, reports nothing).
+      early.left = true;
+      this._active = false;
+      this.id = undefined;
+      this.connected = false;
+      this._call("disconnect", []);
+      this.emitReserved("disconnect", "io client disconnect");
+      return this;
+    }
     this._call("disconnect", []);
     return this;
   };
@@ -556,19 +986,12 @@
   io.Manager = Manager;
   io.duplex = {
     timings: timings,
-    // takeHandshake returns, once, the response promise of a handshake the
-    // loader sent for url (its t parameter aside), or undefined.
-    takeHandshake: function (url) {
-      var key;
+    take: function (method, url, body) {
       try {
-        key = handshakeKey(url);
+        return take(method, url, body);
       } catch (e) {
         return undefined;
       }
-      for (var i = 0; i < handshakes.length; i++) {
-        if (handshakes[i][0] === key) return handshakes.splice(i, 1)[0][1];
-      }
-      return undefined;
     },
     // stats counts the frames received through receive, the batches (tasks)
     // they came in and the calls into Go that carried them.
@@ -668,11 +1091,29 @@
   // ---- load the Go runtime and the client ----
   function fail(err) {
     loadError = err;
+    // The sessions opened for the client that did not start end now, not
+    // at the server's ping timeout.
+    var ss = sessions.slice();
+    for (var j = 0; j < ss.length; j++) {
+      ss[j].closed = true;
+      ss[j]._close();
+    }
     if (global.console) console.error("duplex: loading the Socket.IO client failed:", err);
     waiting = [];
     var ps = pending;
     pending = [];
-    for (var i = 0; i < ps.length; i++) ps[i]._connectError(message(err), "null");
+    for (var i = 0; i < ps.length; i++) {
+      var sock = ps[i];
+      if (sock._earlyErr !== null && sock._earlyErr !== undefined && !sock._retry) continue; // refused by the server: ended
+      if (sock._early) {
+        // connected by the loader: its connection ends with the load
+        var left = sock._early.left;
+        sock._early = null;
+        sock._active = false;
+        if (!left) sock._lost();
+      }
+      sock._connectError(message(err), "null");
+    }
   }
   function loadScript(src) {
     return new Promise(function (resolve, reject) {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/hack-pad/safejs"
@@ -23,6 +22,21 @@ func newHTTPDoer(o *Options) httpDoer { return &fetchHTTP{readLimit: o.ReadLimit
 func (f *fetchHTTP) closeIdle() {}
 
 func (f *fetchHTTP) do(ctx context.Context, method, url string, body []byte) ([]byte, error) {
+	pre, rest, abort, ok := loaderSent(method, url, body)
+	if !ok {
+		return f.fetch(ctx, method, url, body)
+	}
+	stop := context.AfterFunc(ctx, func() { _, _ = abort.Call("abort") })
+	out, err := f.response(ctx, pre)
+	stop()
+	if err != nil || rest == nil {
+		return out, err
+	}
+	return f.fetch(ctx, method, url, rest)
+}
+
+// fetch sends one request.
+func (f *fetchHTTP) fetch(ctx context.Context, method, url string, body []byte) ([]byte, error) {
 	fetch, err := safejs.Global().Get("fetch")
 	if err != nil || fetch.IsUndefined() {
 		return nil, errors.New("engine: fetch is not available")
@@ -49,12 +63,15 @@ func (f *fetchHTTP) do(ctx context.Context, method, url string, body []byte) ([]
 	}
 	stop := context.AfterFunc(ctx, func() { _, _ = ctl.Call("abort") })
 	defer stop()
-	p, ok := handshakeFetched(method, url)
-	if !ok {
-		if p, err = fetch.Invoke(url, initJS); err != nil {
-			return nil, err
-		}
+	p, err := fetch.Invoke(url, initJS)
+	if err != nil {
+		return nil, err
 	}
+	return f.response(ctx, p)
+}
+
+// response waits for a fetch Response promise and returns its body.
+func (f *fetchHTTP) response(ctx context.Context, p safejs.Value) ([]byte, error) {
 	resp, err := await(ctx, p)
 	if err != nil {
 		return nil, err
@@ -84,32 +101,46 @@ func (f *fetchHTTP) do(ctx context.Context, method, url string, body []byte) ([]
 	return []byte(s), nil
 }
 
-// handshakeFetched returns the response promise of this handshake request
-// (a GET without sid) when the page's loader (client/dist's socket.io.js)
-// started it while client.wasm was loading: io.duplex.takeHandshake(url)
-// gives it once, for the same URL but its t parameter. ok is false without
-// a loader or such a request.
-func handshakeFetched(method, url string) (p safejs.Value, ok bool) {
-	if method != "GET" || strings.Contains(url, "?sid=") || strings.Contains(url, "&sid=") {
-		return safejs.Value{}, false
-	}
+// loaderSent returns the response promise of a request the page's loader
+// (client/dist's socket.io.js) sent for the client while client.wasm was
+// loading: the handshake, the CONNECT POST and the first poll of the
+// session. io.duplex.take(method, url, body) gives each once, for the same
+// URL but its t parameter; for a POST, rest is what the body holds beyond
+// the packets the loader sent (nil: nothing), to send after that response.
+// abort is the AbortController of the loader's requests of that session.
+// ok is false without a loader or such a request.
+func loaderSent(method, url string, body []byte) (p safejs.Value, rest []byte, abort safejs.Value, ok bool) {
+	no := func() (safejs.Value, []byte, safejs.Value, bool) { return safejs.Value{}, nil, safejs.Value{}, false }
 	io, err := safejs.Global().Get("io")
 	if err != nil || io.Type() != safejs.TypeFunction {
-		return safejs.Value{}, false
+		return no()
 	}
 	d, err := io.Get("duplex")
 	if err != nil || d.Type() != safejs.TypeObject {
-		return safejs.Value{}, false
+		return no()
 	}
-	take, err := d.Get("takeHandshake")
+	take, err := d.Get("take")
 	if err != nil || take.Type() != safejs.TypeFunction {
-		return safejs.Value{}, false
+		return no()
 	}
-	p, err = take.Invoke(url)
-	if err != nil || p.Type() != safejs.TypeObject {
-		return safejs.Value{}, false
+	r, err := take.Invoke(method, url, string(body))
+	if err != nil || r.Type() != safejs.TypeObject {
+		return no()
 	}
-	return p, true
+	if p, err = r.Index(0); err != nil || p.Type() != safejs.TypeObject {
+		return no()
+	}
+	if abort, err = r.Index(2); err != nil || abort.Type() != safejs.TypeObject {
+		return no()
+	}
+	if rv, err := r.Index(1); err == nil && rv.Type() == safejs.TypeString {
+		s, err := rv.String()
+		if err != nil {
+			return no()
+		}
+		rest = []byte(s)
+	}
+	return p, rest, abort, true
 }
 
 func newJS(class string, args ...any) (safejs.Value, error) {
