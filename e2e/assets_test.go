@@ -3,8 +3,11 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -28,7 +31,17 @@ func assetMux(t testing.TB, sio http.Handler) *http.ServeMux {
 	bundle := filepath.Join(nodetest.Root(t), "node_modules", "socket.io-client", "dist", "socket.io.min.js")
 	mux := http.NewServeMux()
 	mux.Handle("/testdata/", http.StripPrefix("/testdata/", http.FileServer(http.Dir(filepath.Join(repoRoot(), "e2e", "testdata")))))
+	b, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Served as the reference server serves its bundle (socket.io's
+	// serveClient): "public, max-age=0" and an ETag, so that a warm load
+	// revalidates it (304) as it revalidates our loader.
+	etag := fmt.Sprintf(`"%x"`, sha256.Sum256(b))
 	mux.HandleFunc("/official/socket.io.min.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=0")
+		w.Header().Set("ETag", etag)
 		http.ServeFile(w, r, bundle)
 	})
 	if sio != nil {

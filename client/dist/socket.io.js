@@ -614,6 +614,7 @@
     if (!backend) {
       pending.push(this);
       if (opts.autoConnect !== false) prefetch(this);
+      load(); // after the handshake: the binary queues behind it, not it behind the binary
     }
     whenReady(function (b) {
       try {
@@ -1131,41 +1132,51 @@
     if (!r.ok) throw new Error("cannot load " + wasmURL + ": HTTP " + r.status);
     return r.arrayBuffer();
   }
-  // Compile while downloading, and while wasm_exec.js loads: compiling needs
-  // no imports, only instantiating does.
-  var fetched = fetch(wasmURL, { credentials: "same-origin" });
-  var compiled = (
-    WebAssembly.compileStreaming
-      ? WebAssembly.compileStreaming(fetched).catch(function () {
-          // Another content type, or an HTTP error: compile from bytes (or say why not).
-          return fetch(wasmURL, { credentials: "same-origin" }).then(bytesOf).then(function (b) {
+  // load fetches, compiles and starts client.wasm, once. It starts on the
+  // first io() call, just after that call has sent its handshake (so that the
+  // handshake is not queued behind the binary), or on the next task when no
+  // io() call comes first.
+  var loadStarted = false;
+  function load() {
+    if (loadStarted) return;
+    loadStarted = true;
+    // Compile while downloading, and while wasm_exec.js loads: compiling needs
+    // no imports, only instantiating does.
+    var fetched = fetch(wasmURL, { credentials: "same-origin" });
+    var compiled = (
+      WebAssembly.compileStreaming
+        ? WebAssembly.compileStreaming(fetched).catch(function () {
+            // Another content type, or an HTTP error: compile from bytes (or say why not).
+            return fetch(wasmURL, { credentials: "same-origin" }).then(bytesOf).then(function (b) {
+              return WebAssembly.compile(b);
+            });
+          })
+        : fetched.then(bytesOf).then(function (b) {
             return WebAssembly.compile(b);
+          })
+    ).then(function (m) {
+      timings.compiled = now();
+      return m;
+    });
+    var runtime = typeof global.Go === "function" ? Promise.resolve() : loadScript(base + "wasm_exec.js?v=" + VERSION);
+    runtime = runtime.then(function () {
+      timings.runtimeLoaded = now();
+    });
+    Promise.all([compiled, runtime])
+      .then(function (r) {
+        var go = new global.Go();
+        return WebAssembly.instantiate(r[0], go.importObject).then(function (instance) {
+          timings.instantiated = now();
+          // memory: bytes of the wasm linear memory (the Go heap lives there).
+          io.duplex.memory = function () {
+            return instance.exports.mem.buffer.byteLength;
+          };
+          go.run(instance).then(function () {
+            if (global.console) console.warn("duplex: the Go client exited");
           });
-        })
-      : fetched.then(bytesOf).then(function (b) {
-          return WebAssembly.compile(b);
-        })
-  ).then(function (m) {
-    timings.compiled = now();
-    return m;
-  });
-  var runtime = typeof global.Go === "function" ? Promise.resolve() : loadScript(base + "wasm_exec.js?v=" + VERSION);
-  runtime = runtime.then(function () {
-    timings.runtimeLoaded = now();
-  });
-  Promise.all([compiled, runtime])
-    .then(function (r) {
-      var go = new global.Go();
-      return WebAssembly.instantiate(r[0], go.importObject).then(function (instance) {
-        timings.instantiated = now();
-        // memory: bytes of the wasm linear memory (the Go heap lives there).
-        io.duplex.memory = function () {
-          return instance.exports.mem.buffer.byteLength;
-        };
-        go.run(instance).then(function () {
-          if (global.console) console.warn("duplex: the Go client exited");
         });
-      });
-    })
-    .catch(fail);
+      })
+      .catch(fail);
+  }
+  setTimeout(load, 0);
 })(typeof globalThis !== "undefined" ? globalThis : window);
