@@ -28,7 +28,9 @@ func TestBrowserHandshakeOverlap(t *testing.T) {
 	g := startGoServer(t, goServerOptions{})
 	tb := newTab(t, "overlap")
 	tb.navigate(g.origin + "/testdata/measure.html")
-	waitJS[bool](tb, "window.__connectAt > 0", waitLong)
+	// connect may come before the Go client starts (the loader reports the
+	// server's reply): wait for both.
+	waitJS[bool](tb, "window.__connectAt > 0 && io.duplex.timings.goStarted > 0", waitLong)
 	got := eval[[]float64](tb, `(() => {
 		const hs = performance.getEntriesByType("resource").filter((e) => e.name.includes("transport=polling") && !/[?&]sid=/.test(e.name));
 		return [hs.length, hs.length ? hs[0].startTime : -1, io.duplex.timings.goStarted];
