@@ -1,3 +1,5 @@
+//go:build !js
+
 // Package redistest starts a private redis-server for a test: Debian's
 // redis-server on a free loopback port, without persistence, stopped when the
 // test ends. It fails the test loudly when redis-server is not installed.
