@@ -9,7 +9,15 @@ const hex = "0123456789abcdef"
 // escapes, other control characters as \u00XX, and nothing else escaped (no
 // HTML escaping, U+2028 and U+2029 left as they are). Invalid UTF-8 bytes,
 // which a JavaScript string cannot hold, become U+FFFD as in encoding/json.
-func Append(dst []byte, s string) []byte {
+func Append(dst []byte, s string) []byte { return appendString(dst, s, false) }
+
+// AppendEncodingJSON appends s to dst as a JSON string, byte for byte what
+// encoding/json writes with HTML escaping off: as Append, except that U+2028
+// and U+2029 are escaped (\u2028, \u2029) and an invalid UTF-8 byte is
+// written as the escape \ufffd.
+func AppendEncodingJSON(dst []byte, s string) []byte { return appendString(dst, s, true) }
+
+func appendString(dst []byte, s string, std bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -43,7 +51,18 @@ func Append(dst []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, "\uFFFD"...)
+			if std {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, "\uFFFD"...)
+			}
+			i += size
+			start = i
+			continue
+		}
+		if std && (r == '\u2028' || r == '\u2029') {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
 			i += size
 			start = i
 			continue
