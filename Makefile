@@ -53,8 +53,11 @@ wasm:
 run: wasm
 	$(GO) run ./cmd/duplex-demo -addr $(ADDR) -www www -wasm $(WASM_DIR)
 
-## vet: go vet of every module, for the host and for js/wasm.
+## vet: gofmt (every tracked Go file formatted), then go vet of every module,
+## for the host and for js/wasm.
 vet:
+	@unformatted=$$(git ls-files -z '*.go' | xargs -0 $(GOROOT)/bin/gofmt -l); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	@$(EACH) $(GO) vet -tags $(TAGS) ./...
 	@$(EACH) -js $(GO) vet -tags $(TAGS) ./...
 

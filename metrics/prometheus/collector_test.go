@@ -135,7 +135,7 @@ func TestScrapeAfterScriptedRun(t *testing.T) {
 		{"duplex_handler_duration_seconds", nil, 1}, // sampled: chat's 1st event
 		{"duplex_namespace_sockets", []string{"namespace", "/"}, 1},
 		{"duplex_namespace_sockets", []string{"namespace", "/private"}, 0},
-		{"duplex_namespace_rooms", []string{"namespace", "/"}, 1}, // room-1 (room-2's socket left)
+		{"duplex_namespace_rooms", []string{"namespace", "/"}, 1},                  // room-1 (room-2's socket left)
 		{"duplex_namespace_lost_broadcasts_total", []string{"namespace", "/"}, -1}, // the memory adapter cannot tell: absent
 		{"duplex_acks_pending", nil, 0},
 		{"duplex_acks_timed_out_total", nil, 0},
