@@ -7,28 +7,31 @@ import (
 	"unicode/utf8"
 )
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+// IsSpace reports whether c is JSON whitespace.
+func IsSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func skipSpace(d []byte, i int) int {
-	for i < len(d) && isSpace(d[i]) {
+// SkipSpace returns the index of the first byte of d at or after i that is
+// not JSON whitespace.
+func SkipSpace(d []byte, i int) int {
+	for i < len(d) && IsSpace(d[i]) {
 		i++
 	}
 	return i
 }
 
-// nextElem reads what follows an element of an array or an object (spaces,
+// NextElem reads what follows an element of an array or an object (spaces,
 // then ',' or close), from d[i]. It returns the index of the next element, or
 // the index past close with end true; ok is false when neither follows.
-func nextElem(d []byte, i int, close byte) (next int, end, ok bool) {
+func NextElem(d []byte, i int, close byte) (next int, end, ok bool) {
 	for ; i < len(d); i++ {
 		switch c := d[i]; {
 		case c == ',':
-			return skipSpace(d, i+1), false, true
+			return SkipSpace(d, i+1), false, true
 		case c == close:
 			return i + 1, true, true
-		case !isSpace(c):
+		case !IsSpace(c):
 			return i, false, false
 		}
 	}
@@ -140,24 +143,24 @@ func hex4(h []byte) rune {
 // returning false stops the walk. ok is false, before any call, when d is not
 // one valid JSON object: as json.Unmarshal, which checks the whole text first.
 func Object(d []byte, fn func(key string, val []byte) bool) (ok bool) {
-	i := skipSpace(d, 0)
+	i := SkipSpace(d, 0)
 	if i >= len(d) || d[i] != '{' || !Valid(d) {
 		return false
 	}
-	i = skipSpace(d, i+1)
+	i = SkipSpace(d, i+1)
 	if d[i] == '}' {
 		return true
 	}
 	for {
 		ke, _ := validString(d, i)
 		key, _ := Unquote(d[i:ke])
-		vs := skipSpace(d, skipSpace(d, ke)+1) // past ':'
+		vs := SkipSpace(d, SkipSpace(d, ke)+1) // past ':'
 		ve, _ := validValue(d, vs, 0)
 		if !fn(key, d[vs:ve]) {
 			return true
 		}
 		var end bool
-		if i, end, _ = nextElem(d, ve, '}'); end {
+		if i, end, _ = NextElem(d, ve, '}'); end {
 			return true
 		}
 	}
@@ -167,11 +170,11 @@ func Object(d []byte, fn func(key string, val []byte) bool) (ok bool) {
 // allowed), in order; ok is false, before any call, when d is not one valid
 // JSON array.
 func Array(d []byte, fn func(val []byte) bool) (ok bool) {
-	i := skipSpace(d, 0)
+	i := SkipSpace(d, 0)
 	if i >= len(d) || d[i] != '[' || !Valid(d) {
 		return false
 	}
-	i = skipSpace(d, i+1)
+	i = SkipSpace(d, i+1)
 	if d[i] == ']' {
 		return true
 	}
@@ -181,7 +184,7 @@ func Array(d []byte, fn func(val []byte) bool) (ok bool) {
 			return true
 		}
 		var end bool
-		if i, end, _ = nextElem(d, ve, ']'); end {
+		if i, end, _ = NextElem(d, ve, ']'); end {
 			return true
 		}
 	}

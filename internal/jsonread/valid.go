@@ -7,8 +7,8 @@ import "encoding/binary"
 // without encoding/json's per-byte state machine: payloads are validated on
 // every incoming packet, so this is on the hot path.
 func Valid(d []byte) bool {
-	i, ok := validValue(d, skipSpace(d, 0), 0)
-	return ok && skipSpace(d, i) == len(d)
+	i, ok := validValue(d, SkipSpace(d, 0), 0)
+	return ok && SkipSpace(d, i) == len(d)
 }
 
 // maxDepth is encoding/json's nesting limit.
@@ -25,7 +25,7 @@ func validValue(d []byte, i, depth int) (int, bool) {
 		if depth++; depth > maxDepth {
 			return i, false
 		}
-		i = skipSpace(d, i+1)
+		i = SkipSpace(d, i+1)
 		if i < len(d) && d[i] == '}' {
 			return i + 1, true
 		}
@@ -37,15 +37,15 @@ func validValue(d []byte, i, depth int) (int, bool) {
 			if i, ok = validString(d, i); !ok {
 				return i, false
 			}
-			i = skipSpace(d, i)
+			i = SkipSpace(d, i)
 			if i >= len(d) || d[i] != ':' {
 				return i, false
 			}
-			if i, ok = validValue(d, skipSpace(d, i+1), depth); !ok {
+			if i, ok = validValue(d, SkipSpace(d, i+1), depth); !ok {
 				return i, false
 			}
 			var end bool
-			if i, end, ok = nextElem(d, i, '}'); !ok || end {
+			if i, end, ok = NextElem(d, i, '}'); !ok || end {
 				return i, ok
 			}
 		}
@@ -53,7 +53,7 @@ func validValue(d []byte, i, depth int) (int, bool) {
 		if depth++; depth > maxDepth {
 			return i, false
 		}
-		i = skipSpace(d, i+1)
+		i = SkipSpace(d, i+1)
 		if i < len(d) && d[i] == ']' {
 			return i + 1, true
 		}
@@ -62,7 +62,7 @@ func validValue(d []byte, i, depth int) (int, bool) {
 			if i, ok = validValue(d, i, depth); !ok {
 				return i, false
 			}
-			if i, end, ok = nextElem(d, i, ']'); !ok || end {
+			if i, end, ok = NextElem(d, i, ']'); !ok || end {
 				return i, ok
 			}
 		}

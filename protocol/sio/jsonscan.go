@@ -16,15 +16,6 @@ import (
 // payloads with validJSON first). On any input they terminate and never
 // panic; malformed structure is reported as not ok.
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-func skipSpace(d []byte, i int) int {
-	for i < len(d) && isSpace(d[i]) {
-		i++
-	}
-	return i
-}
-
 // valueEnd returns the index just past the JSON value starting at d[i] (which
 // is not a space), or -1 if none ends there.
 func valueEnd(d []byte, i int) int {
@@ -86,34 +77,16 @@ func stringEnd(d []byte, i int) int {
 	return -1
 }
 
-// nextElem reads what follows an element of an array or an object (spaces,
-// then ',' or close, the container's closing byte), from d[i]. It returns the
-// index of the next element, or the index past close with end true; ok is
-// false when neither follows.
-func nextElem(d []byte, i int, close byte) (next int, end, ok bool) {
-	for ; i < len(d); i++ {
-		switch c := d[i]; {
-		case c == ',':
-			return skipSpace(d, i+1), false, true
-		case c == close:
-			return i + 1, true, true
-		case !isSpace(c):
-			return i, false, false
-		}
-	}
-	return i, false, false
-}
-
 // splitArray appends the elements of the JSON array d to dst. ok is false when
 // d is not structurally one array.
 func splitArray(dst []json.RawMessage, d []byte) (_ []json.RawMessage, ok bool) {
-	i := skipSpace(d, 0)
+	i := jsonread.SkipSpace(d, 0)
 	if i >= len(d) || d[i] != '[' {
 		return dst, false
 	}
-	i = skipSpace(d, i+1)
+	i = jsonread.SkipSpace(d, i+1)
 	if i < len(d) && d[i] == ']' {
-		return dst, skipSpace(d, i+1) == len(d)
+		return dst, jsonread.SkipSpace(d, i+1) == len(d)
 	}
 	for {
 		e := valueEnd(d, i)
@@ -122,19 +95,19 @@ func splitArray(dst []json.RawMessage, d []byte) (_ []json.RawMessage, ok bool) 
 		}
 		dst = append(dst, json.RawMessage(d[i:e:e]))
 		var end bool
-		if i, end, ok = nextElem(d, e, ']'); !ok || end {
-			return dst, ok && skipSpace(d, i) == len(d)
+		if i, end, ok = jsonread.NextElem(d, e, ']'); !ok || end {
+			return dst, ok && jsonread.SkipSpace(d, i) == len(d)
 		}
 	}
 }
 
 // firstElem returns the first element of the JSON array d, if it has one.
 func firstElem(d []byte) (json.RawMessage, bool) {
-	i := skipSpace(d, 0)
+	i := jsonread.SkipSpace(d, 0)
 	if i >= len(d) || d[i] != '[' {
 		return nil, false
 	}
-	i = skipSpace(d, i+1)
+	i = jsonread.SkipSpace(d, i+1)
 	end := valueEnd(d, i)
 	if end < 0 {
 		return nil, false

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/duplexio/duplex/internal/jsonread"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
@@ -231,7 +232,7 @@ func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
 		p.HasID = true
 	}
 	if i < len(b) {
-		if isSpace(b[i]) {
+		if jsonread.IsSpace(b[i]) {
 			// The reference reads leading white space as digits of an ack id
 			// (Number(" ") is 0); refuse rather than read it differently.
 			return Packet{}, wrap.With(ErrInvalidPacket, "white space before the payload")
@@ -322,7 +323,7 @@ func validPayload(p *Packet) error {
 
 func firstByte(d []byte) byte {
 	for _, c := range d {
-		if !isSpace(c) {
+		if !jsonread.IsSpace(c) {
 			return c
 		}
 	}

@@ -3,6 +3,8 @@ package sio
 import (
 	"math"
 	"strconv"
+
+	"github.com/duplexio/duplex/internal/jsonread"
 )
 
 // checkPlaceholders verifies, as the reference does when it rebuilds a binary
@@ -11,7 +13,7 @@ import (
 // true; its "num" must be an integer in [0, n). The reference does not look
 // inside a placeholder, so neither does this.
 func checkPlaceholders(d []byte, n int) error {
-	_, err := walkValue(d, skipSpace(d, 0), n, nil)
+	_, err := walkValue(d, jsonread.SkipSpace(d, 0), n, nil)
 	return err
 }
 
@@ -24,7 +26,7 @@ type placeholderRef struct{ start, end, num, objStart, objEnd int }
 // which the reference never sees).
 func findPlaceholders(d []byte, n int) ([]placeholderRef, error) {
 	var refs []placeholderRef
-	_, err := walkValue(d, skipSpace(d, 0), n, &refs)
+	_, err := walkValue(d, jsonread.SkipSpace(d, 0), n, &refs)
 	return refs, err
 }
 
@@ -36,7 +38,7 @@ func walkValue(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 	}
 	switch d[i] {
 	case '[':
-		i = skipSpace(d, i+1)
+		i = jsonread.SkipSpace(d, i+1)
 		if i < len(d) && d[i] == ']' {
 			return i + 1, nil
 		}
@@ -49,7 +51,7 @@ func walkValue(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 				inner = err
 			}
 			var end, ok bool
-			if i, end, ok = nextElem(d, i, ']'); !ok {
+			if i, end, ok = jsonread.NextElem(d, i, ']'); !ok {
 				return i, errMalformed
 			} else if end {
 				return i, inner
@@ -77,7 +79,7 @@ func walkObject(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 		nrefs = len(*refs)
 	}
 	objStart := i
-	i = skipSpace(d, i+1)
+	i = jsonread.SkipSpace(d, i+1)
 	if i < len(d) && d[i] == '}' {
 		return i + 1, nil
 	}
@@ -90,11 +92,11 @@ func walkObject(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 			return i, errMalformed
 		}
 		key := d[i:kend]
-		i = skipSpace(d, kend)
+		i = jsonread.SkipSpace(d, kend)
 		if i >= len(d) || d[i] != ':' {
 			return i, errMalformed
 		}
-		i = skipSpace(d, i+1)
+		i = jsonread.SkipSpace(d, i+1)
 		start := i
 		end, err := walkValue(d, i, n, refs)
 		if err == errMalformed {
@@ -110,7 +112,7 @@ func walkObject(d []byte, i, n int, refs *[]placeholderRef) (int, error) {
 			numStart, numEnd = start, end
 		}
 		var closed, ok bool
-		if i, closed, ok = nextElem(d, end, '}'); !ok {
+		if i, closed, ok = jsonread.NextElem(d, end, '}'); !ok {
 			return i, errMalformed
 		} else if closed {
 			break

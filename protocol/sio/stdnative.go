@@ -170,7 +170,7 @@ func appendCompact(dst, src []byte) []byte {
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch {
-		case isSpace(c):
+		case jsonread.IsSpace(c):
 			continue
 		case c == '"':
 			end := stringEnd(src, i)
