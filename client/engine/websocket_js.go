@@ -156,13 +156,8 @@ func (w *wsTransport) onMessage(ev safejs.Value) {
 func (w *wsTransport) deliver(pkts []eio.Packet) {
 	w.mu.Lock()
 	if fn := w.pushFn; fn != nil && !w.pushing && !w.stopped && len(w.queue) == 0 {
-		w.pushing = true
-		w.mu.Unlock()
-		ok := fn(pkts)
-		w.mu.Lock()
-		w.pushing = false
-		w.stopped = w.stopped || !ok
-		wake := !ok || len(w.queue) > 0 || w.err != nil
+		w.pushLocked(fn, pkts)
+		wake := w.stopped || len(w.queue) > 0 || w.err != nil
 		w.mu.Unlock()
 		if wake {
 			w.signal()
@@ -172,6 +167,18 @@ func (w *wsTransport) deliver(pkts []eio.Packet) {
 	w.queue = append(w.queue, pkts...)
 	w.mu.Unlock()
 	w.signal()
+}
+
+// pushLocked runs fn(pkts) as the one running delivery: called with w.mu
+// held, it unlocks around fn and returns with w.mu held again, stopped set
+// when fn refused more.
+func (w *wsTransport) pushLocked(fn func([]eio.Packet) bool, pkts []eio.Packet) {
+	w.pushing = true
+	w.mu.Unlock()
+	ok := fn(pkts)
+	w.mu.Lock()
+	w.pushing = false
+	w.stopped = w.stopped || !ok
 }
 
 // batched lets the loader (client/dist/socket.io.js), when the page has
@@ -298,12 +305,7 @@ func (w *wsTransport) push(ctx context.Context, fn func([]eio.Packet) bool) erro
 		if len(w.queue) > 0 && !w.pushing && !w.stopped {
 			pkts := w.queue
 			w.queue = nil
-			w.pushing = true
-			w.mu.Unlock()
-			ok := fn(pkts)
-			w.mu.Lock()
-			w.pushing = false
-			w.stopped = w.stopped || !ok
+			w.pushLocked(fn, pkts)
 			w.mu.Unlock()
 			continue
 		}
