@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,8 +14,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/profiler"
 	"github.com/chromedp/chromedp"
-
-	"github.com/duplexio/duplex/client/wasm/sizereport/report"
 )
 
 var (
@@ -75,26 +71,15 @@ func BenchmarkBrowserProfile(b *testing.B) {
 	}
 	// wasm-function[N]: name it from a build of the same code that keeps
 	// its symbols (the page's is built with -s).
-	sym := filepath.Join(b.TempDir(), "client.wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", sym, "./client/wasm")
-	cmd.Dir = repoRoot()
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("building client.wasm with symbols: %v\n%s", err, out)
-	}
-	bin, err := os.ReadFile(sym)
-	if err != nil {
-		b.Fatal(err)
-	}
-	mod, err := report.Parse(bin)
-	if err != nil {
-		b.Fatal(err)
-	}
+	name := wasmNames(b)
 	for k, n := range self {
 		var i int
-		if _, err := fmt.Sscanf(k, "wasm-function[%d]", &i); err == nil && i >= mod.Imports && i-mod.Imports < len(mod.Funcs) {
+		if _, err := fmt.Sscanf(k, "wasm-function[%d]", &i); err != nil {
+			continue
+		}
+		if gn, ok := name(i); ok {
 			delete(self, k)
-			self["go "+mod.Funcs[i-mod.Imports].Name] += n
+			self["go "+gn] += n
 		}
 	}
 	names := make([]string, 0, len(self))
