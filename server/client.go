@@ -105,18 +105,23 @@ func (c *client) onConnectTimeout() {
 }
 
 // OnMessage implements engine.Handler: one Engine.IO message, on the read loop.
+// An EVENT is checked and split in one pass, its values in buf (on the
+// stack: the Event copies them).
 func (c *client) OnMessage(m eio.Packet) {
-	p, ok, err := c.dec.Decode(m)
+	var buf [eventBufLen]json.RawMessage
+	p, elems, ok, err := c.dec.DecodeSplit(m, buf[:0])
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	if ok {
-		c.onPacket(&p)
+		c.onPacket(&p, elems)
 	}
 }
 
-func (c *client) onPacket(p *sio.Packet) {
+// onPacket routes p to its namespace's socket; elems are the values of an
+// EVENT split by the decoder (nil: not split).
+func (c *client) onPacket(p *sio.Packet, elems []json.RawMessage) {
 	name := p.NS()
 	c.mu.Lock()
 	s, closed := c.socketLocked(name), c.closed
@@ -127,6 +132,10 @@ func (c *client) onPacket(p *sio.Packet) {
 	case s == nil && !pending && p.Type == sio.Connect:
 		c.connect(name, p.Data)
 	case s != nil && p.Type != sio.Connect && p.Type != sio.ConnectError:
+		if elems != nil {
+			s.onSplitEvent(p, elems)
+			return
+		}
 		s.onPacket(p)
 	default:
 		// A packet for a namespace not joined, a second CONNECT, or a

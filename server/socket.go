@@ -284,6 +284,20 @@ func (s *Socket) onPacket(p *sio.Packet) {
 	}
 }
 
+// onSplitEvent is onPacket for an EVENT that the decoder split into elems
+// (the name, then the arguments; a buffer of the caller's, copied).
+func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
+	e := &Event{socket: s, id: p.ID, hasID: p.HasID}
+	var args []json.RawMessage
+	if len(elems) <= len(e.buf) {
+		args = e.buf[1:copy(e.buf[:], elems)]
+	} else {
+		args = slices.Clone(elems[1:])
+	}
+	e.Args = sio.RawArgs(args...)
+	s.onEvent(e, elems[0])
+}
+
 // onEvent runs the middlewares, then dispatches e, whose name is still raw
 // JSON: it becomes the registered handler's own string when one matches (no
 // allocation per event).

@@ -1,6 +1,8 @@
 package sio
 
 import (
+	"encoding/json"
+
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
@@ -75,6 +77,12 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 	if err != nil {
 		return Packet{}, false, err
 	}
+	return d.decoded(p)
+}
+
+// decoded records p, a checked text packet: a binary one waits for its
+// attachments.
+func (d *Decoder) decoded(p Packet) (Packet, bool, error) {
 	d.nsp = p.Namespace
 	if p.Type.IsBinary() {
 		if d.pending == nil {
@@ -84,4 +92,32 @@ func (d *Decoder) Decode(m eio.Packet) (p Packet, ok bool, err error) {
 		return Packet{}, false, nil
 	}
 	return p, true, nil
+}
+
+// DecodeSplit is Decode followed by SplitEvent when the packet is an EVENT
+// (a text one, with no attachments), for a server's hot path: its payload is
+// checked and split in one pass. elems are the payload's values, the name
+// first, appended to buf[:0] (no allocation when they fit in its capacity),
+// as SplitEvent returns them (name = elems[0], the arguments elems[1:]);
+// elems is nil for every other packet, which the caller handles as from
+// Decode. Packets and errors are those of Decode.
+func (d *Decoder) DecodeSplit(m eio.Packet, buf []json.RawMessage) (p Packet, elems []json.RawMessage, ok bool, err error) {
+	if m.Type != eio.Message || m.Binary || d.Pending() {
+		p, ok, err = d.Decode(m)
+		return p, nil, ok, err
+	}
+	if p, err = decodeHeader(m.Data, d.MaxAttachments, d.nsp); err != nil {
+		return Packet{}, nil, false, err
+	}
+	if p.Type == Event {
+		if elems, ok = validSplit(buf[:0], p.Data); ok && len(elems) > 0 && checkName(elems[0]) == nil {
+			d.nsp = p.Namespace
+			return p, elems, true, nil
+		}
+	}
+	if err := validPayload(&p); err != nil {
+		return Packet{}, nil, false, err
+	}
+	p, ok, err = d.decoded(p)
+	return p, nil, ok, err
 }

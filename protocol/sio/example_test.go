@@ -65,6 +65,28 @@ func ExampleSplitEvent() {
 	// Output: echo 37["hi",42]
 }
 
+// A server's read loop: DecodeSplit checks and splits an EVENT in one pass;
+// other packets (here an ACK) come as from Decode.
+func ExampleDecoder_DecodeSplit() {
+	var d sio.Decoder
+	var buf [4]json.RawMessage
+	for _, m := range []string{`27["echo","hi",42]`, `31[true]`} {
+		p, elems, ok, err := d.DecodeSplit(eio.TextMessage([]byte(m)), buf[:0])
+		if err != nil || !ok {
+			panic(err)
+		}
+		if elems != nil {
+			name, _ := sio.EventName(elems[0])
+			fmt.Println(p.Type, p.ID, name, len(elems)-1, "arguments")
+			continue
+		}
+		fmt.Println(p.Type, p.ID, sio.ParseArgs(&p).Len(), "argument")
+	}
+	// Output:
+	// EVENT 7 echo 2 arguments
+	// ACK 1 1 argument
+}
+
 // A binary event travels as a text packet with placeholders and one binary
 // message per attachment; a Decoder puts them back together.
 func ExampleDecoder() {

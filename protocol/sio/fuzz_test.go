@@ -93,6 +93,13 @@ func FuzzSIODecoder(f *testing.F) {
 	}
 	f.Add([]byte(`52-["a",{"_placeholder":true,"num":0}]`+"\x1eB\x01\x1e"+`2["b"]`), uint8(0))
 	f.Add([]byte("B\x01\x1e"+`2["a"]`), uint8(0))
+	// DecodeSplit's one-pass path: names, spaces, nesting, trailing bytes,
+	// reserved and invalid names, escapes, more values than the buffer.
+	for _, m := range []string{`2[ "a" , 1 ,[{"b":[]}] ]`, `2/x,5[-1.5e3]`, `2[]`, `2["a"] `, `2["a"]]`, `2["a",]`,
+		`2["connect"]`, `2["conn\u0065ct"]`, `2[true]`, `2[{"a":1}]`, `2["a\"b",tru]`, `2["a","\x"]`, `2["a",1,2,3,4,5]`,
+		"2[\"a\x01\"]", `2["abcdefghijklmnopqrstuvwxyz012345",42]`, `2123["echo","abcdefghijklmnopqrstuvwxyz012345",42]`} {
+		f.Add([]byte(m), uint8(0))
+	}
 	f.Add([]byte(`51-["a",{"_placeholder":true,"num":1}]`+"\x1eB\x01\x1e"+`51-["a",{"_placeholder":true,"num":0}]`+"\x1eB"), uint8(1))
 	f.Fuzz(func(t *testing.T, b []byte, limit uint8) {
 		max := int(limit % 16)
@@ -100,8 +107,11 @@ func FuzzSIODecoder(f *testing.F) {
 		if max == 0 {
 			max = sio.DefaultMaxAttachments
 		}
+		ds := sio.Decoder{MaxAttachments: d.MaxAttachments} // the same messages through DecodeSplit
+		var buf [2]json.RawMessage
 		for _, m := range splitMessages(b) {
 			p, ok, err := d.Decode(m)
+			checkDecodeSplit(t, &ds, m, buf[:0], p, ok, err)
 			if err != nil {
 				if !errors.Is(err, sio.ErrInvalidPacket) {
 					t.Fatalf("error %v does not match ErrInvalidPacket", err)
@@ -146,6 +156,43 @@ func FuzzSIODecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkDecodeSplit checks that DecodeSplit of m by ds gives what Decode gave
+// (p, ok, err), and for a text EVENT the values SplitEvent gives.
+func checkDecodeSplit(t *testing.T, ds *sio.Decoder, m eio.Packet, buf []json.RawMessage, p sio.Packet, ok bool, err error) {
+	t.Helper()
+	sp, elems, sok, serr := ds.DecodeSplit(m, buf)
+	if (err == nil) != (serr == nil) || (err != nil && err.Error() != serr.Error()) {
+		t.Fatalf("DecodeSplit(%q): error %v, Decode: %v", m.Data, serr, err)
+	}
+	if err != nil {
+		if elems != nil || ds.Pending() {
+			t.Fatalf("DecodeSplit(%q) failed with values %q or pending", m.Data, elems)
+		}
+		return
+	}
+	if sok != ok || !samePacket(sp, p) {
+		t.Fatalf("DecodeSplit(%q) = %+v %v, Decode: %+v %v", m.Data, sp, sok, p, ok)
+	}
+	if wantSplit := ok && p.Type == sio.Event && !m.Binary; wantSplit != (elems != nil) {
+		t.Fatalf("DecodeSplit(%q) values %q", m.Data, elems)
+	}
+	if elems == nil {
+		return
+	}
+	name, args, err := sio.SplitEvent(&p, nil)
+	if err != nil {
+		t.Fatalf("SplitEvent(%s): %v", p.Data, err)
+	}
+	if len(elems) != 1+args.Len() || string(elems[0]) != string(name) {
+		t.Fatalf("DecodeSplit(%q) values %q, SplitEvent: %s %q", m.Data, elems, name, args.All())
+	}
+	for i, a := range args.All() {
+		if string(elems[1+i]) != string(a) {
+			t.Fatalf("DecodeSplit(%q) values %q, SplitEvent: %s %q", m.Data, elems, name, args.All())
+		}
+	}
 }
 
 // numberOutOfRange reports the one way valid JSON fails to decode into an any:

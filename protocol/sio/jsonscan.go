@@ -63,18 +63,19 @@ func valueEnd(d []byte, i int) int {
 // stringEnd returns the index just past the JSON string starting at
 // d[i] == '"', or -1 if it is not terminated.
 func stringEnd(d []byte, i int) int {
-	for i++; i < len(d); i++ {
-		if i = jsonread.SkipPlain(d, i); i >= len(d) {
-			break
-		}
-		switch d[i] {
-		case '\\':
+	for i++; ; i++ {
+		i = jsonread.SkipPlain(d, i)
+		for i < len(d) && d[i] != '"' && d[i] != '\\' {
 			i++
-		case '"':
+		}
+		if i >= len(d) {
+			return -1
+		}
+		if d[i] == '"' {
 			return i + 1
 		}
+		i++ // the escaped byte
 	}
-	return -1
 }
 
 // splitArray appends the elements of the JSON array d to dst. ok is false when
@@ -91,6 +92,32 @@ func splitArray(dst []json.RawMessage, d []byte) (_ []json.RawMessage, ok bool) 
 	for {
 		e := valueEnd(d, i)
 		if e < 0 {
+			return dst, false
+		}
+		dst = append(dst, json.RawMessage(d[i:e:e]))
+		var end bool
+		if i, end, ok = jsonread.NextElem(d, e, ']'); !ok || end {
+			return dst, ok && jsonread.SkipSpace(d, i) == len(d)
+		}
+	}
+}
+
+// validSplit is splitArray for a payload not validated yet: it appends the
+// elements of the JSON array d to dst, checking each as json.Valid would
+// check it inside d, so that one pass validates and splits. ok is false when
+// d is not exactly one valid JSON array.
+func validSplit(dst []json.RawMessage, d []byte) (_ []json.RawMessage, ok bool) {
+	i := jsonread.SkipSpace(d, 0)
+	if i >= len(d) || d[i] != '[' {
+		return dst, false
+	}
+	i = jsonread.SkipSpace(d, i+1)
+	if i < len(d) && d[i] == ']' {
+		return dst, jsonread.SkipSpace(d, i+1) == len(d)
+	}
+	for {
+		e, ok := jsonread.ValidElem(d, i)
+		if !ok {
 			return dst, false
 		}
 		dst = append(dst, json.RawMessage(d[i:e:e]))

@@ -173,6 +173,18 @@ func DecodeText(b []byte, maxAttachments int) (Packet, error) {
 // decodeText is DecodeText; a namespace equal to known is returned as known
 // (a Decoder passes the last one it saw: no string allocated per packet).
 func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
+	p, err := decodeHeader(b, maxAttachments, known)
+	if err != nil {
+		return Packet{}, err
+	}
+	if err := validPayload(&p); err != nil {
+		return Packet{}, err
+	}
+	return p, nil
+}
+
+// decodeHeader is decodeText without the check of the payload (p.Data).
+func decodeHeader(b []byte, maxAttachments int, known string) (Packet, error) {
 	var p Packet
 	if len(b) == 0 {
 		return p, wrap.With(ErrInvalidPacket, "empty")
@@ -239,9 +251,6 @@ func decodeText(b []byte, maxAttachments int, known string) (Packet, error) {
 		}
 		p.Data = json.RawMessage(b[i:len(b):len(b)])
 	}
-	if err := validPayload(&p); err != nil {
-		return Packet{}, err
-	}
 	return p, nil
 }
 
@@ -304,19 +313,26 @@ func validPayload(p *Packet) error {
 		if !ok {
 			return wrap.With(ErrInvalidPacket, "EVENT without a name")
 		}
-		switch c := first[0]; {
-		case c == '"':
-			if isReservedJSON(first) {
-				return wrap.New(ErrInvalidPacket.Error()+": "+ErrReservedEvent.Error()+": "+string(first), ErrInvalidPacket, ErrReservedEvent)
-			}
-		case c == '-' || isDigit(c):
-		default:
-			return wrap.With(ErrInvalidPacket, "event name must be a string or a number")
-		}
+		return checkName(first)
 	case Ack, BinaryAck:
 		if firstByte(d) != '[' || !validJSON(d) {
 			return wrap.With(ErrInvalidPacket, "ACK payload must be an array")
 		}
+	}
+	return nil
+}
+
+// checkName checks an event's name value (raw JSON, valid): a string that is
+// not reserved, or a number.
+func checkName(first json.RawMessage) error {
+	switch c := first[0]; {
+	case c == '"':
+		if isReservedJSON(first) {
+			return wrap.New(ErrInvalidPacket.Error()+": "+ErrReservedEvent.Error()+": "+string(first), ErrInvalidPacket, ErrReservedEvent)
+		}
+	case c == '-' || isDigit(c):
+	default:
+		return wrap.With(ErrInvalidPacket, "event name must be a string or a number")
 	}
 	return nil
 }
