@@ -429,10 +429,17 @@ func (s *Session) refreshPongLocked() {
 // onPacket handles a packet read from the client over the current transport
 // (or a POST). It returns false when the session was closed by it.
 func (s *Session) onPacket(p eio.Packet, viaWebsocket bool) bool {
+	return s.onPacketAt(p, viaWebsocket, 0)
+}
+
+// onPacketAt is onPacket for a packet read at readAt (server-relative time,
+// 0: unknown): a websocket reader that just woke up passes the clock reading
+// it took then, which deliver reuses.
+func (s *Session) onPacketAt(p eio.Packet, viaWebsocket bool, readAt time.Duration) bool {
 	s.srv.stats.received(p)
 	switch p.Type {
 	case eio.Message:
-		s.deliver(p)
+		s.deliver(p, readAt)
 		return true
 	case eio.Pong:
 		s.mu.Lock()
@@ -460,8 +467,9 @@ func (s *Session) onPacket(p eio.Packet, viaWebsocket bool) bool {
 
 // deliver hands a message to the handler unless the session is closing.
 // What the handler sends (within inlineWindow) is written from this
-// goroutine once it returns.
-func (s *Session) deliver(p eio.Packet) {
+// goroutine once it returns. readAt, when not 0, is a clock reading taken
+// as the message came, to count inlineWindow from (no second reading).
+func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
 	s.hmu.Lock()
 	s.mu.Lock()
 	if s.state != stateOpen {
@@ -471,7 +479,10 @@ func (s *Session) deliver(p eio.Packet) {
 	}
 	s.refreshPongLocked()
 	s.dispatching = true
-	s.dispatchSince, s.kickPending = s.srv.now(), false
+	if readAt == 0 {
+		readAt = s.srv.now()
+	}
+	s.dispatchSince, s.kickPending = readAt, false
 	s.mu.Unlock()
 
 	s.handler.OnMessage(p)

@@ -82,6 +82,7 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 // goroutine start per message costs more than the memory is worth there.
 func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 	for {
+		var readAt time.Duration // when the message came, if read after a wait
 		if c.Idle() {
 			if handoffs < idleHandoffs || lastWait >= idleGap {
 				if !s.park(c, handoffs+1) {
@@ -91,7 +92,8 @@ func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 			}
 			start := s.srv.now()
 			c.Wait()
-			lastWait = s.srv.now() - start
+			readAt = s.srv.now()
+			lastWait = readAt - start
 		}
 		typ, data, err := c.ReadMessage()
 		if err != nil {
@@ -105,7 +107,7 @@ func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 			s.srv.release()
 			return
 		}
-		if !s.onPacket(p, true) {
+		if !s.onPacketAt(p, true, readAt) {
 			c.DrainAndClose()
 			s.srv.release()
 			return
