@@ -41,28 +41,53 @@ func (c *Conn) Wait() {
 }
 
 // tryRead is the read attempt of wait: false (wait for the connection to be
-// readable) when nothing is there yet.
+// readable) when nothing is there yet. The first bytes are read into a
+// small array on the stack: an attempt that finds nothing (the first one of
+// most waits) takes no buffer from the pool, and one that finds a message
+// takes one and copies it. An array filled up is followed by a read of
+// what else came into the pooled buffer.
 func (c *Conn) tryRead(fd uintptr) bool {
-	b := getBuf()
+	var small [firstRead]byte
 	for {
-		n, err := syscall.Read(int(fd), (*b)[:cap(*b)])
+		n, err := syscall.Read(int(fd), small[:])
 		if err == syscall.EINTR {
 			continue
 		}
 		switch {
 		case err == syscall.EAGAIN:
-			putBuf(b) // no buffer is held while waiting
-			return false
+			return false // no buffer is held while waiting
 		case err != nil:
 			c.rerr = os.NewSyscallError("read", err)
-			putBuf(b)
 		case n == 0:
 			c.rerr = io.EOF
-			putBuf(b)
 		default:
-			c.rb, c.r, c.w = b, 0, n
+			b := getBuf()
+			c.rb, c.r, c.w = b, 0, copy((*b)[:cap(*b)], small[:n])
+			if n == len(small) {
+				c.readMore(fd)
+			}
 		}
 		return true
+	}
+}
+
+// firstRead is the size of tryRead's array: a usual client message (an
+// event, an ack) with its frame header fits.
+const firstRead = 128
+
+// readMore reads what is readable now into the rest of the read buffer,
+// after tryRead's array was filled; an error is left to the next read.
+func (c *Conn) readMore(fd uintptr) {
+	buf := (*c.rb)[:cap(*c.rb)]
+	for {
+		n, err := syscall.Read(int(fd), buf[c.w:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err == nil && n > 0 {
+			c.w += n
+		}
+		return
 	}
 }
 
