@@ -18,12 +18,42 @@ type Event struct {
 	Args Args
 
 	socket *Socket
-	id     uint64
-	hasID  bool
+	ack    *ackRoom // nil when the client asked for no ack
 	acked  atomic.Bool
 	// buf holds the split payload (name and arguments) of a usual event, so
 	// that the Event and its Args are one allocation.
 	buf [eventBufLen]json.RawMessage
+}
+
+// ackRoom is the ack id of an Event that asked for an ack and room for the
+// ack's text, allocated with the Event (ackedEvent): a short ack needs no
+// buffer of its own. The text is written once at most (Event.acked), and
+// the session's queue may keep it until written: the Event stays alive as
+// long.
+type ackRoom struct {
+	id   uint64
+	text [ackTextLen]byte
+}
+
+// ackTextLen is the room for an ack's text: an ackedEvent fills the
+// 240-byte size class.
+const ackTextLen = 72
+
+// ackedEvent is an Event that asked for an ack and its ackRoom, one
+// allocation.
+type ackedEvent struct {
+	Event
+	room ackRoom
+}
+
+// newEvent returns the Event of packet p received by s (its payload not set).
+func newEvent(s *Socket, p *sio.Packet) *Event {
+	if !p.HasID {
+		return &Event{socket: s}
+	}
+	ae := &ackedEvent{Event: Event{socket: s}, room: ackRoom{id: p.ID}}
+	ae.ack = &ae.room
+	return &ae.Event
 }
 
 // eventBufLen is how many payload values (the name included) an Event holds
@@ -52,7 +82,7 @@ func (e *Event) Decode(v ...any) error {
 }
 
 // HasAck reports whether the client asked for an acknowledgement.
-func (e *Event) HasAck() bool { return e.hasID }
+func (e *Event) HasAck() bool { return e.ack != nil }
 
 // Ack answers the event with args, at most once: it returns ErrNoAck if the
 // client asked for none and ErrAlreadyAcked on a second call.
@@ -95,14 +125,14 @@ func (e *Event) AckArgs(args Args) error {
 // will have, announced in the header), unless the client asked for none or
 // it was sent already.
 func (e *Event) answer(att [][]byte, size int, payload appendPayload) error {
-	if !e.hasID {
+	if e.ack == nil {
 		return ErrNoAck
 	}
 	if !e.acked.CompareAndSwap(false, true) {
 		return ErrAlreadyAcked
 	}
-	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.id, HasID: true, Attachments: att}
-	return e.socket.client.send(p, false, size, payload)
+	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.ack.id, HasID: true, Attachments: att}
+	return e.socket.client.sendIn(e.ack.text[:0], p, false, size, payload)
 }
 
 // On registers a typed handler for event: the first argument is decoded into a

@@ -98,6 +98,7 @@ func TestIdleSizes(t *testing.T) {
 		{"client", unsafe.Sizeof(client{}), 144},
 		{"Socket", unsafe.Sizeof(Socket{}), 192},
 		{"Event", unsafe.Sizeof(Event{}), 160},
+		{"ackedEvent", unsafe.Sizeof(ackedEvent{}), 240},
 	} {
 		if c.size > c.want {
 			t.Errorf("%s is %d bytes, over its %d-byte size class", c.name, c.size, c.want)

@@ -21,14 +21,24 @@ type appendPayload func(dst []byte) ([]byte, [][]byte, error)
 // binary message per attachment, queued at once. A volatile packet is
 // dropped when the client is not ready for it.
 func (c *client) send(p sio.Packet, volatile bool, size int, payload appendPayload) error {
+	return c.sendIn(nil, p, volatile, size, payload)
+}
+
+// sendIn is send that writes the packet's text into buf when it has room
+// for the header and size bytes of payload (a buffer that nothing else
+// writes to once the packet is queued).
+func (c *client) sendIn(buf []byte, p sio.Packet, volatile bool, size int, payload appendPayload) error {
 	var b []byte
 	if payload == nil {
 		b = p.AppendText(make([]byte, 0, p.TextLen()))
 	} else {
 		hdr := p.TextLen()
+		if cap(buf) < hdr+size {
+			buf = make([]byte, 0, hdr+size)
+		}
 		var att [][]byte
 		var err error
-		if b, att, err = payload(p.AppendText(make([]byte, 0, hdr+size))); err != nil {
+		if b, att, err = payload(p.AppendText(buf[:0])); err != nil {
 			return err
 		}
 		if len(att) != len(p.Attachments) {

@@ -267,7 +267,7 @@ func (s *Socket) Disconnect(close bool) {
 func (s *Socket) onPacket(p *sio.Packet) {
 	switch p.Type {
 	case sio.Event, sio.BinaryEvent:
-		e := &Event{socket: s, id: p.ID, hasID: p.HasID}
+		e := newEvent(s, p)
 		raw, args, err := sio.SplitEvent(p, e.buf[:0])
 		if err != nil {
 			s.client.fail(err)
@@ -287,7 +287,7 @@ func (s *Socket) onPacket(p *sio.Packet) {
 // onSplitEvent is onPacket for an EVENT that the decoder split into elems
 // (the name, then the arguments; a buffer of the caller's, copied).
 func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
-	e := &Event{socket: s, id: p.ID, hasID: p.HasID}
+	e := newEvent(s, p)
 	var args []json.RawMessage
 	if len(elems) <= len(e.buf) {
 		args = e.buf[1:copy(e.buf[:], elems)]
