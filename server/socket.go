@@ -290,7 +290,10 @@ func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
 	e := newEvent(s, p)
 	var args []json.RawMessage
 	if len(elems) <= len(e.buf) {
-		args = e.buf[1:copy(e.buf[:], elems)]
+		for i, v := range elems { // (copy would be a typedslicecopy call)
+			e.buf[i] = v
+		}
+		args = e.buf[1:len(elems)]
 	} else {
 		args = slices.Clone(elems[1:])
 	}

@@ -232,16 +232,16 @@ func decodeHeader(b []byte, maxAttachments int, known string) (Packet, error) {
 	}
 	if i < len(b) && isDigit(b[i]) {
 		start := i
-		for i < len(b) && isDigit(b[i]) {
-			i++
+		var id uint64
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			if i-start < maxIDDigits { // no overflow
+				id = id*10 + uint64(b[i]-'0')
+			}
 		}
 		if i-start > maxIDDigits {
 			return p, wrap.With(ErrInvalidPacket, "ack id too long")
 		}
-		for _, c := range b[start:i] { // at most 16 digits: no overflow
-			p.ID = p.ID*10 + uint64(c-'0')
-		}
-		p.HasID = true
+		p.ID, p.HasID = id, true
 	}
 	if i < len(b) {
 		if jsonread.IsSpace(b[i]) {
