@@ -152,6 +152,22 @@ func BenchmarkSplitEvent(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeSplit is BenchmarkSplitEvent's work in one pass
+// (Decoder.DecodeSplit: the payload checked and split at once).
+func BenchmarkDecodeSplit(b *testing.B) {
+	m := eio.TextMessage([]byte(`2123["echo",1764123456789,"abcdefghijklmnop",{"n":7}]`))
+	var d sio.Decoder
+	var buf [4]json.RawMessage
+	b.ReportAllocs()
+	b.SetBytes(int64(len(m.Data)))
+	for b.Loop() {
+		_, elems, ok, err := d.DecodeSplit(m, buf[:0])
+		if err != nil || !ok || len(elems) != 4 || !sio.EventNameIs(elems[0], "echo") {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkAckEncode is an ack's text written into one buffer: the header,
 // then the arguments.
 func BenchmarkAckEncode(b *testing.B) {
