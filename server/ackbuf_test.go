@@ -43,6 +43,7 @@ func (k *keepConn) texts() []string {
 func TestAckTextWithEvent(t *testing.T) {
 	srv := newServer(t, nil)
 	var late sync.WaitGroup
+	release := make(chan struct{}) // the late ack waits for the other events
 	srv.OnConnection(func(s *Socket) {
 		s.On("echo", func(e *Event) { _ = e.AckArgs(e.Args) })
 		s.On("retry", func(e *Event) {
@@ -52,7 +53,10 @@ func TestAckTextWithEvent(t *testing.T) {
 			_ = e.Ack("second")
 		})
 		s.On("later", func(e *Event) {
-			late.Go(func() { _ = e.Ack("late", strings.Repeat("z", 80)) })
+			late.Go(func() {
+				<-release
+				_ = e.Ack("late", strings.Repeat("z", 80))
+			})
 		})
 	})
 	kc := &keepConn{}
@@ -70,6 +74,7 @@ func TestAckTextWithEvent(t *testing.T) {
 	for _, m := range in {
 		c.OnMessage(eio.TextMessage([]byte(m)))
 	}
+	close(release)
 	late.Wait()
 	want := []string{
 		`31["a",1]`,
