@@ -1,7 +1,5 @@
 package client
 
-import "net/url"
-
 // Connect returns a socket for the namespace in rawURL's path ("/" when
 // empty) on a new Manager for rawURL's origin, and starts connecting (unless
 // opts.Socket.NoAutoConnect): client.Connect("http://host:3000/chat", nil) is
@@ -14,8 +12,8 @@ import "net/url"
 func Connect(rawURL string, opts *Options) *Socket {
 	m := newManager(rawURL, opts)
 	nsp := "/"
-	if u, err := url.Parse(rawURL); err == nil && u.Path != "" && u.Path != "/" {
-		nsp = u.Path
+	if u, err := parseServerURL(rawURL); err == nil && u.path != "" && u.path != "/" {
+		nsp = u.path
 	}
 	return m.Socket(nsp, &m.opts.Socket)
 }

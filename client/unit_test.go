@@ -1,6 +1,7 @@
 package client
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -48,7 +49,7 @@ func TestOptionDefaults(t *testing.T) {
 		t.Fatalf("send buffer %d", n)
 	}
 	m := newManager("http://h:1/chat?x=1", &Options{Engine: engine.Options{Path: "/p/", ReadLimit: 1234}})
-	if m.base != "http://h:1" || m.engineOpts.Path != "/p/" || m.engineOpts.Query.Get("x") != "1" ||
+	if m.base != "http://h:1" || m.engineOpts.Path != "/p/" || strings.Join(m.engineOpts.Query["x"], ",") != "1" ||
 		m.engineOpts.ReadLimit != 1234 || m.engineOpts.Logger != m.log {
 		t.Fatalf("manager base %q opts %+v", m.base, m.engineOpts)
 	}
