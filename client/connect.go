@@ -10,7 +10,7 @@ package client
 // global cache); use NewManager and Manager.Socket to share one connection
 // between namespaces.
 func Connect(rawURL string, opts *Options) *Socket {
-	m := newManager(rawURL, opts)
+	m := newManager(rawURL, opts, anyEncoder)
 	nsp := "/"
 	if u, err := parseServerURL(rawURL); err == nil && u.path != "" && u.path != "/" {
 		nsp = u.path

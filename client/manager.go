@@ -32,6 +32,7 @@ type Manager struct {
 	base       string
 	urlErr     error
 	log        Logger
+	enc        encoder // encodes Emit, Ack and auth arguments
 
 	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
@@ -77,13 +78,13 @@ type conn interface {
 // wss; its path is ignored, Options.Engine.Path is used; its query is added to
 // Options.Engine.Query). It does not connect until Open or a socket connects.
 func NewManager(rawURL string, opts *Options) (*Manager, error) {
-	m := newManager(rawURL, opts)
+	m := newManager(rawURL, opts, anyEncoder)
 	return m, m.urlErr
 }
 
-func newManager(rawURL string, opts *Options) *Manager {
+func newManager(rawURL string, opts *Options, enc encoder) *Manager {
 	o := opts.withDefaults()
-	m := &Manager{opts: o, log: o.Logger, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
+	m := &Manager{opts: o, log: o.Logger, enc: enc, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
 	m.backoff = newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor)
 	m.dec.MaxAttachments = sio.DefaultMaxAttachments
 	u, err := parseServerURL(rawURL)

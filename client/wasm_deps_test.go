@@ -84,7 +84,9 @@ func TestWasmNoNetHTTP(t *testing.T) {
 // net/url, not even imported: its import alone initialises net/netip and
 // unique (~15 KB brotli), its parser and godebug settings are ~20 KB more;
 // in the browser the client parses URLs with the browser's URL
-// (internal/weburl). (fmt stays: github.com/hack-pad/safejs formats
+// (internal/weburl). Nor protocol/sio's reflection-based encoder (~35 KB
+// brotli): the io shim's arguments are JSON text, encoded by a
+// NewRawManager. (fmt stays: github.com/hack-pad/safejs formats
 // recovered panics with fmt.)
 func TestWasmLinksNoHeavyPackages(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "client.wasm")
@@ -95,11 +97,12 @@ func TestWasmLinksNoHeavyPackages(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, deps.Bytes())
 	}
 	linked := map[string]*regexp.Regexp{
-		"log/slog's handlers":     regexp.MustCompile(`(?m)-> log/slog\.\(\*commonHandler\)\.handle$`),
-		"encoding/json's decoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*decodeState\)\.unmarshal$`),
-		"encoding/json's encoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*encodeState\)\.marshal$`),
-		"net/url":                 regexp.MustCompile(`(?m)-> net/url\.`),
-		"net/netip":               regexp.MustCompile(`(?m)-> net/netip\.`),
+		"log/slog's handlers":      regexp.MustCompile(`(?m)-> log/slog\.\(\*commonHandler\)\.handle$`),
+		"encoding/json's decoder":  regexp.MustCompile(`(?m)-> encoding/json\.\(\*decodeState\)\.unmarshal$`),
+		"encoding/json's encoder":  regexp.MustCompile(`(?m)-> encoding/json\.\(\*encodeState\)\.marshal$`),
+		"net/url":                  regexp.MustCompile(`(?m)-> net/url\.`),
+		"net/netip":                regexp.MustCompile(`(?m)-> net/netip\.`),
+		"sio's reflection encoder": regexp.MustCompile(`(?m)-> github\.com/duplexio/duplex/protocol/sio\.\(\*argEncoder\)\.(other|native|reflectValue)$`),
 	}
 	for name, re := range linked {
 		if m := re.Find(deps.Bytes()); m != nil {

@@ -155,7 +155,7 @@ func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options) 
 		e.nsps[nsp] = true
 		return e.m, nil
 	}
-	m, err := client.NewManager(origin, co)
+	m, err := client.NewRawManager(origin, co)
 	if err != nil {
 		return nil, err
 	}

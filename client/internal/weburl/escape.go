@@ -1,9 +1,6 @@
 package weburl
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 const upperhex = "0123456789ABCDEF"
 
@@ -69,7 +66,13 @@ func EncodeQuery(q map[string][]string) string {
 	for k := range q {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	// An insertion sort: a query has a few keys, and slices.Sort's
+	// instantiation for strings is ~17 KB of client.wasm.
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j-1] > keys[j]; j-- {
+			keys[j-1], keys[j] = keys[j], keys[j-1]
+		}
+	}
 	var b strings.Builder
 	for _, k := range keys {
 		ek := QueryEscape(k)
