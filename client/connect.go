@@ -1,7 +1,5 @@
 package client
 
-import "net/url"
-
 // Connect returns a socket for the namespace in rawURL's path ("/" when
 // empty) on a new Manager for rawURL's origin, and starts connecting (unless
 // opts.Socket.NoAutoConnect): client.Connect("http://host:3000/chat", nil) is
@@ -12,10 +10,10 @@ import "net/url"
 // global cache); use NewManager and Manager.Socket to share one connection
 // between namespaces.
 func Connect(rawURL string, opts *Options) *Socket {
-	m := newManager(rawURL, opts)
+	m := newManager(rawURL, opts, anyEncoder)
 	nsp := "/"
-	if u, err := url.Parse(rawURL); err == nil && u.Path != "" && u.Path != "/" {
-		nsp = u.Path
+	if u, err := parseServerURL(rawURL); err == nil && u.path != "" && u.path != "/" {
+		nsp = u.path
 	}
 	return m.Socket(nsp, &m.opts.Socket)
 }

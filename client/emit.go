@@ -107,7 +107,7 @@ func splitAck(args []any) ([]any, AckFunc) {
 // for the ack: the ack is forgotten and a Retries packet leaves the queue.
 func (e *Emitter) emit(event string, args []any) (withdraw func(), err error) {
 	args, ack := splitAck(args)
-	p, err := sio.NewEvent(e.s.nsp, event, args...)
+	p, err := newEvent(&e.s.m.enc, e.s.nsp, event, args)
 	if err != nil {
 		return nil, err
 	}

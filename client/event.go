@@ -58,7 +58,7 @@ func (e *Event) Ack(args ...any) error {
 	if e.acked.Swap(true) {
 		return ErrAlreadyAcked
 	}
-	p, err := sio.NewAck(e.socket.nsp, e.id, args...)
+	p, err := newAck(&e.socket.m.enc, e.socket.nsp, e.id, args)
 	if err != nil {
 		return err
 	}

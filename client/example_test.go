@@ -2,12 +2,14 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"time"
 
 	"github.com/duplexio/duplex/client"
 	"github.com/duplexio/duplex/client/engine"
+	"github.com/duplexio/duplex/protocol/sio"
 )
 
 // The hello example: connect, listen, emit.
@@ -74,4 +76,28 @@ func ExampleManager() {
 	admin := m.Socket("/admin", &client.SocketOptions{Auth: map[string]string{"token": "secret"}})
 	admin.OnConnectError(func(err error) { fmt.Println("refused:", err) })
 	_ = main.Emit("hello")
+}
+
+// A relay with NewRawManager: what it receives from one server it forwards
+// to another as it arrived, JSON text and binary attachments, without
+// decoding or re-encoding (and without linking the reflection-based
+// encoder).
+func ExampleNewRawManager() {
+	from := client.Connect("http://localhost:3000", nil)
+	defer from.Disconnect()
+	m, err := client.NewRawManager("http://localhost:4000", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	to := m.Socket("/", &client.SocketOptions{Auth: json.RawMessage(`{"token":"relay"}`)})
+	from.On("news", func(e *client.Event) {
+		args := make([]any, 0, e.Args.Len())
+		for _, raw := range e.Args.All() {
+			args = append(args, sio.RawWithAttachments{JSON: raw, Attachments: e.Args.Attachments()})
+		}
+		if err := to.Emit("news", args...); err != nil {
+			log.Println(err)
+		}
+	})
 }

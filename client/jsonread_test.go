@@ -69,7 +69,7 @@ func FuzzConnectPayload(f *testing.F) {
 		if !json.Valid([]byte(auth)) || pid == "" {
 			return
 		}
-		got, gerr := connectPayload(json.RawMessage(auth), pid, offset)
+		got, gerr := connectPayload(&anyEncoder, json.RawMessage(auth), pid, offset)
 		want, werr := oldConnectPayload(json.RawMessage(auth), pid, offset)
 		if (gerr == nil) != (werr == nil) {
 			t.Fatalf("connectPayload(%q): %v; before: %v", auth, gerr, werr)

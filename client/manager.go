@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"net/url"
 	"runtime"
 	"strconv"
 	"sync"
@@ -33,6 +32,7 @@ type Manager struct {
 	base       string
 	urlErr     error
 	log        Logger
+	enc        encoder // encodes Emit, Ack and auth arguments
 
 	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
@@ -78,22 +78,22 @@ type conn interface {
 // wss; its path is ignored, Options.Engine.Path is used; its query is added to
 // Options.Engine.Query). It does not connect until Open or a socket connects.
 func NewManager(rawURL string, opts *Options) (*Manager, error) {
-	m := newManager(rawURL, opts)
+	m := newManager(rawURL, opts, anyEncoder)
 	return m, m.urlErr
 }
 
-func newManager(rawURL string, opts *Options) *Manager {
+func newManager(rawURL string, opts *Options, enc encoder) *Manager {
 	o := opts.withDefaults()
-	m := &Manager{opts: o, log: o.Logger, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
+	m := &Manager{opts: o, log: o.Logger, enc: enc, sockets: map[string]*Socket{}, wake: make(chan struct{}, 1)}
 	m.backoff = newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor)
 	m.dec.MaxAttachments = sio.DefaultMaxAttachments
-	u, err := url.Parse(rawURL)
+	u, err := parseServerURL(rawURL)
 	switch {
 	case err != nil:
-		m.urlErr = wrap.In("client: bad url", err)
-	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss":
+		m.urlErr = err
+	case u.scheme != "http" && u.scheme != "https" && u.scheme != "ws" && u.scheme != "wss":
 		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": scheme must be http, https, ws or wss")
-	case u.Host == "":
+	case u.host == "":
 		m.urlErr = errors.New("client: bad url " + strconv.Quote(rawURL) + ": no host")
 	}
 	for _, t := range o.Engine.Transports {
@@ -101,15 +101,15 @@ func newManager(rawURL string, opts *Options) *Manager {
 			m.urlErr = errors.New("client: unknown transport " + strconv.Quote(t))
 		}
 	}
-	query := url.Values{}
+	query := map[string][]string{}
 	for k, v := range o.Engine.Query {
 		query[k] = v
 	}
 	if u != nil {
-		for k, v := range u.Query() {
+		for k, v := range u.query {
 			query[k] = v
 		}
-		m.base = u.Scheme + "://" + u.Host
+		m.base = u.scheme + "://" + u.host
 	}
 	m.engineOpts = o.Engine
 	m.engineOpts.Query = query

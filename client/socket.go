@@ -145,7 +145,7 @@ func (s *Socket) sendConnect(eng conn) {
 		return
 	}
 	s.connectOn = eng
-	data, err := connectPayload(auth, s.pid, s.lastOffset)
+	data, err := connectPayload(&s.m.enc, auth, s.pid, s.lastOffset)
 	if err != nil {
 		s.m.queueLocked(callback{kind: cbConnectError, s: s, err: err})
 		return
@@ -160,10 +160,10 @@ var (
 
 // connectPayload encodes auth as a JSON object; with a pid, pid and offset are
 // added unless auth has those keys (socket.io-client: Object.assign({pid, offset}, auth)).
-func connectPayload(auth any, pid, offset string) (json.RawMessage, error) {
+func connectPayload(enc *encoder, auth any, pid, offset string) (json.RawMessage, error) {
 	var raw json.RawMessage
 	if auth != nil {
-		args, att, err := sio.MarshalArgs(auth)
+		args, att, err := enc.args(make([]byte, 0, 32), auth)
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +193,7 @@ func connectPayload(auth any, pid, offset string) (json.RawMessage, error) {
 	if _, ok := obj["offset"]; !ok && offset != "" { // socket.io-client omits an undefined offset
 		obj["offset"] = offset
 	}
-	b, _, err := sio.MarshalArgs(obj)
+	b, _, err := enc.args(make([]byte, 0, 32), obj)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -47,8 +48,8 @@ func TestOptionDefaults(t *testing.T) {
 	if n := (*SocketOptions)(nil).withDefaults().SendBufferSize; n != DefaultSendBufferSize {
 		t.Fatalf("send buffer %d", n)
 	}
-	m := newManager("http://h:1/chat?x=1", &Options{Engine: engine.Options{Path: "/p/", ReadLimit: 1234}})
-	if m.base != "http://h:1" || m.engineOpts.Path != "/p/" || m.engineOpts.Query.Get("x") != "1" ||
+	m := newManager("http://h:1/chat?x=1", &Options{Engine: engine.Options{Path: "/p/", ReadLimit: 1234}}, anyEncoder)
+	if m.base != "http://h:1" || m.engineOpts.Path != "/p/" || strings.Join(m.engineOpts.Query["x"], ",") != "1" ||
 		m.engineOpts.ReadLimit != 1234 || m.engineOpts.Logger != m.log {
 		t.Fatalf("manager base %q opts %+v", m.base, m.engineOpts)
 	}
@@ -81,7 +82,7 @@ func TestConnectPayload(t *testing.T) {
 		{map[string]any{"b": []byte{1}}, "", "", "", true},
 		{struct{ B []byte }{[]byte{1}}, "", "", "", true},
 	} {
-		got, err := connectPayload(tc.auth, tc.pid, tc.offset)
+		got, err := connectPayload(&anyEncoder, tc.auth, tc.pid, tc.offset)
 		if (err != nil) != tc.err || string(got) != tc.want {
 			t.Errorf("connectPayload(%v, %q, %q) = %s, %v; want %s", tc.auth, tc.pid, tc.offset, got, err, tc.want)
 		}

@@ -80,9 +80,14 @@ func TestWasmNoNetHTTP(t *testing.T) {
 // TestWasmLinksNoHeavyPackages checks what client.wasm (./wasm, the io shim)
 // links: neither log/slog's handlers nor encoding/json's encoder or decoder.
 // Each was ~100-250 KB of the binary, linked by one call (a *slog.Logger,
-// json.Marshal, json.Unmarshal) the client now makes without them. (fmt and
-// net/url stay: github.com/hack-pad/safejs formats recovered panics with
-// fmt, and the client parses URLs with net/url.)
+// json.Marshal, json.Unmarshal) the client now makes without them. Nor
+// net/url, not even imported: its import alone initialises net/netip and
+// unique (~15 KB brotli), its parser and godebug settings are ~20 KB more;
+// in the browser the client parses URLs with the browser's URL
+// (internal/weburl). Nor protocol/sio's reflection-based encoder (~35 KB
+// brotli): the io shim's arguments are JSON text, encoded by a
+// NewRawManager. (fmt stays: github.com/hack-pad/safejs formats
+// recovered panics with fmt.)
 func TestWasmLinksNoHeavyPackages(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "client.wasm")
 	cmd := goCmd(t, "build", "-trimpath", "-ldflags=-dumpdep -s -w", "-o", bin, "./wasm")
@@ -92,9 +97,12 @@ func TestWasmLinksNoHeavyPackages(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, deps.Bytes())
 	}
 	linked := map[string]*regexp.Regexp{
-		"log/slog's handlers":     regexp.MustCompile(`(?m)-> log/slog\.\(\*commonHandler\)\.handle$`),
-		"encoding/json's decoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*decodeState\)\.unmarshal$`),
-		"encoding/json's encoder": regexp.MustCompile(`(?m)-> encoding/json\.\(\*encodeState\)\.marshal$`),
+		"log/slog's handlers":      regexp.MustCompile(`(?m)-> log/slog\.\(\*commonHandler\)\.handle$`),
+		"encoding/json's decoder":  regexp.MustCompile(`(?m)-> encoding/json\.\(\*decodeState\)\.unmarshal$`),
+		"encoding/json's encoder":  regexp.MustCompile(`(?m)-> encoding/json\.\(\*encodeState\)\.marshal$`),
+		"net/url":                  regexp.MustCompile(`(?m)-> net/url\.`),
+		"net/netip":                regexp.MustCompile(`(?m)-> net/netip\.`),
+		"sio's reflection encoder": regexp.MustCompile(`(?m)-> github\.com/duplexio/duplex/protocol/sio\.\(\*argEncoder\)\.(other|native|reflectValue)$`),
 	}
 	for name, re := range linked {
 		if m := re.Find(deps.Bytes()); m != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/duplexio/duplex/internal/timeout"
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
-	"net/url"
 )
 
 // closeFlushTimeout bounds how long Close waits for queued packets to be written.
@@ -19,7 +18,7 @@ const closeFlushTimeout = 2 * time.Second
 // Conn is an open Engine.IO session. Its methods are safe for concurrent use.
 type Conn struct {
 	opts Options
-	base *url.URL
+	base *baseURL
 	hs   eio.Handshake
 	log  Logger
 

@@ -3,14 +3,12 @@ package engine
 import (
 	"errors"
 	"math/rand/v2"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/duplexio/duplex/client/internal/clog"
-	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
 )
 
@@ -39,8 +37,9 @@ type Options struct {
 	Transports []string
 	// NoUpgrade keeps the session on its first transport.
 	NoUpgrade bool
-	// Query is added to every request (application data for the server).
-	Query url.Values
+	// Query is added to every request (application data for the server);
+	// a url.Values can be assigned to it.
+	Query map[string][]string
 	// Header is sent with every request natively; ignored under GOOS=js.
 	Header map[string][]string
 	// ReadLimit caps one received WebSocket message or polling response, default DefaultReadLimit.
@@ -108,37 +107,6 @@ func (o *Options) canUpgrade(from string, offered []string) bool {
 	return !o.NoUpgrade && from == Polling && slices.Contains(o.Transports, WebSocket) && slices.Contains(offered, WebSocket)
 }
 
-// endpoint builds the request URL for transport (http(s) for polling, ws(s) for websocket).
-func endpoint(base *url.URL, o *Options, transport, sid string) string {
-	u := *base
-	u.Path = o.Path
-	u.RawPath = ""
-	switch {
-	case transport == WebSocket && u.Scheme == "http":
-		u.Scheme = "ws"
-	case transport == WebSocket && u.Scheme == "https":
-		u.Scheme = "wss"
-	case transport == Polling && u.Scheme == "ws":
-		u.Scheme = "http"
-	case transport == Polling && u.Scheme == "wss":
-		u.Scheme = "https"
-	}
-	q := url.Values{}
-	for k, v := range o.Query {
-		q[k] = v
-	}
-	q["EIO"] = []string{"4"}
-	q["transport"] = []string{transport}
-	if sid != "" {
-		q["sid"] = []string{sid}
-	}
-	if transport == Polling {
-		q["t"] = []string{timestamp()}
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // timestamp is engine.io-client's cache buster: a base36 time plus random characters.
 func timestamp() string {
 	s := strconv.FormatInt(time.Now().UnixMilli(), 36)
@@ -146,21 +114,4 @@ func timestamp() string {
 		s = s[3:]
 	}
 	return s + strconv.FormatInt(int64(rand.IntN(36*36*36)), 36)
-}
-
-// parseBase checks the server URL: scheme http, https, ws or wss, and a host.
-func parseBase(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, wrap.In("engine: bad url", err)
-	}
-	switch u.Scheme {
-	case "http", "https", "ws", "wss":
-	default:
-		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": scheme must be http, https, ws or wss")
-	}
-	if u.Host == "" {
-		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": no host")
-	}
-	return u, nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/duplexio/duplex/internal/wrap"
 	"github.com/duplexio/duplex/protocol/eio"
-	"net/url"
 )
 
 // httpDoer performs one polling request; implemented with net/http natively
@@ -18,7 +17,7 @@ type httpDoer interface {
 // polling is the HTTP long-polling transport of one session.
 type polling struct {
 	http       httpDoer
-	base       *url.URL
+	base       *baseURL
 	opts       *Options
 	sid        string
 	maxPayload int

@@ -155,7 +155,7 @@ func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options) 
 		e.nsps[nsp] = true
 		return e.m, nil
 	}
-	m, err := client.NewManager(origin, co)
+	m, err := client.NewRawManager(origin, co)
 	if err != nil {
 		return nil, err
 	}
@@ -194,13 +194,19 @@ func jsAuth(fn safejs.Value, log client.Logger) func() any {
 			log.Warn("duplex: auth callback threw", "err", err)
 			return nil
 		}
+		// time.AfterFunc, not time.After: a timer channel links time's
+		// formatting (time.Time.String, kept for the channel's element type)
+		// and internal/godebug's metrics (~90 KB of client.wasm).
+		expired := make(chan struct{})
+		t := time.AfterFunc(10*time.Second, func() { close(expired) })
+		defer t.Stop()
 		select {
 		case v := <-ch:
 			if len(v) == 0 || strings.TrimSpace(string(v)) == "null" {
 				return nil
 			}
 			return v
-		case <-time.After(10 * time.Second):
+		case <-expired:
 			log.Warn("duplex: auth callback did not answer within 10s")
 			return nil
 		}

@@ -117,7 +117,7 @@ func goArgs(texts []string, bufs [][]byte) ([]any, error) {
 			continue
 		}
 		v := sio.RawWithAttachments{JSON: r, Attachments: bufs}
-		if _, _, err := sio.MarshalArgs(v); err != nil {
+		if _, _, err := sio.AppendRawArgs(nil, v); err != nil {
 			return nil, errors.Join(errBadArgs, err)
 		}
 		out[i] = v

@@ -3,7 +3,8 @@ package sio
 // MarshalArgsNative is MarshalArgs as the browser build writes arguments:
 // without encoding/json (argEncoder.native).
 func MarshalArgsNative(args ...any) ([]byte, [][]byte, error) {
-	e := argEncoder{buf: make([]byte, 0, 32), nativeTest: true}
+	e := newArgEncoder(make([]byte, 0, 32))
+	e.nativeTest = true
 	e.buf = append(e.buf, '[')
 	for i, a := range args {
 		if i > 0 {

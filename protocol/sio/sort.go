@@ -50,3 +50,32 @@ func siftDown(es []mapEntry, root, n int) {
 		root = child
 	}
 }
+
+// sortStrings sorts ss, a heap sort as sortEntries.
+func sortStrings(ss []string) {
+	n := len(ss)
+	for i := n/2 - 1; i >= 0; i-- {
+		siftDownString(ss, i, n)
+	}
+	for end := n - 1; end > 0; end-- {
+		ss[0], ss[end] = ss[end], ss[0]
+		siftDownString(ss, 0, end)
+	}
+}
+
+func siftDownString(ss []string, root, n int) {
+	for {
+		child := 2*root + 1
+		if child >= n {
+			return
+		}
+		if child+1 < n && ss[child] < ss[child+1] {
+			child++
+		}
+		if ss[root] >= ss[child] {
+			return
+		}
+		ss[root], ss[child] = ss[child], ss[root]
+		root = child
+	}
+}

@@ -1,0 +1,64 @@
+//go:build js
+
+package engine
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/duplexio/duplex/client/internal/weburl"
+	"github.com/duplexio/duplex/internal/wrap"
+)
+
+// baseURL is the server URL a session's requests are built from: in the
+// browser its scheme and host as the browser's URL reads them (net/url is not
+// linked into client.wasm: see client/internal/weburl).
+type baseURL struct {
+	scheme, host string
+}
+
+// endpoint builds the request URL for transport (http(s) for polling,
+// ws(s) for websocket), as url_native.go does with net/url.
+func endpoint(base *baseURL, o *Options, transport, sid string) string {
+	scheme := base.scheme
+	switch {
+	case transport == WebSocket && scheme == "http":
+		scheme = "ws"
+	case transport == WebSocket && scheme == "https":
+		scheme = "wss"
+	case transport == Polling && scheme == "ws":
+		scheme = "http"
+	case transport == Polling && scheme == "wss":
+		scheme = "https"
+	}
+	q := make(map[string][]string, len(o.Query)+4)
+	for k, v := range o.Query {
+		q[k] = v
+	}
+	q["EIO"] = []string{"4"}
+	q["transport"] = []string{transport}
+	if sid != "" {
+		q["sid"] = []string{sid}
+	}
+	if transport == Polling {
+		q["t"] = []string{timestamp()}
+	}
+	return scheme + "://" + base.host + weburl.EscapePath(o.Path) + "?" + weburl.EncodeQuery(q)
+}
+
+// parseBase checks the server URL: scheme http, https, ws or wss, and a host.
+func parseBase(raw string) (*baseURL, error) {
+	u, err := weburl.Parse(raw)
+	if err != nil {
+		return nil, wrap.In("engine: bad url "+strconv.Quote(raw), err)
+	}
+	switch u.Scheme {
+	case "http", "https", "ws", "wss":
+	default:
+		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": scheme must be http, https, ws or wss")
+	}
+	if u.Host == "" {
+		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": no host")
+	}
+	return &baseURL{scheme: u.Scheme, host: u.Host}, nil
+}
