@@ -40,7 +40,10 @@ type reasons struct {
 	ch   chan string
 }
 
-func newReasons() *reasons { return &reasons{ch: make(chan string, 100)} }
+// newReasons' channel holds more reasons than any test produces (the many-
+// clients test: 201), so that add never blocks: a test that fails before it
+// has read them all must still be able to close its server in Cleanup.
+func newReasons() *reasons { return &reasons{ch: make(chan string, 1024)} }
 
 func (r *reasons) add(reason string) {
 	r.mu.Lock()
