@@ -33,6 +33,7 @@ type Manager struct {
 	base       string
 	urlErr     error
 	log        Logger
+	fast       fastPath // the browser loader's table (engine.Options.Loader), or nil
 
 	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
@@ -113,6 +114,10 @@ func newManager(rawURL string, opts *Options) *Manager {
 	}
 	m.engineOpts = o.Engine
 	m.engineOpts.Query = query
+	if f, ok := o.Engine.Loader.(fastPath); ok {
+		m.fast = f
+		f.BindManager(m.fastIdle, m.fastAck)
+	}
 	m.dial = func(ctx context.Context) (conn, error) {
 		ec := &engineConn{}
 		o := m.engineOpts
