@@ -32,7 +32,8 @@ type Manager struct {
 	base       string
 	urlErr     error
 	log        Logger
-	enc        encoder // encodes Emit, Ack and auth arguments
+	enc        encoder  // encodes Emit, Ack and auth arguments
+	fast       fastPath // the browser loader's table (engine.Options.Loader), or nil
 
 	mu             sync.Mutex // guards the Manager, the state of its sockets and the callbacks
 	state          managerState
@@ -113,6 +114,10 @@ func newManager(rawURL string, opts *Options, enc encoder) *Manager {
 	}
 	m.engineOpts = o.Engine
 	m.engineOpts.Query = query
+	if f, ok := o.Engine.Loader.(fastPath); ok {
+		m.fast = f
+		f.BindManager(m.fastIdle, m.fastAck)
+	}
 	m.dial = func(ctx context.Context) (conn, error) {
 		ec := &engineConn{}
 		o := m.engineOpts

@@ -307,6 +307,7 @@ func (s *Socket) onconnectLocked(id, pid string) {
 	s.recovered = pid != "" && pid == s.pid
 	s.pid = pid
 	s.connected = true
+	s.fastLocked()
 	for _, p := range s.recvBuf {
 		s.oneventLocked(p)
 	}
@@ -330,6 +331,7 @@ func (s *Socket) oncloseLocked(reason string) {
 	s.connected = false
 	s.connectOn = nil
 	s.id = ""
+	s.fastLocked()
 	s.clearAcksLocked()
 	s.m.queueLocked(callback{kind: cbDisconnect, s: s, reason: reason})
 }

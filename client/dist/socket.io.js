@@ -591,6 +591,7 @@
     this.auth = opts.auth;
     this._anyIn = [];
     this._anyOut = [];
+    this._epoch = 0; // connections ended so far (disconnect reports)
     this._queue = []; // [method, args] made before the backend was ready
     this._h = null;
     if (loadError) {
@@ -619,13 +620,15 @@
     whenReady(function (b) {
       try {
         var where = endpoint(url, self._opts);
+        var sink = function () {
+          self._fromBackend.apply(self, arguments);
+        };
+        sink.socket = self; // for the fast path of receive (route)
         self._h = b.socket(
           where[0],
           where[1],
           backendOptions(self._opts),
-          function () {
-            self._fromBackend.apply(self, arguments);
-          },
+          sink,
           function (cb) {
             // The auth of the loader's CONNECT, when the Go client took its
             // session: auth is called once per connection.
@@ -639,7 +642,8 @@
             var a = self.auth;
             if (typeof a === "function") a(cb);
             else cb(a === undefined ? null : a);
-          }
+          },
+          newRoute() // used when the backend makes a Manager for this socket
         );
       } catch (e) {
         self._connectError(message(e), "null");
@@ -753,6 +757,7 @@
         this.emitReserved("connect");
         break;
       case "disconnect":
+        this._epoch++; // the acks of the events the loader dispatched are void now
         if (early) {
           this._early = null;
           if (early.swallow) break;
@@ -807,13 +812,19 @@
         break;
     }
   };
+  // _dispatch hands an event to the listeners. ackID: -1 without an ack,
+  // an id of the backend (>= 0), or -2 - the ack id on the wire for an event
+  // the loader dispatched itself (receive's fast path): its ack is void
+  // once the socket has disconnected, as the backend voids its own.
   Socket.prototype._dispatch = function (name, args, ackID) {
-    if (ackID >= 0) {
+    if (ackID !== -1) {
       var self = this,
-        done = false;
+        done = false,
+        epoch = this._epoch;
       args.push(function () {
         if (done) return;
         done = true;
+        if (ackID < -1 && self._epoch !== epoch) return;
         var e = encode(Array.prototype.slice.call(arguments));
         var r = self._h ? self._h.ack(ackID, e[0], e[1]) : null;
         if (r instanceof Error) reportError(r);
@@ -970,6 +981,60 @@
     this._h.disconnect();
   };
 
+  // newRoute returns a table for receive's fast path, one per Go Manager
+  // (client/wasm, route.go; the backend uses the one given with the socket
+  // that makes the Manager): sinks maps a namespace to the sink of its
+  // socket (add), nsps the namespaces whose plain events the loader may
+  // dispatch itself (set, by the Manager, as its sockets connect and
+  // disconnect); busy is true while what was handed to Go, or the change
+  // of the table, may not have reached the page yet.
+  function newRoute() {
+    return {
+      nsps: Object.create(null),
+      busy: true,
+      sinks: Object.create(null),
+      add: function (nsp, sink) {
+        this.sinks[nsp] = sink;
+      },
+      set: function (nsp, on) {
+        if (on && this.sinks[nsp]) {
+          this.nsps[nsp] = this.sinks[nsp];
+          this.busy = true; // what Go holds for nsp goes first
+        } else delete this.nsps[nsp];
+      },
+    };
+  }
+
+  // fastEvent reads the prefix of the event frame d ("42..."): null unless
+  // its namespace is listed in route and its payload starts right after it,
+  // else {nsp, id (the ack id, or -1), json (the payload)}. An ack id longer
+  // than 15 digits (beyond what a number holds exactly) goes through Go.
+  function fastEvent(route, d) {
+    var i = 2,
+      nsp = "/";
+    if (d.charCodeAt(2) === 47) {
+      // "/"
+      i = d.indexOf(",", 2);
+      if (i < 0) return null;
+      nsp = d.slice(2, i);
+      i++;
+    }
+    if (!route.nsps[nsp]) return null;
+    var id = -1,
+      c = d.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      var start = i;
+      id = 0;
+      while (c >= 48 && c <= 57) {
+        id = id * 10 + (c - 48);
+        c = d.charCodeAt(++i);
+      }
+      if (i - start > 15) return null;
+    }
+    if (c !== 91) return null; // "[": Go refuses white space before it
+    return { nsp: nsp, id: id, json: i ? d.slice(i) : d };
+  }
+
   // io(url?, opts?) as socket.io-client's lookup: the URL's path is the namespace.
   function io(url, opts) {
     if (typeof url === "object" && url !== null) {
@@ -995,8 +1060,9 @@
       }
     },
     // stats counts the frames received through receive, the batches (tasks)
-    // they came in and the calls into Go that carried them.
-    stats: { frames: 0, batches: 0, calls: 0 },
+    // they came in, the calls into Go that carried them and the frames
+    // dispatched without Go (fast).
+    stats: { frames: 0, batches: 0, calls: 0, fast: 0 },
     // receive takes over the message events of the Go client's WebSocket ws
     // (client/engine, websocket_js.go) and passes them to fn in batches: a
     // message event queues the frame and, if none is pending, a task; that
@@ -1006,7 +1072,17 @@
     // fn(1, Uint8Array). Frames that arrive while the page is busy are thus
     // handed over in one call into Go instead of one each. A close or error
     // event first hands over the frames before it.
-    receive: function (ws, fn) {
+    //
+    // With route (newRoute, the Manager's table), a plain event
+    // (42[...], 42<id>[...], 42/nsp,[...], 42/nsp,<id>[...]) of a namespace
+    // the table lists is parsed and dispatched here, in its turn: the frames
+    // before it are handed to fn first, then, if anything was handed to Go
+    // since the last time, fn(2) must say that all of it has reached the
+    // page (Go hands over what it holds, and answers false while it is still
+    // busy: the event then goes through Go too). Anything else, or an event
+    // whose JSON does not parse as [name, ...args] with a name that is not
+    // reserved, goes through Go, which reports it as before.
+    receive: function (ws, fn, route) {
       var stats = io.duplex.stats;
       var pending = [];
       var scheduled = false;
@@ -1017,6 +1093,7 @@
         var q = pending;
         pending = [];
         var off = 0;
+        var synced = true; // false once fn(2) said no in this batch
         stats.batches++;
         stats.frames += q.length;
         for (var i = 0; i < q.length; i++) {
@@ -1028,12 +1105,46 @@
               stats.calls++;
             }
             off = 0;
+            if (route) route.busy = true;
             if (ws.onmessage === onmessage) {
               fn(1, new Uint8Array(d));
               stats.calls++;
             }
             continue;
           }
+          if (route && synced && d.charCodeAt(1) === 50 && d.charCodeAt(0) === 52) {
+            // "42": an event
+            var ev = fastEvent(route, d);
+            if (ev) {
+              if (off) {
+                fn(0, buf, off);
+                stats.calls++;
+                off = 0;
+                route.busy = true;
+                if (ws.onmessage !== onmessage) return;
+              }
+              if (route.busy) {
+                if (fn(2) === true) route.busy = false;
+                else synced = false;
+                if (ws.onmessage !== onmessage) return;
+              }
+              var sink = !route.busy && route.nsps[ev.nsp]; // Go may have changed it
+              if (sink) {
+                var a;
+                try {
+                  a = JSON.parse(ev.json);
+                } catch (e) {
+                  a = null; // Go reports it
+                }
+                if (Array.isArray(a) && a.length && typeof a[0] === "string" && !RESERVED.hasOwnProperty(a[0])) {
+                  stats.fast++;
+                  sink.socket._dispatch(a.shift(), a, ev.id < 0 ? -1 : -2 - ev.id);
+                  continue;
+                }
+              }
+            }
+          }
+          if (route) route.busy = true;
           var need = off + 4 + d.length * 3; // UTF-8: at most 3 bytes per UTF-16 unit
           if (need > buf.length) {
             var nb = new Uint8Array(Math.max(need, buf.length * 2));
@@ -1061,11 +1172,18 @@
         if (buf.length > 4 << 20) buf = new Uint8Array(16 << 10);
       }
       function onmessage(ev) {
-        pending.push(ev.data);
-        if (!scheduled) {
-          scheduled = true;
-          setTimeout(flush, 0);
+        var d = ev.data;
+        pending.push(d);
+        if (scheduled) return;
+        if (route && !route.busy && typeof d === "string" && d.charCodeAt(1) === 50 && d.charCodeAt(0) === 52 && fastEvent(route, d)) {
+          // Nothing queued, nothing on its way through Go, an event the
+          // loader dispatches: at once, as socket.io-client does (a task
+          // per batch only pays for the frames that go to Go).
+          flush();
+          return;
         }
+        scheduled = true;
+        setTimeout(flush, 0);
       }
       function first(h) {
         return function (ev) {

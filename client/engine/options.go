@@ -55,6 +55,14 @@ type Options struct {
 	// callback: OnMessages must then return without waiting for other
 	// goroutines. pkts is valid only during the call.
 	OnMessages func(pkts []eio.Packet)
+	// Loader is for client/wasm, the browser's io: under GOOS=js, when the
+	// page has the loader (client/dist/socket.io.js) and Loader has the
+	// methods JSValue() safejs.Value and Sync() bool, each WebSocket of the
+	// session is handed to the loader's io.duplex.receive with JSValue()
+	// (the loader's table of namespaces whose events it may dispatch
+	// itself), and the loader calls Sync before it does (see
+	// websocket_js.go). Ignored natively and when nil.
+	Loader any
 }
 
 // Logger is what the client logs through: *slog.Logger has these methods,

@@ -21,6 +21,7 @@ type wsTransport struct {
 	ws        safejs.Value
 	readLimit int64
 	funcs     []safejs.Func
+	loader    loaderHook // Options.Loader, or nil
 
 	mu      sync.Mutex
 	queue   []eio.Packet
@@ -46,6 +47,7 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 		return nil, wrap.In("engine: websocket", err)
 	}
 	w := &wsTransport{ws: ws, readLimit: o.ReadLimit, notify: make(chan struct{}, 1), opened: make(chan struct{})}
+	w.loader, _ = o.Loader.(loaderHook)
 	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
 		w.close()
 		return nil, err
@@ -181,17 +183,32 @@ func (w *wsTransport) pushLocked(fn func([]eio.Packet) bool, pkts []eio.Packet) 
 	w.stopped = w.stopped || !ok
 }
 
+// loaderHook is what Options.Loader implements for the loader's fast path
+// (client/wasm's route): JSValue is its table, handed to io.duplex.receive
+// with the socket; Sync reports whether everything the Manager was given so
+// far has reached the page (and hands over what it holds for the page), so
+// that the loader may dispatch the next frame itself.
+type loaderHook interface {
+	JSValue() safejs.Value
+	Sync() bool
+}
+
 // batched lets the loader (client/dist/socket.io.js), when the page has
 // it, take over the socket's message events: it hands the frames that
 // arrived while the page was busy to onFrames in one call (io.duplex.receive
-// describes the format). Without the loader (a page written in Go), each
-// frame comes through onmessage.
+// describes the format), and, with Options.Loader, dispatches the plain
+// events of the namespaces its table lists itself, after onFrames(2) said
+// that nothing handed over before them is still on its way. Without the
+// loader (a page written in Go), each frame comes through onmessage.
 func (w *wsTransport) batched() error {
 	recv, ok := loaderFunc("receive")
 	if !ok {
 		return nil
 	}
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		if len(args) == 1 {
+			return w.synced()
+		}
 		w.onFrames(args)
 		return nil
 	})
@@ -199,8 +216,23 @@ func (w *wsTransport) batched() error {
 		return err
 	}
 	w.funcs = append(w.funcs, f)
-	_, err = recv.Invoke(w.ws, f.Value())
+	table := safejs.Null()
+	if w.loader != nil {
+		table = w.loader.JSValue()
+	}
+	_, err = recv.Invoke(w.ws, f.Value(), table)
 	return err
+}
+
+// synced implements the loader's onFrames(2): true when the frames handed
+// over so far have all been delivered (none queued, no delivery running,
+// push running) and the Manager has handled them and handed what they
+// produced to the page (Options.Loader's Sync).
+func (w *wsTransport) synced() bool {
+	w.mu.Lock()
+	idle := w.pushFn != nil && !w.pushing && !w.stopped && len(w.queue) == 0 && w.err == nil
+	w.mu.Unlock()
+	return idle && w.loader != nil && w.loader.Sync()
 }
 
 // loaderFunc returns the function io.duplex[name] of the loader, if the page has it.

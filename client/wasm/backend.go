@@ -27,8 +27,9 @@ type backend struct {
 }
 
 type managerEntry struct {
-	m    *client.Manager
-	nsps map[string]bool
+	m     *client.Manager
+	nsps  map[string]bool
+	route *route // the Manager's table for the loader's fast path, or nil
 }
 
 func newBackend(log client.Logger) (*backend, error) {
@@ -128,14 +129,22 @@ func (b *backend) newSocket(args []safejs.Value) (safejs.Value, error) {
 	if len(args) > 4 && args[4].Type() == safejs.TypeFunction {
 		so.AuthFunc = jsAuth(args[4], b.log)
 	}
-	sk := &socket{b: b, sink: args[3], acks: make(map[int]*client.Event)}
+	sk := &socket{b: b, sink: args[3], nsp: nsp, acks: make(map[int]*client.Event)}
+	var table safejs.Value // a table for the loader's fast path, if it gave one
+	if len(args) > 5 && args[5].Type() == safejs.TypeObject {
+		table = args[5]
+	}
 	// The socket is made on the queue's goroutine: NewManager and
 	// Manager.Socket may block on the client's locks.
 	b.queue.add(func() {
-		m, err := b.manager(origin, nsp, o, co)
+		m, r, err := b.manager(origin, nsp, o, co, table)
 		if err != nil {
 			sk.send("connect_error", err.Error(), "null")
 			return
+		}
+		if r != nil {
+			sk.route = r
+			_, _ = r.js.Call("add", nsp, sk.sink) // before it can connect
 		}
 		sk.attach(m.Socket(nsp, so))
 	})
@@ -145,7 +154,7 @@ func (b *backend) newSocket(args []safejs.Value) (safejs.Value, error) {
 // manager returns the Manager for origin (and path), shared unless the
 // namespace is already in use on it, or forceNew / multiplex:false (as
 // socket.io-client).
-func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options) (*client.Manager, error) {
+func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options, table safejs.Value) (*client.Manager, *route, error) {
 	key := origin + "|" + co.Engine.Path
 	share := !o.ForceNew && (o.Multiplex == nil || *o.Multiplex)
 	b.mu.Lock()
@@ -153,18 +162,23 @@ func (b *backend) manager(origin, nsp string, o *jsOptions, co *client.Options) 
 	b.mu.Unlock()
 	if share && e != nil && !e.nsps[nsp] {
 		e.nsps[nsp] = true
-		return e.m, nil
+		return e.m, e.route, nil
+	}
+	var r *route
+	if table.Type() == safejs.TypeObject {
+		r = &route{b: b, js: table}
+		co.Engine.Loader = r
 	}
 	m, err := client.NewRawManager(origin, co)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if share {
 		b.mu.Lock()
-		b.managers[key] = &managerEntry{m: m, nsps: map[string]bool{nsp: true}}
+		b.managers[key] = &managerEntry{m: m, nsps: map[string]bool{nsp: true}, route: r}
 		b.mu.Unlock()
 	}
-	return m, nil
+	return m, r, nil
 }
 
 // jsAuth returns an AuthFunc that calls the page's auth(cb) and waits for cb.

@@ -10,9 +10,9 @@
 // program and hands calls to it once it has started. This program gives the
 // loader a backend object through io.duplex.ready(backend):
 //
-//	backend.socket(origin, namespace, options, sink, authFn) -> handle
+//	backend.socket(origin, namespace, options, sink, authFn, table) -> handle
 //	handle.emit(name, argTexts, buffers, ackCallback|null, timeoutMs|-1, volatile)
-//	handle.ack(ackID, argTexts, buffers)
+//	handle.ack(ackID, argTexts, buffers)  (ackID <= -2: the loader's own event, -2 - its wire id)
 //	handle.connect(); handle.disconnect(); handle.transport() -> "polling" | "websocket" | ""
 //	sink("connect", id, recovered) / ("disconnect", reason, active) /
 //	    ("connect_error", message, dataJSON) / ("event", u8, n, buffers|null, ackID|-1) /
@@ -31,6 +31,12 @@
 // as with socket.io-client. Every argument's JSON crosses verbatim, keys in
 // the order JavaScript wrote them; one holding binary is passed to the client
 // as a sio.RawWithAttachments.
+//
+// table is the loader's table for its fast path (route.go): the Manager the
+// socket makes, if it makes one, lists in it the namespaces whose plain
+// events the loader dispatches itself (table.add(namespace, sink) and
+// table.set(namespace, on)), and the engine hands it to io.duplex.receive
+// with each WebSocket.
 //
 // Calls from JavaScript never block: they copy their arguments and queue the
 // work for one goroutine, which keeps the page's order of emits.

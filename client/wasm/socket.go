@@ -14,8 +14,10 @@ import (
 // socket is the backend half of one JS socket: the handle the loader calls,
 // and the sink it reports to.
 type socket struct {
-	b    *backend
-	sink safejs.Value
+	b     *backend
+	sink  safejs.Value
+	nsp   string
+	route *route // the Manager's fast path table, or nil (set on the queue before attach)
 
 	mu     sync.Mutex
 	s      *client.Socket // nil until attached (on the queue)
@@ -255,6 +257,20 @@ func (sk *socket) jsAck(args []safejs.Value) any {
 	vals, err := goArgsJS(args[1], args[2])
 	if err != nil {
 		return throw(err)
+	}
+	if id <= -2 {
+		// An event the loader dispatched itself (route.go): -2 - its ack
+		// id on the wire. The loader calls this at most once, and not
+		// after the socket's disconnection.
+		sid := uint64(-2 - id)
+		sk.b.queue.add(func() {
+			if r := sk.route; r != nil && r.ack != nil {
+				if err := r.ack(sk.nsp, sid, vals...); err != nil {
+					sk.b.log.Warn("duplex: ack", "err", err)
+				}
+			}
+		})
+		return nil
 	}
 	sk.mu.Lock()
 	e := sk.acks[id]
