@@ -1,7 +1,5 @@
 package client
 
-import "github.com/duplexio/duplex/protocol/sio"
-
 // fastPath is what the browser's io (client/wasm) passes as
 // engine.Options.Loader: the loader's table of the namespaces whose plain
 // events (EVENT packets without attachments) the loader may parse and hand
@@ -45,7 +43,7 @@ func (m *Manager) fastIdle() bool {
 // dispatched itself (the Manager has no Event for it), while nsp is
 // connected; as Event.Ack.
 func (m *Manager) fastAck(nsp string, id uint64, args ...any) error {
-	p, err := sio.NewAck(nsp, id, args...)
+	p, err := newAck(&m.enc, nsp, id, args)
 	if err != nil {
 		return err
 	}
