@@ -7,10 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // serveTestServer is a testServer served by Server.Serve: hits counts the
@@ -145,5 +149,308 @@ func TestServePolling(t *testing.T) {
 	}
 	if n := sts.hits.Load(); n != 1 {
 		t.Fatalf("%d requests reached net/http, want the handshake only", n)
+	}
+}
+
+// servedByUs reports whether a response was Serve's own: net/http's answers
+// either ran the handler (hits grew) or are its own errors ("400 Bad
+// Request: ..." bodies).
+func (sts *serveTestServer) notServedByUs(t *testing.T, hitsBefore int64, res *http.Response, body string) bool {
+	t.Helper()
+	return sts.hits.Load() > hitsBefore || strings.HasPrefix(body, strconv.Itoa(res.StatusCode)+" ")
+}
+
+// TestServeHandsOverRefused: every polling request of a live session that
+// parseHead refuses reaches net/http whole, never answered by Serve.
+func TestServeHandsOverRefused(t *testing.T) {
+	sts := newServeTestServer(t, &Options{PingInterval: time.Minute}, false)
+	q := "/engine.io/?EIO=4&transport=polling&sid="
+	for _, c := range []struct {
+		name string
+		req  func(sid string) string
+	}{
+		{"http10", func(sid string) string { return "GET " + q + sid + " HTTP/1.0\r\nHost: x\r\n\r\n" }},
+		{"bareLF", func(sid string) string { return "GET " + q + sid + " HTTP/1.1\nHost: x\n\n" }},
+		{"noHost", func(sid string) string { return "GET " + q + sid + " HTTP/1.1\r\n\r\n" }},
+		{"twoHosts", func(sid string) string { return "GET " + q + sid + " HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" }},
+		{"fold", func(sid string) string { return "GET " + q + sid + " HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\n\r\n" }},
+		{"spaceBeforeColon", func(sid string) string { return "GET " + q + sid + " HTTP/1.1\r\nHost : x\r\n\r\n" }},
+		{"ctl", func(sid string) string { return "GET " + q + sid + " HTTP/1.1\r\nHost: x\r\nX-A: a\x01\r\n\r\n" }},
+		{"absoluteTarget", func(sid string) string { return "GET http://x" + q + sid + " HTTP/1.1\r\nHost: x\r\n\r\n" }},
+		{"getLength", func(sid string) string { return "GET " + q + sid + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n" }},
+		{"upgradeH2C", func(sid string) string {
+			return "GET " + q + sid + " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"
+		}},
+		{"longHead", func(sid string) string {
+			return "GET " + q + sid + " HTTP/1.1\r\nHost: x\r\nX-A: " + strings.Repeat("a", maxHeadBytes) + "\r\n\r\n"
+		}},
+		{"chunked", func(sid string) string {
+			return "POST " + q + sid + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n4a\r\n0\r\n\r\n"
+		}},
+		{"twoLengths", func(sid string) string {
+			return "POST " + q + sid + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n4a"
+		}},
+		{"plusLength", func(sid string) string {
+			return "POST " + q + sid + " HTTP/1.1\r\nHost: x\r\nContent-Length: +2\r\n\r\n4a"
+		}},
+		{"otherPath", func(sid string) string {
+			return "GET /engine.io/x?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n\r\n"
+		}},
+		{"escapedPath", func(sid string) string {
+			return "GET /engine%2eio/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n\r\n"
+		}},
+		{"options", func(sid string) string { return "OPTIONS " + q + sid + " HTTP/1.1\r\nHost: x\r\n\r\n" }},
+		{"unknownSID", func(string) string { return "GET " + q + "nope HTTP/1.1\r\nHost: x\r\n\r\n" }},
+		{"eio3", func(sid string) string {
+			return "GET /engine.io/?EIO=3&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n\r\n"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sid, _ := sts.handshake(t)
+			s := sts.session(t)
+			_ = s.Send(eio.Packet{Type: eio.Message, Data: []byte("x")}) // a GET is answered at once
+			before := sts.hits.Load()
+			hc := sts.dialHTTP(t)
+			hc.send(t, c.req(sid))
+			res, body := hc.read(t)
+			if !sts.notServedByUs(t, before, res, body) {
+				t.Fatalf("answered by Serve: %d %q", res.StatusCode, body)
+			}
+			s.Close(ReasonForcedClose)
+		})
+	}
+}
+
+// TestServeHandoffMidConnection: on one keep-alive connection, requests
+// Serve answers, then one for another path (handed over with the bytes
+// after it), then a polling request that net/http now answers; all
+// pipelined in one write.
+func TestServeHandoffMidConnection(t *testing.T) {
+	sts := newServeTestServer(t, nil, true)
+	sid, _ := sts.handshake(t)
+	before := sts.hits.Load()
+	hc := sts.dialHTTP(t)
+	hc.send(t, postReq(sid, "4a")+
+		"POST /other/x?y=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"+
+		postReq(sid, "4b")+getReq(sid))
+	for i, want := range []string{"ok", "other POST /other/x?y=1 abc", "ok", "4a\x1e4b"} {
+		res, body := hc.read(t)
+		if res.StatusCode != 200 || body != want {
+			t.Fatalf("response %d: %d %q, want %q", i, res.StatusCode, body, want)
+		}
+	}
+	if got := sts.hits.Load() - before; got != 3 {
+		t.Fatalf("%d requests reached net/http, want 3 (the other path and what followed)", got)
+	}
+}
+
+// TestServePipelined: pipelined polling requests are answered in order by
+// Serve, each read whole.
+func TestServePipelined(t *testing.T) {
+	sts := newServeTestServer(t, nil, true)
+	sid, _ := sts.handshake(t)
+	before := sts.hits.Load()
+	hc := sts.dialHTTP(t)
+	hc.send(t, postReq(sid, "4a")+postReq(sid, "4b\x1e4c")+getReq(sid)+postReq(sid, "4d"))
+	for i, want := range []string{"ok", "ok", "4a\x1e4b\x1e4c", "ok"} {
+		res, body := hc.read(t)
+		if res.StatusCode != 200 || body != want {
+			t.Fatalf("response %d: %d %q, want %q", i, res.StatusCode, body, want)
+		}
+	}
+	hc.send(t, getReq(sid))
+	if _, body := hc.read(t); body != "4d" {
+		t.Fatalf("last GET: %q", body)
+	}
+	if n := sts.hits.Load() - before; n != 0 {
+		t.Fatalf("%d requests reached net/http", n)
+	}
+}
+
+// TestServeParkedGET: a GET that waits is answered when a message is sent,
+// and the connection then serves the next request; one whose client goes
+// away ends its session (ErrPollAborted), as on the net/http path.
+func TestServeParkedGET(t *testing.T) {
+	sts := newServeTestServer(t, nil, false)
+	sid, _ := sts.handshake(t)
+	s := sts.session(t)
+	hc := sts.dialHTTP(t)
+	hc.send(t, getReq(sid))
+	waitGET(t, s)
+	_ = s.Send(eio.Packet{Type: eio.Message, Data: []byte("late")})
+	if _, body := hc.read(t); body != "4late" {
+		t.Fatalf("parked GET: %q", body)
+	}
+	hc.send(t, postReq(sid, "4next"))
+	if _, body := hc.read(t); body != "ok" {
+		t.Fatalf("POST after a parked GET: %q", body)
+	}
+	hc.send(t, getReq(sid))
+	waitGET(t, s)
+	hc.Close()
+	ev := sts.closed(t)
+	if ev.reason != ReasonTransportError || !errors.Is(ev.err, ErrPollAborted) {
+		t.Fatalf("closed: %q %v", ev.reason, ev.err)
+	}
+}
+
+// waitGET waits until s has a GET pending.
+func waitGET(t *testing.T, s *Session) {
+	t.Helper()
+	for range 1000 {
+		s.mu.Lock()
+		active := s.getActive
+		s.mu.Unlock()
+		if active {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("no GET pending")
+}
+
+// TestServeConnectionClose: Connection: close is honoured (answered with
+// Connection: close, then the connection is closed).
+func TestServeConnectionClose(t *testing.T) {
+	sts := newServeTestServer(t, nil, false)
+	sid, _ := sts.handshake(t)
+	hc := sts.dialHTTP(t)
+	req := postReq(sid, "4a")
+	req = strings.Replace(req, "Host: x\r\n", "Host: x\r\nConnection: close\r\n", 1)
+	hc.send(t, req)
+	res, body := hc.read(t)
+	if body != "ok" || !res.Close {
+		t.Fatalf("%q close=%v", body, res.Close)
+	}
+	if _, err := hc.br.ReadByte(); err != io.EOF {
+		t.Fatalf("after Connection: close: %v", err)
+	}
+}
+
+// TestServeCancel: cancelling Serve's context ends it and every connection
+// it kept: a parked GET ends (its session with ErrPollAborted).
+func TestServeCancel(t *testing.T) {
+	sts := newServeTestServer(t, nil, false)
+	sid, _ := sts.handshake(t)
+	s := sts.session(t)
+	hc := sts.dialHTTP(t)
+	hc.send(t, getReq(sid))
+	waitGET(t, s)
+	idle := sts.dialHTTP(t) // a connection that sent nothing
+	sts.stop(t)
+	if _, err := hc.br.ReadByte(); err == nil {
+		t.Fatal("parked GET's connection still open")
+	}
+	if _, err := idle.br.ReadByte(); err == nil {
+		t.Fatal("idle connection still open")
+	}
+	if ev := sts.closed(t); !errors.Is(ev.err, ErrPollAborted) {
+		t.Fatalf("closed: %q %v", ev.reason, ev.err)
+	}
+}
+
+// TestServeShutdown: shutting the http.Server down ends Serve with
+// http.ErrServerClosed.
+func TestServeShutdown(t *testing.T) {
+	_, srv := newRecServer(nil, false)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(context.Background(), ln, ServeOptions{HTTP: hs}) }()
+	res, err := http.Get("http://" + ln.Addr().String() + "/engine.io/?EIO=4&transport=polling")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := hs.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, http.ErrServerClosed) {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Serve did not return after Shutdown")
+	}
+	if err := srv.Serve(ctx, ln, ServeOptions{}); !errors.Is(err, ErrServeOptions) {
+		t.Fatalf("Serve without HTTP: %v", err)
+	}
+}
+
+// TestServeSameAnswers: Serve answers polling requests with the bytes
+// ServeHTTP (under net/http) answers them with: status, header fields
+// (CORS, compression, Connection: close; Date aside) and body.
+func TestServeSameAnswers(t *testing.T) {
+	opts := &Options{
+		CORS:                     &CORS{Origins: []string{"http://ok.example"}, Credentials: true},
+		HTTPCompressionThreshold: 8,
+	}
+	plain := newTestServer(t, opts, true)
+	fast := newServeTestServer(t, opts, true)
+	type answer struct {
+		status int
+		header http.Header
+		body   string
+	}
+	run := func(ts *testServer, addr string) []answer {
+		var out []answer
+		dial := func() *httpConn {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			return &httpConn{c, bufio.NewReader(c)}
+		}
+		exchange := func(hc *httpConn, req string) {
+			hc.send(t, req)
+			res, body := hc.read(t)
+			if res.Header.Get("Date") == "" {
+				t.Errorf("%q: no Date", req)
+			}
+			res.Header.Del("Date")
+			out = append(out, answer{res.StatusCode, res.Header, body})
+		}
+		with := func(req, fields string) string {
+			return strings.Replace(req, "Host: x\r\n", "Host: x\r\n"+fields, 1)
+		}
+		sid, _ := ts.handshake(t)
+		hc := dial()
+		exchange(hc, with(postReq(sid, "4hello world"), "Origin: http://ok.example\r\n"))
+		exchange(hc, with(getReq(sid), "Origin: http://ok.example\r\nAccept-Encoding: gzip\r\n"))
+		exchange(hc, with(postReq(sid, "4a"), "Origin: http://other.example\r\n"))
+		exchange(hc, with(getReq(sid), "Accept-Encoding: br, deflate;q=0.5\r\nConnection: close\r\n"))
+		hc = dial()
+		exchange(hc, with(postReq(sid, "4b"), "Origin: http://ok.example\r\nConnection: close\r\n"))
+		hc = dial()
+		exchange(hc, strings.Replace(postReq(sid, "4b"), "text/plain;charset=UTF-8", "application/octet-stream", 1))
+		exchange(hc, getReq(sid)) // unknown session now: answered by net/http on both
+		sid, _ = ts.handshake(t)
+		hc = dial()
+		exchange(hc, postReq(sid, "zzz"))
+		return out
+	}
+	want := run(plain, plain.ts.Listener.Addr().String())
+	got := run(fast.testServer, fast.addr)
+	if n := fast.hits.Load(); n != 3 {
+		t.Errorf("%d requests reached net/http on the Serve side, want 3 (two handshakes, the unknown session)", n)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d answers, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].status != want[i].status || got[i].body != want[i].body || !reflect.DeepEqual(got[i].header, want[i].header) {
+			t.Errorf("answer %d:\n got %d %v %q\nwant %d %v %q", i, got[i].status, got[i].header, got[i].body,
+				want[i].status, want[i].header, want[i].body)
+		}
 	}
 }
