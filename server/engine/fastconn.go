@@ -154,7 +154,10 @@ func (c *fastConn) serveRequest(n int) bool {
 	h, err := parseHead(unsafeString(c.buf[c.r : c.r+n]))
 	var s *Session
 	if err == nil && h.path == c.fs.path {
-		s = c.fs.srv.pollSession(h.query)
+		var handshake bool
+		if s, handshake = c.fs.srv.pollSession(h.query); handshake && !h.post {
+			return c.serveHandshake(&h, n)
+		}
 	}
 	if s == nil {
 		c.handOff()
@@ -337,20 +340,24 @@ func (b *fastBody) Read(p []byte) (int, error) {
 
 // pollSession returns the session a polling request with query rq is
 // for, when it is one ServeHTTP would answer with servePoll or serveData
-// (nil: the request goes to net/http).
-func (srv *Server) pollSession(rq string) *Session {
+// (nil: the request goes to net/http); handshake is true for a polling
+// handshake (no sid).
+func (srv *Server) pollSession(rq string) (s *Session, handshake bool) {
 	q := parseRequestQuery(rq)
-	if q.eio != "4" || q.transport != TransportPolling || q.sid == "" ||
+	if q.eio != "4" || q.transport != TransportPolling ||
 		!slices.Contains(srv.opts.Transports, TransportPolling) {
-		return nil
+		return nil, false
+	}
+	if q.sid == "" {
+		return nil, true
 	}
 	srv.mu.Lock()
-	s := srv.sessions[q.sid]
+	s = srv.sessions[q.sid]
 	srv.mu.Unlock()
 	if s == nil || !s.alive() || s.Transport() != TransportPolling {
-		return nil
+		return nil, false
 	}
-	return s
+	return s, false
 }
 
 // unsafeString returns b's bytes as a string without copying: valid while

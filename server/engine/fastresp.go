@@ -67,16 +67,21 @@ func (c *fastConn) respond(status int, kind respKind, body []byte, enc string) {
 	b = c.fs.dates.append(b)
 	b = append(b, "\r\n\r\n"...)
 	b = append(b, body...)
+	c.write(b)
+	if cap(b) <= maxKeptOut {
+		c.out = b[:0]
+	} else {
+		c.out = nil
+	}
+}
+
+// write writes a whole response.
+func (c *fastConn) write(b []byte) {
 	if c.fs.write > 0 {
 		_ = c.conn.SetWriteDeadline(time.Now().Add(c.fs.write))
 	}
 	if _, err := c.conn.Write(b); err != nil {
 		c.failed = true
-	}
-	if cap(b) <= maxKeptOut {
-		c.out = b[:0]
-	} else {
-		c.out = nil
 	}
 }
 

@@ -69,6 +69,7 @@ func (srv *Server) Serve(ctx context.Context, ln net.Listener, opts ServeOptions
 	fs := newFastServer(srv, opts, ln.Addr())
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
+	fs.ctx = ctx
 	defer cancel()
 
 	httpDone := make(chan error, 1)
@@ -109,6 +110,7 @@ func (srv *Server) Serve(ctx context.Context, ln net.Listener, opts ServeOptions
 // fastServer is the state of one Serve call.
 type fastServer struct {
 	srv     *Server
+	ctx     context.Context // Serve's: the handshake requests' context
 	path    string
 	handoff *handoffListener
 

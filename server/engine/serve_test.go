@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -128,13 +129,23 @@ func postReq(sid, body string) string {
 		strconv.Itoa(len(body)) + "\r\n\r\n" + body
 }
 
-// TestServePolling: after a handshake (net/http's), the polling requests
-// of the session are answered by Serve, as ServeHTTP answers them.
+// TestServePolling: the handshake and the polling requests of the session
+// are answered by Serve, as ServeHTTP answers them; AllowRequest and the
+// session's RequestInfo see the handshake request as net/http reads it.
 func TestServePolling(t *testing.T) {
-	sts := newServeTestServer(t, nil, true)
+	var seen atomic.Pointer[http.Request]
+	sts := newServeTestServer(t, &Options{AllowRequest: func(r *http.Request) error {
+		seen.Store(r)
+		return nil
+	}}, true)
 	sid, _ := sts.handshake(t)
-	if n := sts.hits.Load(); n != 1 {
-		t.Fatalf("%d requests reached net/http for the handshake", n)
+	r := seen.Load()
+	if r == nil || r.Header.Get("User-Agent") == "" || r.RemoteAddr == "" || r.Host != sts.addr || r.Context().Err() != nil {
+		t.Fatalf("AllowRequest saw %+v", r)
+	}
+	if info := sts.session(t).Request(); info.Header().Get("User-Agent") == "" || info.RemoteAddr != r.RemoteAddr ||
+		info.URL != "/engine.io/?EIO=4&transport=polling" {
+		t.Fatalf("RequestInfo %+v", info)
 	}
 	c := sts.dialHTTP(t)
 	c.send(t, postReq(sid, "4hello"))
@@ -147,8 +158,8 @@ func TestServePolling(t *testing.T) {
 	if res.StatusCode != 200 || body != "4hello" || res.Header.Get("Content-Type") != "text/plain; charset=UTF-8" {
 		t.Fatalf("GET: %d %q %v", res.StatusCode, body, res.Header)
 	}
-	if n := sts.hits.Load(); n != 1 {
-		t.Fatalf("%d requests reached net/http, want the handshake only", n)
+	if n := sts.hits.Load(); n != 0 {
+		t.Fatalf("%d requests reached net/http", n)
 	}
 }
 
@@ -393,6 +404,7 @@ func TestServeSameAnswers(t *testing.T) {
 	opts := &Options{
 		CORS:                     &CORS{Origins: []string{"http://ok.example"}, Credentials: true},
 		HTTPCompressionThreshold: 8,
+		Cookie:                   &Cookie{},
 	}
 	plain := newTestServer(t, opts, true)
 	fast := newServeTestServer(t, opts, true)
@@ -418,13 +430,26 @@ func TestServeSameAnswers(t *testing.T) {
 				t.Errorf("%q: no Date", req)
 			}
 			res.Header.Del("Date")
-			out = append(out, answer{res.StatusCode, res.Header, body})
+			if c := res.Header["Set-Cookie"]; len(c) == 1 {
+				c[0] = sidCookie.ReplaceAllString(c[0], "io=SID;")
+			}
+			out = append(out, answer{res.StatusCode, res.Header, sidField.ReplaceAllString(body, `"sid":"SID"`)})
 		}
 		with := func(req, fields string) string {
 			return strings.Replace(req, "Host: x\r\n", "Host: x\r\n"+fields, 1)
 		}
-		sid, _ := ts.handshake(t)
 		hc := dial()
+		hc.send(t, "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nOrigin: http://ok.example\r\n\r\n")
+		res, body := hc.read(t)
+		sid := openHandshake(t, body).SID
+		res.Header.Del("Date")
+		for k, vs := range res.Header {
+			for i := range vs {
+				vs[i] = strings.ReplaceAll(vs[i], sid, "SID")
+			}
+			res.Header[k] = vs
+		}
+		out = append(out, answer{res.StatusCode, res.Header, strings.ReplaceAll(body, sid, "SID")})
 		exchange(hc, with(postReq(sid, "4hello world"), "Origin: http://ok.example\r\n"))
 		exchange(hc, with(getReq(sid), "Origin: http://ok.example\r\nAccept-Encoding: gzip\r\n"))
 		exchange(hc, with(postReq(sid, "4a"), "Origin: http://other.example\r\n"))
@@ -437,12 +462,13 @@ func TestServeSameAnswers(t *testing.T) {
 		sid, _ = ts.handshake(t)
 		hc = dial()
 		exchange(hc, postReq(sid, "zzz"))
+		exchange(hc, "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nOrigin: http://ok.example\r\nContent-Type: text/plain\r\n\r\n")
 		return out
 	}
 	want := run(plain, plain.ts.Listener.Addr().String())
 	got := run(fast.testServer, fast.addr)
-	if n := fast.hits.Load(); n != 3 {
-		t.Errorf("%d requests reached net/http on the Serve side, want 3 (two handshakes, the unknown session)", n)
+	if n := fast.hits.Load(); n != 1 {
+		t.Errorf("%d requests reached net/http on the Serve side, want 1 (the unknown session)", n)
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d answers, want %d", len(got), len(want))
@@ -454,3 +480,8 @@ func TestServeSameAnswers(t *testing.T) {
 		}
 	}
 }
+
+var (
+	sidCookie = regexp.MustCompile(`io=[^;]*;`)
+	sidField  = regexp.MustCompile(`"sid":"[^"]*"`)
+)
