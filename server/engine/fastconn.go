@@ -22,7 +22,6 @@ type fastConn struct {
 	buf  []byte // read buffer; buf[r:w] is read and not yet used
 	r, w int
 	rerr error // the read error that ended reading (nil: none)
-	out  []byte
 
 	// The request being answered: what its answer needs, copied from its
 	// head before the exchange starts (a GET that parks no longer owns

@@ -3,6 +3,7 @@ package engine
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -16,14 +17,15 @@ const (
 	respOK                    // a POST's "ok"
 )
 
-// maxKeptOut bounds the response buffer a connection keeps.
+// maxKeptOut bounds the response buffers outBufs keeps.
 const maxKeptOut = 64 << 10
 
 // respond writes a response as net/http writes ServeHTTP's: the status
 // line, the handler's header fields sorted by name, then Connection: close
 // (when the connection ends after it) and Date, then the body.
 func (c *fastConn) respond(status int, kind respKind, body []byte, enc string) {
-	b := append(c.out[:0], "HTTP/1.1 "...)
+	bp := outBufs.Get().(*[]byte)
+	b := append((*bp)[:0], "HTTP/1.1 "...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, ' ')
 	b = append(b, http.StatusText(status)...)
@@ -69,11 +71,14 @@ func (c *fastConn) respond(status int, kind respKind, body []byte, enc string) {
 	b = append(b, body...)
 	c.write(b)
 	if cap(b) <= maxKeptOut {
-		c.out = b[:0]
-	} else {
-		c.out = nil
+		*bp = b[:0]
+		outBufs.Put(bp)
 	}
 }
+
+// outBufs holds the buffers responses are put together in (shared by the
+// connections: an idle one keeps none).
+var outBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // write writes a whole response.
 func (c *fastConn) write(b []byte) {
