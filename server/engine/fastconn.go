@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -13,9 +14,8 @@ import (
 )
 
 // fastConn is a connection accepted by Server.Serve and not (yet) handed
-// to net/http. One goroutine at a time owns it: the one running serve; a
-// GET that parks hands the reading to readAhead, which goes on with serve
-// once the GET is answered.
+// to net/http, owned by the goroutine running serve (a parked GET's watch
+// reads it meanwhile, and ends before the GET's request does).
 type fastConn struct {
 	fs   *fastServer
 	conn net.Conn
@@ -26,25 +26,26 @@ type fastConn struct {
 	// The request being answered: what its answer needs, copied from its
 	// head before the exchange starts (a GET that parks no longer owns
 	// the read buffer).
-	enc          string // Accept-Encoding's choice: "gzip", "deflate" or ""
-	allow        string // Access-Control-Allow-Origin; "" none
-	vary         bool   // Vary: Origin
-	creds        bool   // Access-Control-Allow-Credentials: true
-	binary       bool   // POST: application/octet-stream
-	bodyLeft     int64  // POST: body bytes not yet read
-	bodyDeadline bool   // the body's read deadline is set
-	closeAfter   bool   // answer with Connection: close, then close
-	dropped      bool   // close without an answer
-	failed       bool   // a write failed
+	enc          string  // Accept-Encoding's choice: "gzip", "deflate" or ""
+	allow        string  // Access-Control-Allow-Origin; "" none
+	vary         bool    // Vary: Origin
+	creds        bool    // Access-Control-Allow-Credentials: true
+	binary       bool    // POST: application/octet-stream
+	bodyLeft     int64   // POST: body bytes not yet read
+	bodyDeadline bool    // the body's read deadline is set
+	closeAfter   bool    // answer with Connection: close, then close
+	dropped      bool    // close without an answer
+	failed       bool    // a write failed
+	pending      *[]byte // the response to write when the exchange returns (from outBufs)
 
-	// A parked GET: readAhead waits for the connection's next bytes, so
-	// that a client that goes away ends the GET (as net/http's
-	// background read ends the request's context).
-	ahead      bool          // readAhead runs for the current GET (owner only)
-	mu         sync.Mutex    // guards getPending
+	// A parked GET: watch reads the connection meanwhile, so that a client
+	// that goes away ends the GET (as net/http's background read ends the
+	// request's context). The owner stops it once the GET returns.
+	watching   bool          // watch runs for the current GET (owner only)
+	mu         sync.Mutex    // guards getPending and w while watch runs
 	getPending bool          // the GET has not returned yet
-	goneCh     chan struct{} // readAhead's failure, while getPending (cap 1)
-	getDone    chan struct{} // the GET returned: readAhead owns the connection (cap 1)
+	goneCh     chan struct{} // watch's read failed while getPending (cap 1)
+	watchDone  chan error    // watch's read ended: its error (cap 1)
 }
 
 const fastReadBuffer = 4 << 10
@@ -52,17 +53,17 @@ const fastReadBuffer = 4 << 10
 func newFastConn(fs *fastServer, conn net.Conn) *fastConn {
 	return &fastConn{
 		fs: fs, conn: conn,
-		buf:     make([]byte, fastReadBuffer),
-		goneCh:  make(chan struct{}, 1),
-		getDone: make(chan struct{}, 1),
+		buf:       make([]byte, fastReadBuffer),
+		goneCh:    make(chan struct{}, 1),
+		watchDone: make(chan error, 1),
 	}
 }
 
 // errHandOff: the bytes read are not a request head Serve reads.
 var errHandOff = errors.New("engine: hand the connection to net/http")
 
-// serve answers the connection's requests until it closes, is handed over
-// or passed to readAhead.
+// serve answers the connection's requests until it closes or is handed
+// over.
 func (c *fastConn) serve() {
 	for {
 		n, err := c.readHead()
@@ -193,30 +194,15 @@ func (c *fastConn) prepare(h *reqHead) {
 	c.closeAfter, c.dropped = h.close, false
 }
 
-// afterRequest ends a request's exchange: true when the connection goes on
-// in this goroutine.
+// afterRequest ends a request's exchange: true when the connection goes on.
 func (c *fastConn) afterRequest() bool {
-	end := c.dropped || c.closeAfter || c.failed || c.bodyLeft > 0
-	if c.ahead {
-		// readAhead owns the connection from here.
-		c.ahead = false
-		c.mu.Lock()
-		c.getPending = false
-		select {
-		case <-c.goneCh:
-		default:
-		}
-		c.mu.Unlock()
-		if end {
-			c.closeAfter = true
-			_ = c.conn.Close() // ends readAhead's read
-		} else {
-			_ = c.conn.SetReadDeadline(time.Now().Add(c.fs.idle))
-		}
-		c.getDone <- struct{}{}
-		return false
+	if !c.dropped {
+		c.flush()
 	}
-	if end {
+	if c.watching {
+		c.stopWatch()
+	}
+	if c.dropped || c.closeAfter || c.failed || c.bodyLeft > 0 {
 		c.close()
 		return false
 	}
@@ -224,45 +210,57 @@ func (c *fastConn) afterRequest() bool {
 }
 
 // park is called by a GET about to wait (exchange.gone): the first call
-// starts readAhead. It returns the channel readAhead signals when the
-// connection fails.
+// starts watch. It returns the channel watch signals when the connection
+// fails.
 func (c *fastConn) park() <-chan struct{} {
-	if !c.ahead {
-		c.ahead = true
+	if !c.watching {
+		c.watching = true
+		_ = c.conn.SetReadDeadline(time.Time{}) // the GET waits as long as the engine says
+		c.makeRoom()
 		c.mu.Lock()
 		c.getPending = true
 		c.mu.Unlock()
-		_ = c.conn.SetReadDeadline(time.Time{}) // the GET waits as long as the engine says
-		c.makeRoom()
 		c.fs.wg.Add(1)
-		go c.readAhead()
+		go c.watch(c.buf[c.w:])
 	}
 	return c.goneCh
 }
 
-// readAhead reads the connection while a GET waits: its read fails when the
-// client goes away (or Serve closes the connection), which ends the GET;
-// bytes it reads are the next request (pipelined), served once the GET is
-// answered. Then it serves the connection.
-func (c *fastConn) readAhead() {
+// watch reads the connection into b while a GET waits: its read fails when
+// the client goes away (or Serve closes the connection), which ends the GET;
+// bytes it reads are the next request (pipelined), served after the GET.
+func (c *fastConn) watch(b []byte) {
 	defer c.fs.wg.Done()
-	n, err := c.conn.Read(c.buf[c.w:])
+	n, err := c.conn.Read(b)
+	c.mu.Lock()
 	c.w += n
-	if err != nil {
-		c.rerr = err
-		c.mu.Lock()
-		if c.getPending {
-			c.goneCh <- struct{}{}
-		}
-		c.mu.Unlock()
+	if err != nil && c.getPending {
+		c.goneCh <- struct{}{}
 	}
-	<-c.getDone
-	if c.closeAfter {
-		c.close()
-		return
-	}
-	c.serve()
+	c.mu.Unlock()
+	c.watchDone <- err
 }
+
+// stopWatch ends watch once the GET has returned: its read is cut short
+// (a past deadline) unless it already ended; what it read is kept.
+func (c *fastConn) stopWatch() {
+	c.watching = false
+	c.mu.Lock()
+	c.getPending = false
+	select {
+	case <-c.goneCh:
+	default:
+	}
+	c.mu.Unlock()
+	_ = c.conn.SetReadDeadline(aLongTimeAgo)
+	err := <-c.watchDone
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		c.rerr = err // the connection failed: seen after the bytes read
+	}
+}
+
+// aLongTimeAgo is a deadline in the past: a read waiting under it returns.
+var aLongTimeAgo = time.Unix(1, 0)
 
 // close closes the connection.
 func (c *fastConn) close() {

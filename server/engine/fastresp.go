@@ -20,7 +20,8 @@ const (
 // maxKeptOut bounds the response buffers outBufs keeps.
 const maxKeptOut = 64 << 10
 
-// respond writes a response as net/http writes ServeHTTP's: the status
+// respond puts a response together (flush writes it) as net/http writes
+// ServeHTTP's: the status
 // line, the handler's header fields sorted by name, then Connection: close
 // (when the connection ends after it) and Date, then the body.
 func (c *fastConn) respond(status int, kind respKind, body []byte, enc string) {
@@ -69,9 +70,24 @@ func (c *fastConn) respond(status int, kind respKind, body []byte, enc string) {
 	b = c.fs.dates.append(b)
 	b = append(b, "\r\n\r\n"...)
 	b = append(b, body...)
-	c.write(b)
-	if cap(b) <= maxKeptOut {
-		*bp = b[:0]
+	*bp = b
+	c.pending = bp
+}
+
+// flush writes the response respond put together, if any. It runs once the
+// exchange has returned, as net/http writes a handler's response when the
+// handler returns: a client that has its answer may send its next request
+// at once, and the session must be done with this one (a POST still marked
+// active would make the next one an overlap).
+func (c *fastConn) flush() {
+	bp := c.pending
+	if bp == nil {
+		return
+	}
+	c.pending = nil
+	c.write(*bp)
+	if cap(*bp) <= maxKeptOut {
+		*bp = (*bp)[:0]
 		outBufs.Put(bp)
 	}
 }

@@ -485,3 +485,20 @@ var (
 	sidCookie = regexp.MustCompile(`io=[^;]*;`)
 	sidField  = regexp.MustCompile(`"sid":"[^"]*"`)
 )
+
+// TestServeAnswerAfterExchange: a POST's answer is written once serveData
+// has returned (as net/http writes a handler's response when it returns),
+// so a client that sends its next POST on another connection as soon as it
+// has "ok" never makes it an overlap.
+func TestServeAnswerAfterExchange(t *testing.T) {
+	sts := newServeTestServer(t, nil, false)
+	sid, _ := sts.handshake(t)
+	a, b := sts.dialHTTP(t), sts.dialHTTP(t)
+	for i := range 200 {
+		hc := []*httpConn{a, b}[i%2]
+		hc.send(t, postReq(sid, "4m"))
+		if res, body := hc.read(t); res.StatusCode != 200 || body != "ok" {
+			t.Fatalf("POST %d: %d %q", i, res.StatusCode, body)
+		}
+	}
+}
