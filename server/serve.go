@@ -14,8 +14,8 @@ type ServeOptions struct {
 	// "/socket.io/"): the long-polling requests for exactly this path are
 	// answered by Serve itself.
 	Path string
-	// HTTP serves every other request (handshakes, websockets, other
-	// paths), on the connections Serve hands to it; its handler must route
+	// HTTP serves every other request (websockets, other paths, heads
+	// Serve does not read), on the connections Serve hands to it; its handler must route
 	// Path to the Server. Required. Its timeouts apply to the connections
 	// Serve keeps too (see engine.ServeOptions).
 	HTTP *http.Server

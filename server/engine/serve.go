@@ -34,14 +34,16 @@ const (
 var ErrServeOptions = errors.New("engine: Serve needs ServeOptions.HTTP")
 
 // Serve accepts HTTP/1.1 connections from ln and answers the long-polling
-// requests of existing sessions itself, without net/http: a strict parser
-// of its own reads each request head, and a polling GET or POST for Path
-// with a sid, in the one unambiguous form it accepts (see parseHead), is
-// answered as ServeHTTP answers it (same status, headers, body), the
-// connection kept alive. Anything else (a handshake, a websocket, another
-// path, a head it does not accept) hands the connection, with every byte
-// already read in front, to opts.HTTP, which Serve runs on an in-memory
-// listener; the connection then stays with net/http.
+// requests (handshakes included) itself, without net/http: a strict parser
+// of its own reads each request head, and a polling GET or POST for Path,
+// in the one unambiguous form it accepts (see parseHead), is answered as
+// ServeHTTP answers it (same status, headers, body), the connection kept
+// alive; a handshake's AllowRequest gets the *http.Request that net/http's
+// ReadRequest reads from the same bytes. Anything else (a websocket,
+// another path, a session Serve does not know, a head it does not accept)
+// hands the connection, with every byte already read in front, to
+// opts.HTTP, which Serve runs on an in-memory listener; the connection then
+// stays with net/http.
 //
 // A connection changes hands only between two requests, and only after a
 // request Serve would not answer: every request Serve answers was read
@@ -50,8 +52,8 @@ var ErrServeOptions = errors.New("engine: Serve needs ServeOptions.HTTP")
 // it ends (no request smuggling).
 //
 // Requests Serve answers do not go through opts.HTTP.Handler: middleware in
-// front of the Server (logging, authentication) sees the handshake and
-// the websocket but not the polling requests that follow. ln should give
+// front of the Server (logging, authentication) sees the websocket but not
+// the polling requests. ln should give
 // plain TCP connections (TLS termination is not Serve's: put a proxy in
 // front).
 //
