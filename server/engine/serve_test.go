@@ -502,3 +502,48 @@ func TestServeAnswerAfterExchange(t *testing.T) {
 		}
 	}
 }
+
+// TestServeTimeouts: a connection that sends nothing closes after
+// hs.IdleTimeout, one whose head does not complete after
+// hs.ReadHeaderTimeout: closed without an answer, not handed over.
+func TestServeTimeouts(t *testing.T) {
+	_, srv := newRecServer(nil, false)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits atomic.Int64
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		srv.ServeHTTP(w, r)
+	}), ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 200 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, ServeOptions{HTTP: hs}) }()
+	defer func() {
+		cancel()
+		<-done
+		_ = hs.Close()
+		_ = srv.Close(context.Background())
+	}()
+	for _, first := range []string{"", "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n"} {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first != "" {
+			if _, err := io.WriteString(c, first); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		b, err := io.ReadAll(c)
+		c.Close()
+		if err != nil || len(b) != 0 {
+			t.Fatalf("after %q: read %q, %v; want a close without an answer", first, b, err)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("%d requests reached net/http", n)
+	}
+}
