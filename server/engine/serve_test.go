@@ -547,3 +547,29 @@ func TestServeTimeouts(t *testing.T) {
 		t.Fatalf("%d requests reached net/http", n)
 	}
 }
+
+// TestServePostAborted: a session that ends while its POST body is still
+// arriving ends the POST: the connection is closed without an answer, as on
+// the net/http path.
+func TestServePostAborted(t *testing.T) {
+	sts := newServeTestServer(t, nil, false)
+	sid, _ := sts.handshake(t)
+	s := sts.session(t)
+	hc := sts.dialHTTP(t)
+	hc.send(t, "POST /engine.io/?EIO=4&transport=polling&sid="+sid+" HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n4abc")
+	for range 1000 { // until the POST is being read
+		s.mu.Lock()
+		active := s.postActive
+		s.mu.Unlock()
+		if active {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.kill(ReasonTransportError, nil)
+	_ = hc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(hc.br)
+	if err != nil || len(b) != 0 {
+		t.Fatalf("read %q, %v; want a close without an answer", b, err)
+	}
+}
