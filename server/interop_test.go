@@ -64,65 +64,70 @@ func expect(t *testing.T, got map[string]json.RawMessage, key, want string) {
 
 func TestInteropBasic(t *testing.T) {
 	for _, mode := range []string{"websocket", "polling", "upgrade"} {
-		t.Run(mode, func(t *testing.T) {
-			rs := newReasons()
-			askReply := make(chan string, 1)
-			url, _ := startServer(t, nil, func(srv *Server) {
-				srv.OnConnection(func(s *Socket) {
-					s.OnDisconnect(rs.add)
-					if err := s.Emit("welcome", "hi", map[string]int{"n": 1}); err != nil {
-						t.Error(err)
-					}
-					s.On("hello", func(e *Event) {
-						var x string
-						_ = e.Decode(&x)
-						if err := e.Ack(x+"!", e.Args.Len()); err != nil {
-							t.Error(err)
-						}
-						if err := e.Ack("twice"); err != ErrAlreadyAcked {
-							t.Errorf("second Ack: %v", err)
-						}
-					})
-					s.On("bin", func(e *Event) {
-						var b []byte
-						var o struct{ Nested [][]byte }
-						if err := e.Decode(&b, &o); err != nil {
-							t.Error(err)
-						}
-						_ = e.Ack(map[string]any{"buf": b, "nested": []any{o.Nested[0]}, "len": len(b) + len(o.Nested[0])})
-					})
-					s.On("binsrv-please", func(e *Event) {
-						_ = s.Emit("binsrv", []byte{0xca, 0xfe}, map[string]any{"nested": []any{[]byte{0xbe, 0xef}}, "text": "t"})
-					})
-					// Server -> client ack: the namespace's first ack id is 0.
-					_ = s.Emit("ask", 41, AckFunc(func(a Args, err error) {
-						var n int
-						if err == nil {
-							err = a.Decode(0, &n)
-						}
-						if err != nil {
-							t.Error(err)
-						}
-						askReply <- "ok"
-						_ = s.Emit("asked", n)
-					}))
-				})
-			})
-			got := runClient(t, url, "basic", mode)
-			expect(t, got, "welcome", `["hi",{"n":1}]`)
-			expect(t, got, "id", `true`)
-			expect(t, got, "hello-ack", `["x!",2]`)
-			expect(t, got, "hello-ack2", `"y!"`)
-			expect(t, got, "bin-ack", `["010203","0405",5]`)
-			expect(t, got, "asked", `42`)
-			expect(t, got, "binsrv", `["cafe","beef","t"]`)
-			want := map[string]string{"websocket": "websocket", "polling": "polling", "upgrade": "websocket"}[mode]
-			expect(t, got, "transport", `"`+want+`"`)
-			expect(t, got, "after", `"z!"`)
-			<-askReply
-			rs.wait(t, "client namespace disconnect")
-		})
+		t.Run(mode, func(t *testing.T) { testInteropBasic(t, mode, startServer) })
 	}
+}
+
+// starter starts a Server for a test and returns its URL.
+type starter func(t *testing.T, opts *Options, setup func(srv *Server)) (string, *Server)
+
+func testInteropBasic(t *testing.T, mode string, start starter) {
+	rs := newReasons()
+	askReply := make(chan string, 1)
+	url, _ := start(t, nil, func(srv *Server) {
+		srv.OnConnection(func(s *Socket) {
+			s.OnDisconnect(rs.add)
+			if err := s.Emit("welcome", "hi", map[string]int{"n": 1}); err != nil {
+				t.Error(err)
+			}
+			s.On("hello", func(e *Event) {
+				var x string
+				_ = e.Decode(&x)
+				if err := e.Ack(x+"!", e.Args.Len()); err != nil {
+					t.Error(err)
+				}
+				if err := e.Ack("twice"); err != ErrAlreadyAcked {
+					t.Errorf("second Ack: %v", err)
+				}
+			})
+			s.On("bin", func(e *Event) {
+				var b []byte
+				var o struct{ Nested [][]byte }
+				if err := e.Decode(&b, &o); err != nil {
+					t.Error(err)
+				}
+				_ = e.Ack(map[string]any{"buf": b, "nested": []any{o.Nested[0]}, "len": len(b) + len(o.Nested[0])})
+			})
+			s.On("binsrv-please", func(e *Event) {
+				_ = s.Emit("binsrv", []byte{0xca, 0xfe}, map[string]any{"nested": []any{[]byte{0xbe, 0xef}}, "text": "t"})
+			})
+			// Server -> client ack: the namespace's first ack id is 0.
+			_ = s.Emit("ask", 41, AckFunc(func(a Args, err error) {
+				var n int
+				if err == nil {
+					err = a.Decode(0, &n)
+				}
+				if err != nil {
+					t.Error(err)
+				}
+				askReply <- "ok"
+				_ = s.Emit("asked", n)
+			}))
+		})
+	})
+	got := runClient(t, url, "basic", mode)
+	expect(t, got, "welcome", `["hi",{"n":1}]`)
+	expect(t, got, "id", `true`)
+	expect(t, got, "hello-ack", `["x!",2]`)
+	expect(t, got, "hello-ack2", `"y!"`)
+	expect(t, got, "bin-ack", `["010203","0405",5]`)
+	expect(t, got, "asked", `42`)
+	expect(t, got, "binsrv", `["cafe","beef","t"]`)
+	want := map[string]string{"websocket": "websocket", "polling": "polling", "upgrade": "websocket"}[mode]
+	expect(t, got, "transport", `"`+want+`"`)
+	expect(t, got, "after", `"z!"`)
+	<-askReply
+	rs.wait(t, "client namespace disconnect")
 }
 
 func TestInteropNamespaces(t *testing.T) {
@@ -211,12 +216,12 @@ func TestInteropRooms(t *testing.T) {
 
 func TestInteropBroadcastAck(t *testing.T) {
 	for _, mode := range []string{"websocket", "polling"} {
-		t.Run(mode, func(t *testing.T) { testInteropBroadcastAck(t, mode) })
+		t.Run(mode, func(t *testing.T) { testInteropBroadcastAck(t, mode, startServer) })
 	}
 }
 
-func testInteropBroadcastAck(t *testing.T, mode string) {
-	url, _ := startServer(t, nil, func(srv *Server) {
+func testInteropBroadcastAck(t *testing.T, mode string, start starter) {
+	url, _ := start(t, nil, func(srv *Server) {
 		srv.OnConnection(func(s *Socket) {
 			s.On("collect", func(e *Event) {
 				go func() { // EmitWithAck waits: not on the read loop

@@ -4,6 +4,9 @@
 // it listens on -addr, prints "listening <port>", and serves the contract at
 // /socket.io/ until SIGTERM or SIGINT.
 //
+// With -fast it serves through server.Server.Serve (the opt-in listener that
+// answers long-polling requests without net/http) instead of http.Server.Serve.
+//
 // With -control it also serves, on that side address (printed as
 // "control <port>"), /mem (the runtime's memory accounting after a GC, with
 // ?free=1 after debug.FreeOSMemory: see bench/memstat), and, with
@@ -33,21 +36,23 @@ import (
 
 	"github.com/duplexio/duplex/bench/benchserver"
 	"github.com/duplexio/duplex/bench/memstat"
+	"github.com/duplexio/duplex/server"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	control := flag.String("control", "", "side address for pprof and profiling control (off when empty)")
 	profileDir := flag.String("profile-dir", "", "directory of the profiles written via the control address (no profiling endpoints when empty)")
+	fast := flag.Bool("fast", false, "serve with server.Server.Serve (long-polling answered without net/http)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := run(*addr, *control, *profileDir, log); err != nil {
+	if err := run(*addr, *control, *profileDir, *fast, log); err != nil {
 		log.Error("bench server", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, control, profileDir string, log *slog.Logger) error {
+func run(addr, control, profileDir string, fast bool, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv := benchserver.New(log)
@@ -59,7 +64,13 @@ func run(addr, control, profileDir string, log *slog.Logger) error {
 	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() {
+		if fast {
+			served <- srv.Serve(ctx, ln, server.ServeOptions{Path: "/socket.io/", HTTP: hs})
+			return
+		}
+		served <- hs.Serve(ln)
+	}()
 	fmt.Printf("listening %d\n", ln.Addr().(*net.TCPAddr).Port)
 
 	var cs *http.Server

@@ -124,14 +124,40 @@ func BenchmarkEchoWebsocket(b *testing.B) {
 }
 
 // BenchmarkPollingRoundTrip measures one POST of a message that the server
-// echoes and the GET that fetches the echo.
+// echoes and the GET that fetches the echo (client included).
 func BenchmarkPollingRoundTrip(b *testing.B) {
 	srv := NewServer(echoOptions())
 	hts := httptest.NewServer(srv)
 	defer hts.Close()
 	defer srv.Close(context.Background())
-	client := hts.Client()
-	res, err := client.Get(hts.URL + "/?EIO=4&transport=polling")
+	benchPollingRoundTrip(b, hts.Client(), hts.URL)
+}
+
+// BenchmarkServePollingRoundTrip is BenchmarkPollingRoundTrip with the
+// server run by Serve.
+func BenchmarkServePollingRoundTrip(b *testing.B) {
+	srv := NewServer(echoOptions())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, ServeOptions{Path: "/", HTTP: hs}) }()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer func() {
+		client.CloseIdleConnections()
+		_ = srv.Close(context.Background())
+		cancel()
+		<-done
+		_ = hs.Close()
+	}()
+	benchPollingRoundTrip(b, client, "http://"+ln.Addr().String())
+}
+
+func benchPollingRoundTrip(b *testing.B, client *http.Client, base string) {
+	res, err := client.Get(base + "/?EIO=4&transport=polling")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -142,7 +168,7 @@ func BenchmarkPollingRoundTrip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	url := hts.URL + "/?EIO=4&transport=polling&sid=" + hs.SID
+	url := base + "/?EIO=4&transport=polling&sid=" + hs.SID
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

@@ -95,17 +95,32 @@ func (srv *Server) writePollBody(w http.ResponseWriter, r *http.Request, body []
 	h := w.Header()
 	h["Content-Type"] = hdrTextPlain
 	h["Cache-Control"] = hdrNoStore
-	if t := srv.opts.HTTPCompressionThreshold; t > 0 && len(body) >= t {
+	if srv.compressible(len(body)) {
 		if enc := acceptedEncoding(r.Header.Get("Accept-Encoding")); enc != "" {
-			if z, err := srv.compressors.compress(enc, body); err == nil {
+			if body, enc = srv.compressPoll(body, enc); enc != "" {
 				h.Set("Content-Encoding", enc)
-				body = z
-			} else {
-				srv.log.Warn("engine: compressing a polling response", "err", err)
 			}
 		}
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
+}
+
+// compressible reports whether a polling response body of n bytes is
+// compressed when the request accepts it.
+func (srv *Server) compressible(n int) bool {
+	t := srv.opts.HTTPCompressionThreshold
+	return t > 0 && n >= t
+}
+
+// compressPoll returns body compressed with enc ("gzip" or "deflate") and
+// enc; body as it is and "" when compressing fails.
+func (srv *Server) compressPoll(body []byte, enc string) ([]byte, string) {
+	z, err := srv.compressors.compress(enc, body)
+	if err != nil {
+		srv.log.Warn("engine: compressing a polling response", "err", err)
+		return body, ""
+	}
+	return z, enc
 }

@@ -27,23 +27,33 @@ func (c *CORS) allows(origin string) bool {
 	return slices.Contains(c.Origins, origin)
 }
 
-// apply sets the CORS headers of a response to r. For a preflight request
-// (OPTIONS) it writes the whole 204 response and returns true.
-func (c *CORS) apply(w http.ResponseWriter, r *http.Request) bool {
-	h := w.Header()
-	origin := r.Header.Get("Origin")
-	switch {
-	case c.anyOrigin():
+// allowOrigin returns the Access-Control-Allow-Origin value of a response
+// to a request from origin ("": none), and whether the response varies
+// with the Origin header.
+func (c *CORS) allowOrigin(origin string) (allow string, vary bool) {
+	if c.anyOrigin() {
 		// With Credentials too, as the `cors` package does: browsers refuse
 		// a credentialed response to "*", so no site reads a handshake made
 		// with its visitor's cookies (an origin is echoed only when
 		// Origins or AllowOrigin allows it).
-		h.Set("Access-Control-Allow-Origin", "*")
-	default:
+		return "*", false
+	}
+	if origin != "" && c.allows(origin) {
+		return origin, true
+	}
+	return "", true
+}
+
+// apply sets the CORS headers of a response to r. For a preflight request
+// (OPTIONS) it writes the whole 204 response and returns true.
+func (c *CORS) apply(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	allow, vary := c.allowOrigin(r.Header.Get("Origin"))
+	if vary {
 		h.Add("Vary", "Origin")
-		if origin != "" && c.allows(origin) {
-			h.Set("Access-Control-Allow-Origin", origin)
-		}
+	}
+	if allow != "" {
+		h.Set("Access-Control-Allow-Origin", allow)
 	}
 	if c.Credentials {
 		h.Set("Access-Control-Allow-Credentials", "true")

@@ -56,13 +56,31 @@ func (h recHandler) OnClose(reason string, err error) {
 // testServer is a Server mounted at /engine.io/ of an httptest.Server.
 type testServer struct {
 	*recorder
-	srv  *Server
-	ts   *httptest.Server
-	base string // http://host/engine.io/
+	srv    *Server
+	ts     *httptest.Server // nil when served by Serve
+	base   string           // http://host/engine.io/
+	client *http.Client
 }
 
 func newTestServer(t *testing.T, opts *Options, echo bool) *testServer {
 	t.Helper()
+	rec, srv := newRecServer(opts, echo)
+	mux := http.NewServeMux()
+	mux.Handle("/engine.io/", srv)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Close(ctx); err != nil {
+			t.Errorf("Server.Close: %v", err)
+		}
+		ts.Close()
+	})
+	return &testServer{recorder: rec, srv: srv, ts: ts, base: ts.URL + "/engine.io/", client: ts.Client()}
+}
+
+// newRecServer returns a Server whose sessions rec records.
+func newRecServer(opts *Options, echo bool) (*recorder, *Server) {
 	rec := &recorder{
 		echo:     echo,
 		sessions: make(chan *Session, 100),
@@ -77,19 +95,7 @@ func newTestServer(t *testing.T, opts *Options, echo bool) *testServer {
 		s.SetHandler(recHandler{rec, s})
 		rec.sessions <- s
 	}
-	srv := NewServer(&o)
-	mux := http.NewServeMux()
-	mux.Handle("/engine.io/", srv)
-	ts := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Close(ctx); err != nil {
-			t.Errorf("Server.Close: %v", err)
-		}
-		ts.Close()
-	})
-	return &testServer{recorder: rec, srv: srv, ts: ts, base: ts.URL + "/engine.io/"}
+	return rec, NewServer(&o)
 }
 
 // session returns the next session opened on the server.
@@ -138,7 +144,11 @@ type response struct {
 // do sends a request to the server and reads the whole response.
 func (ts *testServer) do(t *testing.T, method, query, body string, header map[string]string) response {
 	t.Helper()
-	return doClient(t, ts.ts.Client(), method, ts.base+"?"+query, body, header)
+	c := ts.client
+	if c == nil {
+		c = ts.ts.Client()
+	}
+	return doClient(t, c, method, ts.base+"?"+query, body, header)
 }
 
 // doURL sends a request to url (another server: the reference) and reads the

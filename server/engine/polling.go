@@ -16,11 +16,11 @@ import (
 
 // servePoll answers a polling GET: at once with what is queued, or when
 // something is queued, the session closes or an upgrade needs a noop.
-func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
+func (s *Session) servePoll(x *exchange) {
 	s.mu.Lock()
 	if s.getActive {
 		s.mu.Unlock()
-		writeEmpty(w, http.StatusBadRequest)
+		x.writeEmpty(http.StatusBadRequest)
 		s.terminate(ReasonTransportError, ErrPollOverlap)
 		return
 	}
@@ -44,7 +44,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 				// Gone from the server before the client reads the close packet.
 				s.terminate(ReasonForcedClose, nil) // the reason given to Close wins
 			}
-			s.srv.writePollBody(w, r, body) // nothing keeps body after it returns
+			x.writePoll(s.srv, body) // nothing keeps body after it returns
 			if cap(body) <= maxPooledPollBody {
 				*buf = body[:0]
 			}
@@ -54,7 +54,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		select {
 		case <-s.poll:
-		case <-r.Context().Done():
+		case <-x.gone():
 			s.mu.Lock()
 			s.getActive, s.noopDue, s.pollYield = false, false, false
 			s.mu.Unlock()
@@ -148,42 +148,47 @@ func (s *Session) pollReplyLocked() (pkts []eio.Packet, trailer eio.Packet, ok b
 var errStop = errors.New("engine: stop decoding")
 
 // serveData answers a polling POST: decodes its packets and handles them.
-func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
-	if binaryContent(r.Header) {
-		writeEmpty(w, http.StatusBadRequest)
+func (s *Session) serveData(x *exchange) {
+	if x.binaryContent() {
+		x.writeEmpty(http.StatusBadRequest)
 		s.terminate(ReasonTransportError, ErrBinaryContent)
 		return
 	}
 	s.mu.Lock()
 	if s.postActive {
 		s.mu.Unlock()
-		writeEmpty(w, http.StatusBadRequest)
+		x.writeEmpty(http.StatusBadRequest)
 		s.terminate(ReasonTransportError, ErrPollOverlap)
 		return
 	}
 	// The body is read under a read deadline the session can move: a
 	// session that ends while its POST is still arriving ends the POST too
 	// (the reference destroys the request).
-	s.postActive, s.postW = true, w
+	s.postActive = true
+	if x.fc != nil {
+		s.postConn = x.fc.conn
+	} else {
+		s.postW = x.w
+	}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.postActive, s.postW = false, nil
+		s.postActive, s.postW, s.postConn = false, nil, nil
 		s.mu.Unlock()
 	}()
 
 	limit := s.srv.opts.MaxHTTPBufferSize
 	var body []byte
 	var err error
-	if r.ContentLength > limit {
-		err = fmt.Errorf("%w: POST body of %d bytes", eio.ErrPayloadTooLarge, r.ContentLength)
+	if n := x.contentLength(); n > limit {
+		err = fmt.Errorf("%w: POST body of %d bytes", eio.ErrPayloadTooLarge, n)
 	} else {
-		body, err = readBody(r.Body, r.ContentLength, limit)
+		body, err = readBody(x.body(), n, limit)
 	}
 	if errors.Is(err, eio.ErrPayloadTooLarge) {
 		// 413, and the session is over: the reference's client closes it on
 		// this answer (docs/protocol.md §1.9).
-		writeEmpty(w, http.StatusRequestEntityTooLarge)
+		x.writeEmpty(http.StatusRequestEntityTooLarge)
 		s.terminate(ReasonTransportError, err)
 		return
 	}
@@ -191,9 +196,10 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		if !s.alive() {
 			// The session ended while its body was arriving: drop the
 			// connection without an answer, as the reference does.
-			panic(http.ErrAbortHandler)
+			x.drop()
+			return
 		}
-		writeEmpty(w, http.StatusBadRequest)
+		x.writeEmpty(http.StatusBadRequest)
 		s.terminate(ReasonTransportError, fmt.Errorf("engine: reading a POST body: %w", err))
 		return
 	}
@@ -204,39 +210,36 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStop) {
-		writeEmpty(w, http.StatusBadRequest)
+		x.writeEmpty(http.StatusBadRequest)
 		s.terminate(ReasonParseError, err)
 		return
 	}
-	h := w.Header()
-	h["Content-Type"] = hdrTextHTML
-	h["Content-Length"] = hdrLength2
-	h["Cache-Control"] = hdrNoStore
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, "ok")
+	x.writeOK()
 }
 
 // abortPostLocked ends the body read of the POST in progress, if any.
 func (s *Session) abortPostLocked() {
-	if s.postW != nil {
+	switch {
+	case s.postW != nil:
 		_ = http.NewResponseController(s.postW).SetReadDeadline(time.Now())
+	case s.postConn != nil: // Server.Serve's connection
+		_ = s.postConn.SetReadDeadline(time.Now())
 	}
 }
 
-// binaryContent reports whether a POST's Content-Type is
-// application/octet-stream (refused in v4: docs/protocol.md §1.4), as
-// mime.ParseMediaType would read it; without parsing it when its
+// binaryContentType reports whether a POST's Content-Type (its first
+// value) is application/octet-stream (refused in v4: docs/protocol.md
+// §1.4), as mime.ParseMediaType would read it; without parsing it when its
 // type is another.
-func binaryContent(h http.Header) bool {
-	v := h["Content-Type"]
-	if len(v) == 0 || v[0] == "" {
+func binaryContentType(v string) bool {
+	if v == "" {
 		return false
 	}
-	base, _, _ := strings.Cut(v[0], ";")
+	base, _, _ := strings.Cut(v, ";")
 	if !strings.EqualFold(strings.TrimSpace(base), "application/octet-stream") {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(v[0])
+	mt, _, err := mime.ParseMediaType(v)
 	return err == nil && mt == "application/octet-stream"
 }
 

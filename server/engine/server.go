@@ -112,11 +112,12 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, codeBadRequest, "")
 		return
 	}
+	x := exchange{w: w, r: r}
 	switch r.Method {
 	case http.MethodGet:
-		s.servePoll(w, r)
+		s.servePoll(&x)
 	case http.MethodPost:
-		s.serveData(w, r)
+		s.serveData(&x)
 	default:
 		writeError(w, codeBadRequest, "")
 	}

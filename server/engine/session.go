@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -69,6 +70,7 @@ type Session struct {
 	pollYield  bool // the GET was woken by a send not from the session's own handler (servePoll)
 	postActive bool
 	postW      http.ResponseWriter // of the POST in progress: abortPostLocked ends its body read
+	postConn   net.Conn            // the same, of a POST served by Server.Serve
 	closeTimer *time.Timer         // bounds a graceful close waiting for a GET
 
 	// WebSocket.

@@ -75,7 +75,7 @@ func main() {
 	cfg := &config{}
 	quick := flag.Bool("quick", false, "small smoke run: fewer connections, shorter phases, 1 round")
 	flag.IntVar(&cfg.rounds, "rounds", 3, "alternating rounds per server (medians are taken over them)")
-	servers := flag.String("servers", "duplex,node,floor", "servers to run, in first-round order (duplex, node, floor)")
+	servers := flag.String("servers", "duplex,node,floor", "servers to run, in first-round order (duplex, duplex-fast: bench/server -fast, node, floor)")
 	scs := flag.String("scenarios", "connect,echo,pecho,bcast,bcast1k,bcastz,pbcast,room,slow,cluster", "scenarios to run (cluster: the Redis cluster group, cluster.go)")
 	conns := flag.String("conns", "1000,5000,10000", "connection counts of the connect scenario")
 	flag.IntVar(&cfg.connectConcurrency, "concurrency", 64, "handshakes in flight while connecting")
@@ -182,7 +182,7 @@ func main() {
 			log.Warn("goroutine descriptor size not measured: no descriptor estimate", "err", err)
 		}
 	}
-	if slices.Contains(cfg.servers, "duplex") {
+	if slices.Contains(cfg.servers, "duplex") || slices.Contains(cfg.servers, "duplex-fast") {
 		bin, err := goBuild(ctx, root, tmp, "./bench/server")
 		if err != nil {
 			fatalf("%v", err)
@@ -192,12 +192,13 @@ func main() {
 				fatalf("%v", err)
 			}
 		}
-		launchers["duplex"] = duplexProcess(root, bin, core, *profile)
+		launchers["duplex"] = duplexProcess(root, bin, core, *profile, false)
+		launchers["duplex-fast"] = duplexProcess(root, bin, core, *profile, true)
 	}
 	launchers["node"] = nodeProcess(root, core)
 	for _, s := range cfg.servers {
 		if launchers[s] == nil {
-			fatalf("unknown server %q (duplex, node, floor)", s)
+			fatalf("unknown server %q (duplex, duplex-fast, node, floor)", s)
 		}
 	}
 	if *replot {
@@ -287,9 +288,14 @@ func runOne(ctx context.Context, cfg *config, launch launcher, sc scenario) ([]m
 	return ms, err
 }
 
-func duplexProcess(root, bin string, core int, profileDir string) launcher {
+// duplexProcess starts the duplex server (bench/server); with fast, served
+// by server.Server.Serve (-fast).
+func duplexProcess(root, bin string, core int, profileDir string, fast bool) launcher {
 	return func(ctx context.Context) (*target, error) {
 		argv := []string{bin, "-addr", "127.0.0.1:0", "-control", "127.0.0.1:0"}
+		if fast {
+			argv = append(argv, "-fast")
+		}
 		if profileDir != "" {
 			argv = append(argv, "-profile-dir", profileDir)
 		}

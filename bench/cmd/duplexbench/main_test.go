@@ -18,13 +18,14 @@ import (
 	"github.com/duplexio/duplex/bench/memstat"
 	"github.com/duplexio/duplex/internal/leakcheck"
 	"github.com/duplexio/duplex/internal/nodetest"
+	"github.com/duplexio/duplex/server"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
 
 // inProcessDuplex serves the contract from this process (the test does not
 // build bench/server: the runner path from here on is the real one).
-func inProcessDuplex(t *testing.T) launcher {
+func inProcessDuplex(t *testing.T, fast bool) launcher {
 	return func(ctx context.Context) (*target, error) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -35,7 +36,13 @@ func inProcessDuplex(t *testing.T) launcher {
 		mux.Handle("/socket.io/", srv)
 		hs := &http.Server{Handler: mux}
 		served := make(chan error, 1)
-		go func() { served <- hs.Serve(ln) }()
+		go func() {
+			if fast { // as bench/server -fast
+				served <- srv.Serve(context.Background(), ln, server.ServeOptions{Path: "/socket.io/", HTTP: hs})
+				return
+			}
+			served <- hs.Serve(ln)
+		}()
 		return &target{
 			name:  "duplex",
 			addr:  ln.Addr().String(),
@@ -68,7 +75,7 @@ func TestSmoke(t *testing.T) {
 	}
 	cfg := &config{
 		rounds:             1,
-		servers:            []string{"duplex", "node", "floor"},
+		servers:            []string{"duplex", "duplex-fast", "node", "floor"},
 		scenarios:          []string{"connect", "echo", "pecho", "bcast", "bcast1k", "bcastz", "pbcast", "room", "slow"},
 		conns:              []int{20},
 		connectConcurrency: 8,
@@ -93,7 +100,7 @@ func TestSmoke(t *testing.T) {
 	if cfg.gBytes, err = measureGoroutine(t.Context(), floorBin); err != nil {
 		t.Fatal(err)
 	}
-	launchers := map[string]launcher{"duplex": inProcessDuplex(t), "node": nodeProcess(root, -1), "floor": floorProcess(root, floorBin, -1, false),
+	launchers := map[string]launcher{"duplex": inProcessDuplex(t, false), "duplex-fast": inProcessDuplex(t, true), "node": nodeProcess(root, -1), "floor": floorProcess(root, floorBin, -1, false),
 		floorPolling: floorProcess(root, floorBin, -1, true)}
 	var logs strings.Builder
 	res := run(t.Context(), cfg, launchers, slog.New(slog.NewTextHandler(&logs, nil)))

@@ -109,6 +109,7 @@ func format(v float64) string {
 // columns are the servers' table columns, in this order when present.
 var columns = []struct{ server, title string }{
 	{"duplex", "duplex"},
+	{"duplex-fast", "duplex-fast (server.Serve)"},
 	{"node", "Node"},
 	{"floor", "floor (Go net minimum: a measurement, not a competitor)"},
 }
@@ -132,8 +133,14 @@ func (r *results) write(w io.Writer, servers []string, rounds int) {
 			head += fmt.Sprintf(" duplex/%s |", map[string]string{"node": "Node", "floor": "floor"}[o])
 		}
 	}
+	fastRatio := slices.Contains(cols, "duplex-fast") && slices.Contains(cols, "node")
+	extra := 0
+	if fastRatio {
+		head += " duplex-fast/Node |"
+		extra = 1
+	}
 	fmt.Fprintln(w, head+" target (duplex) | met? |")
-	fmt.Fprintln(w, "|"+strings.Repeat("---|", 4+len(cols)+len(ratios)))
+	fmt.Fprintln(w, "|"+strings.Repeat("---|", 4+len(cols)+len(ratios)+extra))
 	for _, sc := range r.order {
 		for _, m := range r.metrics[sc.name] {
 			vals := r.values[sc.name][m.name]
@@ -159,6 +166,14 @@ func (r *results) write(w io.Writer, servers []string, rounds int) {
 					row += " — |"
 				}
 			}
+			if fastRatio {
+				f, fok := medianF(vals["duplex-fast"])
+				if v, ok := medianF(vals["node"]); fok && ok && v > 0 && f >= 0 {
+					row += fmt.Sprintf(" %.2f |", f/v)
+				} else {
+					row += " — |"
+				}
+			}
 			tgt, met := "", ""
 			if g, ok := goalFor(sc, m.name); ok {
 				tgt = g.text
@@ -167,7 +182,7 @@ func (r *results) write(w io.Writer, servers []string, rounds int) {
 				}
 				for _, s := range cols {
 					if v, ok := medianF(vals[s]); ok && s != "duplex" {
-						met += fmt.Sprintf(" (%s: %s)", map[string]string{"node": "Node", "floor": "floor"}[s], map[bool]string{true: "yes", false: "no"}[g.met(v)])
+						met += fmt.Sprintf(" (%s: %s)", map[string]string{"node": "Node", "floor": "floor", "duplex-fast": "duplex-fast"}[s], map[bool]string{true: "yes", false: "no"}[g.met(v)])
 					}
 				}
 			}
