@@ -53,17 +53,21 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 		return nil, err
 	}
 	var openOnce sync.Once
-	handlers := map[string]func(args []safejs.Value){
-		"onopen": func([]safejs.Value) { openOnce.Do(func() { close(w.opened) }) },
-		"onmessage": func(args []safejs.Value) {
+	handlers := [...]struct {
+		prop string
+		h    func(args []safejs.Value)
+	}{
+		{"onopen", func([]safejs.Value) { openOnce.Do(func() { close(w.opened) }) }},
+		{"onmessage", func(args []safejs.Value) {
 			if len(args) > 0 {
 				w.onMessage(args[0])
 			}
-		},
-		"onerror": func([]safejs.Value) { w.fail(errors.New("websocket error")) },
-		"onclose": func([]safejs.Value) { w.fail(errWebSocketClosed) },
+		}},
+		{"onerror", func([]safejs.Value) { w.fail(errors.New("websocket error")) }},
+		{"onclose", func([]safejs.Value) { w.fail(errWebSocketClosed) }},
 	}
-	for prop, h := range handlers {
+	for _, hp := range handlers {
+		prop, h := hp.prop, hp.h
 		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any { h(args); return nil })
 		if err != nil {
 			w.close()
