@@ -445,15 +445,17 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 
 // close closes with 1000 (browsers throw on most other codes) and releases
 // the callbacks after detaching them.
-func (w *wsTransport) close() {
-	w.closing.Do(func() {
-		w.fail(errWebSocketClosed)
-		for _, prop := range []string{"onopen", "onmessage", "onerror", "onclose"} {
-			_ = w.ws.Set(prop, safejs.Null())
-		}
-		_, _ = w.ws.Call("close", 1000)
-		for _, f := range w.funcs {
-			f.Release()
-		}
-	})
+func (w *wsTransport) close() { w.closing.Do(w.shutdown) }
+
+// shutdown is close's work, done once (a method, not a closure in close: close
+// is inlined where it is called, the closure with it).
+func (w *wsTransport) shutdown() {
+	w.fail(errWebSocketClosed)
+	for _, prop := range []string{"onopen", "onmessage", "onerror", "onclose"} {
+		_ = w.ws.Set(prop, safejs.Null())
+	}
+	_, _ = w.ws.Call("close", 1000)
+	for _, f := range w.funcs {
+		f.Release()
+	}
 }
