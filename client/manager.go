@@ -102,15 +102,16 @@ func newManager(rawURL string, opts *Options, enc encoder) *Manager {
 			m.urlErr = errors.New("client: unknown transport " + strconv.Quote(t))
 		}
 	}
-	query := map[string][]string{}
-	for k, v := range o.Engine.Query {
-		query[k] = v
-	}
+	var urlQuery map[string][]string
 	if u != nil {
-		for k, v := range u.query {
+		urlQuery = u.query
+		m.base = u.scheme + "://" + u.host
+	}
+	query := map[string][]string{}
+	for _, q := range [...]map[string][]string{o.Engine.Query, urlQuery} {
+		for k, v := range q { // the URL's parameters override the option's
 			query[k] = v
 		}
-		m.base = u.scheme + "://" + u.host
 	}
 	m.engineOpts = o.Engine
 	m.engineOpts.Query = query

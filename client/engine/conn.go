@@ -273,19 +273,23 @@ func (c *Conn) waitLocked() {
 
 // fail ends the session with err (the first error wins).
 func (c *Conn) fail(err *CloseError) {
-	c.closeOnce.Do(func() {
-		c.mu.Lock()
-		c.err = err
-		tr := c.tr
-		c.notifyLocked()
-		c.mu.Unlock()
-		if err.Reason != ReasonForcedClose {
-			c.log.Debug("engine: session closed", "sid", c.hs.SID, "reason", err.Reason, "err", err.Err)
-		}
-		c.heartbeat.Stop()
-		c.cancel()
-		tr.close()
-	})
+	c.closeOnce.Do(func() { c.shutdown(err) })
+}
+
+// shutdown is fail's work, done once (a method, not the body of fail's
+// closure: fail is inlined where it is called, the closure with it).
+func (c *Conn) shutdown(err *CloseError) {
+	c.mu.Lock()
+	c.err = err
+	tr := c.tr
+	c.notifyLocked()
+	c.mu.Unlock()
+	if err.Reason != ReasonForcedClose {
+		c.log.Debug("engine: session closed", "sid", c.hs.SID, "reason", err.Reason, "err", err.Err)
+	}
+	c.heartbeat.Stop()
+	c.cancel()
+	tr.close()
 }
 
 // failWith classifies a transport error.

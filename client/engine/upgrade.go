@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"slices"
 	"time"
 
 	"github.com/duplexio/duplex/internal/timeout"
@@ -36,7 +35,7 @@ func (c *Conn) tryUpgrade() error {
 	defer cancel()
 	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, c.hs.SID), &c.opts)
 	if err != nil {
-		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
+		return upgradeErr(err)
 	}
 	ok := false
 	defer func() {
@@ -45,11 +44,11 @@ func (c *Conn) tryUpgrade() error {
 		}
 	}()
 	if err := ws.write(ctx, []eio.Packet{{Type: eio.Ping, Data: []byte(eio.Probe)}}); err != nil {
-		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
+		return upgradeErr(err)
 	}
 	pkts, err := ws.read(ctx)
 	if err != nil {
-		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
+		return upgradeErr(err)
 	}
 	if len(pkts) != 1 || pkts[0].Type != eio.Pong || !pkts[0].IsProbe() {
 		return wrap.With(ErrUpgrade, "unexpected probe answer")
@@ -81,7 +80,7 @@ func (c *Conn) tryUpgrade() error {
 	}
 	c.mu.Unlock()
 	if err := ws.write(ctx, []eio.Packet{eio.UpgradePacket}); err != nil {
-		return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
+		return upgradeErr(err)
 	}
 	c.mu.Lock()
 	old := c.tr
@@ -98,7 +97,16 @@ func (c *Conn) tryUpgrade() error {
 		// Closed since polling paused: the server has switched to the
 		// websocket, whose closing ends the session; a close packet is a
 		// polling packet.
-		c.queue = slices.DeleteFunc(c.queue, func(p eio.Packet) bool { return p.Type == eio.Close })
+		// As slices.DeleteFunc, whose instantiation for this one caller is
+		// ~1.3 KB of client.wasm.
+		kept := c.queue[:0]
+		for _, p := range c.queue {
+			if p.Type != eio.Close {
+				kept = append(kept, p)
+			}
+		}
+		clear(c.queue[len(kept):])
+		c.queue = kept
 	}
 	c.notifyLocked()
 	c.mu.Unlock()
@@ -106,4 +114,9 @@ func (c *Conn) tryUpgrade() error {
 	old.close() // idle connections only: finalPoll may still use it
 	c.log.Debug("engine: upgraded to websocket", "sid", c.hs.SID)
 	return nil
+}
+
+// upgradeErr is err as the reason tryUpgrade failed.
+func upgradeErr(err error) error {
+	return wrap.New(ErrUpgrade.Error()+": "+err.Error(), ErrUpgrade, err)
 }

@@ -53,17 +53,21 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 		return nil, err
 	}
 	var openOnce sync.Once
-	handlers := map[string]func(args []safejs.Value){
-		"onopen": func([]safejs.Value) { openOnce.Do(func() { close(w.opened) }) },
-		"onmessage": func(args []safejs.Value) {
+	handlers := [...]struct {
+		prop string
+		h    func(args []safejs.Value)
+	}{
+		{"onopen", func([]safejs.Value) { openOnce.Do(func() { close(w.opened) }) }},
+		{"onmessage", func(args []safejs.Value) {
 			if len(args) > 0 {
 				w.onMessage(args[0])
 			}
-		},
-		"onerror": func([]safejs.Value) { w.fail(errors.New("websocket error")) },
-		"onclose": func([]safejs.Value) { w.fail(errWebSocketClosed) },
+		}},
+		{"onerror", func([]safejs.Value) { w.fail(errors.New("websocket error")) }},
+		{"onclose", func([]safejs.Value) { w.fail(errWebSocketClosed) }},
 	}
-	for prop, h := range handlers {
+	for _, hp := range handlers {
+		prop, h := hp.prop, hp.h
 		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any { h(args); return nil })
 		if err != nil {
 			w.close()
@@ -441,15 +445,17 @@ func (w *wsTransport) write(ctx context.Context, pkts []eio.Packet) error {
 
 // close closes with 1000 (browsers throw on most other codes) and releases
 // the callbacks after detaching them.
-func (w *wsTransport) close() {
-	w.closing.Do(func() {
-		w.fail(errWebSocketClosed)
-		for _, prop := range []string{"onopen", "onmessage", "onerror", "onclose"} {
-			_ = w.ws.Set(prop, safejs.Null())
-		}
-		_, _ = w.ws.Call("close", 1000)
-		for _, f := range w.funcs {
-			f.Release()
-		}
-	})
+func (w *wsTransport) close() { w.closing.Do(w.shutdown) }
+
+// shutdown is close's work, done once (a method, not a closure in close: close
+// is inlined where it is called, the closure with it).
+func (w *wsTransport) shutdown() {
+	w.fail(errWebSocketClosed)
+	for _, prop := range []string{"onopen", "onmessage", "onerror", "onclose"} {
+		_ = w.ws.Set(prop, safejs.Null())
+	}
+	_, _ = w.ws.Call("close", 1000)
+	for _, f := range w.funcs {
+		f.Release()
+	}
 }

@@ -72,20 +72,36 @@ func readOptions(v safejs.Value) (*jsOptions, error) {
 		return &n
 	}
 	o.Path = str("path")
-	o.Upgrade = boolean("upgrade")
-	o.Reconnection = boolean("reconnection")
-	o.ReconnectionAttempts = number("reconnectionAttempts")
-	o.ReconnectionDelay = number("reconnectionDelay")
-	o.ReconnectionDelayMax = number("reconnectionDelayMax")
-	o.RandomizationFactor = number("randomizationFactor")
-	o.Timeout = number("timeout")
-	o.AutoConnect = boolean("autoConnect")
-	o.AckTimeout = number("ackTimeout")
-	o.Retries = number("retries")
-	if b := boolean("forceNew"); b != nil {
-		o.ForceNew = *b
+	// In the order the properties were always read (one getter's error is
+	// the one returned).
+	var forceNew *bool
+	for _, f := range [...]struct {
+		name string
+		b    **bool    // a boolean option, or
+		n    **float64 // a number option
+	}{
+		{name: "upgrade", b: &o.Upgrade},
+		{name: "reconnection", b: &o.Reconnection},
+		{name: "reconnectionAttempts", n: &o.ReconnectionAttempts},
+		{name: "reconnectionDelay", n: &o.ReconnectionDelay},
+		{name: "reconnectionDelayMax", n: &o.ReconnectionDelayMax},
+		{name: "randomizationFactor", n: &o.RandomizationFactor},
+		{name: "timeout", n: &o.Timeout},
+		{name: "autoConnect", b: &o.AutoConnect},
+		{name: "ackTimeout", n: &o.AckTimeout},
+		{name: "retries", n: &o.Retries},
+		{name: "forceNew", b: &forceNew},
+		{name: "multiplex", b: &o.Multiplex},
+	} {
+		if f.b != nil {
+			*f.b = boolean(f.name)
+		} else {
+			*f.n = number(f.name)
+		}
 	}
-	o.Multiplex = boolean("multiplex")
+	if forceNew != nil {
+		o.ForceNew = *forceNew
+	}
 	if ts, e := v.Get("transports"); e != nil {
 		err = firstErr(err, e)
 	} else if ts.Type() == safejs.TypeObject {

@@ -54,7 +54,8 @@ func (sk *socket) attach(s *client.Socket) {
 		sk.send("disconnect", reason, s.Active())
 	})
 	s.OnConnectError(func(err error) {
-		if ce, ok := errors.AsType[*client.ConnectError](err); ok {
+		var ce *client.ConnectError // errors.As: AsType's instantiation is more code
+		if errors.As(err, &ce) {
 			data := string(ce.Data)
 			if data == "" {
 				data = "null"

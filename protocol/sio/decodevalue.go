@@ -15,10 +15,11 @@ import (
 // any (attachments as []byte), as encoding/json walked it, and stores the
 // []byte instead.
 
-var (
-	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
-	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-)
+// The interfaces' types are functions, not variables set by the package's
+// initialisation: a program that decodes no values with reflection (the
+// browser client) then links neither the calls nor the types.
+func unmarshalerType() reflect.Type     { return reflect.TypeFor[json.Unmarshaler]() }
+func textUnmarshalerType() reflect.Type { return reflect.TypeFor[encoding.TextUnmarshaler]() }
 
 var anyTypes sync.Map // reflect.Type -> bool
 
@@ -65,7 +66,7 @@ func holdsAny(t reflect.Type, seen map[reflect.Type]bool) bool {
 // objects and arrays): nothing inside it is walked.
 func decodesItself(t reflect.Type) bool {
 	p := reflect.PointerTo(t)
-	return p.Implements(unmarshalerType) || p.Implements(textUnmarshalerType)
+	return p.Implements(unmarshalerType()) || p.Implements(textUnmarshalerType())
 }
 
 // setAttachments stores into the interfaces of v (decoded from the same
@@ -148,7 +149,7 @@ func setAttachments(v reflect.Value, x any) {
 
 // mapKey converts JSON key k to a map key of type kt as encoding/json does.
 func mapKey(kt reflect.Type, k string) (reflect.Value, bool) {
-	if reflect.PointerTo(kt).Implements(textUnmarshalerType) {
+	if reflect.PointerTo(kt).Implements(textUnmarshalerType()) {
 		kv := reflect.New(kt)
 		if err := kv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(k)); err != nil {
 			return reflect.Value{}, false

@@ -190,50 +190,9 @@ func (e *argEncoder) value(v any) error {
 	case float32:
 		return e.float(float64(v), 32)
 	case []any:
-		if v == nil {
-			e.buf = append(e.buf, "null"...)
-			return nil
-		}
-		if e.depth++; e.depth > maxDepth {
-			return errTooDeep
-		}
-		defer func() { e.depth-- }()
-		e.buf = append(e.buf, '[')
-		for i, x := range v {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			if err := e.value(x); err != nil {
-				return err
-			}
-		}
-		e.buf = append(e.buf, ']')
+		return e.array(v)
 	case map[string]any:
-		if v == nil {
-			e.buf = append(e.buf, "null"...)
-			return nil
-		}
-		if e.depth++; e.depth > maxDepth {
-			return errTooDeep
-		}
-		defer func() { e.depth-- }()
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sortStrings(keys)
-		e.buf = append(e.buf, '{')
-		for i, k := range keys {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			e.buf = appendString(e.buf, k)
-			e.buf = append(e.buf, ':')
-			if err := e.value(v[k]); err != nil {
-				return err
-			}
-		}
-		e.buf = append(e.buf, '}')
+		return e.object(v)
 	default:
 		if e.reflective == nil {
 			return wrap.With(ErrUnsupportedValue, "raw arguments cannot hold a "+reflect.TypeOf(v).String())
@@ -242,6 +201,64 @@ func (e *argEncoder) value(v any) error {
 		*e, err = e.reflective(*e, v)
 		return err
 	}
+	return nil
+}
+
+// array appends v, a []any, for value.
+func (e *argEncoder) array(v []any) error {
+	if v == nil {
+		e.buf = append(e.buf, "null"...)
+		return nil
+	}
+	if e.depth++; e.depth > maxDepth {
+		e.depth--
+		return errTooDeep
+	}
+	e.buf = append(e.buf, '[')
+	for i, x := range v {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := e.value(x); err != nil {
+			e.depth--
+			return err
+		}
+	}
+	e.buf = append(e.buf, ']')
+	e.depth--
+	return nil
+}
+
+// object appends v, a map[string]any, for value: keys sorted, as
+// encoding/json writes them.
+func (e *argEncoder) object(v map[string]any) error {
+	if v == nil {
+		e.buf = append(e.buf, "null"...)
+		return nil
+	}
+	if e.depth++; e.depth > maxDepth {
+		e.depth--
+		return errTooDeep
+	}
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	e.buf = append(e.buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = appendString(e.buf, k)
+		e.buf = append(e.buf, ':')
+		if err := e.value(v[k]); err != nil {
+			e.depth--
+			return err
+		}
+	}
+	e.buf = append(e.buf, '}')
+	e.depth--
 	return nil
 }
 

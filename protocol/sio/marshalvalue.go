@@ -19,11 +19,12 @@ import (
 // argEncoder.value writes them. Parts that hold neither, and values encoding/json
 // hands to a MarshalJSON or MarshalText method, still go through encoding/json.
 
-var (
-	marshalerType     = reflect.TypeFor[json.Marshaler]()
-	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
-	rawAttachType     = reflect.TypeFor[RawWithAttachments]()
-)
+// Functions, not variables set by the package's initialisation: a program
+// that encodes no values with reflection (the browser client) then links
+// neither the calls nor the types.
+func marshalerType() reflect.Type     { return reflect.TypeFor[json.Marshaler]() }
+func textMarshalerType() reflect.Type { return reflect.TypeFor[encoding.TextMarshaler]() }
+func rawAttachType() reflect.Type     { return reflect.TypeFor[RawWithAttachments]() }
 
 // errTooDeep refuses a value nested deeper than encoding/json's limit (which
 // the reference's decoder cannot read either): a cyclic value is an error
@@ -51,10 +52,10 @@ func holdsBinary(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return false
 	}
 	seen[t] = true
-	if t == rawAttachType {
+	if t == rawAttachType() {
 		return true
 	}
-	if t.Implements(marshalerType) || t.Implements(textMarshalerType) {
+	if t.Implements(marshalerType()) || t.Implements(textMarshalerType()) {
 		return false // encoding/json calls the method: nothing inside is seen
 	}
 	switch t.Kind() {
@@ -81,7 +82,7 @@ func isByteSlice(t reflect.Type) bool {
 		return false
 	}
 	p := reflect.PointerTo(t.Elem())
-	return !p.Implements(marshalerType) && !p.Implements(textMarshalerType)
+	return !p.Implements(marshalerType()) && !p.Implements(textMarshalerType())
 }
 
 // other writes a value of a type argEncoder.value has no case for.
@@ -94,13 +95,13 @@ func (e *argEncoder) other(v any) error {
 
 func (e *argEncoder) reflectValue(v reflect.Value) error {
 	t := v.Type()
-	if t == rawAttachType {
+	if t == rawAttachType() {
 		return e.rawWithAttachments(v.Interface().(RawWithAttachments))
 	}
 	if !mayHoldBinary(t) {
 		return e.stdValue(v)
 	}
-	if v.CanAddr() && (reflect.PointerTo(t).Implements(marshalerType) || reflect.PointerTo(t).Implements(textMarshalerType)) {
+	if v.CanAddr() && (reflect.PointerTo(t).Implements(marshalerType()) || reflect.PointerTo(t).Implements(textMarshalerType())) {
 		return e.std(v.Addr().Interface()) // encoding/json calls the pointer method of an addressable value
 	}
 	if e.depth++; e.depth > maxDepth {
@@ -226,7 +227,7 @@ func keyName(k reflect.Value) (string, error) {
 	if k.Kind() == reflect.String {
 		return k.String(), nil
 	}
-	if k.Type().Implements(textMarshalerType) {
+	if k.Type().Implements(textMarshalerType()) {
 		if k.Kind() == reflect.Pointer && k.IsNil() {
 			return "", nil
 		}
@@ -309,20 +310,20 @@ func isEmptyValue(v reflect.Value) bool {
 
 type isZeroer interface{ IsZero() bool }
 
-var isZeroerType = reflect.TypeFor[isZeroer]()
+func isZeroerType() reflect.Type { return reflect.TypeFor[isZeroer]() }
 
 // isZeroValue is encoding/json's omitzero test: the value's IsZero method
 // when it has one, else the zero value of its type.
 func isZeroValue(v reflect.Value) bool {
 	t := v.Type()
 	switch {
-	case t.Kind() == reflect.Interface && t.Implements(isZeroerType):
+	case t.Kind() == reflect.Interface && t.Implements(isZeroerType()):
 		return v.IsNil() || (v.Elem().Kind() == reflect.Pointer && v.Elem().IsNil()) || v.Interface().(isZeroer).IsZero()
-	case t.Kind() == reflect.Pointer && t.Implements(isZeroerType):
+	case t.Kind() == reflect.Pointer && t.Implements(isZeroerType()):
 		return v.IsNil() || v.Interface().(isZeroer).IsZero()
-	case t.Implements(isZeroerType):
+	case t.Implements(isZeroerType()):
 		return v.Interface().(isZeroer).IsZero()
-	case reflect.PointerTo(t).Implements(isZeroerType):
+	case reflect.PointerTo(t).Implements(isZeroerType()):
 		if !v.CanAddr() {
 			c := reflect.New(t).Elem()
 			c.Set(v)

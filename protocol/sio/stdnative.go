@@ -26,11 +26,11 @@ func (e *argEncoder) native(v reflect.Value) error {
 	}
 	t := v.Type()
 	if t.Kind() != reflect.Pointer && v.CanAddr() {
-		if pt := reflect.PointerTo(t); pt.Implements(marshalerType) || pt.Implements(textMarshalerType) {
+		if pt := reflect.PointerTo(t); pt.Implements(marshalerType()) || pt.Implements(textMarshalerType()) {
 			return e.native(v.Addr())
 		}
 	}
-	if t.Implements(marshalerType) {
+	if t.Implements(marshalerType()) {
 		if t.Kind() == reflect.Pointer && v.IsNil() {
 			e.buf = append(e.buf, "null"...)
 			return nil
@@ -45,7 +45,7 @@ func (e *argEncoder) native(v reflect.Value) error {
 		e.buf = appendCompact(e.buf, b)
 		return nil
 	}
-	if t.Implements(textMarshalerType) {
+	if t.Implements(textMarshalerType()) {
 		if t.Kind() == reflect.Pointer && v.IsNil() {
 			e.buf = append(e.buf, "null"...)
 			return nil
@@ -71,7 +71,7 @@ func (e *argEncoder) native(v reflect.Value) error {
 	case reflect.Float32, reflect.Float64:
 		return e.stdFloat(v.Float(), t.Bits())
 	case reflect.String:
-		if t == numberType {
+		if t == numberType() {
 			n := v.String()
 			if n == "" {
 				n = "0"
@@ -94,7 +94,7 @@ func (e *argEncoder) native(v reflect.Value) error {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(marshalerType) && !reflect.PointerTo(t.Elem()).Implements(textMarshalerType) {
+		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(marshalerType()) && !reflect.PointerTo(t.Elem()).Implements(textMarshalerType()) {
 			b := v.Bytes()
 			e.buf = append(e.buf, '"')
 			e.buf = base64.StdEncoding.AppendEncode(e.buf, b)
@@ -128,7 +128,7 @@ func (e *argEncoder) nativeElems(v reflect.Value) error {
 	return nil
 }
 
-var numberType = reflect.TypeFor[json.Number]()
+func numberType() reflect.Type { return reflect.TypeFor[json.Number]() }
 
 // isJSONNumber reports whether s is a JSON number literal.
 func isJSONNumber(s string) bool {

@@ -95,25 +95,22 @@ func Append(b []byte, level Level, msg string, args []any) []byte {
 // String is slog.Level's String: DEBUG, INFO, WARN, ERROR, with an offset
 // for the levels in between (INFO+2, DEBUG-2).
 func (l Level) String() string {
-	name := func(base string, d Level) string {
-		if d == 0 {
-			return base
-		}
-		if d < 0 {
-			return base + strconv.Itoa(int(d))
-		}
-		return base + "+" + strconv.Itoa(int(d))
-	}
+	base, d := "ERROR", l-LevelError
 	switch {
 	case l < LevelInfo:
-		return name("DEBUG", l-LevelDebug)
+		base, d = "DEBUG", l-LevelDebug
 	case l < LevelWarn:
-		return name("INFO", l-LevelInfo)
+		base, d = "INFO", l-LevelInfo
 	case l < LevelError:
-		return name("WARN", l-LevelWarn)
-	default:
-		return name("ERROR", l-LevelError)
+		base, d = "WARN", l-LevelWarn
 	}
+	if d == 0 {
+		return base
+	}
+	if d < 0 {
+		return base + strconv.Itoa(int(d))
+	}
+	return base + "+" + strconv.Itoa(int(d))
 }
 
 func appendValue(b []byte, v any) []byte {
