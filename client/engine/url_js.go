@@ -20,29 +20,8 @@ type baseURL struct {
 // endpoint builds the request URL for transport (http(s) for polling,
 // ws(s) for websocket), as url_native.go does with net/url.
 func endpoint(base *baseURL, o *Options, transport, sid string) string {
-	scheme := base.scheme
-	switch {
-	case transport == WebSocket && scheme == "http":
-		scheme = "ws"
-	case transport == WebSocket && scheme == "https":
-		scheme = "wss"
-	case transport == Polling && scheme == "ws":
-		scheme = "http"
-	case transport == Polling && scheme == "wss":
-		scheme = "https"
-	}
-	q := make(map[string][]string, len(o.Query)+4)
-	for k, v := range o.Query {
-		q[k] = v
-	}
-	q["EIO"] = []string{"4"}
-	q["transport"] = []string{transport}
-	if sid != "" {
-		q["sid"] = []string{sid}
-	}
-	if transport == Polling {
-		q["t"] = []string{timestamp()}
-	}
+	scheme := endpointScheme(base.scheme, transport)
+	q := endpointQuery(o, transport, sid)
 	return scheme + "://" + base.host + weburl.EscapePath(o.Path) + "?" + weburl.EncodeQuery(q)
 }
 

@@ -19,28 +19,8 @@ func endpoint(base *url.URL, o *Options, transport, sid string) string {
 	u := *base
 	u.Path = o.Path
 	u.RawPath = ""
-	switch {
-	case transport == WebSocket && u.Scheme == "http":
-		u.Scheme = "ws"
-	case transport == WebSocket && u.Scheme == "https":
-		u.Scheme = "wss"
-	case transport == Polling && u.Scheme == "ws":
-		u.Scheme = "http"
-	case transport == Polling && u.Scheme == "wss":
-		u.Scheme = "https"
-	}
-	q := url.Values{}
-	for k, v := range o.Query {
-		q[k] = v
-	}
-	q["EIO"] = []string{"4"}
-	q["transport"] = []string{transport}
-	if sid != "" {
-		q["sid"] = []string{sid}
-	}
-	if transport == Polling {
-		q["t"] = []string{timestamp()}
-	}
+	u.Scheme = endpointScheme(u.Scheme, transport)
+	q := url.Values(endpointQuery(o, transport, sid))
 	u.RawQuery = q.Encode()
 	return u.String()
 }
