@@ -221,6 +221,9 @@
   var managersByKey = {}; // key -> how many Go Managers the sockets made so far need
   var RS = "\x1e"; // the separator of packets in a polling payload
   function Session(key, href, connecting) {
+    // A session that connects holds client.wasm back until the CONNECT's
+    // reply is in (see load): _release lets it go, once.
+    this._release = connecting ? hold() : function () {};
     this.key = key;
     this.href = href; // the handshake URL (with its t parameter)
     this.connecting = connecting; // may send CONNECTs and the first poll
@@ -244,7 +247,9 @@
       function (r) {
         self._opened(r);
       },
-      function () {} // the Go client reports the failure when it takes it
+      function () {
+        self._release(); // the Go client reports the failure when it takes it
+      }
     );
   }
   // sidURL returns the session's request URL with a fresh t parameter.
@@ -256,23 +261,23 @@
   };
   Session.prototype._opened = function (r) {
     if (!timings.handshake) timings.handshake = now();
-    if (r.status !== 200 || r.text.charAt(0) !== "0") return;
+    if (r.status !== 200 || r.text.charAt(0) !== "0") return this._release();
     var end = r.text.indexOf(RS);
     try {
       this.sid = JSON.parse(r.text.slice(1, end < 0 ? r.text.length : end)).sid;
     } catch (e) {
-      return; // the Go client reports it
+      return this._release(); // the Go client reports it
     }
     if (typeof this.sid !== "string" || !this.sid) {
       this.sid = null;
-      return;
+      return this._release();
     }
     if (this.closed) return this._close();
     if (this.taken && !this.poll && !this.connectDone) {
       var i = sessions.indexOf(this);
       if (i >= 0) sessions.splice(i, 1);
     }
-    if (this.taken || !this.connecting) return;
+    if (this.taken || !this.connecting) return this._release();
     // As socket.io-client on "open": each socket reads its auth (an object,
     // or a function called with a callback), then CONNECT, then the poll.
     var self = this;
@@ -336,8 +341,11 @@
       function (r) {
         if (!timings.polled) timings.polled = now(); // the CONNECT's reply is in
         self._replied(r);
+        self._release();
       },
-      function () {}
+      function () {
+        self._release();
+      }
     );
   };
   // _replied reads the CONNECT's reply in the first poll's response: each
@@ -372,6 +380,7 @@
   Session.prototype.contest = function () {
     if (this.taken || !this.connecting) return;
     this.connecting = false;
+    this._release();
     for (var i = 0; i < this.sockets.length; i++) this.sockets[i]._pre = null;
     if (this.connectDone) {
       this.closed = true;
@@ -381,6 +390,7 @@
   // _close ends the session with a close packet (after the CONNECT POST: a
   // second POST in flight would be refused).
   Session.prototype._close = function () {
+    this._release();
     var i = sessions.indexOf(this);
     if (i >= 0) sessions.splice(i, 1);
     if (!this.sid || this._closing) return;
@@ -615,7 +625,7 @@
     if (!backend) {
       pending.push(this);
       if (opts.autoConnect !== false) prefetch(this);
-      load(); // after the handshake: the binary queues behind it, not it behind the binary
+      load(); // held until the CONNECT's reply is in when prefetch started a session
     }
     whenReady(function (b) {
       try {
@@ -1250,13 +1260,33 @@
     if (!r.ok) throw new Error("cannot load " + wasmURL + ": HTTP " + r.status);
     return r.arrayBuffer();
   }
-  // load fetches, compiles and starts client.wasm, once. It starts on the
-  // first io() call, just after that call has sent its handshake (so that the
-  // handshake is not queued behind the binary), or on the next task when no
-  // io() call comes first.
+  // load fetches, compiles and starts client.wasm, once: on the first io()
+  // call, or once the page has been parsed when no io() call comes first.
+  // While a session the loader opened is connecting (handshake, CONNECT, the
+  // poll that brings the reply), the load waits for its reply (at most
+  // holdMax ms): on a page with few cores, fetching and compiling several MB
+  // and starting Go take the CPU that handling the connection's responses
+  // needs (measured on 2 cores, cold: connect 394 ms held by the load vs 248
+  // ms, the first ack unchanged, since the Go client only takes over once it
+  // has started either way).
   var loadStarted = false;
+  var held = 0;
+  var holdMax = 1000;
+  // hold holds the load back until the function it returns is called (or
+  // holdMax has passed).
+  function hold() {
+    held++;
+    var done = false;
+    var release = function () {
+      if (done) return;
+      done = true;
+      if (--held === 0) load();
+    };
+    setTimeout(release, holdMax);
+    return release;
+  }
   function load() {
-    if (loadStarted) return;
+    if (loadStarted || held > 0) return;
     loadStarted = true;
     // Compile while downloading, and while wasm_exec.js loads: compiling needs
     // no imports, only instantiating does.
@@ -1296,5 +1326,13 @@
       })
       .catch(fail);
   }
-  setTimeout(load, 0);
+  // A page that calls io() in a script after this one has it called before
+  // the load starts (a timer set now can fire between the two scripts).
+  if (typeof document !== "undefined" && document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      setTimeout(load, 0);
+    });
+  } else {
+    setTimeout(load, 0);
+  }
 })(typeof globalThis !== "undefined" ? globalThis : window);
