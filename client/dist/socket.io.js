@@ -1250,10 +1250,50 @@
       s.src = src;
       s.onload = resolve;
       s.onerror = function () {
-        reject(new Error("cannot load " + src));
+        // Why: the server's answer (an HTTP error: final), or none (the
+        // network: fetch rejects with a TypeError, and the load is retried).
+        var why = new Error("cannot load " + src);
+        if (typeof fetch !== "function") return reject(why);
+        fetch(src, { method: "HEAD", cache: "no-store" }).then(function (r) {
+          reject(r.ok ? why : new Error("cannot load " + src + ": HTTP " + r.status));
+        }, reject);
       };
       (document.head || document.documentElement).appendChild(s);
     });
+  }
+  // retryable reports whether a failed load is worth another try: the
+  // network failed (fetch rejects with a TypeError), not the server (an HTTP
+  // error) or the binary.
+  function retryable(err) {
+    return err instanceof TypeError;
+  }
+  var loadRetries = 0;
+  // retryLoad handles a load that failed: one that failed for the network
+  // (the server restarting while the page loads) is tried again, 0.5 s, 1 s,
+  // 2 s... at most 5 s later, without end, as socket.io-client reconnects;
+  // the connections the loader opened are lost meanwhile (disconnect
+  // "transport error", the sessions closed), and the Go client opens its own
+  // once it runs. Any other failure is final (fail).
+  function retryLoad(err) {
+    if (!retryable(err)) return fail(err);
+    if (global.console) console.warn("duplex: loading the Socket.IO client failed, trying again:", message(err));
+    var ss = sessions.slice();
+    for (var j = 0; j < ss.length; j++) {
+      ss[j].closed = true;
+      ss[j]._close();
+    }
+    for (var i = 0; i < pending.length; i++) {
+      var sock = pending[i];
+      if (!sock._early) continue;
+      var left = sock._early.left;
+      sock._early = null;
+      if (!left) sock._lost();
+    }
+    var delay = Math.min(5000, 500 * Math.pow(2, loadRetries++));
+    setTimeout(function () {
+      loadStarted = false;
+      load();
+    }, delay);
   }
   var wasmURL = base + "client.wasm?v=" + VERSION;
   function bytesOf(r) {
@@ -1324,7 +1364,7 @@
           });
         });
       })
-      .catch(fail);
+      .catch(retryLoad);
   }
   // A page that calls io() in a script after this one has it called before
   // the load starts (a timer set now can fire between the two scripts).
