@@ -1,5 +1,24 @@
 package engine
 
+import (
+	"errors"
+	"strconv"
+)
+
+// checkBase checks the scheme and host read from the server URL raw:
+// http, https, ws or wss, and a host.
+func checkBase(raw, scheme, host string) error {
+	switch scheme {
+	case "http", "https", "ws", "wss":
+	default:
+		return errors.New("engine: bad url " + strconv.Quote(raw) + ": scheme must be http, https, ws or wss")
+	}
+	if host == "" {
+		return errors.New("engine: bad url " + strconv.Quote(raw) + ": no host")
+	}
+	return nil
+}
+
 // endpointScheme is the scheme of transport's requests to a server whose URL
 // has scheme: http(s) for polling, ws(s) for websocket.
 func endpointScheme(scheme, transport string) string {

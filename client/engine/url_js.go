@@ -3,7 +3,6 @@
 package engine
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/duplexio/duplex/client/internal/weburl"
@@ -31,13 +30,8 @@ func parseBase(raw string) (*baseURL, error) {
 	if err != nil {
 		return nil, wrap.In("engine: bad url "+strconv.Quote(raw), err)
 	}
-	switch u.Scheme {
-	case "http", "https", "ws", "wss":
-	default:
-		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": scheme must be http, https, ws or wss")
-	}
-	if u.Host == "" {
-		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": no host")
+	if err := checkBase(raw, u.Scheme, u.Host); err != nil {
+		return nil, err
 	}
 	return &baseURL{scheme: u.Scheme, host: u.Host}, nil
 }

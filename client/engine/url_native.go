@@ -3,9 +3,7 @@
 package engine
 
 import (
-	"errors"
 	"net/url"
-	"strconv"
 
 	"github.com/duplexio/duplex/internal/wrap"
 )
@@ -31,13 +29,8 @@ func parseBase(raw string) (*url.URL, error) {
 	if err != nil {
 		return nil, wrap.In("engine: bad url", err)
 	}
-	switch u.Scheme {
-	case "http", "https", "ws", "wss":
-	default:
-		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": scheme must be http, https, ws or wss")
-	}
-	if u.Host == "" {
-		return nil, errors.New("engine: bad url " + strconv.Quote(raw) + ": no host")
+	if err := checkBase(raw, u.Scheme, u.Host); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
