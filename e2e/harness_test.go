@@ -127,8 +127,9 @@ func startBrowser(profile string) (context.Context, context.CancelFunc, error) {
 // wasmBuild builds the browser binaries once per test binary into a temp
 // directory, as `make wasm` does: client.wasm (./client/wasm), chat.wasm
 // (./www/chat), the tests' Go page gopage.wasm (./e2e/testdata/gopage), the
-// benchmarks' Go page gomeasure.wasm (./e2e/testdata/gomeasure) and a
-// copy of wasm_exec.js. The first test that needs them pays
+// benchmarks' Go page gomeasure.wasm (./e2e/testdata/gomeasure), a
+// copy of wasm_exec.js, their .gz variants and client.wasm's .br (gzip
+// and brotli, which make deps installs). The first test that needs them pays
 // for the build; a failed build fails every test that needs it.
 func wasmBuild(t testing.TB) string {
 	t.Helper()
@@ -160,6 +161,34 @@ func wasmBuild(t testing.TB) string {
 		src := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js")
 		if err := copyFile(src, filepath.Join(dir, "wasm_exec.js")); err != nil {
 			wasmErr = errors.Join(wasmErr, err)
+		}
+		// The precompressed variants `make wasm` makes, so that the pages
+		// get client.wasm as in production (brotli) and no test pays for
+		// compressing it on the fly: gzip -9 of the 3.8 MB in this -race
+		// binary took 7 s on an idle machine and, under load, held the
+		// first test's client.wasm for over a minute.
+		// brotli -q 11 takes some 10 s a file: client.wasm only (the
+		// others are served gzipped).
+		for _, f := range []string{"client.wasm", "chat.wasm", "gopage.wasm", "gomeasure.wasm", "wasm_exec.js"} {
+			variants := [][]string{{"gzip", "-9", "-k", "-f"}}
+			if f == "client.wasm" {
+				variants = append(variants, []string{"brotli", "-q", "11", "-k", "-f"})
+			}
+			for _, c := range variants {
+				cmd := exec.Command(c[0], append(c[1:], filepath.Join(dir, f))...)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					wasmErr = errors.Join(wasmErr, fmt.Errorf("%s %s (make deps installs it): %w\n%s", c[0], f, err, out))
+				}
+			}
+			// brotli keeps the source's mtime cut to seconds; client/dist
+			// ignores a variant older than its source.
+			now := time.Now()
+			for _, c := range variants {
+				v := map[string]string{"gzip": ".gz", "brotli": ".br"}[c[0]]
+				if err := os.Chtimes(filepath.Join(dir, f+v), now, now); err != nil {
+					wasmErr = errors.Join(wasmErr, err)
+				}
+			}
 		}
 		wasmDir = dir
 	})
