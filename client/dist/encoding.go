@@ -59,7 +59,7 @@ func (f *file) gzip() []byte {
 	f.gzOnce.Do(func() {
 		var b bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression) // the level is valid
-		_, _ = zw.Write(f.body)                                // writes to a bytes.Buffer do not fail
+		_, _ = zw.Write(f.body)                                   // writes to a bytes.Buffer do not fail
 		_ = zw.Close()
 		f.gz = b.Bytes()
 	})
