@@ -55,7 +55,14 @@ func TestNodePollingCutReference(t *testing.T) {
 	p := startCutProxy(t, strings.TrimPrefix(url, "http://"))
 	c := nodetest.Start(t, "client/cutclient.js", nil, "http://"+p.addr())
 	c.Expect(t, "connect recovered=false", waitTimeout)
+	time.Sleep(700 * time.Millisecond) // a few polls, as in TestNodePollingCut
+	// The client emits only once the proxy is armed (it emitted on its own
+	// 700 ms after connecting: a test slower than that to arm the proxy
+	// never saw the cut).
 	p.arm(`"held"`)
+	if err := c.Send("emit"); err != nil {
+		t.Fatal(err)
+	}
 	recv(t, p.cut, "the proxy's cut")
 	// The recovered event arrives with the CONNECT reply; socket.io-client
 	// delivers the events received before "connect" first (as the Go client
