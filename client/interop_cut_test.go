@@ -22,12 +22,14 @@ func TestNodePollingCut(t *testing.T) {
 	// the client's reconnection (1.5 s): only then can it be recovered.
 	_, url := nodeServer(t, "RECOVERY=1", "TRANSPORTS=polling", "PING_INTERVAL=300", "PING_TIMEOUT=300")
 	p := startCutProxy(t, strings.TrimPrefix(url, "http://"))
-	s := Connect("http://"+p.addr(), &Options{Engine: engine.Options{Transports: []string{engine.Polling}},
-		ReconnectionDelay: 1500 * time.Millisecond, RandomizationFactor: -1, Logger: quietLogger()})
+	var conn <-chan struct{}
+	var d <-chan string
+	var echo <-chan *Event
+	s := connectThen("http://"+p.addr(), &Options{Engine: engine.Options{Transports: []string{engine.Polling}},
+		ReconnectionDelay: 1500 * time.Millisecond, RandomizationFactor: -1, Logger: quietLogger()}, func(s *Socket) {
+		conn, d, echo = connected(s), disconnected(s), events(s, "echo")
+	})
 	defer s.Manager().Close()
-	conn := connected(s)
-	d := disconnected(s)
-	echo := events(s, "echo")
 	recv(t, conn, "connect")
 	time.Sleep(700 * time.Millisecond) // a few polls: the GET's connection is a reused one
 	p.arm(`"held"`)
@@ -98,9 +100,10 @@ func TestNodeClientDisconnectReason(t *testing.T) {
 	p, url := nodeServer(t, "RECOVERY=1")
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports}, Logger: quietLogger()})
+			var conn <-chan struct{}
+			s := connectThen(url, &Options{Engine: engine.Options{Transports: tc.transports}, Logger: quietLogger()}, func(s *Socket) { conn = connected(s) })
 			defer s.Manager().Close()
-			recv(t, connected(s), "connect")
+			recv(t, conn, "connect")
 			deadline := time.Now().Add(waitTimeout)
 			for s.Manager().Transport() != tc.want && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
