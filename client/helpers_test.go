@@ -21,6 +21,24 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 	}
 }
 
+// connectThen is Connect with the handlers setup adds in place before the
+// socket starts connecting (Options.Socket.NoAutoConnect, setup, then
+// Socket.Connect, as client/doc.go advises): a handler added once Connect
+// has returned misses a connect (or an event the server sends on connection)
+// that came first, as when the test's goroutine is descheduled for the few
+// milliseconds of a loopback handshake on a loaded machine.
+func connectThen(url string, opts *Options, setup func(s *Socket)) *Socket {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	o.Socket.NoAutoConnect = true
+	s := Connect(url, &o)
+	setup(s)
+	s.Connect()
+	return s
+}
+
 // connected returns a channel that receives once per connect of s.
 func connected(s *Socket) <-chan struct{} {
 	ch := make(chan struct{}, 16)

@@ -132,10 +132,13 @@ func TestGoServer(t *testing.T) {
 	url := "http://" + ln.Addr().String()
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports}, Logger: quietLogger()})
+			var echo <-chan *Event
+			var conn <-chan struct{}
+			s := connectThen(url, &Options{Engine: engine.Options{Transports: tc.transports}, Logger: quietLogger()}, func(s *Socket) {
+				echo, conn = events(s, "echo"), connected(s)
+			})
 			defer s.Manager().Close()
-			echo := events(s, "echo")
-			recv(t, connected(s), "connect")
+			recv(t, conn, "connect")
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
 
@@ -201,18 +204,22 @@ func TestGoServer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		bad := Connect(url+"/admin", &Options{Logger: quietLogger(), Socket: SocketOptions{Auth: map[string]string{"token": "bad"}}})
+		var errs <-chan error
+		bad := connectThen(url+"/admin", &Options{Logger: quietLogger(), Socket: SocketOptions{Auth: map[string]string{"token": "bad"}}}, func(s *Socket) {
+			errs = connectErrors(s)
+		})
 		defer bad.Manager().Close()
 		var ce *ConnectError
-		if err := recv(t, connectErrors(bad), "connect_error"); !errors.As(err, &ce) || ce.Message != "not authorized" || string(ce.Data) != `{"reason":"bad token"}` {
+		if err := recv(t, errs, "connect_error"); !errors.As(err, &ce) || ce.Message != "not authorized" || string(ce.Data) != `{"reason":"bad token"}` {
 			t.Fatalf("connect error %v", err)
 		}
 	})
 	t.Run("kick", func(t *testing.T) {
-		s := Connect(url, &Options{Logger: quietLogger()})
+		var d <-chan string
+		var conn <-chan struct{}
+		s := connectThen(url, &Options{Logger: quietLogger()}, func(s *Socket) { d, conn = disconnected(s), connected(s) })
 		defer s.Manager().Close()
-		d := disconnected(s)
-		recv(t, connected(s), "connect")
+		recv(t, conn, "connect")
 		_ = s.Emit("kick")
 		if r := recv(t, d, "disconnect"); r != "io server disconnect" {
 			t.Fatalf("reason %q", r)
@@ -226,11 +233,11 @@ func TestGoServerReconnect(t *testing.T) {
 			ln := listen(t, "127.0.0.1:0")
 			addr := ln.Addr().String()
 			_, stop := goServer(t, ln, &server.Options{Logger: quietLogger()})
-			s := Connect("http://"+addr, &Options{Engine: engine.Options{Transports: tc.transports}, ReconnectionDelay: 50 * time.Millisecond,
-				ReconnectionDelayMax: 100 * time.Millisecond, Logger: quietLogger()})
+			var conn <-chan struct{}
+			var d <-chan string
+			s := connectThen("http://"+addr, &Options{Engine: engine.Options{Transports: tc.transports}, ReconnectionDelay: 50 * time.Millisecond,
+				ReconnectionDelayMax: 100 * time.Millisecond, Logger: quietLogger()}, func(s *Socket) { conn, d = connected(s), disconnected(s) })
 			defer s.Manager().Close()
-			conn := connected(s)
-			d := disconnected(s)
 			recv(t, conn, "connect")
 			stop()
 			if r := recv(t, d, "disconnect"); r != "transport close" && r != "transport error" {
@@ -263,10 +270,12 @@ func TestGoServerReconnect(t *testing.T) {
 func TestGoServerRecovery(t *testing.T) {
 	ln := listen(t, "127.0.0.1:0")
 	goServer(t, ln, &server.Options{Logger: quietLogger(), ConnectionStateRecovery: &server.RecoveryOptions{}})
-	s := Connect("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()})
+	var conn <-chan struct{}
+	var missed <-chan *Event
+	s := connectThen("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()}, func(s *Socket) {
+		conn, missed = connected(s), events(s, "missed")
+	})
 	defer s.Manager().Close()
-	conn := connected(s)
-	missed := events(s, "missed")
 	recv(t, conn, "connect")
 	id := s.ID()
 	// Cut the transport once the upgrade is done: a close during the probe is
@@ -406,12 +415,13 @@ func TestGoServerCloseDuringUpgrade(t *testing.T) {
 		<-done
 	})
 
-	s := Connect("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()})
+	var conn <-chan struct{}
+	var d <-chan string
+	var missed, welcome <-chan *Event
+	s := connectThen("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()}, func(s *Socket) {
+		conn, d, missed, welcome = connected(s), disconnected(s), events(s, "missed"), events(s, "welcome")
+	})
 	defer s.Manager().Close()
-	conn := connected(s)
-	d := disconnected(s)
-	missed := events(s, "missed")
-	welcome := events(s, "welcome")
 	recv(t, conn, "connect")
 	recv(t, welcome, "welcome")
 	sock = recv(t, first, "server socket")
@@ -439,11 +449,12 @@ func TestGoServerCloseDuringUpgrade(t *testing.T) {
 func TestGoServerCutAfterConnect(t *testing.T) {
 	ln := listen(t, "127.0.0.1:0")
 	goServer(t, ln, &server.Options{Logger: quietLogger(), ConnectionStateRecovery: &server.RecoveryOptions{}})
-	s := Connect("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()})
+	var conn <-chan struct{}
+	var missed, welcome <-chan *Event
+	s := connectThen("http://"+ln.Addr().String(), &Options{ReconnectionDelay: 50 * time.Millisecond, Logger: quietLogger()}, func(s *Socket) {
+		conn, missed, welcome = connected(s), events(s, "missed"), events(s, "welcome")
+	})
 	defer s.Manager().Close()
-	conn := connected(s)
-	missed := events(s, "missed")
-	welcome := events(s, "welcome")
 	recv(t, conn, "connect")
 	recv(t, welcome, "welcome")
 	id := s.ID()

@@ -37,10 +37,11 @@ func TestNodeEmitAndAck(t *testing.T) {
 	_, url := nodeServer(t)
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports, Query: map[string][]string{"k": {"v"}}}, Socket: SocketOptions{Auth: map[string]any{"user": "go"}}})
+			var welcome, echo <-chan *Event
+			s := connectThen(url, &Options{Engine: engine.Options{Transports: tc.transports, Query: map[string][]string{"k": {"v"}}}, Socket: SocketOptions{Auth: map[string]any{"user": "go"}}}, func(s *Socket) {
+				welcome, echo = events(s, "welcome"), events(s, "echo")
+			})
 			defer s.Manager().Close()
-			welcome := events(s, "welcome")
-			echo := events(s, "echo")
 			e := recv(t, welcome, "welcome")
 			var w struct {
 				ID    string            `json:"id"`
@@ -178,9 +179,9 @@ func TestNodeNamespaces(t *testing.T) {
 
 func TestNodeConnectError(t *testing.T) {
 	_, url := nodeServer(t)
-	s := Connect(url+"/admin", &Options{Socket: SocketOptions{Auth: map[string]string{"token": "bad"}}})
+	var errs <-chan error
+	s := connectThen(url+"/admin", &Options{Socket: SocketOptions{Auth: map[string]string{"token": "bad"}}}, func(s *Socket) { errs = connectErrors(s) })
 	defer s.Manager().Close()
-	errs := connectErrors(s)
 	err := recv(t, errs, "connect_error")
 	var ce *ConnectError
 	if !errors.As(err, &ce) || ce.Message != "not authorized" || string(ce.Data) != `{"reason":"bad token"}` {
@@ -216,10 +217,10 @@ func TestNodeRooms(t *testing.T) {
 
 func TestNodeServerDisconnect(t *testing.T) {
 	_, url := nodeServer(t)
-	s := Connect(url, &Options{ReconnectionDelay: 50 * time.Millisecond})
+	var conn <-chan struct{}
+	var d <-chan string
+	s := connectThen(url, &Options{ReconnectionDelay: 50 * time.Millisecond}, func(s *Socket) { conn, d = connected(s), disconnected(s) })
 	defer s.Manager().Close()
-	conn := connected(s)
-	d := disconnected(s)
 	recv(t, conn, "connect")
 	if err := s.Emit("kick"); err != nil {
 		t.Fatal(err)
@@ -239,9 +240,10 @@ func TestNodeServerDisconnect(t *testing.T) {
 
 func TestNodeTimeout(t *testing.T) {
 	_, url := nodeServer(t)
-	s := Connect(url, nil)
+	var conn <-chan struct{}
+	s := connectThen(url, nil, func(s *Socket) { conn = connected(s) })
 	defer s.Manager().Close()
-	recv(t, connected(s), "connect")
+	recv(t, conn, "connect")
 	done := make(chan error, 1)
 	start := time.Now()
 	if err := s.Timeout(100*time.Millisecond).Emit("unanswered", 1, AckFunc(func(_ Args, err error) { done <- err })); err != nil {
@@ -353,11 +355,13 @@ func TestNodeRecovery(t *testing.T) {
 }
 
 func testNodeRecovery(t *testing.T, url string, transports []string) {
-	s := Connect(url, &Options{Engine: engine.Options{Transports: transports}, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond})
+	var conn <-chan struct{}
+	var d <-chan string
+	var missed <-chan *Event
+	s := connectThen(url, &Options{Engine: engine.Options{Transports: transports}, ReconnectionDelay: 100 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond}, func(s *Socket) {
+		conn, d, missed = connected(s), disconnected(s), events(s, "missed")
+	})
 	defer s.Manager().Close()
-	conn := connected(s)
-	d := disconnected(s)
-	missed := events(s, "missed")
 	recv(t, conn, "connect")
 	if s.Recovered() {
 		t.Fatal("recovered on the first connection")
@@ -390,10 +394,11 @@ func TestNodeHeartbeat(t *testing.T) {
 	_, url := nodeServer(t, "PING_INTERVAL=250", "PING_TIMEOUT=500")
 	for _, tc := range transportCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Connect(url, &Options{Engine: engine.Options{Transports: tc.transports}})
+			var d <-chan string
+			var conn <-chan struct{}
+			s := connectThen(url, &Options{Engine: engine.Options{Transports: tc.transports}}, func(s *Socket) { d, conn = disconnected(s), connected(s) })
 			defer s.Manager().Close()
-			d := disconnected(s)
-			recv(t, connected(s), "connect")
+			recv(t, conn, "connect")
 			select {
 			case r := <-d:
 				t.Fatalf("disconnected: %s", r)
@@ -411,8 +416,9 @@ func TestNodeHeartbeat(t *testing.T) {
 func TestNodeOrderDuringUpgrade(t *testing.T) {
 	_, url := nodeServer(t)
 	for range 3 {
-		s := Connect(url, nil)
-		recv(t, connected(s), "connect")
+		var conn <-chan struct{}
+		s := connectThen(url, nil, func(s *Socket) { conn = connected(s) })
+		recv(t, conn, "connect")
 		const n = 2000
 		for i := range n {
 			if err := s.Emit("seq", i); err != nil {
@@ -478,10 +484,10 @@ func TestNodeServerOrderDuringUpgrade(t *testing.T) {
 // TestNodeManualReconnect: Disconnect then Connect again on the same socket.
 func TestNodeManualReconnect(t *testing.T) {
 	_, url := nodeServer(t)
-	s := Connect(url, nil)
+	var conn <-chan struct{}
+	var d <-chan string
+	s := connectThen(url, nil, func(s *Socket) { conn, d = connected(s), disconnected(s) })
 	defer s.Manager().Close()
-	conn := connected(s)
-	d := disconnected(s)
 	recv(t, conn, "connect")
 	first := s.ID()
 	s.Disconnect()
@@ -507,9 +513,10 @@ func TestNodeManualReconnect(t *testing.T) {
 // websocket-only client cannot connect to it and reports connect errors.
 func TestNodeServerTransports(t *testing.T) {
 	_, url := nodeServer(t, "TRANSPORTS=polling")
-	s := Connect(url, nil)
+	var conn <-chan struct{}
+	s := connectThen(url, nil, func(s *Socket) { conn = connected(s) })
 	defer s.Manager().Close()
-	recv(t, connected(s), "connect")
+	recv(t, conn, "connect")
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	if _, err := s.EmitWithAck(ctx, "ack"); err != nil {

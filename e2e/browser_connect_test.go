@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/duplexio/duplex/server"
 	"github.com/duplexio/duplex/server/engine"
 )
@@ -202,6 +203,17 @@ func connects(reqs []string) []string {
 func (e *earlyServer) open(name string, spec string, n int) *tab {
 	e.t.Helper()
 	tb := newTab(e.t, name)
+	e.t.Cleanup(func() {
+		// Runs before the tab closes: what the page and the server saw.
+		if !e.t.Failed() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[][]any]("window.__log", chromedp.EvalIgnoreExceptions))
+		e.t.Logf("page log of tab %s: %v (%v)", name, v, err)
+		e.t.Logf("requests: %q", e.log())
+	})
 	tb.navigate(e.origin + "/testdata/early.html#" + url.PathEscape(spec))
 	waitJS[bool](tb, fmt.Sprintf("%s.length >= %d || window.__errors.length > 0", connectedJS, n), waitLong)
 	if errs := eval[[]string](tb, "window.__errors"); len(errs) > 0 {

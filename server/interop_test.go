@@ -206,6 +206,7 @@ func TestInteropRooms(t *testing.T) {
 						_ = srv.Emit("news", msg)
 						_ = e.Ack()
 					})
+					s.On("sync", func(e *Event) { _ = e.Ack() })
 				})
 			})
 			got := runClient(t, url, "rooms", mode)
@@ -353,11 +354,8 @@ func TestInteropManyClients(t *testing.T) {
 					s.On("echo", func(e *Event) { _ = e.Ack(json.RawMessage(e.Args.Raw(0))) })
 					s.On("bcast", func(e *Event) { _ = srv.Emit("all", "hi") })
 					s.On("drained", func(e *Event) {
-						go func() { // until only the asking socket is left
-							for range 1500 {
-								if len(srv.Sockets()) <= 1 {
-									break
-								}
+						go func() { // until only the asking socket is left, or the test ends
+							for len(srv.Sockets()) > 1 && t.Context().Err() == nil {
 								time.Sleep(10 * time.Millisecond)
 							}
 							_ = e.Ack(len(srv.Sockets()) <= 1)

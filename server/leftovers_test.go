@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -46,103 +47,112 @@ func namespaceLeft(n *Namespace) string {
 // for some), puts them in rooms with pending acks, disconnects them by every
 // path and checks that nothing per socket is left: rooms, socket maps, acks,
 // timers, and (with recovery) the kept sessions once they expire.
+//
+// It runs in a synctest bubble: the sessions expire 50 ms after they are
+// kept, and on a loaded machine more than 50 ms of real time could pass
+// between the disconnections and the check that sessions are kept (the
+// prune timer then dropped them all first). In the bubble the clock moves
+// only when every goroutine of the test waits, so the sessions are there
+// until the test waits for the timer to drop them.
 func TestNothingLeftAfterDisconnect(t *testing.T) {
 	for _, recovery := range []bool{false, true} {
 		t.Run(fmt.Sprint("recovery=", recovery), func(t *testing.T) {
-			var opts *Options
-			if recovery {
-				opts = &Options{ConnectionStateRecovery: &RecoveryOptions{MaxDisconnectionDuration: 50 * time.Millisecond}}
-			}
-			srv := newServer(t, opts)
-			var acksFailed, disconnects atomic.Int64
-			connectHandler := func(s *Socket) {
-				s.Join("shared", "room-"+s.ID()[:2])
-				s.OnDisconnect(func(string) { disconnects.Add(1) })
-				// An ack that would wait an hour, and one without timeout.
-				for _, d := range []time.Duration{time.Hour, 0} {
-					_ = s.Timeout(d).Emit("q", AckFunc(func(_ Args, err error) {
-						if errors.Is(err, ErrDisconnected) {
-							acksFailed.Add(1)
-						}
-					}))
+			synctest.Test(t, func(t *testing.T) {
+				var opts *Options
+				if recovery {
+					opts = &Options{ConnectionStateRecovery: &RecoveryOptions{MaxDisconnectionDuration: 50 * time.Millisecond}}
 				}
-			}
-			srv.OnConnection(connectHandler)
-			srv.Of("/b").OnConnection(connectHandler)
-			const n = 500
-			clients := make([]*fakeClient, n)
-			sockets := 0
-			for i := range n {
-				f := dial(srv)
-				f.connect(t, "0")
-				sockets++
-				if i%5 == 0 {
-					f.connect(t, "0/b,")
+				srv := newServer(t, opts)
+				var acksFailed, disconnects atomic.Int64
+				connectHandler := func(s *Socket) {
+					s.Join("shared", "room-"+s.ID()[:2])
+					s.OnDisconnect(func(string) { disconnects.Add(1) })
+					// An ack that would wait an hour, and one without timeout.
+					for _, d := range []time.Duration{time.Hour, 0} {
+						_ = s.Timeout(d).Emit("q", AckFunc(func(_ Args, err error) {
+							if errors.Is(err, ErrDisconnected) {
+								acksFailed.Add(1)
+							}
+						}))
+					}
+				}
+				srv.OnConnection(connectHandler)
+				srv.Of("/b").OnConnection(connectHandler)
+				const n = 500
+				clients := make([]*fakeClient, n)
+				sockets := 0
+				for i := range n {
+					f := dial(srv)
+					f.connect(t, "0")
 					sockets++
+					if i%5 == 0 {
+						f.connect(t, "0/b,")
+						sockets++
+					}
+					clients[i] = f
 				}
-				clients[i] = f
-			}
-			if got := len(srv.Sockets()); got != n {
-				t.Fatalf("%d sockets connected, want %d", got, n)
-			}
-			// Every disconnect path, in turn.
-			paths := []func(f *fakeClient){
-				func(f *fakeClient) { f.in("1"); f.in("1/b,") },                         // client namespace disconnect
-				func(f *fakeClient) { disconnectAllOf(f, false) },                       // server namespace disconnect
-				func(f *fakeClient) { disconnectAllOf(f, true) },                        // and close
-				func(f *fakeClient) { f.c.OnClose("transport close", nil) },             // the engine closed
-				func(f *fakeClient) { f.c.OnClose("ping timeout", nil) },                // the engine closed
-				func(f *fakeClient) { f.in(`2[]`) },                                     // undecodable: forced close
-				func(f *fakeClient) { f.in("0") },                                       // CONNECT twice
-				func(f *fakeClient) { f.c.close(reasonForcedServerClose) },              // forced server close
-				func(f *fakeClient) { f.c.OnClose("server shutting down", nil) },        // shutdown
-				func(f *fakeClient) { f.c.OnClose("transport error", errors.New("x")) }, // the engine failed
-			}
-			for i, f := range clients {
-				paths[i%len(paths)](f)
-			}
-			for i, f := range clients {
-				f.c.mu.Lock()
-				armed := f.c.timer != nil && f.c.timer.Stop()
-				f.c.mu.Unlock()
-				if armed {
-					t.Fatalf("client %d: connect timer still armed", i)
+				if got := len(srv.Sockets()); got != n {
+					t.Fatalf("%d sockets connected, want %d", got, n)
 				}
-				if len(f.c.snapshot()) != 0 || len(f.c.pending) != 0 {
-					t.Fatalf("client %d: sockets left", i)
+				// Every disconnect path, in turn.
+				paths := []func(f *fakeClient){
+					func(f *fakeClient) { f.in("1"); f.in("1/b,") },                         // client namespace disconnect
+					func(f *fakeClient) { disconnectAllOf(f, false) },                       // server namespace disconnect
+					func(f *fakeClient) { disconnectAllOf(f, true) },                        // and close
+					func(f *fakeClient) { f.c.OnClose("transport close", nil) },             // the engine closed
+					func(f *fakeClient) { f.c.OnClose("ping timeout", nil) },                // the engine closed
+					func(f *fakeClient) { f.in(`2[]`) },                                     // undecodable: forced close
+					func(f *fakeClient) { f.in("0") },                                       // CONNECT twice
+					func(f *fakeClient) { f.c.close(reasonForcedServerClose) },              // forced server close
+					func(f *fakeClient) { f.c.OnClose("server shutting down", nil) },        // shutdown
+					func(f *fakeClient) { f.c.OnClose("transport error", errors.New("x")) }, // the engine failed
 				}
-				// Paths that keep the session open must leave no namespace.
-				if i%len(paths) < 2 && f.closedWith() != "" {
-					t.Fatalf("client %d closed with %q", i, f.closedWith())
+				for i, f := range clients {
+					paths[i%len(paths)](f)
 				}
-			}
-			for _, name := range []string{"/", "/b"} {
-				nsp := srv.Of(name)
-				if left := adapterLeft(nsp); left != "" {
-					t.Errorf("%s adapter keeps %s", name, left)
+				for i, f := range clients {
+					f.c.mu.Lock()
+					armed := f.c.timer != nil && f.c.timer.Stop()
+					f.c.mu.Unlock()
+					if armed {
+						t.Fatalf("client %d: connect timer still armed", i)
+					}
+					if len(f.c.snapshot()) != 0 || len(f.c.pending) != 0 {
+						t.Fatalf("client %d: sockets left", i)
+					}
+					// Paths that keep the session open must leave no namespace.
+					if i%len(paths) < 2 && f.closedWith() != "" {
+						t.Fatalf("client %d closed with %q", i, f.closedWith())
+					}
 				}
-				if left := namespaceLeft(nsp); left != "" {
-					t.Errorf("%s keeps %s", name, left)
+				for _, name := range []string{"/", "/b"} {
+					nsp := srv.Of(name)
+					if left := adapterLeft(nsp); left != "" {
+						t.Errorf("%s adapter keeps %s", name, left)
+					}
+					if left := namespaceLeft(nsp); left != "" {
+						t.Errorf("%s keeps %s", name, left)
+					}
 				}
-			}
-			if got := disconnects.Load(); got != int64(sockets) {
-				t.Errorf("%d disconnect handlers ran, want %d", got, sockets)
-			}
-			if got := acksFailed.Load(); got != int64(2*sockets) {
-				t.Errorf("%d pending acks failed with ErrDisconnected, want %d", got, 2*sockets)
-			}
-			if recovery {
-				a := srv.Of("/").Adapter().(*MemoryAdapter)
-				if sessions, _, _ := a.recoveryState(); sessions == 0 {
-					t.Fatal("no session kept for recovery")
+				if got := disconnects.Load(); got != int64(sockets) {
+					t.Errorf("%d disconnect handlers ran, want %d", got, sockets)
 				}
-				// Nobody comes back: the timer drops every session and packet,
-				// then stops.
-				waitFor(t, "recovery state pruned", func() bool {
-					sessions, packets, timer := a.recoveryState()
-					return sessions == 0 && packets == 0 && !timer
-				})
-			}
+				if got := acksFailed.Load(); got != int64(2*sockets) {
+					t.Errorf("%d pending acks failed with ErrDisconnected, want %d", got, 2*sockets)
+				}
+				if recovery {
+					a := srv.Of("/").Adapter().(*MemoryAdapter)
+					if sessions, _, _ := a.recoveryState(); sessions == 0 {
+						t.Fatal("no session kept for recovery")
+					}
+					// Nobody comes back: the timer drops every session and packet,
+					// then stops.
+					waitFor(t, "recovery state pruned", func() bool {
+						sessions, packets, timer := a.recoveryState()
+						return sessions == 0 && packets == 0 && !timer
+					})
+				}
+			})
 		})
 	}
 }

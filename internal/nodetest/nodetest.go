@@ -63,9 +63,11 @@ func Run(tb testing.TB, ctx context.Context, stdin io.Reader, script string, arg
 	return out
 }
 
-// Process is a running Node script whose standard output is read line by line.
+// Process is a running Node script whose standard output is read line by
+// line; Send writes lines to its standard input.
 type Process struct {
 	cmd    *exec.Cmd
+	stdin  io.WriteCloser
 	lines  chan string
 	stderr *syncBuffer
 	done   chan struct{}
@@ -83,7 +85,11 @@ func Start(tb testing.TB, script string, env []string, args ...string) *Process 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &Process{cmd: cmd, lines: make(chan string, 1024), stderr: &syncBuffer{}, done: make(chan struct{})}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &Process{cmd: cmd, stdin: stdin, lines: make(chan string, 1024), stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("nodetest: start %s: %v", script, err)
@@ -105,6 +111,13 @@ func Start(tb testing.TB, script string, env []string, args ...string) *Process 
 		}
 	})
 	return p
+}
+
+// Send writes line and a newline to the process's standard input: a script
+// that waits for it does its next step only when the test is ready for it.
+func (p *Process) Send(line string) error {
+	_, err := io.WriteString(p.stdin, line+"\n")
+	return err
 }
 
 // ErrExited reports that the process ended before printing the expected line.

@@ -185,6 +185,14 @@ func (s *Session) serveData(x *exchange) {
 	} else {
 		body, err = readBody(x.body(), n, limit)
 	}
+	// The body is read: abortPostLocked must not move the read deadline of
+	// the connection any more. net/http reads it in the background meanwhile
+	// (to see the client go away), and a timeout it did not cause cancels
+	// the context of the connection: every later request on it (a browser
+	// reuses it for other sessions) would find its context done at once.
+	s.mu.Lock()
+	s.postW, s.postConn = nil, nil
+	s.mu.Unlock()
 	if errors.Is(err, eio.ErrPayloadTooLarge) {
 		// 413, and the session is over: the reference's client closes it on
 		// this answer (docs/protocol.md §1.9).
