@@ -44,7 +44,7 @@ func TestBrowserGoPageBatch(t *testing.T) {
 	}})
 	tb := newTab(t, "gobatch")
 	tb.navigate(g.origin + "/testdata/gopage.html?burst=1")
-	res := waitJS[string](tb, "window.__result", waitLong)
+	res := waitJS[string](tb, "window.__result", 2*waitLong) // the page's own deadline is 30 s from its start
 	t.Logf("console:\n%s", tb.console())
 	if res != "pass" {
 		t.Fatalf("gopage burst: %s", res)

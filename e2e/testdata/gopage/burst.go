@@ -62,6 +62,7 @@ func burst(ctx context.Context, origin string) error {
 	done := make(chan struct{}, 1)
 	disconnected := make(chan string, 1)
 	sock.OnConnect(func() { connected <- struct{}{} })
+	sock.OnConnectError(func(err error) { fmt.Println("connect_error", err) })
 	sock.OnDisconnect(func(reason string) { disconnected <- reason })
 	sock.On("start", func(*client.Event) {
 		for t0 := time.Now(); time.Since(t0) < 300*time.Millisecond; {
@@ -101,6 +102,7 @@ func burst(ctx context.Context, origin string) error {
 	if err := wait(ctx, connected); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
+	fmt.Println("connected", sock.ID())
 	for round, closeAfter := range []bool{false, true} {
 		mu.Lock()
 		got, entries = nil, 0
