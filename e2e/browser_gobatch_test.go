@@ -15,7 +15,9 @@ import (
 // and binary interleaved, sent while a handler keeps the main thread busy,
 // arrives complete and in order in fewer JavaScript entries than events,
 // and a session closed by the server right after a burst delivers the
-// whole burst before the disconnect (gopage.html?burst=1, burst.go).
+// whole burst before the disconnect (gopage.html?burst=1, burst.go). Under
+// a Content-Security-Policy that forbids making functions from source, each
+// frame is a call into Go, as before the batching, and the same holds.
 func TestBrowserGoPageBatch(t *testing.T) {
 	g := startGoServer(t, goServerOptions{onConnect: func(s *server.Socket) {
 		s.On("burst", func(e *server.Event) {
@@ -42,11 +44,20 @@ func TestBrowserGoPageBatch(t *testing.T) {
 			}
 		})
 	}})
-	tb := newTab(t, "gobatch")
-	tb.navigate(g.origin + "/testdata/gopage.html?burst=1")
-	res := waitJS[string](tb, "window.__result", 2*waitLong) // the page's own deadline is 30 s from its start
-	t.Logf("console:\n%s", tb.console())
-	if res != "pass" {
-		t.Fatalf("gopage burst: %s", res)
+	for _, c := range []struct{ name, page string }{
+		{"batched", "/testdata/gopage.html?burst=1"},
+		// Function is refused: one call per frame, as before, and still
+		// in order.
+		{"csp without unsafe-eval", "/csp/testdata/gopage.html?burst=1&csp=1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tb := newTab(t, "gobatch")
+			tb.navigate(g.origin + c.page)
+			res := waitJS[string](tb, "window.__result", 2*waitLong) // the page's own deadline is 30 s from its start
+			t.Logf("console:\n%s", tb.console())
+			if res != "pass" {
+				t.Fatalf("gopage burst: %s", res)
+			}
+		})
 	}
 }

@@ -60,7 +60,7 @@ func run() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if q.Get("burst") != "" {
-		return burst(ctx, origin)
+		return burst(ctx, origin, q.Get("csp") == "")
 	}
 
 	sock := client.Connect(origin, opts)
