@@ -30,7 +30,15 @@ func assetMux(t testing.TB, sio http.Handler) *http.ServeMux {
 	t.Helper()
 	bundle := filepath.Join(nodetest.Root(t), "node_modules", "socket.io-client", "dist", "socket.io.min.js")
 	mux := http.NewServeMux()
-	mux.Handle("/testdata/", http.StripPrefix("/testdata/", http.FileServer(http.Dir(filepath.Join(repoRoot(), "e2e", "testdata")))))
+	pages := http.FileServer(http.Dir(filepath.Join(repoRoot(), "e2e", "testdata")))
+	mux.Handle("/testdata/", http.StripPrefix("/testdata/", pages))
+	// The same pages under a Content-Security-Policy that lets them run
+	// their inline scripts and WebAssembly but not make functions from
+	// source (no 'unsafe-eval').
+	mux.Handle("/csp/testdata/", http.StripPrefix("/csp/testdata/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'")
+		pages.ServeHTTP(w, r)
+	})))
 	b, err := os.ReadFile(bundle)
 	if err != nil {
 		t.Fatal(err)

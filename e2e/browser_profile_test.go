@@ -18,7 +18,7 @@ import (
 
 var (
 	browserProfile     = flag.String("browser.profile", "", "BenchmarkBrowserProfile: write the self time of the page's functions to this file")
-	browserProfilePage = flag.String("browser.profile.page", "measure.html", "BenchmarkBrowserProfile: the page to profile (measure-official.html: the official client)")
+	browserProfilePage = flag.String("browser.profile.page", "measure.html", "BenchmarkBrowserProfile: the page to profile (measure-official.html: the official client; gomeasure.html: a page written in Go)")
 	browserProfileSize = flag.Int("browser.profile.size", 16, "BenchmarkBrowserProfile: bytes per event (10k events per round; 1k from 1 KB up)")
 )
 
@@ -29,7 +29,11 @@ func BenchmarkBrowserProfile(b *testing.B) {
 	g := floodServer(b)
 	tb := newTab(b, "profile")
 	loadConnect(tb, g.origin+"/testdata/"+*browserProfilePage)
-	eval[float64](tb, floodJS+"(500, 16)")
+	flood, pkg := floodJS, "./client/wasm"
+	if strings.HasPrefix(*browserProfilePage, "gomeasure.html") {
+		flood, pkg = "__flood", "./e2e/testdata/gomeasure"
+	}
+	eval[float64](tb, flood+"(500, 16)")
 	run := func(f func(ctx context.Context, t *chromedp.Target) error) {
 		if err := chromedp.Do(tb.ctx, chromedp.Func(f)); err != nil {
 			b.Fatal(err)
@@ -47,7 +51,7 @@ func BenchmarkBrowserProfile(b *testing.B) {
 		events = 1000
 	}
 	for i := 0; i < b.N; i++ {
-		eval[float64](tb, fmt.Sprintf("%s(%d, %d)", floodJS, events, *browserProfileSize))
+		eval[float64](tb, fmt.Sprintf("%s(%d, %d)", flood, events, *browserProfileSize))
 	}
 	var prof *profiler.Profile
 	run(func(ctx context.Context, t *chromedp.Target) error {
@@ -71,7 +75,7 @@ func BenchmarkBrowserProfile(b *testing.B) {
 	}
 	// wasm-function[N]: name it from a build of the same code that keeps
 	// its symbols (the page's is built with -s).
-	name := wasmNames(b)
+	name := wasmNamesOf(b, pkg)
 	for k, n := range self {
 		var i int
 		if _, err := fmt.Sscanf(k, "wasm-function[%d]", &i); err != nil {

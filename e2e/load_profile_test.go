@@ -172,9 +172,12 @@ func profileLoad(b *testing.B, tb *tab, url string) *profiler.Profile {
 
 // wasmNames returns the Go name of wasm-function[k], from a build of
 // client.wasm that keeps its symbols (the page's is built with -s).
-func wasmNames(b *testing.B) func(k int) (string, bool) {
-	sym := filepath.Join(b.TempDir(), "client.wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", sym, "./client/wasm")
+func wasmNames(b *testing.B) func(k int) (string, bool) { return wasmNamesOf(b, "./client/wasm") }
+
+// wasmNamesOf is wasmNames for the wasm main package pkg.
+func wasmNamesOf(b *testing.B, pkg string) func(k int) (string, bool) {
+	sym := filepath.Join(b.TempDir(), "page.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-w", "-o", sym, pkg)
 	cmd.Dir = repoRoot()
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -19,5 +19,7 @@
 // coder/websocket and net/http are used). [Options.Header] is ignored there
 // (browsers do not let scripts set them). On a page with the loader
 // (client/dist/socket.io.js), the frames that arrive while the page is busy
-// are handed to Go in one call (io.duplex.receive).
+// are handed to Go in one call (io.duplex.receive); on a page written in Go,
+// a small JavaScript function made with Function does the same (where a
+// Content-Security-Policy forbids that, each frame is a call).
 package engine

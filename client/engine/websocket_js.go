@@ -197,15 +197,16 @@ type loaderHook interface {
 	Sync() bool
 }
 
-// batched lets the loader (client/dist/socket.io.js), when the page has
-// it, take over the socket's message events: it hands the frames that
-// arrived while the page was busy to onFrames in one call (io.duplex.receive
-// describes the format), and, with Options.Loader, dispatches the plain
-// events of the namespaces its table lists itself, after onFrames(2) said
-// that nothing handed over before them is still on its way. Without the
-// loader (a page written in Go), each frame comes through onmessage.
+// batched lets JavaScript take over the socket's message events: it hands
+// the frames that arrived while the page was busy to onFrames in one call
+// (io.duplex.receive describes the format). On a page with the loader
+// (client/dist/socket.io.js) that is io.duplex.receive, which, with
+// Options.Loader, also dispatches the plain events of the namespaces its
+// table lists itself, after onFrames(2) said that nothing handed over before
+// them is still on its way; on a page written in Go, batchSource. Where
+// neither can run, each frame comes through onmessage.
 func (w *wsTransport) batched() error {
-	recv, ok := loaderFunc("receive")
+	recv, ok := batchFunc()
 	if !ok {
 		return nil
 	}

@@ -180,21 +180,57 @@ func validNumber(d []byte, i int) (int, bool) {
 // escape or invalidate a JSON string ('"', '\\', a control character), or
 // the index where fewer than 8 bytes are left: it tests 8 bytes at a time,
 // which matters for long strings (a WebAssembly client scans every received
-// payload, byte by byte otherwise).
+// payload, byte by byte otherwise). It goes 32 bytes per round while none of
+// them is special, through full slice expressions: the WebAssembly build of
+// a loop of 8-byte loads from d[i:] costs several times more per byte (16 KB
+// under Node: about 110-200 µs before, 7-17 µs now).
 func SkipPlain(d []byte, i int) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
+	for ; i+32 <= len(d); i += 32 {
+		w := d[i : i+32 : i+32]
+		if (special8(binary.LittleEndian.Uint64(w[0:8]))|special8(binary.LittleEndian.Uint64(w[8:16]))|
+			special8(binary.LittleEndian.Uint64(w[16:24]))|special8(binary.LittleEndian.Uint64(w[24:32])))&high8 != 0 {
+			break
+		}
+	}
 	for ; i+8 <= len(d); i += 8 {
-		x := binary.LittleEndian.Uint64(d[i:])
-		q := x ^ (ones * '"')
-		b := x ^ (ones * '\\')
-		// A byte < 0x20, or a zero byte in q or b, sets its high bit here
-		// (exact for "any": a borrow only starts at such a byte).
-		if ((x-ones*0x20)&^x|(q-ones)&^q|(b-ones)&^b)&high != 0 {
+		if special8(binary.LittleEndian.Uint64(d[i:i+8:i+8]))&high8 != 0 {
 			return i
 		}
 	}
 	return i
+}
+
+const (
+	ones8 = 0x0101010101010101
+	high8 = 0x8080808080808080
+)
+
+// special8 sets the high bit of the bytes of x (little-endian) that are
+// below 0x20, '"' or '\\' (and maybe of bytes after the first such: a borrow
+// only starts at one, so "any" is exact).
+func special8(x uint64) uint64 {
+	q := x ^ (ones8 * '"')
+	b := x ^ (ones8 * '\\')
+	return (x-ones8*0x20)&^x | (q-ones8)&^q | (b-ones8)&^b
+}
+
+// PlainASCII reports whether d is all ASCII that stands for itself inside a
+// JSON string (no quote, backslash or control character): then the string
+// is d as is. 32 bytes per round, as SkipPlain.
+func PlainASCII(d []byte) bool {
+	i := 0
+	for ; i+32 <= len(d); i += 32 {
+		w := d[i : i+32 : i+32]
+		x0, x1 := binary.LittleEndian.Uint64(w[0:8]), binary.LittleEndian.Uint64(w[8:16])
+		x2, x3 := binary.LittleEndian.Uint64(w[16:24]), binary.LittleEndian.Uint64(w[24:32])
+		if (special8(x0)|special8(x1)|special8(x2)|special8(x3)|x0|x1|x2|x3)&high8 != 0 {
+			return false
+		}
+	}
+	for ; i < len(d); i++ {
+		if c := d[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

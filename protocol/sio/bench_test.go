@@ -2,6 +2,7 @@ package sio_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/duplexio/duplex/protocol/eio"
@@ -226,4 +227,28 @@ func BenchmarkArgsDecodeBinary(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodeLargeString: the receive path of a page written in Go for
+// a 16 KB event: DecodeText (validation and split) and the handler's
+// Decode of the string (GOOS=js GOARCH=wasm under Node: `make test-wasm`'s
+// setup).
+func BenchmarkDecodeLargeString(b *testing.B) {
+	frame := []byte(`2["m",1,"` + strings.Repeat("x", 16<<10) + `"]`)
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := sio.DecodeText(frame, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, args, err := sio.ParseEvent(&p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var s string
+		if err := args.Decode(1, &s); err != nil || len(s) != 16<<10 {
+			b.Fatal(err)
+		}
+	}
 }

@@ -59,6 +59,9 @@ func run() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if q.Get("burst") != "" {
+		return burst(ctx, origin, q.Get("csp") == "")
+	}
 
 	sock := client.Connect(origin, opts)
 	defer sock.Disconnect()

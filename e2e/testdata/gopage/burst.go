@@ -1,0 +1,146 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/duplexio/duplex/client"
+)
+
+// burstN is the number of "b" events of each burst (burstTest in e2e).
+const burstN = 40
+
+// burst is the scenario of gopage.html?burst=1 (e2e.TestBrowserGoPageBatch):
+// twice, it asks the server for a burst ("burst", close): "start", then
+// burstN events "b" (i, a string of i bytes "y", or, every fourth, i and
+// the bytes {i, 255}: binary frames between the text ones), the second time
+// followed by the end of the session. The "start" handler keeps the main
+// thread busy for 300 ms, so that the burst's frames wait in the browser
+// meanwhile. It checks that every event arrives once, in order, with its
+// payload, that the second burst is followed by a disconnect with reason
+// "transport close", and that the handlers of each burst ran in fewer
+// JavaScript entries than events (the WebSocket's frames reach Go in
+// batches); unless batched is false (gopage.html?burst=1&csp=1, served
+// under a Content-Security-Policy without 'unsafe-eval'): one entry per
+// event then.
+func burst(ctx context.Context, origin string, batched bool) error {
+	opts := &client.Options{NoReconnection: true}
+	opts.Engine.Transports = []string{"websocket"}
+	sock := client.Connect(origin, opts)
+	defer sock.Disconnect()
+
+	qm, err := safejs.Global().Get("queueMicrotask")
+	if err != nil {
+		return err
+	}
+	var (
+		mu      sync.Mutex
+		armed   bool // an entry's first handler ran; its microtask has not
+		entries int  // JavaScript entries in which "b" handlers ran
+		got     []int
+		bad     error
+	)
+	disarm, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		mu.Lock()
+		armed = false
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer disarm.Release()
+
+	connected := make(chan struct{}, 1)
+	done := make(chan struct{}, 1)
+	disconnected := make(chan string, 1)
+	sock.OnConnect(func() { connected <- struct{}{} })
+	sock.OnConnectError(func(err error) { fmt.Println("connect_error", err) })
+	sock.OnDisconnect(func(reason string) { disconnected <- reason })
+	sock.On("start", func(*client.Event) {
+		for t0 := time.Now(); time.Since(t0) < 300*time.Millisecond; {
+		}
+	})
+	sock.On("b", func(e *client.Event) {
+		var i int
+		err := e.Decode(&i)
+		if err == nil && i%4 == 1 {
+			var b []byte
+			if err = e.Args.Decode(1, &b); err == nil && !bytes.Equal(b, []byte{byte(i), 255}) {
+				err = fmt.Errorf("event %d: bytes %v", i, b)
+			}
+		} else if err == nil {
+			var s string
+			if err = e.Args.Decode(1, &s); err == nil && s != strings.Repeat("y", i) {
+				err = fmt.Errorf("event %d: %q", i, s)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil && bad == nil {
+			bad = err
+		}
+		got = append(got, i)
+		if !armed {
+			armed = true
+			entries++
+			if _, err := qm.Invoke(disarm.Value()); err != nil && bad == nil {
+				bad = err
+			}
+		}
+		if i == burstN-1 {
+			done <- struct{}{}
+		}
+	})
+	if err := wait(ctx, connected); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	fmt.Println("connected", sock.ID())
+	for round, closeAfter := range []bool{false, true} {
+		mu.Lock()
+		got, entries = nil, 0
+		mu.Unlock()
+		if err := sock.Emit("burst", closeAfter); err != nil {
+			return err
+		}
+		if err := wait(ctx, done); err != nil {
+			return fmt.Errorf("burst %d: %w (events %v)", round, err, got)
+		}
+		mu.Lock()
+		g, n, b := got, entries, bad
+		mu.Unlock()
+		fmt.Println("burst", round, "events", len(g), "in", n, "entries")
+		if b != nil {
+			return fmt.Errorf("burst %d: %w", round, b)
+		}
+		for i, v := range g {
+			if i != v || len(g) != burstN {
+				return fmt.Errorf("burst %d: events %v, want 0..%d in order", round, g, burstN-1)
+			}
+		}
+		if batched && n > burstN/4 {
+			return fmt.Errorf("burst %d: %d events in %d JavaScript entries: not batched", round, burstN, n)
+		}
+		if !batched && n != burstN {
+			return fmt.Errorf("burst %d: %d events in %d JavaScript entries, want one each", round, burstN, n)
+		}
+	}
+	select {
+	case reason := <-disconnected:
+		if reason != "transport close" {
+			return errors.New("disconnect reason " + reason + ", want transport close")
+		}
+	case <-ctx.Done():
+		return errors.New("no disconnect after the second burst")
+	}
+	return nil
+}
