@@ -41,13 +41,13 @@ func TestCookie(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if sid := handshakeSID(t, res.body); ck.Value != sid {
+				if sid := sidOf(t, res.body); ck.Value != sid {
 					t.Fatalf("%s: cookie value %q, sid %q", base, ck.Value, sid)
 				}
 				ck.Value, ck.Raw = "", ""
 				got[i] = ck
 				// Nothing else sets it.
-				if r := doURL(t, "POST", base+"?EIO=4&transport=polling&sid="+handshakeSID(t, res.body), "4x", nil); r.status != 200 || r.header.Get("Set-Cookie") != "" {
+				if r := doURL(t, "POST", base+"?EIO=4&transport=polling&sid="+sidOf(t, res.body), "4x", nil); r.status != 200 || r.header.Get("Set-Cookie") != "" {
 					t.Fatalf("%s: a POST of the session: %d, sets %q", base, r.status, r.header.Get("Set-Cookie"))
 				}
 				ws, hres := dialResponse(t, base, "EIO=4&transport=websocket")

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/duplexio/duplex/protocol/eio"
 )
 
 // handshakeURL opens a polling session on the server at base and returns its
@@ -18,21 +17,7 @@ func handshakeURL(t *testing.T, base string) string {
 	if res.status != 200 {
 		t.Fatalf("handshake: %d %q", res.status, res.body)
 	}
-	return handshakeSID(t, res.body)
-}
-
-// handshakeSID returns the sid of a polling handshake's body.
-func handshakeSID(t *testing.T, body string) string {
-	t.Helper()
-	p, err := eio.DecodeText([]byte(body))
-	if err != nil || p.Type != eio.Open {
-		t.Fatalf("handshake %q: %v", body, err)
-	}
-	hs, err := eio.ParseHandshake(p.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hs.SID
+	return sidOf(t, res.body)
 }
 
 // TestSecondWebsocket: a websocket for a session that is being upgraded or
