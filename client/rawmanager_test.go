@@ -10,8 +10,8 @@ import (
 	"github.com/duplexio/duplex/protocol/sio"
 )
 
-// rawConnected is fakeConnected on a NewRawManager.
-func rawConnected(t *testing.T, opts *SocketOptions) (*Socket, *fakeEngine) {
+// rawManager returns a NewRawManager dialling a fake engine.
+func rawManager(t *testing.T) (*Manager, *fakeEngine) {
 	t.Helper()
 	m, err := NewRawManager("http://example.test", &Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -20,6 +20,13 @@ func rawConnected(t *testing.T, opts *SocketOptions) (*Socket, *fakeEngine) {
 	f := newFakeEngine()
 	m.dial = func(ctx context.Context) (conn, error) { return f, nil }
 	t.Cleanup(m.Close)
+	return m, f
+}
+
+// rawConnected is fakeConnected on a NewRawManager.
+func rawConnected(t *testing.T, opts *SocketOptions) (*Socket, *fakeEngine) {
+	t.Helper()
+	m, f := rawManager(t)
 	s := m.Socket("/", opts)
 	if p := f.next(t); p != `0{"token":"t"}` {
 		t.Fatalf("CONNECT %q", p)
@@ -68,13 +75,7 @@ func TestRawManager(t *testing.T) {
 
 // TestRawManagerAuthRefused: an auth that needs reflection is a connect error.
 func TestRawManagerAuthRefused(t *testing.T) {
-	m, err := NewRawManager("http://example.test", &Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFakeEngine()
-	m.dial = func(ctx context.Context) (conn, error) { return f, nil }
-	t.Cleanup(m.Close)
+	m, _ := rawManager(t)
 	s := m.Socket("/", &SocketOptions{Auth: struct{ Token string }{"t"}})
 	if err := recv(t, connectErrors(s), "connect_error"); !errors.Is(err, sio.ErrUnsupportedValue) {
 		t.Fatalf("connect_error %v", err)
