@@ -202,7 +202,9 @@ func connectPayload(enc *encoder, auth any, pid, offset string) (json.RawMessage
 
 // ---- received packets (on the loop, lock held; handlers are queued) ----
 
-func (s *Socket) onpacketLocked(p *sio.Packet) {
+// onpacketLocked handles p; elems are the values of an EVENT's payload when
+// the decoder split it (sio.Decoder.DecodeSplit), else nil.
+func (s *Socket) onpacketLocked(p *sio.Packet, elems []json.RawMessage) {
 	m := s.m
 	switch p.Type {
 	case sio.Connect:
@@ -219,7 +221,7 @@ func (s *Socket) onpacketLocked(p *sio.Packet) {
 			s.recvBuf = append(s.recvBuf, p)
 			return
 		}
-		s.oneventLocked(p)
+		s.oneventLocked(p, elems)
 	case sio.Ack, sio.BinaryAck:
 		s.onackLocked(p)
 	case sio.Disconnect:
@@ -309,7 +311,7 @@ func (s *Socket) onconnectLocked(id, pid string) {
 	s.connected = true
 	s.fastLocked()
 	for _, p := range s.recvBuf {
-		s.oneventLocked(p)
+		s.oneventLocked(p, nil)
 	}
 	s.recvBuf = nil
 	for _, p := range s.sendBuf {
@@ -362,8 +364,23 @@ func (s *Socket) clearAcksLocked() {
 	}
 }
 
-func (s *Socket) oneventLocked(p *sio.Packet) {
-	name, args, err := sio.ParseEvent(p)
+// oneventLocked queues the event p for the handlers; elems are its
+// payload's values (the name first) when already split, else nil.
+func (s *Socket) oneventLocked(p *sio.Packet, elems []json.RawMessage) {
+	var (
+		name string
+		args sio.Args
+		err  error
+	)
+	if elems != nil {
+		var ok bool
+		if name, ok = sio.EventName(elems[0]); !ok {
+			err = errors.New("event name must be a string or a number")
+		}
+		args = sio.RawArgs(elems[1:]...)
+	} else {
+		name, args, err = sio.ParseEvent(p)
+	}
 	if err != nil {
 		s.m.log.Debug("client: bad event", "err", err)
 		return
