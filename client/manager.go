@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"runtime"
 	"strconv"
@@ -41,7 +40,6 @@ type Manager struct {
 	eng            conn
 	dial           func(ctx context.Context) (conn, error)
 	dec            sio.Decoder
-	elems          []json.RawMessage  // DecodeSplit's buffer until an event keeps it
 	sockets        map[string]*Socket // by namespace
 	socketList     []*Socket          // in creation order: the order their handlers are queued in
 	skipReconnect  bool
@@ -501,16 +499,7 @@ func (m *Manager) drainedLocked() {
 func (m *Manager) receiveLocked(eng conn, pkts []eio.Packet) {
 	m.holdWake = true
 	for _, p := range pkts {
-		// An EVENT's payload is validated and split in one pass (the
-		// arguments of a 16 KB event are read once less); the Event's
-		// Args keep the array, so a used buffer is not reused.
-		if m.elems == nil {
-			m.elems = make([]json.RawMessage, 0, 4)
-		}
-		pkt, elems, ok, err := m.dec.DecodeSplit(p, m.elems)
-		if elems != nil {
-			m.elems = nil
-		}
+		pkt, ok, err := m.dec.Decode(p)
 		if err != nil {
 			m.log.Debug("client: bad packet", "err", err)
 			// Closed by the loop: Close waits for the reader, which may be
@@ -523,7 +512,7 @@ func (m *Manager) receiveLocked(eng conn, pkts []eio.Packet) {
 			continue
 		}
 		if s := m.sockets[pkt.NS()]; s != nil {
-			s.onpacketLocked(&pkt, elems)
+			s.onpacketLocked(&pkt)
 		}
 	}
 	m.holdWake = false

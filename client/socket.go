@@ -202,9 +202,7 @@ func connectPayload(enc *encoder, auth any, pid, offset string) (json.RawMessage
 
 // ---- received packets (on the loop, lock held; handlers are queued) ----
 
-// onpacketLocked handles p; elems are the values of an EVENT's payload when
-// the decoder split it (sio.Decoder.DecodeSplit), else nil.
-func (s *Socket) onpacketLocked(p *sio.Packet, elems []json.RawMessage) {
+func (s *Socket) onpacketLocked(p *sio.Packet) {
 	m := s.m
 	switch p.Type {
 	case sio.Connect:
@@ -221,7 +219,7 @@ func (s *Socket) onpacketLocked(p *sio.Packet, elems []json.RawMessage) {
 			s.recvBuf = append(s.recvBuf, p)
 			return
 		}
-		s.oneventLocked(p, elems)
+		s.oneventLocked(p)
 	case sio.Ack, sio.BinaryAck:
 		s.onackLocked(p)
 	case sio.Disconnect:
@@ -311,7 +309,7 @@ func (s *Socket) onconnectLocked(id, pid string) {
 	s.connected = true
 	s.fastLocked()
 	for _, p := range s.recvBuf {
-		s.oneventLocked(p, nil)
+		s.oneventLocked(p)
 	}
 	s.recvBuf = nil
 	for _, p := range s.sendBuf {
@@ -364,23 +362,8 @@ func (s *Socket) clearAcksLocked() {
 	}
 }
 
-// oneventLocked queues the event p for the handlers; elems are its
-// payload's values (the name first) when already split, else nil.
-func (s *Socket) oneventLocked(p *sio.Packet, elems []json.RawMessage) {
-	var (
-		name string
-		args sio.Args
-		err  error
-	)
-	if elems != nil {
-		var ok bool
-		if name, ok = sio.EventName(elems[0]); !ok {
-			err = errors.New("event name must be a string or a number")
-		}
-		args = sio.RawArgs(elems[1:]...)
-	} else {
-		name, args, err = sio.ParseEvent(p)
-	}
+func (s *Socket) oneventLocked(p *sio.Packet) {
+	name, args, err := sio.ParseEvent(p)
 	if err != nil {
 		s.m.log.Debug("client: bad event", "err", err)
 		return
