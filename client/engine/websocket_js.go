@@ -22,7 +22,6 @@ type wsTransport struct {
 	readLimit int64
 	funcs     []safejs.Func
 	loader    loaderHook // Options.Loader, or nil
-	batchBuf  []byte     // onFrames' copy of a call's text frames, reused (JS callbacks only)
 
 	mu      sync.Mutex
 	queue   []eio.Packet
@@ -256,10 +255,6 @@ func loaderFunc(name string) (safejs.Value, bool) {
 	return v, true
 }
 
-// maxBatchKept bounds the buffer onFrames keeps between calls (the batch
-// function hands over about 1 MB per call, more only for one larger frame).
-const maxBatchKept = 2 << 20
-
 // onFrames receives frames from the loader's receive, in a JS callback:
 // (0, bytes, n) text frames, each its length (4 bytes, little-endian) and
 // its UTF-8 text; (1, Uint8Array) a binary frame.
@@ -288,17 +283,7 @@ func (w *wsTransport) onFrames(args []safejs.Value) {
 		w.fail(err)
 		return
 	}
-	// A call's text frames are copied into a reused buffer, then each frame
-	// into its own allocation, which its packet keeps: no large zeroed
-	// allocation per call (a 16 KB event: 1.2-1.5% of the page's time in
-	// the profile), and an argument a handler keeps holds its frame, not
-	// every frame of the call. Taken while in use, in case of re-entry.
-	b := w.batchBuf
-	w.batchBuf = nil
-	if kind == 1 || cap(b) < n {
-		b = make([]byte, n)
-	}
-	b = b[:n]
+	b := make([]byte, n)
 	if _, err := safejs.CopyBytesToGo(b, args[1]); err != nil {
 		w.fail(err)
 		return
@@ -320,16 +305,13 @@ func (w *wsTransport) onFrames(args []safejs.Value) {
 			err = errors.New("message of " + strconv.FormatInt(l, 10) + " bytes over the read limit")
 			break
 		}
-		p, derr := eio.DecodeText(append([]byte(nil), b[4:4+l]...))
+		p, derr := eio.DecodeText(b[4 : 4+l : 4+l])
 		if derr != nil {
 			err = &CloseError{Reason: ReasonParseError, Err: derr}
 			break
 		}
 		pkts = append(pkts, p)
 		b = b[4+l:]
-	}
-	if cap(b) <= maxBatchKept {
-		w.batchBuf = b[:0] // the packets hold copies
 	}
 	if len(pkts) > 0 {
 		w.deliver(pkts) // the frames before a bad one first, as unbatched
