@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -17,14 +18,16 @@ import (
 )
 
 var (
-	browserProfile     = flag.String("browser.profile", "", "BenchmarkBrowserProfile: write the self time of the page's functions to this file")
-	browserProfilePage = flag.String("browser.profile.page", "measure.html", "BenchmarkBrowserProfile: the page to profile (measure-official.html: the official client; gomeasure.html: a page written in Go)")
-	browserProfileSize = flag.Int("browser.profile.size", 16, "BenchmarkBrowserProfile: bytes per event (10k events per round; 1k from 1 KB up)")
+	browserProfile         = flag.String("browser.profile", "", "BenchmarkBrowserProfile: write the self and total time of the page's functions to this file, and the profile to this file.cpuprofile")
+	browserProfilePage     = flag.String("browser.profile.page", "measure.html", "BenchmarkBrowserProfile: the page to profile (measure-official.html: the official client; gomeasure.html: a page written in Go)")
+	browserProfileSize     = flag.Int("browser.profile.size", 16, "BenchmarkBrowserProfile: bytes per event (10k events per round; 1k from 1 KB up)")
+	browserProfileInterval = flag.Int("browser.profile.interval", 0, "BenchmarkBrowserProfile: the sampling interval in µs (0: V8's default); a smaller one resolves the short functions of a large event")
 )
 
 // BenchmarkBrowserProfile profiles the wasm page (the V8 sampling profiler,
 // through the DevTools protocol) while it receives 10k small events, and
-// logs the functions with the most self time: where the main thread goes.
+// logs the functions with the most self time, and the total time of each
+// (what it costs with all it calls): where the main thread goes.
 func BenchmarkBrowserProfile(b *testing.B) {
 	g := floodServer(b)
 	tb := newTab(b, "profile")
@@ -43,6 +46,11 @@ func BenchmarkBrowserProfile(b *testing.B) {
 		if _, err := cdp.Call(ctx, t, profiler.Enable, cdp.Empty{}); err != nil {
 			return err
 		}
+		if *browserProfileInterval > 0 {
+			if _, err := cdp.Call(ctx, t, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: int64(*browserProfileInterval)}); err != nil {
+				return err
+			}
+		}
 		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
 		return err
 	})
@@ -59,47 +67,78 @@ func BenchmarkBrowserProfile(b *testing.B) {
 		prof = r.Profile
 		return err
 	})
-	self := map[string]int{}
-	total := 0
-	counts := map[int64]int{}
-	for _, id := range prof.Samples {
-		counts[id]++
-	}
-	for _, n := range prof.Nodes {
-		name := n.CallFrame.FunctionName
-		if name == "" {
-			name = "(anonymous " + n.CallFrame.URL + ")"
-		}
-		self[name] += counts[int64(n.ID)]
-		total += counts[int64(n.ID)]
-	}
 	// wasm-function[N]: name it from a build of the same code that keeps
 	// its symbols (the page's is built with -s).
-	name := wasmNamesOf(b, pkg)
-	for k, n := range self {
-		var i int
-		if _, err := fmt.Sscanf(k, "wasm-function[%d]", &i); err != nil {
-			continue
+	wasmName := wasmNamesOf(b, pkg)
+	nameOf := func(n *profiler.ProfileNode) string {
+		name := n.CallFrame.FunctionName
+		if name == "" {
+			return "(anonymous " + n.CallFrame.URL + ")"
 		}
-		if gn, ok := name(i); ok {
-			delete(self, k)
-			self["go "+gn] += n
+		var i int
+		if _, err := fmt.Sscanf(name, "wasm-function[%d]", &i); err == nil {
+			if gn, ok := wasmName(i); ok {
+				return "go " + gn
+			}
+		}
+		return name
+	}
+	// self: the samples in a function itself; total: those with the
+	// function anywhere on the stack (once per sample, recursion or not),
+	// which shows what a Go function costs with all it calls.
+	nodes := map[int64]*profiler.ProfileNode{}
+	parent := map[int64]int64{}
+	for _, n := range prof.Nodes {
+		nodes[int64(n.ID)] = n
+		for _, c := range n.Children {
+			parent[c] = int64(n.ID)
 		}
 	}
-	names := make([]string, 0, len(self))
-	for k := range self {
+	self, incl := map[string]int{}, map[string]int{}
+	for _, id := range prof.Samples {
+		self[nameOf(nodes[id])]++
+		seen := map[string]bool{}
+		for ok := true; ok; id, ok = parent[id] {
+			if k := nameOf(nodes[id]); !seen[k] {
+				seen[k] = true
+				incl[k]++
+			}
+		}
+	}
+	total := len(prof.Samples)
+	names := make([]string, 0, len(incl))
+	for k := range incl {
 		names = append(names, k)
 	}
-	slices.SortFunc(names, func(a, c string) int { return self[c] - self[a] })
+	slices.SortFunc(names, func(a, c string) int {
+		if self[a] != self[c] {
+			return self[c] - self[a]
+		}
+		return incl[c] - incl[a]
+	})
 	var out strings.Builder
 	// The header gives the scale: µs of the profile per event received.
-	fmt.Fprintf(&out, "# %.1f µs per event (%d events, %d samples)\n", (prof.EndTime-prof.StartTime)/float64(b.N*events), b.N*events, total)
+	fmt.Fprintf(&out, "# %.1f µs per event (%d events, %d samples); self %%, total %%, function\n", (prof.EndTime-prof.StartTime)/float64(b.N*events), b.N*events, total)
 	for _, k := range names {
-		fmt.Fprintf(&out, "%6.2f%% %s\n", 100*float64(self[k])/float64(total), k)
+		fmt.Fprintf(&out, "%6.2f%% %6.2f%% %s\n", 100*float64(self[k])/float64(total), 100*float64(incl[k])/float64(total), k)
 	}
 	b.Log("\n" + out.String())
 	if *browserProfile != "" {
 		if err := os.WriteFile(*browserProfile, []byte(out.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		// The whole profile beside it, for Chromium's DevTools (Performance,
+		// load profile) or a script, its wasm functions named as in the table.
+		for _, n := range prof.Nodes {
+			if strings.HasPrefix(n.CallFrame.FunctionName, "wasm-function[") {
+				n.CallFrame.FunctionName = nameOf(n)
+			}
+		}
+		raw, err := json.Marshal(prof)
+		if err == nil {
+			err = os.WriteFile(*browserProfile+".cpuprofile", raw, 0o644)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

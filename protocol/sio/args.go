@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/duplexio/duplex/internal/jsonread"
 	"github.com/duplexio/duplex/internal/wrap"
 )
 
@@ -155,6 +156,23 @@ func (a Args) Decode(i int, v any) error {
 			*t = s
 			return nil
 		}
+	case *int:
+		if n, ok := intNumber(raw, strconv.IntSize); ok {
+			*t = int(n)
+			return nil
+		}
+	case *int64:
+		if n, ok := intNumber(raw, 64); ok {
+			*t = n
+			return nil
+		}
+	case *float64:
+		if jsonNumber(raw) {
+			if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+				*t = f
+				return nil
+			}
+		}
 	case *any:
 		var x any
 		if err := json.Unmarshal(raw, &x); err != nil {
@@ -205,6 +223,29 @@ func (a Args) Decode(i int, v any) error {
 	}
 	setAttachments(rv.Elem(), x)
 	return nil
+}
+
+// intNumber returns the JSON number raw as an integer of bits bits, when
+// json.Unmarshal would store it into one without error (an integer literal in range):
+// a handler's integer argument is then read without encoding/json's
+// reflection. Anything else (null, 1.5, 1e3, out of range, invalid) is
+// left to json.Unmarshal, which gives its own result or error.
+func intNumber(raw []byte, bits int) (int64, bool) {
+	if !jsonNumber(raw) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(raw), 10, bits)
+	return n, err == nil
+}
+
+// jsonNumber reports whether raw is exactly one JSON number literal (no
+// spaces): what strconv may parse as json.Unmarshal does.
+func jsonNumber(raw []byte) bool {
+	if len(raw) == 0 || (raw[0] != '-' && !isDigit(raw[0])) {
+		return false
+	}
+	end, ok := jsonread.ValidElem(raw, 0)
+	return ok && end == len(raw)
 }
 
 // splice returns raw with each placeholder (at refs) replaced by its
