@@ -2,8 +2,8 @@ package engine
 
 import (
 	"context"
-	"net"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
