@@ -67,7 +67,7 @@ func headEnd(b []byte) int {
 // parseHead parses a complete request head (headEnd's bytes, ending with
 // "\r\n\r\n"). It accepts only what Serve answers itself, and only in the
 // one form nobody reads two ways: HTTP/1.1, GET or POST, an origin-form
-// target of visible ASCII, lines ending in CRLF (no bare CR or LF
+// target of visible ASCII without a percent-escape in its path, lines ending in CRLF (no bare CR or LF
 // anywhere), no obsolete line folding, header names that are tokens
 // followed at once by ':', values without control characters, exactly one
 // valid Host, no Transfer-Encoding, Expect or Upgrade (nor an "upgrade"
@@ -117,6 +117,11 @@ func parseHead(head string) (h reqHead, err error) {
 		return h, errHeadTarget
 	}
 	h.path, h.query, _ = strings.Cut(target, "?")
+	if strings.IndexByte(h.path, '%') >= 0 {
+		// net/http unescapes the path (and refuses a bad escape): one
+		// with escapes is its to read.
+		return h, errHeadTarget
+	}
 
 	var hosts, lengths int
 	length := int64(-1)

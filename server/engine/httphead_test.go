@@ -60,6 +60,8 @@ func TestParseHeadRejects(t *testing.T) {
 		{"GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
 		{"GET /a#f HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
 		{"GET /\xff HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
+		{"GET /% HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
+		{"GET /engine%2Eio/?a=%zz HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
 		{"GET / HTTP/1.1\nHost: a\r\n\r\n", errHeadBareCRLF},
 		{get("X: a\nY: b\r\n"), errHeadBareCRLF},
 		{get("X: a\rY: b\r\n"), errHeadBareCRLF},
