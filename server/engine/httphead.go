@@ -67,9 +67,10 @@ func headEnd(b []byte) int {
 // parseHead parses a complete request head (headEnd's bytes, ending with
 // "\r\n\r\n"). It accepts only what Serve answers itself, and only in the
 // one form nobody reads two ways: HTTP/1.1, GET or POST, an origin-form
-// target of visible ASCII without a percent-escape in its path, lines ending in CRLF (no bare CR or LF
-// anywhere), no obsolete line folding, header names that are tokens
-// followed at once by ':', values without control characters, exactly one
+// target of visible ASCII without a percent-escape in its path, lines
+// ending in CRLF (no bare CR or LF anywhere), no obsolete line folding,
+// header names that are tokens followed at once by ':', values without
+// control characters, exactly one
 // valid Host, no Transfer-Encoding, Expect or Upgrade (nor an "upgrade"
 // Connection option), and a body length given only by exactly one
 // Content-Length of decimal digits, on POST only. Anything else is an
