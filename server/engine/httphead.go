@@ -67,18 +67,17 @@ func headEnd(b []byte) int {
 // parseHead parses a complete request head (headEnd's bytes, ending with
 // "\r\n\r\n"). It accepts only what Serve answers itself, and only in the
 // one form nobody reads two ways: HTTP/1.1, GET or POST, an origin-form
-// target of visible ASCII without a percent-escape in its path, lines
-// ending in CRLF (no bare CR or LF anywhere), no obsolete line folding,
-// header names that are tokens followed at once by ':', values without
-// control characters, exactly one
-// valid Host, no Transfer-Encoding, Expect or Upgrade (nor an "upgrade"
-// Connection option), and a body length given only by exactly one
-// Content-Length of decimal digits, on POST only. Anything else is an
+// target of visible ASCII with no '%' in its path, lines ending in CRLF
+// (no bare CR or LF anywhere), no obsolete line folding, header names that
+// are tokens followed at once by ':', values without control characters,
+// exactly one valid Host, no Transfer-Encoding, Expect or Upgrade (nor an
+// "upgrade" Connection option), and a body length given only by exactly
+// one Content-Length of decimal digits, on POST only. Anything else is an
 // error: the request goes to net/http untouched.
 //
 // It runs for every polling request: each byte is looked at once or twice,
-// through tables, and a field's name is compared with the names it knows
-// only when the lengths match.
+// the target and the values 8 at a time, and a field's name is compared
+// with the names it knows only when the lengths match.
 func parseHead(head string) (h reqHead, err error) {
 	if len(head) > maxHeadBytes {
 		return h, errHeadTooLong
