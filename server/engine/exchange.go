@@ -15,14 +15,22 @@ type exchange struct {
 	fc *fastConn
 }
 
-// gone returns a channel that is ready (or closed) when the client has gone
-// away: the connection closed while a GET waits. It is called before a GET
-// parks (on the Serve path the first call starts the connection's read).
-func (x *exchange) gone() <-chan struct{} {
+// waitLocked makes a GET of s wait, s.mu held (released meanwhile), until
+// s is woken (signalPollLocked; the wake may be spurious: the caller looks
+// again). It returns false when the client has gone away.
+func (x *exchange) waitLocked(s *Session) bool {
 	if x.fc != nil {
-		return x.fc.park()
+		return x.fc.parkLocked(s)
 	}
-	return x.r.Context().Done()
+	s.mu.Unlock()
+	select {
+	case <-s.poll:
+		s.mu.Lock()
+		return true
+	case <-x.r.Context().Done():
+		s.mu.Lock()
+		return false
+	}
 }
 
 // binaryContent reports whether the request's body is

@@ -8,14 +8,13 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 )
 
 // fastConn is a connection accepted by Server.Serve and not (yet) handed
-// to net/http, owned by the goroutine running serve (a parked GET's watch
-// reads it meanwhile, and ends before the GET's request does).
+// to net/http, owned by the goroutine running serve (a parked GET's session
+// only moves its read deadline).
 type fastConn struct {
 	fs   *fastServer
 	conn net.Conn
@@ -38,25 +37,16 @@ type fastConn struct {
 	failed       bool    // a write failed
 	pending      *[]byte // the response to write when the exchange returns (from outBufs)
 
-	// A parked GET: watch reads the connection meanwhile, so that a client
-	// that goes away ends the GET (as net/http's background read ends the
-	// request's context). The owner stops it once the GET returns.
-	watching   bool          // watch runs for the current GET (owner only)
-	mu         sync.Mutex    // guards getPending and w while watch runs
-	getPending bool          // the GET has not returned yet
-	goneCh     chan struct{} // watch's read failed while getPending (cap 1)
-	watchDone  chan error    // watch's read ended: its error (cap 1)
+	// A parked GET waits in a read of the connection (parkLocked): the
+	// read fails when the client goes away, and a wake of the session cuts
+	// it short with a past deadline.
+	stale bool // the read deadline is not one a parked read wants (a wake's, or expired)
 }
 
 const fastReadBuffer = 4 << 10
 
 func newFastConn(fs *fastServer, conn net.Conn) *fastConn {
-	return &fastConn{
-		fs: fs, conn: conn,
-		buf:       make([]byte, fastReadBuffer),
-		goneCh:    make(chan struct{}, 1),
-		watchDone: make(chan error, 1),
-	}
+	return &fastConn{fs: fs, conn: conn, buf: make([]byte, fastReadBuffer)}
 }
 
 // errHandOff: the bytes read are not a request head Serve reads.
@@ -103,6 +93,7 @@ func (c *fastConn) readHead() (int, error) {
 			partial = true
 			_ = c.conn.SetReadDeadline(time.Now().Add(c.fs.readHeader))
 		}
+		c.stale = false // a GET read here may park under this deadline
 		c.makeRoom()
 		n, err := c.conn.Read(c.buf[c.w:])
 		c.w += n
@@ -199,9 +190,6 @@ func (c *fastConn) afterRequest() bool {
 	if !c.dropped {
 		c.flush()
 	}
-	if c.watching {
-		c.stopWatch()
-	}
 	if c.dropped || c.closeAfter || c.failed || c.bodyLeft > 0 {
 		c.close()
 		return false
@@ -209,54 +197,52 @@ func (c *fastConn) afterRequest() bool {
 	return true
 }
 
-// park is called by a GET about to wait (exchange.gone): the first call
-// starts watch. It returns the channel watch signals when the connection
-// fails.
-func (c *fastConn) park() <-chan struct{} {
-	if !c.watching {
-		c.watching = true
+// parkLocked makes a GET of s wait, s.mu held (released meanwhile): the
+// connection's goroutine reads the connection, so that a client that goes
+// away ends the GET (as net/http's background read ends the request's
+// context), and a wake of s (signalPollLocked) cuts the read short with a
+// past deadline; no other goroutine is involved. It returns false when the
+// client has gone away (or Serve closed the connection), true when the GET
+// is to look at the session again: woken, or bytes of the next (pipelined)
+// request read, kept for after the GET, or a wake-up that was not one.
+func (c *fastConn) parkLocked(s *Session) bool {
+	c.makeRoom()
+	if c.w == len(c.buf) {
+		// No room to read into (a client that pipelines a head this
+		// large): wait for the engine only, as net/http's request does
+		// once its background read has read.
+		s.mu.Unlock()
+		<-s.poll
+		s.mu.Lock()
+		return true
+	}
+	if c.stale {
+		// Set under s.mu, before the session sees the GET parked: no wake
+		// can be lost under a later deadline.
 		_ = c.conn.SetReadDeadline(time.Time{}) // the GET waits as long as the engine says
-		c.makeRoom()
-		c.mu.Lock()
-		c.getPending = true
-		c.mu.Unlock()
-		c.fs.wg.Add(1)
-		go c.watch(c.buf[c.w:])
+		c.stale = false
 	}
-	return c.goneCh
-}
-
-// watch reads the connection into b while a GET waits: its read fails when
-// the client goes away (or Serve closes the connection), which ends the GET;
-// bytes it reads are the next request (pipelined), served after the GET.
-func (c *fastConn) watch(b []byte) {
-	defer c.fs.wg.Done()
-	n, err := c.conn.Read(b)
-	c.mu.Lock()
+	// Otherwise the deadline is readHead's: if it expires first, the read
+	// is taken again without one.
+	s.parkedGet = c
+	s.mu.Unlock()
+	n, err := c.conn.Read(c.buf[c.w:])
+	s.mu.Lock()
+	if s.parkedGet == c {
+		s.parkedGet = nil
+	} else {
+		c.stale = true // cut by signalPollLocked (under s.mu: done by now)
+	}
 	c.w += n
-	if err != nil && c.getPending {
-		c.goneCh <- struct{}{}
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.stale = true
+		return true
 	}
-	c.mu.Unlock()
-	c.watchDone <- err
-}
-
-// stopWatch ends watch once the GET has returned: its read is cut short
-// (a past deadline) unless it already ended; what it read is kept.
-func (c *fastConn) stopWatch() {
-	c.watching = false
-	c.mu.Lock()
-	c.getPending = false
-	select {
-	case <-c.goneCh:
-	default:
-	}
-	c.mu.Unlock()
-	_ = c.conn.SetReadDeadline(aLongTimeAgo)
-	err := <-c.watchDone
-	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-		c.rerr = err // the connection failed: seen after the bytes read
-	}
+	c.rerr = err // seen by readHead after the bytes read
+	return false
 }
 
 // aLongTimeAgo is a deadline in the past: a read waiting under it returns.

@@ -27,6 +27,12 @@ func TestParseHeadAccepts(t *testing.T) {
 	if !h.post || h.contentLength != 12 || h.contentType != "text/plain;charset=UTF-8" || !h.close {
 		t.Fatalf("POST: %+v", h)
 	}
+	// Connection options compare as net/http's: ASCII letters in any case,
+	// nothing else folded (U+017F is not an 's').
+	h, err = parseHead("GET / HTTP/1.1\r\nHost: a\r\nConnection: clo\u017fe\r\n\r\n")
+	if err != nil || h.close {
+		t.Fatalf("Connection: clo\u017fe: %+v %v", h, err)
+	}
 }
 
 // TestParseHeadRejects: every kind of head parseHead refuses (the request
@@ -54,6 +60,8 @@ func TestParseHeadRejects(t *testing.T) {
 		{"GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
 		{"GET /a#f HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
 		{"GET /\xff HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
+		{"GET /% HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
+		{"GET /engine%2Eio/?a=%zz HTTP/1.1\r\nHost: a\r\n\r\n", errHeadTarget},
 		{"GET / HTTP/1.1\nHost: a\r\n\r\n", errHeadBareCRLF},
 		{get("X: a\nY: b\r\n"), errHeadBareCRLF},
 		{get("X: a\rY: b\r\n"), errHeadBareCRLF},
@@ -126,6 +134,9 @@ func FuzzParseHead(f *testing.F) {
 	f.Add("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n")
 	f.Add("GET / HTTP/1.1\r\nhost: [::1]:80\r\nConnection: ,close,\r\n\r\n")
 	f.Add("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 01\r\n\r\n")
+	f.Add("GET /?a=b?c HTTP/1.1\r\nHOST: a\r\nconnection: UPGRADE\r\n\r\n")
+	f.Add("GET / HTTP/1.1\r\nHost: a\r\nConnection: clo\u017fe\r\n\r\n")
+	f.Add("GET /0123456789abcdef HTTP/1.1\r\nHost: a\r\nContent-Type: \t0123456789abcdef\x7f\r\n\r\n")
 	f.Fuzz(func(t *testing.T, head string) {
 		h, err := parseHead(head)
 		if err != nil {

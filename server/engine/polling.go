@@ -51,17 +51,12 @@ func (s *Session) servePoll(x *exchange) {
 			pollBodies.Put(buf)
 			return
 		}
-		s.mu.Unlock()
-		select {
-		case <-s.poll:
-		case <-x.gone():
-			s.mu.Lock()
+		if !x.waitLocked(s) {
 			s.getActive, s.noopDue, s.pollYield = false, false, false
 			s.mu.Unlock()
 			s.terminate(ReasonTransportError, ErrPollAborted)
 			return
 		}
-		s.mu.Lock()
 		if s.pollYield {
 			// Woken by a send from another session's handler or from
 			// outside any handler: most likely the first message of a

@@ -66,6 +66,7 @@ type Session struct {
 
 	// Polling.
 	poll       chan struct{} // wakes the pending GET
+	parkedGet  *fastConn     // the pending GET's connection, when Server.Serve's and parked in a read
 	getActive  bool
 	pollYield  bool // the GET was woken by a send not from the session's own handler (servePoll)
 	postActive bool
@@ -225,6 +226,13 @@ func (s *Session) wakeLocked() {
 
 // signalPollLocked wakes the pending GET, if any.
 func (s *Session) signalPollLocked() {
+	if c := s.parkedGet; c != nil {
+		// Cut its read short (under mu: the GET sets no deadline of its
+		// own while it is parked, so this one is not overwritten).
+		s.parkedGet = nil
+		_ = c.conn.SetReadDeadline(aLongTimeAgo)
+		return
+	}
 	if s.poll == nil {
 		return
 	}
