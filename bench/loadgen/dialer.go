@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"sync/atomic"
 	"time"
 )
@@ -39,7 +38,8 @@ type Dialer struct {
 	dialers []*net.Dialer // one per source address
 	next    atomic.Uint32
 	opts    DialOptions
-	hc      *http.Client // polling only
+	// pollIdle, when set, replaces pollIdleTimeout (tests).
+	pollIdle time.Duration
 }
 
 // NewDialer returns a Dialer for the Socket.IO server at addr ("host:port"),
@@ -66,8 +66,7 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 		d.dialers = append(d.dialers, nd)
 	}
 	if o.Polling {
-		d.url = "http://" + addr + "/socket.io/?EIO=4&transport=polling"
-		d.hc = pollingClient(d)
+		d.url = "http://" + addr + pollPath
 	}
 	return d
 }
@@ -75,13 +74,9 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 // URL returns the WebSocket URL the Dialer connects to.
 func (d *Dialer) URL() string { return d.url }
 
-// Close releases the Dialer's resources: the idle HTTP connections of a
-// polling Dialer (a websocket Dialer keeps none).
-func (d *Dialer) Close() {
-	if d.hc != nil {
-		d.hc.CloseIdleConnections()
-	}
-}
+// Close releases the Dialer's resources. It holds none today: every
+// socket belongs to a Conn (both transports) and closes with it.
+func (d *Dialer) Close() {}
 
 func (d *Dialer) dialer() *net.Dialer {
 	return d.dialers[int(d.next.Add(1))%len(d.dialers)]
