@@ -82,14 +82,17 @@ func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
 	base := "http://" + d.addr + pollPath // for errors
 	hctx, cancel := context.WithTimeout(ctx, d.opts.HandshakeTimeout)
 	defer cancel()
-	guard := context.AfterFunc(hctx, stop)
+	guard := context.AfterFunc(hctx, stop) // the end of hctx ends the requests in flight
+	cause := func() error {
+		cause := context.Cause(hctx)
+		if errors.Is(cause, context.DeadlineExceeded) {
+			cause = fmt.Errorf("%w after %v", cause, d.opts.HandshakeTimeout)
+		}
+		return cause
+	}
 	fail := func(err error) (*Conn, error) {
 		if fired := !guard(); fired {
-			cause := context.Cause(hctx)
-			if errors.Is(cause, context.DeadlineExceeded) {
-				cause = fmt.Errorf("%w after %v", cause, d.opts.HandshakeTimeout)
-			}
-			err = fmt.Errorf("%w (%w)", cause, err)
+			err = fmt.Errorf("%w (%w)", cause(), err)
 		}
 		stop()
 		return nil, fmt.Errorf("loadgen: dial %s (polling): handshake: %w", base, err)
@@ -136,8 +139,9 @@ func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
 			}
 		}
 		if c.ID != "" {
-			if !guard() {
-				return fail(context.Cause(hctx))
+			if fired := !guard(); fired {
+				stop()
+				return nil, fmt.Errorf("loadgen: dial %s (polling): handshake: %w", base, cause())
 			}
 			c.lastFrame.Store(time.Now().UnixNano())
 			go c.pollLoop()
@@ -160,7 +164,7 @@ func (p *poller) setTarget(host, target string) {
 
 // do sends one request on the connection of its method and returns the
 // response body (status 200 required), valid until the next request of
-// that method. A POST's head and body go in one write, built in buf.
+// that method. A POST's head and body go in one write, built in postReq.
 func (p *poller) do(ctx context.Context, post bool, body []byte) ([]byte, error) {
 	hc, req, method := &p.get, p.getReq, "GET"
 	if post {
