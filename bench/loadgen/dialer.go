@@ -17,7 +17,8 @@ type DialOptions struct {
 	// 127.0.0.2, ...) the connections are spread over, so that many
 	// connections do not exhaust the ephemeral ports of one address.
 	SourceAddrs int
-	// ReadLimit is the largest WebSocket message accepted, in bytes.
+	// ReadLimit is the largest WebSocket message, or polling response
+	// body, accepted, in bytes.
 	ReadLimit int64
 	// HandshakeTimeout bounds the TCP connect, the WebSocket upgrade, the
 	// open packet and the namespace CONNECT reply.
