@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"sync/atomic"
 	"time"
 )
@@ -18,7 +17,8 @@ type DialOptions struct {
 	// 127.0.0.2, ...) the connections are spread over, so that many
 	// connections do not exhaust the ephemeral ports of one address.
 	SourceAddrs int
-	// ReadLimit is the largest WebSocket message accepted, in bytes.
+	// ReadLimit is the largest WebSocket message, or polling response
+	// body, accepted, in bytes.
 	ReadLimit int64
 	// HandshakeTimeout bounds the TCP connect, the WebSocket upgrade, the
 	// open packet and the namespace CONNECT reply.
@@ -39,7 +39,8 @@ type Dialer struct {
 	dialers []*net.Dialer // one per source address
 	next    atomic.Uint32
 	opts    DialOptions
-	hc      *http.Client // polling only
+	// pollIdle, when set, replaces pollIdleTimeout (tests).
+	pollIdle time.Duration
 }
 
 // NewDialer returns a Dialer for the Socket.IO server at addr ("host:port"),
@@ -66,8 +67,7 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 		d.dialers = append(d.dialers, nd)
 	}
 	if o.Polling {
-		d.url = "http://" + addr + "/socket.io/?EIO=4&transport=polling"
-		d.hc = pollingClient(d)
+		d.url = "http://" + addr + pollPath
 	}
 	return d
 }
@@ -75,13 +75,9 @@ func NewDialer(addr string, opts *DialOptions) *Dialer {
 // URL returns the WebSocket URL the Dialer connects to.
 func (d *Dialer) URL() string { return d.url }
 
-// Close releases the Dialer's resources: the idle HTTP connections of a
-// polling Dialer (a websocket Dialer keeps none).
-func (d *Dialer) Close() {
-	if d.hc != nil {
-		d.hc.CloseIdleConnections()
-	}
-}
+// Close releases the Dialer's resources. It holds none today: every
+// socket belongs to a Conn (both transports) and closes with it.
+func (d *Dialer) Close() {}
 
 func (d *Dialer) dialer() *net.Dialer {
 	return d.dialers[int(d.next.Add(1))%len(d.dialers)]

@@ -15,10 +15,10 @@ import (
 // per second, the p99 latency, and the user and system CPU time of this
 // whole process per round trip: against the Node server that is the load
 // generator's own cost.
-func benchEcho(b *testing.B, addr string) {
+func benchEcho(b *testing.B, addr string, polling bool) {
 	const clients = 100
 	ctx := context.Background()
-	d := NewDialer(addr, nil)
+	d := NewDialer(addr, &DialOptions{Polling: polling})
 	defer d.Close()
 	conns, err := Connect(ctx, d, clients, 16)
 	if err != nil {
@@ -64,11 +64,15 @@ func cpuTime(tb testing.TB) (usr, sys time.Duration) {
 // as the runner runs the load generator, on one core:
 //
 //	taskset -c 0 go test -run '^$' -bench EchoNode -benchtime 300000x -cpu 1 ./bench/loadgen/
-func BenchmarkEchoNode(b *testing.B) { benchEcho(b, startNode(b)) }
+func BenchmarkEchoNode(b *testing.B) { benchEcho(b, startNode(b), false) }
+
+// BenchmarkPollingEchoNode is BenchmarkEchoNode over HTTP long-polling (the
+// pecho scenario's load): the polling client's CPU per round trip.
+func BenchmarkPollingEchoNode(b *testing.B) { benchEcho(b, startNode(b), true) }
 
 // BenchmarkEchoDuplex drives an in-process duplex server: the CPU per round
 // trip is the load generator's and the server's together.
-func BenchmarkEchoDuplex(b *testing.B) { benchEcho(b, startDuplex(b)) }
+func BenchmarkEchoDuplex(b *testing.B) { benchEcho(b, startDuplex(b), false) }
 
 // benchBroadcast asks for b.N broadcasts of count × size bytes to 200
 // connections and reports the user and system CPU time of this process per

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http"
 	"testing"
 )
 
@@ -53,6 +54,58 @@ func FuzzMessageReader(f *testing.F) {
 			}
 			if len(p) > limit {
 				t.Fatalf("message of %d bytes over the limit", len(p))
+			}
+		}
+		t.Fatal("the reader did not stop at the end of its input")
+	})
+}
+
+// FuzzResponseReader: the polling client's reader of HTTP responses, over
+// any bytes and read buffer size, returns responses with a body within the
+// limit, or an error; never a panic. Every response it reads, net/http's
+// ReadResponse reads from the same bytes with the same status and body,
+// and a Connection: close it sees, net/http sees too.
+func FuzzResponseReader(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"), uint16(0))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\n40{\r\n1\r\n}\r\n0\r\nTrailer: y\r\n\r\n"), uint16(1))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 1\r\n\r\n6"+
+		"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 400 Bad Request\r\ncontent-length: 4\r\n\r\n{}{}"), uint16(2))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0{"), uint16(3))                            // truncated
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 99999\r\n\r\n"), uint16(4))                           // over the limit
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"), uint16(5))        // repeated
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"), uint16(6))                         // unsupported
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n"), uint16(7)) // huge chunk
+	f.Add([]byte("HTTP/1.0 200 OK\r\n\r\n"), uint16(8))
+	f.Add([]byte("HTTP/1.1 200 OK\nContent-Length: 0\n\n"), uint16(9))    // bare LF
+	f.Add([]byte("HTTP/1.1 101 Switching Protocols\r\n\r\n"), uint16(10)) // informational
+	f.Fuzz(func(t *testing.T, b []byte, size uint16) {
+		const limit = 1 << 12
+		br := bufio.NewReaderSize(bytes.NewReader(b), 16+int(size)%4096)
+		ref := bufio.NewReader(bytes.NewReader(b))
+		var body []byte
+		for range len(b) + 1 { // each response takes at least 16 bytes
+			h, got, err := readResponse(br, limit, body[:0])
+			if err != nil {
+				if !errors.Is(err, ErrHTTP) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("error %v", err)
+				}
+				return
+			}
+			body = got
+			if len(body) > limit || h.status < 200 || h.status > 999 {
+				t.Fatalf("status %d, body of %d bytes", h.status, len(body))
+			}
+			res, err := http.ReadResponse(ref, nil)
+			if err != nil {
+				t.Fatalf("net/http: %v; ours: %+v %q", err, h, body)
+			}
+			want, err := io.ReadAll(res.Body)
+			if err != nil {
+				t.Fatalf("net/http body: %v; ours: %+v %q", err, h, body)
+			}
+			if res.StatusCode != h.status || !bytes.Equal(want, body) || h.close && !res.Close {
+				t.Fatalf("ours: status %d close %v %q; net/http: status %d close %v %q",
+					h.status, h.close, body, res.StatusCode, res.Close, want)
 			}
 		}
 		t.Fatal("the reader did not stop at the end of its input")

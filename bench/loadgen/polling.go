@@ -7,9 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
+	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,34 +23,35 @@ import (
 // engine.io-client does. Responses are asked uncompressed (no
 // Accept-Encoding): the figures are the polling path's, not gzip's.
 
-// poller is the polling transport of a Conn.
+// poller is the polling transport of a Conn: two keep-alive HTTP/1.1
+// connections of the load generator's own client (httpconn.go), one for the
+// GETs and one for the POSTs, since a GET stays parked on the server while
+// POSTs go (browsers and net/http's Transport end up with two as well).
+// The pollLoop goroutine owns get, the writeLoop goroutine post (the
+// dialling goroutine both, during the handshake).
 type poller struct {
-	hc    *http.Client
-	url   string // .../?EIO=4&transport=polling&sid=SID
-	ctx   context.Context
-	stop  context.CancelFunc
-	mu    sync.Mutex
-	queue [][]byte
-	wake  chan struct{}
-	wdone chan struct{} // closed when the writer ended
-	c     *Conn         // counts the requests answered
+	get, post  httpConn
+	getReq     []byte // the whole GET request
+	postPrefix []byte // a POST's head up to its Content-Length value
+	postReq    []byte // the POST being sent
+	url        string // of the requests, for errors
+	ctx        context.Context
+	stop       context.CancelFunc
+	mu         sync.Mutex
+	queue      []byte // packets for the next POST, separated by 0x1e
+	wake       chan struct{}
+	wdone      chan struct{} // closed when the writer ended
+	c          *Conn         // counts the requests answered
 }
 
-// pollingClient returns the HTTP client of a polling Dialer: keep-alive
-// connections from the Dialer's source addresses, no response compression.
-func pollingClient(d *Dialer) *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return d.dialer().DialContext(ctx, network, addr)
-		},
-		MaxIdleConnsPerHost: 1 << 16,
-		// Below the 5 s keep-alive timeout of Node's http server: a
-		// connection the server is closing must not be taken for a POST
-		// (not retried: it would fail with "connection reset by peer").
-		IdleConnTimeout:    4 * time.Second,
-		DisableCompression: true,
-	}}
-}
+// pollIdleTimeout is how long a polling connection may stay idle and still
+// be reused: below the 5 s keep-alive timeout of Node's http server, so a
+// connection the server is closing is never taken for a request (a POST is
+// not retried: it would fail with "connection reset by peer").
+const pollIdleTimeout = 4 * time.Second
+
+// pollPath is the request target of a polling handshake.
+const pollPath = "/socket.io/?EIO=4&transport=polling"
 
 // dialPolling opens a polling session and completes the namespace CONNECT.
 func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
@@ -62,16 +63,42 @@ func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
 	}
 	c.wantSize.Store(-1)
 	pctx, stop := context.WithCancel(context.Background())
-	p := &poller{hc: d.hc, ctx: pctx, stop: stop, wake: make(chan struct{}, 1), wdone: make(chan struct{}), c: c}
+	p := &poller{ctx: pctx, stop: stop, wake: make(chan struct{}, 1), wdone: make(chan struct{}), c: c}
+	dial := func(ctx context.Context) (net.Conn, error) { return d.dialer().DialContext(ctx, "tcp", d.addr) }
+	idle := d.pollIdle
+	if idle <= 0 {
+		idle = pollIdleTimeout
+	}
+	limit := int(min(d.opts.ReadLimit, 1<<30))
+	p.get = httpConn{dial: dial, limit: limit, idle: idle}
+	p.post = httpConn{dial: dial, limit: limit, idle: idle}
+	// Closing the sockets is what ends a request in flight when the Conn
+	// closes (or its handshake times out): no goroutine per request.
+	context.AfterFunc(pctx, func() {
+		p.get.shutdown()
+		p.post.shutdown()
+	})
 	c.poll = p
-	base := "http://" + d.addr + "/socket.io/?EIO=4&transport=polling"
+	base := "http://" + d.addr + pollPath // for errors
 	hctx, cancel := context.WithTimeout(ctx, d.opts.HandshakeTimeout)
 	defer cancel()
+	guard := context.AfterFunc(hctx, stop) // the end of hctx ends the requests in flight
+	cause := func() error {
+		cause := context.Cause(hctx)
+		if errors.Is(cause, context.DeadlineExceeded) {
+			cause = fmt.Errorf("%w after %v", cause, d.opts.HandshakeTimeout)
+		}
+		return cause
+	}
 	fail := func(err error) (*Conn, error) {
+		if fired := !guard(); fired {
+			err = fmt.Errorf("%w (%w)", cause(), err)
+		}
 		stop()
 		return nil, fmt.Errorf("loadgen: dial %s (polling): handshake: %w", base, err)
 	}
-	body, err := p.do(hctx, http.MethodGet, base, nil)
+	p.setTarget(d.addr, pollPath)
+	body, err := p.do(hctx, false, nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -84,19 +111,19 @@ func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
 		return fail(err)
 	}
 	c.SID = hs.SID
-	p.url = base + "&sid=" + hs.SID
-	if _, err := p.do(hctx, http.MethodPost, p.url, frameConnect); err != nil {
+	p.setTarget(d.addr, pollPath+"&sid="+url.QueryEscape(hs.SID))
+	if _, err := p.do(hctx, true, frameConnect); err != nil {
 		return fail(err)
 	}
 	for range 4 { // the reply may follow a ping
-		body, err := p.do(hctx, http.MethodGet, p.url, nil)
+		body, err := p.do(hctx, false, nil)
 		if err != nil {
 			return fail(err)
 		}
 		for pkt := range bytes.SplitSeq(body, []byte{0x1e}) {
 			switch {
 			case string(pkt) == "2":
-				if _, err := p.do(hctx, http.MethodPost, p.url, framePong); err != nil {
+				if _, err := p.do(hctx, true, framePong); err != nil {
 					return fail(err)
 				}
 			case bytes.HasPrefix(pkt, []byte(`40{"sid":"`)):
@@ -112,6 +139,10 @@ func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
 			}
 		}
 		if c.ID != "" {
+			if fired := !guard(); fired {
+				stop()
+				return nil, fmt.Errorf("loadgen: dial %s (polling): handshake: %w", base, cause())
+			}
 			c.lastFrame.Store(time.Now().UnixNano())
 			go c.pollLoop()
 			go p.writeLoop(c)
@@ -121,43 +152,50 @@ func (d *Dialer) dialPolling(ctx context.Context) (*Conn, error) {
 	return fail(fmt.Errorf("%w: no CONNECT reply", ErrProtocol))
 }
 
-// do sends one request and returns the response body (status 200 required).
-func (p *poller) do(ctx context.Context, method, url string, body []byte) ([]byte, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+// setTarget prepares the requests for target on the server at host: the
+// whole GET, and a POST's head up to its Content-Length value. The body
+// of a POST is the packets queued, text (engine.io-client's Content-Type).
+func (p *poller) setTarget(host, target string) {
+	p.url = "http://" + host + target
+	p.getReq = []byte("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+	p.postPrefix = []byte("POST " + target + " HTTP/1.1\r\nHost: " + host +
+		"\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ")
+}
+
+// do sends one request on the connection of its method and returns the
+// response body (status 200 required), valid until the next request of
+// that method. A POST's head and body go in one write, built in postReq.
+func (p *poller) do(ctx context.Context, post bool, body []byte) ([]byte, error) {
+	hc, req, method := &p.get, p.getReq, "GET"
+	if post {
+		hc, method = &p.post, "POST"
+		req = append(p.postReq[:0], p.postPrefix...)
+		req = strconv.AppendInt(req, int64(len(body)), 10)
+		req = append(append(req, "\r\n\r\n"...), body...)
+		p.postReq = req
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	status, b, err := hc.roundTrip(ctx, req)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", method, p.url, err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+	if status != 200 {
+		return nil, fmt.Errorf("%w: %s %s: status %d %q", ErrProtocol, method, p.url, status, b)
 	}
-	res, err := p.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: %s %s: status %d %q", ErrProtocol, method, url, res.StatusCode, b)
-	}
-	if method == http.MethodGet {
-		p.c.gets.Add(1)
-	} else {
+	if post {
 		p.c.posts.Add(1)
+	} else {
+		p.c.gets.Add(1)
 	}
 	return b, nil
 }
 
-// enqueue queues a copy of one packet for the next POST.
+// enqueue appends one packet to those of the next POST.
 func (p *poller) enqueue(pkt []byte) {
 	p.mu.Lock()
-	p.queue = append(p.queue, bytes.Clone(pkt))
+	if len(p.queue) > 0 {
+		p.queue = append(p.queue, 0x1e)
+	}
+	p.queue = append(p.queue, pkt...)
 	p.mu.Unlock()
 	select {
 	case p.wake <- struct{}{}:
@@ -166,7 +204,8 @@ func (p *poller) enqueue(pkt []byte) {
 }
 
 // writeLoop POSTs the queued packets, one request at a time, until the
-// connection closes; a failed POST ends the connection.
+// connection closes; a failed POST ends the connection. The queue and the
+// body being sent swap buffers: no allocation once both have grown.
 func (p *poller) writeLoop(c *Conn) {
 	defer close(p.wdone)
 	var body []byte
@@ -177,16 +216,14 @@ func (p *poller) writeLoop(c *Conn) {
 			return
 		}
 		p.mu.Lock()
-		q := p.queue
-		p.queue = nil
+		body, p.queue = p.queue, body[:0]
 		p.mu.Unlock()
-		if len(q) == 0 {
+		if len(body) == 0 {
 			continue
 		}
-		body = bytes.Join(q, []byte{0x1e})
-		if _, err := p.do(p.ctx, http.MethodPost, p.url, body); err != nil {
+		if _, err := p.do(p.ctx, true, body); err != nil {
 			if p.ctx.Err() == nil {
-				c.fail(fmt.Errorf("loadgen: POST: %w", err))
+				c.fail(fmt.Errorf("loadgen: %w", err))
 				p.stop()
 			}
 			return
@@ -199,10 +236,10 @@ func (c *Conn) pollLoop() {
 	defer close(c.done)
 	p := c.poll
 	for {
-		body, err := p.do(p.ctx, http.MethodGet, p.url, nil)
+		body, err := p.do(p.ctx, false, nil)
 		if err != nil {
 			if p.ctx.Err() == nil {
-				c.fail(fmt.Errorf("loadgen: GET: %w", err))
+				c.fail(fmt.Errorf("loadgen: %w", err))
 				p.stop()
 			}
 			return
