@@ -86,14 +86,7 @@ func BenchmarkBrowserProfile(b *testing.B) {
 	// self: the samples in a function itself; total: those with the
 	// function anywhere on the stack (once per sample, recursion or not),
 	// which shows what a Go function costs with all it calls.
-	nodes := map[int64]*profiler.ProfileNode{}
-	parent := map[int64]int64{}
-	for _, n := range prof.Nodes {
-		nodes[int64(n.ID)] = n
-		for _, c := range n.Children {
-			parent[c] = int64(n.ID)
-		}
-	}
+	nodes, parent := profileTree(prof)
 	self, incl := map[string]int{}, map[string]int{}
 	for _, id := range prof.Samples {
 		self[nameOf(nodes[id])]++
@@ -142,4 +135,17 @@ func BenchmarkBrowserProfile(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// profileTree indexes a CPU profile's nodes by id, and gives each node's
+// parent (the root has none).
+func profileTree(prof *profiler.Profile) (nodes map[int64]*profiler.ProfileNode, parent map[int64]int64) {
+	nodes, parent = map[int64]*profiler.ProfileNode{}, map[int64]int64{}
+	for _, n := range prof.Nodes {
+		nodes[int64(n.ID)] = n
+		for _, c := range n.Children {
+			parent[c] = int64(n.ID)
+		}
+	}
+	return nodes, parent
 }

@@ -48,14 +48,7 @@ func BenchmarkBrowserLoadProfile(b *testing.B) {
 				}
 				prof := profileLoad(b, tb, g.origin+"/testdata/measure-profile.html")
 				tb.close()
-				byID := map[int64]*profiler.ProfileNode{}
-				parent := map[int64]int64{}
-				for _, n := range prof.Nodes {
-					byID[int64(n.ID)] = n
-					for _, c := range n.Children {
-						parent[c] = int64(n.ID)
-					}
-				}
+				byID, parent := profileTree(prof)
 				// marker returns the page's marker function on the stack of sample id, or "".
 				marker := func(id int64) string {
 					for ok := true; ok; id, ok = parent[id] {

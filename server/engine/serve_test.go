@@ -508,26 +508,14 @@ func TestServeAnswerAfterExchange(t *testing.T) {
 // hs.ReadHeaderTimeout: closed without an answer, not handed over.
 func TestServeTimeouts(t *testing.T) {
 	_, srv := newRecServer(nil, false)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var hits atomic.Int64
 	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		srv.ServeHTTP(w, r)
 	}), ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 200 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, ServeOptions{HTTP: hs}) }()
-	defer func() {
-		cancel()
-		<-done
-		_ = hs.Close()
-		_ = srv.Close(context.Background())
-	}()
+	addr := serveOn(t, srv, hs)
 	for _, first := range []string{"", "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n"} {
-		c, err := net.Dial("tcp", ln.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -572,4 +560,24 @@ func TestServePostAborted(t *testing.T) {
 	if err != nil || len(b) != 0 {
 		t.Fatalf("read %q, %v; want a close without an answer", b, err)
 	}
+}
+
+// serveOn runs srv.Serve with hs on a new loopback listener until the test
+// ends, and returns its address.
+func serveOn(t *testing.T, srv *Server, hs *http.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, ServeOptions{HTTP: hs}) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = hs.Close()
+		_ = srv.Close(context.Background())
+	})
+	return ln.Addr().String()
 }

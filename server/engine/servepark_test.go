@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,22 +108,9 @@ func TestServeParkedPipelined(t *testing.T) {
 // still woken afterwards.
 func TestServeParkedPastIdle(t *testing.T) {
 	rec, srv := newRecServer(nil, false)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const idle = 50 * time.Millisecond
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: idle, IdleTimeout: idle}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln, ServeOptions{HTTP: hs}) }()
-	defer func() {
-		cancel()
-		<-done
-		_ = hs.Close()
-		_ = srv.Close(context.Background())
-	}()
-	sts := &serveTestServer{addr: ln.Addr().String()}
+	sts := &serveTestServer{addr: serveOn(t, srv, hs)}
 	hc := sts.dialHTTP(t)
 	hc.send(t, "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n")
 	_, body := hc.read(t)
