@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"strconv"
@@ -499,7 +500,8 @@ func (m *Manager) drainedLocked() {
 func (m *Manager) receiveLocked(eng conn, pkts []eio.Packet) {
 	m.holdWake = true
 	for _, p := range pkts {
-		pkt, ok, err := m.dec.Decode(p)
+		// An EVENT is checked and split in one pass (its values in elems).
+		pkt, elems, ok, err := m.dec.DecodeSplit(p, make([]json.RawMessage, 0, 4))
 		if err != nil {
 			m.log.Debug("client: bad packet", "err", err)
 			// Closed by the loop: Close waits for the reader, which may be
@@ -512,7 +514,11 @@ func (m *Manager) receiveLocked(eng conn, pkts []eio.Packet) {
 			continue
 		}
 		if s := m.sockets[pkt.NS()]; s != nil {
-			s.onpacketLocked(&pkt)
+			if elems != nil && s.connected {
+				s.onSplitEventLocked(&pkt, elems)
+			} else {
+				s.onpacketLocked(&pkt)
+			}
 		}
 	}
 	m.holdWake = false

@@ -27,7 +27,8 @@ const burstN = 40
 // thread busy for 300 ms, so that the burst's frames wait in the browser
 // meanwhile. It checks that every event arrives once, in order, with its
 // payload, that the second burst is followed by a disconnect with reason
-// "transport close", and that the handlers of each burst ran in fewer
+// "transport close", that the first burst's events still hold their
+// arguments after the second, and that the handlers of each burst ran in fewer
 // JavaScript entries than events (the WebSocket's frames reach Go in
 // batches); unless batched is false (gopage.html?burst=1&csp=1, served
 // under a Content-Security-Policy without 'unsafe-eval'): one entry per
@@ -48,6 +49,8 @@ func burst(ctx context.Context, origin string, batched bool) error {
 		entries int  // JavaScript entries in which "b" handlers ran
 		got     []int
 		bad     error
+		kept    []*client.Event // the first burst's text events, checked again at the end
+		keep    = true
 	)
 	disarm, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
 		mu.Lock()
@@ -90,6 +93,9 @@ func burst(ctx context.Context, origin string, batched bool) error {
 			bad = err
 		}
 		got = append(got, i)
+		if i%4 != 1 && keep {
+			kept = append(kept, e)
+		}
 		if !armed {
 			armed = true
 			entries++
@@ -117,6 +123,7 @@ func burst(ctx context.Context, origin string, batched bool) error {
 		}
 		mu.Lock()
 		g, n, b := got, entries, bad
+		keep = false
 		mu.Unlock()
 		fmt.Println("burst", round, "events", len(g), "in", n, "entries")
 		if b != nil {
@@ -141,6 +148,19 @@ func burst(ctx context.Context, origin string, batched bool) error {
 		}
 	case <-ctx.Done():
 		return errors.New("no disconnect after the second burst")
+	}
+	// An event keeps its arguments after its handler: the frames that
+	// came later (in buffers the client reuses) must not have changed them.
+	mu.Lock()
+	defer mu.Unlock()
+	for _, e := range kept {
+		var (
+			i int
+			s string
+		)
+		if err := e.Decode(&i, &s); err != nil || s != strings.Repeat("y", i) {
+			return fmt.Errorf("first burst's event %d after the second: %q, %v", i, s, err)
+		}
 	}
 	return nil
 }
