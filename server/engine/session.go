@@ -506,13 +506,20 @@ func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
 		s.notified = true
 	}
 	reason, err := s.reason, s.err
+	var c *wsConn
+	var batch []eio.Packet
+	if pending {
+		// The reader writes what the handler sent: the flush starts in this
+		// critical section (no lock of its own to take the queue).
+		c, batch = s.startInlineFlushLocked()
+	}
 	s.mu.Unlock()
 	if notify {
 		s.handler.OnClose(reason, err)
 	}
 	s.hmu.Unlock()
-	if pending {
-		s.flushInline()
+	if c != nil {
+		s.flush(c, true, batch)
 	}
 }
 
