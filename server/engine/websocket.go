@@ -356,7 +356,7 @@ func (s *Session) writePacket(c *wsConn, p eio.Packet, scratch **[]byte) error {
 		lead = '0' + int(typ) // the type character
 	}
 	if c.Deflate() && len(data) >= wsCompressionThreshold {
-		return out.WriteCompressed(&s.srv.deflate, op, lead, data)
+		return out.BatchCompressed(&s.srv.deflate, op, lead, data)
 	}
-	return out.WriteFrame(0x80|op, lead, data)
+	return out.BatchFrame(0x80|op, lead, data)
 }
