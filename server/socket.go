@@ -285,16 +285,8 @@ func (s *Socket) onPacket(p *sio.Packet) {
 }
 
 // onSplitEvent is onPacket for an EVENT that the decoder split into elems
-// (the name, then the arguments; a buffer of the caller's, copied). The
-// handlers are looked up before the Event is made: the lookup's Lock, a
-// locked instruction, waits for the stores before it to reach the cache,
-// and after newEvent those are the new Event's (cold) cache lines.
+// (the name, then the arguments; a buffer of the caller's, copied).
 func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
-	r, ok := s.route(elems[0])
-	if !ok {
-		s.failEventName()
-		return
-	}
 	e := newEvent(s, p)
 	var args []json.RawMessage
 	if len(elems) <= len(e.buf) {
@@ -307,67 +299,42 @@ func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
 		args = slices.Clone(elems[1:])
 	}
 	e.Args = sio.RawArgs(args...)
-	s.onRouted(e, &r)
+	s.onEvent(e, elems[0])
 }
 
-// eventRoute is what the dispatch of one event needs of its socket's
-// handlers, read under s.mu by route.
-type eventRoute struct {
-	name string // the registered handler's own string when one matches (no allocation per event)
-	mws  []func(e *Event, next func(error))
-	anys []EventHandler
-	hs   []handlerEntry
-}
-
-// route reads the handlers of the event whose name is the raw JSON rawName
-// (false: the name is neither a string nor a number).
-func (s *Socket) route(rawName json.RawMessage) (r eventRoute, ok bool) {
+// onEvent runs the middlewares, then dispatches e, whose name is still raw
+// JSON: it becomes the registered handler's own string when one matches (no
+// allocation per event).
+func (s *Socket) onEvent(e *Event, rawName json.RawMessage) {
 	s.mu.Lock()
 	hk := s.hooksLocked()
-	r.mws, r.anys, r.hs = hk.middlewares, hk.anyHandlers, s.handlers
+	mws := hk.middlewares
+	anys := hk.anyHandlers
+	hs := s.handlers
+	var ok bool
 	if rawName[0] == '"' && bytes.IndexByte(rawName, '\\') < 0 { // (else converted once, below)
-		for i := range r.hs {
-			if sio.EventNameIs(rawName, r.hs[i].event) {
-				r.name, ok = r.hs[i].event, true
+		for i := range hs {
+			if sio.EventNameIs(rawName, hs[i].event) {
+				e.Name, ok = hs[i].event, true
 				break
 			}
 		}
 	}
 	if !ok {
-		r.name, ok = sio.EventName(rawName)
+		e.Name, ok = sio.EventName(rawName)
 	}
-	if ok && len(r.mws) == 0 {
-		r.hs = s.takeOnceLocked(r.name)
+	if ok && len(mws) == 0 {
+		hs = s.takeOnceLocked(e.Name)
 	}
 	s.mu.Unlock()
-	return r, ok
-}
-
-// failEventName fails the client for an event whose name is neither a
-// string nor a number.
-func (s *Socket) failEventName() {
-	s.client.fail(fmt.Errorf("%w: event name must be a string or a number", sio.ErrInvalidPacket))
-}
-
-// onEvent runs the middlewares, then dispatches e, whose name is still raw
-// JSON.
-func (s *Socket) onEvent(e *Event, rawName json.RawMessage) {
-	r, ok := s.route(rawName)
 	if !ok {
-		s.failEventName()
+		s.client.fail(fmt.Errorf("%w: event name must be a string or a number", sio.ErrInvalidPacket))
 		return
 	}
-	s.onRouted(e, &r)
-}
-
-// onRouted runs the middlewares of r, then dispatches e (named r.name).
-func (s *Socket) onRouted(e *Event, r *eventRoute) {
-	e.Name = r.name
-	if len(r.mws) == 0 {
-		s.run(e, r.anys, r.hs)
+	if len(mws) == 0 {
+		s.run(e, anys, hs)
 		return
 	}
-	mws := r.mws
 	var run func(i int)
 	run = func(i int) {
 		if i == len(mws) {
