@@ -39,10 +39,10 @@ type Session struct {
 	ctx     context.Context    // nil until Context is called; guarded by mu
 	cancel  context.CancelFunc // guarded by mu
 
-	mu          sync.Mutex
-	state       state
-	websocket   bool // current transport
-	b64         bool // the client wants binary as "b"+base64 text
+	mu        sync.Mutex
+	state     state
+	websocket bool // current transport
+	b64       bool // the client wants binary as "b"+base64 text
 	// OnMessage is running. Calls are never concurrent: a deliver that finds
 	// one running (a POST's and the websocket reader's, around an upgrade)
 	// waits for dispatchDone, made by the first waiter and closed when the
