@@ -39,13 +39,16 @@ type Session struct {
 	ctx     context.Context    // nil until Context is called; guarded by mu
 	cancel  context.CancelFunc // guarded by mu
 
-	hmu sync.Mutex // held by the reader delivering a packet to the handler
-
-	mu          sync.Mutex
-	state       state
-	websocket   bool // current transport
-	b64         bool // the client wants binary as "b"+base64 text
-	dispatching bool // OnMessage is running
+	mu        sync.Mutex
+	state     state
+	websocket bool // current transport
+	b64       bool // the client wants binary as "b"+base64 text
+	// OnMessage is running. Calls are never concurrent: a deliver that finds
+	// one running (a POST's and the websocket reader's, around an upgrade)
+	// waits for dispatchDone, made by the first waiter and closed when the
+	// call ends. (No mutex of its own: one Lock and Unlock less per message.)
+	dispatching  bool
+	dispatchDone chan struct{}
 	// A kick while dispatching (in its first inlineWindow, from dispatchSince
 	// on) is left to the reader, which writes the queue after the handler.
 	dispatchSince time.Duration
@@ -480,11 +483,18 @@ func (s *Session) onPacketAt(p eio.Packet, viaWebsocket bool, readAt time.Durati
 // goroutine once it returns. readAt, when not 0, is a clock reading taken
 // as the message came, to count inlineWindow from (no second reading).
 func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
-	s.hmu.Lock()
 	s.mu.Lock()
+	for s.dispatching {
+		if s.dispatchDone == nil {
+			s.dispatchDone = make(chan struct{})
+		}
+		done := s.dispatchDone
+		s.mu.Unlock()
+		<-done
+		s.mu.Lock()
+	}
 	if s.state != stateOpen {
 		s.mu.Unlock()
-		s.hmu.Unlock()
 		return
 	}
 	s.refreshPongLocked()
@@ -499,6 +509,10 @@ func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
 
 	s.mu.Lock()
 	s.dispatching = false
+	if s.dispatchDone != nil {
+		close(s.dispatchDone)
+		s.dispatchDone = nil
+	}
 	pending := s.kickPending
 	s.kickPending = false
 	notify := s.state == stateClosed && !s.notified
@@ -506,13 +520,19 @@ func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
 		s.notified = true
 	}
 	reason, err := s.reason, s.err
+	var c *wsConn
+	var batch []eio.Packet
+	if pending {
+		// The reader writes what the handler sent: the flush starts in this
+		// critical section (no lock of its own to take the queue).
+		c, batch = s.startInlineFlushLocked()
+	}
 	s.mu.Unlock()
 	if notify {
 		s.handler.OnClose(reason, err)
 	}
-	s.hmu.Unlock()
-	if pending {
-		s.flushInline()
+	if c != nil {
+		s.flush(c, true, batch)
 	}
 }
 

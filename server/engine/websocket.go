@@ -62,12 +62,13 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 		c.DrainAndClose()
 		return
 	}
-	s.readLoop(c, 0, 0) // parks (or hands over to a goroutine) at the first idle point: at once, normally
+	s.readLoop(c, 0, 0, 0) // parks (or hands over to a goroutine) at the first idle point: at once, normally
 }
 
 // readLoop reads packets from the session's websocket until it fails or the
 // session closes, then ends the connection. It owns a count of
-// srv.acquire, released when it ends.
+// srv.acquire, released when it ends. woke is when the reader last woke up
+// from a wait (0: it has not waited yet), lastWait how long that wait was.
 //
 // It waits for each message in c.Wait, a shallow call. When the session
 // looks idle (its first messages, or a message that came after a long
@@ -80,9 +81,16 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 // handler, the writes) keeps 4 KB or more for good (the runtime's stack
 // shrinking can't take it lower). A busy session keeps its goroutine: a
 // goroutine start per message costs more than the memory is worth there.
-func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
+//
+// The clock is read once per wait, as the reader wakes up: that reading is
+// when the message came (deliver's inline window starts there) and ends the
+// wait, which is taken to have begun at the previous wake-up. The time the
+// previous messages took to handle is thus counted as waiting: next to
+// idleGap it is nothing, and a clock reading costs as much as a tenth of
+// the engine's own work per message (vDSO clock_gettime, about 40 ns here).
+func (s *Session) readLoop(c *wsConn, handoffs int, lastWait, woke time.Duration) {
+	readAt := woke // the first message is read right after the wake-up
 	for {
-		var readAt time.Duration // when the message came, if read after a wait
 		if c.Idle() {
 			if handoffs < idleHandoffs || lastWait >= idleGap {
 				if !s.park(c, handoffs+1) {
@@ -90,10 +98,9 @@ func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 				}
 				return
 			}
-			start := s.srv.now()
 			c.Wait()
-			readAt = s.srv.now()
-			lastWait = readAt - start
+			now := s.srv.now()
+			lastWait, woke, readAt = now-woke, now, now
 		}
 		typ, data, err := c.ReadMessage()
 		if err != nil {
@@ -112,6 +119,7 @@ func (s *Session) readLoop(c *wsConn, handoffs int, lastWait time.Duration) {
 			s.srv.release()
 			return
 		}
+		readAt = 0 // the next one, if already buffered, came later: deliver reads the clock
 	}
 }
 
@@ -131,7 +139,8 @@ func (s *Session) waitAndRead(c *wsConn, handoffs int) {
 // and goes on reading; since is when the reader began to wait.
 func (s *Session) resumeRead(c *wsConn, handoffs int, since time.Duration) {
 	c.Wait()
-	s.readLoop(c, handoffs, s.srv.now()-since)
+	now := s.srv.now()
+	s.readLoop(c, handoffs, now-since, now)
 }
 
 // endRead ends the session and its connection after ReadMessage failed with
@@ -173,7 +182,9 @@ const inlineWindow = 50 * time.Microsecond
 
 // kickLocked starts the flush goroutine of a websocket session unless it is
 // running (or the reader writes the queue inline): it writes what is queued
-// and, once the session is no longer open, closes the connection.
+// and, once the session is no longer open, closes the connection. The
+// goroutine takes the queue itself: what is sent until it runs goes out in
+// the same write.
 func (s *Session) kickLocked() {
 	if s.flushing || s.conn == nil || s.connClosing {
 		return
@@ -189,33 +200,46 @@ func (s *Session) kickLocked() {
 		return
 	}
 	s.flushing = true
-	go s.flush(s.conn, false)
+	go s.flush(s.conn, false, nil)
 }
 
 // flushInline writes the queue from the calling goroutine (the reader, or
 // the ServeHTTP call that accepted the websocket) unless a flush is running.
 func (s *Session) flushInline() {
 	s.mu.Lock()
-	if s.flushing || s.conn == nil || s.connClosing || (s.state == stateOpen && len(s.queue) == 0) {
-		s.mu.Unlock()
-		return
-	}
-	s.flushing = true
-	c := s.conn
+	c, batch := s.startInlineFlushLocked()
 	s.mu.Unlock()
-	s.flush(c, true)
+	if c != nil {
+		s.flush(c, true, batch)
+	}
 }
 
-// flush writes the queue to c in batches until it is empty: what it takes
-// from the queue at once is written with one write to the connection
-// (bounded by ws.BufferSize). Inline (on the reader goroutine, which owns
-// no count of its own for it) it writes one batch and hands the rest over
-// to the flush goroutine: the reader does not stay to write for others.
-func (s *Session) flush(c *wsConn, inline bool) {
+// startInlineFlushLocked makes the caller the session's flush unless one is
+// running or there is nothing to do: it returns the connection and the
+// batch to write (the queue, taken in the same critical section), or a nil
+// connection.
+func (s *Session) startInlineFlushLocked() (*wsConn, []eio.Packet) {
+	if s.flushing || s.conn == nil || s.connClosing || (s.state == stateOpen && len(s.queue) == 0) {
+		return nil, nil
+	}
+	s.flushing = true
+	var batch []eio.Packet
+	if s.state != stateClosed {
+		batch, s.queue = s.queue, nil
+	}
+	return s.conn, batch
+}
+
+// flush writes batch (taken from the queue by the caller, or nil) and then
+// the queue to c in batches until it is empty: what it takes from the queue
+// at once is written with one write to the connection (bounded by
+// ws.BufferSize). Inline (on the reader goroutine, which owns no count of
+// its own for it) it writes one batch and hands the rest over to the flush
+// goroutine: the reader does not stay to write for others.
+func (s *Session) flush(c *wsConn, inline bool, batch []eio.Packet) {
 	if !inline {
 		defer s.srv.release()
 	}
-	var batch []eio.Packet
 	var written int64   // data of the batch written last
 	var scratch *[]byte // a base64 packet's text, to write it as one frame
 	defer func() {
@@ -223,9 +247,26 @@ func (s *Session) flush(c *wsConn, inline bool) {
 			ws.PutBuffer(scratch)
 		}
 	}()
-	for round := 0; ; round++ {
+	for wrote := false; ; {
+		if len(batch) > 0 {
+			if err := s.writeBatch(c, batch, &scratch); err != nil {
+				s.mu.Lock()
+				s.flushing = false
+				s.connClosing = true
+				s.mu.Unlock()
+				c.CloseNow()
+				if !errors.Is(err, net.ErrClosed) {
+					s.srv.log.Debug("engine: websocket write failed", "err", err)
+				}
+				s.terminate(ReasonTransportError, err)
+				return
+			}
+			written, wrote = dataLen(batch), true
+			clear(batch)
+		}
 		s.mu.Lock()
 		s.wroteLocked(written)
+		written = 0
 		if s.state == stateClosed || len(s.queue) == 0 {
 			s.flushing = false
 			closing := s.state != stateOpen
@@ -257,38 +298,30 @@ func (s *Session) flush(c *wsConn, inline bool) {
 			}
 			return
 		}
-		if inline && round > 0 && s.srv.acquire() {
+		if inline && wrote && s.srv.acquire() {
 			s.mu.Unlock()
-			go s.flush(c, false) // flushing stays true: the goroutine takes over
+			go s.flush(c, false, nil) // flushing stays true: the goroutine takes over
 			return
 		}
 		batch, s.queue = s.queue, batch[:0]
 		s.mu.Unlock()
-		written = dataLen(batch)
-		c.Out().Begin()
-		var err error
-		for i := range batch {
-			if err = s.writePacket(c, batch[i], &scratch); err != nil {
-				break
-			}
-		}
-		if endErr := c.Out().End(); err == nil {
-			err = endErr
-		}
-		clear(batch)
-		if err != nil {
-			s.mu.Lock()
-			s.flushing = false
-			s.connClosing = true
-			s.mu.Unlock()
-			c.CloseNow()
-			if !errors.Is(err, net.ErrClosed) {
-				s.srv.log.Debug("engine: websocket write failed", "err", err)
-			}
-			s.terminate(ReasonTransportError, err)
-			return
+	}
+}
+
+// writeBatch writes the packets of batch with one write to c (a larger
+// batch than ws.BufferSize with more).
+func (s *Session) writeBatch(c *wsConn, batch []eio.Packet, scratch **[]byte) error {
+	c.Out().Begin()
+	var err error
+	for i := range batch {
+		if err = s.writePacket(c, batch[i], scratch); err != nil {
+			break
 		}
 	}
+	if endErr := c.Out().End(); err == nil {
+		err = endErr
+	}
+	return err
 }
 
 // writePacket writes one packet as one websocket message of one frame:
@@ -323,7 +356,7 @@ func (s *Session) writePacket(c *wsConn, p eio.Packet, scratch **[]byte) error {
 		lead = '0' + int(typ) // the type character
 	}
 	if c.Deflate() && len(data) >= wsCompressionThreshold {
-		return out.WriteCompressed(&s.srv.deflate, op, lead, data)
+		return out.BatchCompressed(&s.srv.deflate, op, lead, data)
 	}
-	return out.WriteFrame(0x80|op, lead, data)
+	return out.BatchFrame(0x80|op, lead, data)
 }

@@ -133,19 +133,27 @@ var sharedDeflaters = sync.Pool{New: func() any {
 }}
 
 // WriteCompressed writes one compressed message (RSV1) of opcode whose
-// payload is the byte lead (none when lead < 0) followed by data. With a
-// cache (not nil) a message of at most DeflateCacheMax bytes is compressed
-// once for every connection that writes it through the same cache.
+// payload is the byte lead (none when lead < 0) followed by data, at once.
+// With a cache (not nil) a message of at most DeflateCacheMax bytes is
+// compressed once for every connection that writes it through the same
+// cache. Not within a batch: use BatchCompressed there.
 func (b *Writer) WriteCompressed(cache *DeflateCache, opcode byte, lead int, data []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.BatchCompressed(cache, opcode, lead, data)
+}
+
+// BatchCompressed is WriteCompressed within a batch (between Begin and End).
+func (b *Writer) BatchCompressed(cache *DeflateCache, opcode byte, lead int, data []byte) error {
 	if cache != nil && len(data) <= DeflateCacheMax {
-		return b.WriteFrame(0x80|0x40|opcode, -1, cache.compressed(opcode, lead, data))
+		return b.BatchFrame(0x80|0x40|opcode, -1, cache.compressed(opcode, lead, data))
 	}
 	if cache != nil {
 		cache.compressions.Add(1)
 	}
 	d := deflaters.Get().(*deflater)
 	d.buf.b = d.compress(lead, data, d.buf.b[:0])
-	err := b.WriteFrame(0x80|0x40|opcode, -1, d.buf.b)
+	err := b.BatchFrame(0x80|0x40|opcode, -1, d.buf.b)
 	if cap(d.buf.b) > BufferSize {
 		d.buf.b = nil
 	}

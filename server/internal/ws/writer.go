@@ -43,7 +43,10 @@ var byteValues = func() (b [256]byte) {
 // it writes through; between Begin and End it accumulates frames (up to
 // BufferSize) and End writes them at once. Its lock keeps every frame
 // whole and in order: the data frames of the owner's flush and the
-// control frames of its reader (pong, close).
+// control frames of its reader (pong, close). A batch holds the lock from
+// Begin to End (one Lock and Unlock per batch instead of one per frame:
+// the reader's control frames wait for the batch, which End writes under
+// the lock anyway).
 type Writer struct {
 	w      io.Writer
 	mu     sync.Mutex
@@ -52,7 +55,8 @@ type Writer struct {
 	closed bool    // a close frame was written: nothing more is
 }
 
-// Begin opens a batch.
+// Begin opens a batch and takes the writer's lock until End: in between,
+// frames are added with BatchFrame and BatchCompressed only.
 func (b *Writer) Begin() {
 	b.mu.Lock()
 	if b.buf == nil {
@@ -62,12 +66,10 @@ func (b *Writer) Begin() {
 			b.prefix = nil
 		}
 	}
-	b.mu.Unlock()
 }
 
-// End writes what the batch accumulated and closes it.
+// End writes what the batch accumulated, closes it and releases the lock.
 func (b *Writer) End() error {
-	b.mu.Lock()
 	defer b.mu.Unlock()
 	buf := b.buf
 	if buf == nil {
@@ -144,13 +146,19 @@ func (b *Writer) writeControlLocked(opcode byte, payload []byte) error {
 
 // WriteFrame writes one unmasked final frame whose first byte is b0 (FIN,
 // RSV1 for a compressed message, opcode) and whose payload is the type
-// byte lead (none when lead < 0) followed by data. In a batch
-// the frame is added to it (the batch is written out first when the frame
-// doesn't fit; a frame larger than the batch buffer goes out with one
-// writev); outside a batch it is written at once.
+// byte lead (none when lead < 0) followed by data, at once. Not within a
+// batch (Begin holds the lock): use BatchFrame there.
 func (b *Writer) WriteFrame(b0 byte, lead int, data []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.BatchFrame(b0, lead, data)
+}
+
+// BatchFrame is WriteFrame within a batch (between Begin and End, the lock
+// held): the frame is added to the batch (the batch is written out first
+// when the frame doesn't fit; a frame larger than the batch buffer goes out
+// with one writev).
+func (b *Writer) BatchFrame(b0 byte, lead int, data []byte) error {
 	if b.closed {
 		return net.ErrClosed
 	}
