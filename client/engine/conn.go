@@ -134,7 +134,7 @@ func (c *Conn) handshakePolling(ctx context.Context) (transport, []eio.Packet, e
 }
 
 func (c *Conn) handshakeWebSocket(ctx context.Context) (transport, []eio.Packet, error) {
-	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, ""), &c.opts)
+	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, ""), c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -190,9 +190,17 @@ func (c *Conn) Send(pkts ...eio.Packet) error {
 		return ErrClosed
 	}
 	c.queue = append(c.queue, pkts...)
+	if w, ok := c.tr.(queueWatcher); ok {
+		w.queued()
+	}
 	c.notifyLocked()
 	return nil
 }
+
+// queueWatcher is a transport told when packets are queued for the session
+// (the browser's WebSocket, which the loader also writes on: the loader
+// must not overtake them; websocket_js.go).
+type queueWatcher interface{ queued() }
 
 // Close ends the session: queued packets are written (for a bounded time),
 // then, on polling, a close packet is sent in a request of its own (as
