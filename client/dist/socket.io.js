@@ -887,7 +887,7 @@
   // before it: the socket is connected on the Manager's connection (its
   // namespace is listed in the route), without Retries (whose queue is
   // Go's), and the connection is on the WebSocket the route holds with
-  // nothing queued in Go (wsync, else fn(3) says so). An emit through Go
+  // nothing queued in Go (wsync, else fn() says so). An emit through Go
   // cost the page's main thread 1.6 ms in a profile, this 0.4 ms, as
   // socket.io-client's (docs/browser.md). false: the emit goes through Go.
   Socket.prototype._send = function (ev, texts) {
@@ -902,8 +902,8 @@
       frame += "," + texts[i];
     }
     if (!r.wsync) {
-      // fn(3) enters Go, which may change the table
-      if (r.fn(3) !== true || r.nsps[nsp] !== sink) return false;
+      // fn() enters Go, which may change the table
+      if (r.fn() !== true || r.nsps[nsp] !== sink) return false;
       r.wsync = true;
     }
     if (r.ws.readyState !== 1) return false;
@@ -1042,7 +1042,7 @@
   //
   // The table also carries what the loader's own emits need (Socket._send):
   // ws, the WebSocket receive last took over for the Manager, and its
-  // receive function fn; wsync is true while fn(3) has said that ws is the
+  // receive function fn; wsync is true while fn() has said that ws is the
   // connection's transport with nothing of Go's to write before what the
   // loader writes, and nothing may have changed that since (Go clears it
   // when it queues a packet, the loader when it hands Go a call that may
@@ -1145,7 +1145,7 @@
     // page (Go hands over what it holds, and answers false while it is still
     // busy: the event then goes through Go too). Anything else, or an event
     // whose JSON does not parse as [name, ...args] with a name that is not
-    // reserved, goes through Go, which reports it as before. fn(3) says
+    // reserved, goes through Go, which reports it as before. fn() says
     // whether the loader may write a frame on ws itself (Socket._send).
     receive: function (ws, fn, route) {
       var stats = io.duplex.stats;

@@ -216,10 +216,10 @@ func (w *wsTransport) batched() error {
 		return nil
 	}
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		if len(args) == 1 {
-			if k, _ := args[0].Int(); k == 3 {
-				return w.writable()
-			}
+		switch len(args) {
+		case 0:
+			return w.writable()
+		case 1:
 			return w.synced()
 		}
 		w.onFrames(args)
@@ -248,7 +248,7 @@ func (w *wsTransport) synced() bool {
 	return idle && w.loader != nil && w.loader.Sync()
 }
 
-// writable implements the loader's fn(3): true when this WebSocket is its
+// writable implements the loader's fn(): true when this WebSocket is its
 // session's transport and nothing is queued for it or being written, nor
 // has the page's io a call of the loader still to run (Options.Loader's
 // Idle). A frame the loader then writes itself is where Go would have
@@ -263,7 +263,7 @@ func (w *wsTransport) writable() bool {
 }
 
 // queued implements queueWatcher: what the loader writes now would overtake
-// what Go has queued, so it asks fn(3) again first.
+// what Go has queued, so it asks fn() again first.
 func (w *wsTransport) queued() {
 	if w.loader != nil {
 		_ = w.loader.JSValue().Set("wsync", false)
