@@ -38,6 +38,7 @@ type Conn struct {
 	upgrading    bool
 	err          error
 	changed      chan struct{} // closed and replaced on every state change
+	queued       func()        // called as packets are queued, if set (websocket_js.go)
 	heartbeat    *time.Timer
 	closeOnce    sync.Once
 
@@ -190,17 +191,12 @@ func (c *Conn) Send(pkts ...eio.Packet) error {
 		return ErrClosed
 	}
 	c.queue = append(c.queue, pkts...)
-	if w, ok := c.tr.(queueWatcher); ok {
-		w.queued()
+	if c.queued != nil { // the loader, which writes on the WebSocket too, must not overtake these
+		c.queued()
 	}
 	c.notifyLocked()
 	return nil
 }
-
-// queueWatcher is a transport told when packets are queued for the session
-// (the browser's WebSocket, which the loader also writes on: the loader
-// must not overtake them; websocket_js.go).
-type queueWatcher interface{ queued() }
 
 // Close ends the session: queued packets are written (for a bounded time),
 // then, on polling, a close packet is sent in a request of its own (as

@@ -50,6 +50,11 @@ func dialWebSocket(ctx context.Context, url string, c *Conn) (transport, error) 
 	}
 	w := &wsTransport{conn: c, ws: ws, readLimit: o.ReadLimit, notify: make(chan struct{}, 1), opened: make(chan struct{})}
 	w.loader, _ = o.Loader.(loaderHook)
+	if w.loader != nil { // on a probe, the session's polling Sends clear wsync too: harmless
+		c.mu.Lock()
+		c.queued = w.queued
+		c.mu.Unlock()
+	}
 	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
 		w.close()
 		return nil, err
@@ -262,13 +267,9 @@ func (w *wsTransport) writable() bool {
 	return idle && w.loader != nil && w.loader.Idle()
 }
 
-// queued implements queueWatcher: what the loader writes now would overtake
-// what Go has queued, so it asks fn() again first.
-func (w *wsTransport) queued() {
-	if w.loader != nil {
-		_ = w.loader.JSValue().Set("wsync", false)
-	}
-}
+// queued is the session's Conn.queued: what the loader writes now would
+// overtake what Go has queued, so it asks fn() again first.
+func (w *wsTransport) queued() { _ = w.loader.JSValue().Set("wsync", false) }
 
 // loaderFunc returns the function io.duplex[name] of the loader, if the page has it.
 func loaderFunc(name string) (safejs.Value, bool) {
