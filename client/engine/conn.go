@@ -38,6 +38,7 @@ type Conn struct {
 	upgrading    bool
 	err          error
 	changed      chan struct{} // closed and replaced on every state change
+	queued       func()        // called as packets are queued, if set (websocket_js.go)
 	heartbeat    *time.Timer
 	closeOnce    sync.Once
 
@@ -134,7 +135,7 @@ func (c *Conn) handshakePolling(ctx context.Context) (transport, []eio.Packet, e
 }
 
 func (c *Conn) handshakeWebSocket(ctx context.Context) (transport, []eio.Packet, error) {
-	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, ""), &c.opts)
+	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, ""), c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -190,6 +191,9 @@ func (c *Conn) Send(pkts ...eio.Packet) error {
 		return ErrClosed
 	}
 	c.queue = append(c.queue, pkts...)
+	if c.queued != nil { // the loader, which writes on the WebSocket too, must not overtake these
+		c.queued()
+	}
 	c.notifyLocked()
 	return nil
 }

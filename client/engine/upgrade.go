@@ -33,7 +33,7 @@ func (c *Conn) upgrade() {
 func (c *Conn) tryUpgrade() error {
 	ctx, cancel := timeout.Context(c.ctx, upgradeTimeout)
 	defer cancel()
-	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, c.hs.SID), &c.opts)
+	ws, err := dialWebSocket(ctx, endpoint(c.base, &c.opts, WebSocket, c.hs.SID), c)
 	if err != nil {
 		return upgradeErr(err)
 	}

@@ -18,6 +18,7 @@ import (
 // coder/websocket, whose js build links net/http's initialisation: ~2 MB).
 // Its event callbacks never block: they queue and signal.
 type wsTransport struct {
+	conn      *Conn // the session it was dialled for (it may not be, or not yet be, its transport)
 	ws        safejs.Value
 	readLimit int64
 	funcs     []safejs.Func
@@ -38,7 +39,8 @@ type wsTransport struct {
 
 var errWebSocketClosed = errors.New("websocket closed")
 
-func dialWebSocket(ctx context.Context, url string, o *Options) (transport, error) {
+func dialWebSocket(ctx context.Context, url string, c *Conn) (transport, error) {
+	o := &c.opts
 	ctor, err := safejs.Global().Get("WebSocket")
 	if err != nil || ctor.IsUndefined() {
 		return nil, errors.New("engine: WebSocket is not available")
@@ -47,8 +49,13 @@ func dialWebSocket(ctx context.Context, url string, o *Options) (transport, erro
 	if err != nil {
 		return nil, wrap.In("engine: websocket", err)
 	}
-	w := &wsTransport{ws: ws, readLimit: o.ReadLimit, notify: make(chan struct{}, 1), opened: make(chan struct{})}
+	w := &wsTransport{conn: c, ws: ws, readLimit: o.ReadLimit, notify: make(chan struct{}, 1), opened: make(chan struct{})}
 	w.loader, _ = o.Loader.(loaderHook)
+	if w.loader != nil { // on a probe, the session's polling Sends clear wsync too: harmless
+		c.mu.Lock()
+		c.queued = w.queued
+		c.mu.Unlock()
+	}
 	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
 		w.close()
 		return nil, err
@@ -192,10 +199,13 @@ func (w *wsTransport) pushLocked(fn func([]eio.Packet) bool, pkts []eio.Packet) 
 // (client/wasm's route): JSValue is its table, handed to io.duplex.receive
 // with the socket; Sync reports whether everything the Manager was given so
 // far has reached the page (and hands over what it holds for the page), so
-// that the loader may dispatch the next frame itself.
+// that the loader may dispatch the next frame itself; Idle whether the
+// page's io has run every call the loader made (an emit among them), so
+// that the loader may write the next frame itself.
 type loaderHook interface {
 	JSValue() safejs.Value
 	Sync() bool
+	Idle() bool
 }
 
 // batched lets JavaScript take over the socket's message events: it hands
@@ -212,7 +222,10 @@ func (w *wsTransport) batched() error {
 		return nil
 	}
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		if len(args) == 1 {
+		switch len(args) {
+		case 0:
+			return w.writable()
+		case 1:
 			return w.synced()
 		}
 		w.onFrames(args)
@@ -240,6 +253,24 @@ func (w *wsTransport) synced() bool {
 	w.mu.Unlock()
 	return idle && w.loader != nil && w.loader.Sync()
 }
+
+// writable implements the loader's fn(): true when this WebSocket is its
+// session's transport and nothing is queued for it or being written, nor
+// has the page's io a call of the loader still to run (Options.Loader's
+// Idle). A frame the loader then writes itself is where Go would have
+// written it; the loader writes more without asking again until queued
+// (or a call of its own into Go) says otherwise.
+func (w *wsTransport) writable() bool {
+	c := w.conn
+	c.mu.Lock()
+	idle := c.tr == transport(w) && c.err == nil && !c.closing && !c.pausing && len(c.queue) == 0 && !c.writing
+	c.mu.Unlock()
+	return idle && w.loader != nil && w.loader.Idle()
+}
+
+// queued is the session's Conn.queued: what the loader writes now would
+// overtake what Go has queued, so it asks fn() again first.
+func (w *wsTransport) queued() { _ = w.loader.JSValue().Set("wsync", false) }
 
 // loaderFunc returns the function io.duplex[name] of the loader, if the page has it.
 func loaderFunc(name string) (safejs.Value, bool) {

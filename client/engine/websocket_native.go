@@ -19,7 +19,8 @@ type wsTransport struct {
 	c *websocket.Conn
 }
 
-func dialWebSocket(ctx context.Context, url string, o *Options) (transport, error) {
+func dialWebSocket(ctx context.Context, url string, conn *Conn) (transport, error) {
+	o := &conn.opts
 	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header(o.Header)})
 	if err != nil {
 		return nil, err

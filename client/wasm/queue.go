@@ -9,9 +9,10 @@ import "sync"
 // block, so they only copy their arguments and add a job here; the client's
 // methods, which may wait for a lock or for goroutines to end, run from run.
 type queue struct {
-	mu     sync.Mutex
-	jobs   []func()
-	signal chan struct{} // has a value when jobs is not empty
+	mu      sync.Mutex
+	jobs    []func()
+	running bool          // run is running jobs
+	signal  chan struct{} // has a value when jobs is not empty
 }
 
 func newQueue() *queue { return &queue{signal: make(chan struct{}, 1)} }
@@ -34,6 +35,7 @@ func (q *queue) run() {
 			q.mu.Lock()
 			jobs := q.jobs
 			q.jobs = nil
+			q.running = len(jobs) > 0
 			q.mu.Unlock()
 			if len(jobs) == 0 {
 				break
@@ -43,4 +45,11 @@ func (q *queue) run() {
 			}
 		}
 	}
+}
+
+// idle reports whether every job added has run.
+func (q *queue) idle() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.jobs) == 0 && !q.running
 }

@@ -35,6 +35,10 @@ func (r *route) Sync() bool {
 	return true
 }
 
+// Idle implements the engine's loader hook: the queue has run every call
+// of the loader (an emit may be among them).
+func (r *route) Idle() bool { return r.b.queue.idle() }
+
 // BindManager implements client's fastPath.
 func (r *route) BindManager(idle func() bool, ack func(nsp string, id uint64, args ...any) error) {
 	r.idle, r.ack = idle, ack
