@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"runtime"
 	"strconv"
@@ -500,8 +499,7 @@ func (m *Manager) drainedLocked() {
 func (m *Manager) receiveLocked(eng conn, pkts []eio.Packet) {
 	m.holdWake = true
 	for _, p := range pkts {
-		// An EVENT is checked and split in one pass (its values in elems).
-		pkt, elems, ok, err := m.dec.DecodeSplit(p, make([]json.RawMessage, 0, 4))
+		pkt, ok, err := m.dec.Decode(p)
 		if err != nil {
 			m.log.Debug("client: bad packet", "err", err)
 			// Closed by the loop: Close waits for the reader, which may be
@@ -514,11 +512,7 @@ func (m *Manager) receiveLocked(eng conn, pkts []eio.Packet) {
 			continue
 		}
 		if s := m.sockets[pkt.NS()]; s != nil {
-			if elems != nil && s.connected {
-				s.onSplitEventLocked(&pkt, elems)
-			} else {
-				s.onpacketLocked(&pkt)
-			}
+			s.onpacketLocked(&pkt)
 		}
 	}
 	m.holdWake = false

@@ -368,22 +368,6 @@ func (s *Socket) oneventLocked(p *sio.Packet) {
 		s.m.log.Debug("client: bad event", "err", err)
 		return
 	}
-	s.eventLocked(p, name, args)
-}
-
-// onSplitEventLocked is oneventLocked for an EVENT that the decoder checked
-// and split (elems: the name, then the arguments).
-func (s *Socket) onSplitEventLocked(p *sio.Packet, elems []json.RawMessage) {
-	name, ok := sio.EventName(elems[0])
-	if !ok {
-		s.m.log.Debug("client: bad event name", "name", string(elems[0]))
-		return
-	}
-	s.eventLocked(p, name, sio.RawArgs(elems[1:]...))
-}
-
-// eventLocked queues the event name (args) of p for its handlers.
-func (s *Socket) eventLocked(p *sio.Packet, name string, args sio.Args) {
 	if s.pid != "" && args.Len() > 0 {
 		last := args.Raw(args.Len() - 1)
 		if off, ok := jsonread.Unquote(last); ok {
