@@ -24,7 +24,7 @@ import (
 // "q" (tag, i) with an ack, recorded as "acked <nsp> <tag> <i> [<args>]"
 // (" att=<n>" with attachments) when it comes; emit("kick") has the server
 // disconnect the "/" socket.
-func ackServer(t *testing.T) *goServer {
+func ackServer(t testing.TB) *goServer {
 	var g *goServer
 	watch := func(s *server.Socket) {
 		nsp := s.Namespace().Name()
