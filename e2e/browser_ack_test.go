@@ -83,16 +83,18 @@ func ackServer(t testing.TB) *goServer {
 // TestBrowserAckFastPath: the page acks the server's events plainly, with
 // no argument, with binary, twice, around emits of its own, and after its
 // socket was disconnected and connected again (acks that must be dropped),
-// in "/" and "/b" of one connection. The server gets every ack that must
-// go, with its arguments, in the order the page made them among its emits,
-// and none of the dropped ones, which no frame carries either; on a
-// WebSocket the plain acks of connected sockets are written by the loader.
+// in "/" and "/b" of one connection (a WebSocket from the start or after
+// the upgrade from polling, or polling only). The server gets every ack
+// that must go, with its arguments, in the order the page made them among
+// its emits, and none of the dropped ones, which no frame carries either;
+// on a WebSocket the plain acks of connected sockets are the loader's.
 func TestBrowserAckFastPath(t *testing.T) {
 	for _, c := range []struct {
 		name, opts string
 		fast       bool // the plain acks take the fast path
 	}{
 		{"websocket", `{"transports":["websocket"]}`, true},
+		{"upgrade", `{}`, true},
 		{"polling", `{"transports":["polling"]}`, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -102,8 +104,10 @@ func TestBrowserAckFastPath(t *testing.T) {
 			tb.waitConsole("log: connect ", waitLong)
 			eval[bool](tb, `(async () => {
 				window.until = (f) => new Promise((res) => { const t = setInterval(() => { if (f()) { clearInterval(t); res(); } }, 10); });
-				window.b = io(location.origin + "/b", `+c.opts+`);
+				const opts = `+c.opts+`;
+				window.b = io(location.origin + "/b", opts);
 				await until(() => b.connected);
+				if (!("transports" in opts)) await until(() => s.io.engine.transport.name === "websocket");
 				// The ack frames the page writes, by Go or by the loader.
 				window.frames = [];
 				const send = WebSocket.prototype.send;
