@@ -824,9 +824,11 @@
     }
   };
   // _dispatch hands an event to the listeners. ackID: -1 without an ack,
-  // an id of the backend (>= 0), or -2 - the ack id on the wire for an event
-  // the loader dispatched itself (receive's fast path): its ack is void
-  // once the socket has disconnected, as the backend voids its own.
+  // an id of the backend (>= 0: Go holds the event and its id on the wire),
+  // or -2 - the ack id on the wire for an event the loader dispatched itself
+  // (receive's fast path): its ack is void once the socket has disconnected,
+  // as the backend voids its own, and the loader writes it itself when it
+  // can (_sendAck).
   Socket.prototype._dispatch = function (name, args, ackID) {
     if (ackID !== -1) {
       var self = this,
@@ -837,6 +839,7 @@
         done = true;
         if (ackID < -1 && self._epoch !== epoch) return;
         var e = encode(Array.prototype.slice.call(arguments));
+        if (ackID < -1 && !e[1].length && self._sendAck(-2 - ackID, e[0])) return;
         self._toGo();
         var r = self._h ? self._h.ack(ackID, e[0], e[1]) : null;
         if (r instanceof Error) reportError(r);
@@ -909,6 +912,33 @@
     if (r.ws.readyState !== 1) return false;
     r.ws.send(frame + "]");
     io.duplex.stats.sent++;
+    return true;
+  };
+  // _sendAck writes the ACK of the event with ack id id on the wire, which
+  // the loader dispatched itself (texts: the JSON of each argument, no
+  // attachment), as _send writes an emit and under the same conditions but
+  // Retries (which only hold emits): Go would send it at once (client's
+  // fastAck, which keeps no state for these events) while the namespace is
+  // connected. It costs the main thread what _send saves on an emit.
+  // false: the ack goes through Go.
+  Socket.prototype._sendAck = function (id, texts) {
+    var r = this._route;
+    if (!r || !r.ws) return false;
+    var nsp = this._nsp;
+    var sink = r.nsps[nsp];
+    if (!sink || sink.socket !== this) return false;
+    var frame = (nsp === "/" ? "43" : "43" + nsp + ",") + id + "[";
+    for (var i = 0; i < texts.length; i++) {
+      if (typeof texts[i] !== "string") return false; // Go reports it
+      frame += (i ? "," : "") + texts[i];
+    }
+    if (!r.wsync) {
+      if (r.fn() !== true || r.nsps[nsp] !== sink) return false;
+      r.wsync = true;
+    }
+    if (r.ws.readyState !== 1) return false;
+    r.ws.send(frame + "]");
+    io.duplex.stats.acked++;
     return true;
   };
   // _toGo is called before a call into Go that may send a packet: the
@@ -1125,8 +1155,9 @@
     // stats counts the frames received through receive, the batches (tasks)
     // they came in, the calls into Go that carried them and the frames
     // dispatched without Go (fast);
-    // sent counts the emits the loader wrote itself (Socket._send).
-    stats: { frames: 0, batches: 0, calls: 0, fast: 0, sent: 0 },
+    // sent counts the emits the loader wrote itself (Socket._send), acked
+    // its acks (Socket._sendAck).
+    stats: { frames: 0, batches: 0, calls: 0, fast: 0, sent: 0, acked: 0 },
     // receive takes over the message events of the Go client's WebSocket ws
     // (client/engine, websocket_js.go) and passes them to fn in batches: a
     // message event queues the frame and, if none is pending, a task; that
