@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,23 +27,7 @@ func ackServer(t testing.TB) *goServer {
 	var g *goServer
 	watch := func(s *server.Socket) {
 		nsp := s.Namespace().Name()
-		s.OnAny(func(e *server.Event) {
-			raw := make([]string, 0, e.Args.Len())
-			for _, r := range e.Args.All() {
-				raw = append(raw, string(r))
-			}
-			line := "emit " + nsp + " " + e.Name + " [" + strings.Join(raw, ",") + "]"
-			if n := len(e.Args.Attachments()); n > 0 {
-				line += " att=" + strconv.Itoa(n)
-			}
-			if e.HasAck() {
-				line += " +ack"
-				if err := e.Ack("ok"); err != nil {
-					t.Errorf("ack: %v", err)
-				}
-			}
-			g.record(line)
-		})
+		recordEmits(t, s, func(l string) { g.record(l) })
 		s.On("req", func(e *server.Event) {
 			var tag string
 			var n int
@@ -89,19 +72,10 @@ func ackServer(t testing.TB) *goServer {
 // its emits, and none of the dropped ones, which no frame carries either;
 // on a WebSocket the plain acks of connected sockets are the loader's.
 func TestBrowserAckFastPath(t *testing.T) {
-	for _, c := range []struct {
-		name, opts string
-		fast       bool // the plain acks take the fast path
-	}{
-		{"websocket", `{"transports":["websocket"]}`, true},
-		{"upgrade", `{}`, true},
-		{"polling", `{"transports":["polling"]}`, false},
-	} {
+	for _, c := range writeTransports {
 		t.Run(c.name, func(t *testing.T) {
 			g := ackServer(t)
-			tb := newTab(t, "ack-"+c.name)
-			tb.navigate(g.origin + "/testdata/drive.html?" + url.Values{"opts": {c.opts}}.Encode())
-			tb.waitConsole("log: connect ", waitLong)
+			tb := driveTab(t, g, "ack-"+c.name, c.opts)
 			eval[bool](tb, `(async () => {
 				window.until = (f) => new Promise((res) => { const t = setInterval(() => { if (f()) { clearInterval(t); res(); } }, 10); });
 				const opts = `+c.opts+`;

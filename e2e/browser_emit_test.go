@@ -26,24 +26,7 @@ import (
 func emitServer(t *testing.T) *goServer {
 	var g *goServer
 	watch := func(s *server.Socket) {
-		nsp := s.Namespace().Name()
-		s.OnAny(func(e *server.Event) {
-			raw := make([]string, 0, e.Args.Len())
-			for _, r := range e.Args.All() {
-				raw = append(raw, string(r))
-			}
-			line := "emit " + nsp + " " + e.Name + " [" + strings.Join(raw, ",") + "]"
-			if n := len(e.Args.Attachments()); n > 0 {
-				line += " att=" + strconv.Itoa(n)
-			}
-			if e.HasAck() {
-				line += " +ack"
-				if err := e.Ack("ok"); err != nil {
-					t.Errorf("ack: %v", err)
-				}
-			}
-			g.record(line)
-		})
+		recordEmits(t, s, func(l string) { g.record(l) })
 	}
 	g = startGoServer(t, goServerOptions{onConnect: watch})
 	for _, nsp := range []string{"/b", "/c", "/r"} {
@@ -75,19 +58,10 @@ func emitsSeen(g *goServer) []string {
 // listener comes after the emits Go buffered before the connection, which
 // Go queues in the same call.
 func TestBrowserEmitFastPath(t *testing.T) {
-	for _, c := range []struct {
-		name, opts string
-		fast       bool // the plain emits take the fast path
-	}{
-		{"websocket", `{"transports":["websocket"]}`, true},
-		{"upgrade", `{}`, true},
-		{"polling", `{"transports":["polling"]}`, false},
-	} {
+	for _, c := range writeTransports {
 		t.Run(c.name, func(t *testing.T) {
 			g := emitServer(t)
-			tb := newTab(t, "emit-"+c.name)
-			tb.navigate(g.origin + "/testdata/drive.html?" + url.Values{"opts": {c.opts}}.Encode())
-			tb.waitConsole("log: connect ", waitLong)
+			tb := driveTab(t, g, "emit-"+c.name, c.opts)
 			eval[bool](tb, `(async () => {
 				const until = (f) => new Promise((res) => { const t = setInterval(() => { if (f()) { clearInterval(t); res(); } }, 10); });
 				const opts = `+c.opts+`;
@@ -174,4 +148,49 @@ func TestBrowserEmitFastPath(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeTransports are the connections the loader's own writes are tested
+// on: a WebSocket from the start, one after the upgrade from polling (fast:
+// the loader writes the plain packets), and polling only (Go writes them).
+var writeTransports = []struct {
+	name, opts string
+	fast       bool
+}{
+	{"websocket", `{"transports":["websocket"]}`, true},
+	{"upgrade", `{}`, true},
+	{"polling", `{"transports":["polling"]}`, false},
+}
+
+// driveTab opens drive.html of g with io() options opts and waits for its
+// socket s to connect.
+func driveTab(t *testing.T, g *goServer, name, opts string) *tab {
+	tb := newTab(t, name)
+	tb.navigate(g.origin + "/testdata/drive.html?" + url.Values{"opts": {opts}}.Encode())
+	tb.waitConsole("log: connect ", waitLong)
+	return tb
+}
+
+// recordEmits has s record every event it receives through record, in the
+// order it reads them: "emit <nsp> <name> [<args>]", " att=<n>" with
+// attachments, " +ack" when acked (with "ok").
+func recordEmits(t testing.TB, s *server.Socket, record func(string)) {
+	nsp := s.Namespace().Name()
+	s.OnAny(func(e *server.Event) {
+		raw := make([]string, 0, e.Args.Len())
+		for _, r := range e.Args.All() {
+			raw = append(raw, string(r))
+		}
+		line := "emit " + nsp + " " + e.Name + " [" + strings.Join(raw, ",") + "]"
+		if n := len(e.Args.Attachments()); n > 0 {
+			line += " att=" + strconv.Itoa(n)
+		}
+		if e.HasAck() {
+			line += " +ack"
+			if err := e.Ack("ok"); err != nil {
+				t.Errorf("ack: %v", err)
+			}
+		}
+		record(line)
+	})
 }
