@@ -21,11 +21,18 @@
 // ErrMessageTooBig. A frame header announcing a large payload costs no
 // memory until its bytes arrive.
 //
+// The reader is resumable (parse.go): it makes a message of the bytes read
+// so far or asks for more, keeping a message's frames read so far, so that
+// the bytes may come from blocking reads of the connection (ReadMessage) or
+// from reads of its descriptor inside a syscall.RawConn.Read callback
+// (ReadInline and ReadRaw, on Unix): there the engine's reader runs its
+// whole loop, handlers included, with one read(2) per message (inline.go).
+//
 // Nothing is buffered while a Conn is idle: bytes are read into a pooled
-// buffer (BufferSize) and given back once used. Wait blocks until the
-// client sends something in a shallow call (on Unix, a poll of the
-// descriptor; elsewhere a read of one byte), so an idle reader's goroutine
-// keeps the smallest stack.
+// buffer (BufferSize) and given back once used. A connection without a
+// descriptor (TLS) waits for the client in Wait, a read of one byte in a
+// shallow call, so that an idle reader's goroutine keeps the smallest
+// stack.
 //
 // # Writing
 //
