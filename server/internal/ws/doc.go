@@ -54,6 +54,7 @@
 //
 // StartClose sends close 1000 and bounds the wait for the client's close
 // frame by CloseWait; DrainAndClose reads (and discards) until that frame,
-// then closes the connection; CloseNow cuts it. Finish gives the read
-// buffer back when the reader is done.
+// then closes the connection; CloseNow cuts it (while the reader is inside
+// ReadInline, by shutting it down: the reader closes it once out). Finish
+// gives the read buffer back when the reader is done.
 package ws
