@@ -19,8 +19,8 @@ type inlineRead struct {
 	handoffs int
 	// lastWait, woke, readAt: as in readLoop.
 	lastWait, woke, readAt time.Duration
-	// waited: the reader waited since it last woke up; the next call of
-	// step is a wake-up, and reads the clock.
+	// waited: the reader waited since its last message; the next message
+	// reads the clock.
 	waited bool
 	// stopIdle: leave at the next idle point (readLoop's policy; never
 	// before a wake-up's first message).
@@ -64,16 +64,13 @@ func (s *Session) readInline(c *wsConn, r *inlineRead) {
 	if err := c.ReadInline(func(fd uintptr) bool {
 		// ReadInline's callback: it reads and handles messages until it
 		// has to wait (false) or leave (true, r.exit says why).
-		if r.waited {
-			now := s.srv.now()
-			r.lastWait, r.woke, r.readAt, r.waited = now-r.woke, now, now, false
-			r.stopIdle = false // a wake-up reads a message first, as readBlocking does
-		}
 		for {
 			typ, data, res, err := c.ReadRaw(fd, r.stopIdle)
 			switch res {
 			case ws.RawWait:
-				r.waited = true
+				// After the wait, a message is read before the next idle
+				// point, as readBlocking does.
+				r.waited, r.stopIdle = true, false
 				return false
 			case ws.RawIdle:
 				r.exit = exitIdle
@@ -81,6 +78,12 @@ func (s *Session) readInline(c *wsConn, r *inlineRead) {
 			case ws.RawError:
 				r.exit, r.err = exitRead, err
 				return true
+			}
+			if r.waited {
+				// The first message after a wait: the clock is read once,
+				// as it came (a wake-up that finds nothing reads none).
+				now := s.srv.now()
+				r.lastWait, r.woke, r.readAt, r.waited = now-r.woke, now, now, false
 			}
 			p, err := eio.DecodeFrame(data, typ == ws.OpBinary)
 			if err == nil && p.Type == eio.Message {

@@ -21,7 +21,7 @@ func inlineServer(t *testing.T, onMsg func(s *Session, p eio.Packet)) (*testServ
 			s.SetHandler(handlerFunc{
 				msg: func(p eio.Packet) {
 					onMsg(s, p)
-					if string(p.Data) != "cut" {
+					if d := string(p.Data); d != "cut" && d != "hold" { // their connection is closed
 						_ = s.Send(p)
 					}
 				},
@@ -129,7 +129,7 @@ func TestInlineCloseFromOtherGoroutine(t *testing.T) {
 		t.Run(during, func(t *testing.T) {
 			entered, closed := make(chan struct{}), make(chan struct{})
 			ts, sessions, closes := inlineServer(t, func(_ *Session, p eio.Packet) {
-				if string(p.Data) == "block" {
+				if string(p.Data) == "hold" {
 					close(entered)
 					<-closed
 				}
@@ -138,7 +138,7 @@ func TestInlineCloseFromOtherGoroutine(t *testing.T) {
 			s := <-sessions
 			busyRoundTrips(t, rc)
 			if during == "handler" {
-				rc.write(frame(0x81, []byte("4block")))
+				rc.write(frame(0x81, []byte("4hold")))
 				<-entered
 			}
 			done := make(chan struct{})

@@ -35,12 +35,14 @@ func (c *Conn) setupWait() {
 // once (one read per message; see inline.go for why that is sound).
 func (c *Conn) ReadRaw(fd uintptr, stopIdle bool) (byte, []byte, RawResult, error) {
 	for {
-		op, msg, err := c.parse()
-		switch {
-		case err == nil:
-			return op, msg, RawMessage, nil
-		case err != errMore:
-			return 0, nil, RawError, err
+		if c.r < c.w || c.part != nil { // else there is nothing to parse
+			op, msg, err := c.parse()
+			switch {
+			case err == nil:
+				return op, msg, RawMessage, nil
+			case err != errMore:
+				return 0, nil, RawError, err
+			}
 		}
 		if c.part == nil && c.r == c.w {
 			c.releaseBuffer()
