@@ -26,7 +26,7 @@ type inlineRead struct {
 	// before a wake-up's first message).
 	stopIdle bool
 
-	exit inlineExit // why step returned true
+	exit inlineExit // why the callback returned true
 	err  error      // the error of exitRead or exitDone
 }
 
@@ -36,7 +36,7 @@ type inlineExit uint8
 const (
 	exitIdle inlineExit = iota // an idle point where the reader parks or hands over
 	exitRead                   // ReadRaw's error
-	exitDone                   // onMessage returned false
+	exitDone                   // the reader is done, as for onMessage's false
 )
 
 // readInline reads c inside ws.Conn.ReadInline (with r's state) until it

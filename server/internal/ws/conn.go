@@ -12,7 +12,8 @@ import (
 const CloseWait = 5 * time.Second
 
 // Conn is the server side of an accepted WebSocket (RFC 6455). One
-// goroutine reads it (ReadMessage, Wait, DrainAndClose, Finish); frames are
+// goroutine reads it (ReadMessage, Wait, ReadInline and ReadRaw,
+// DrainAndClose, Finish); frames are
 // written through its Writer (Out), whose lock keeps every frame whole and
 // in order.
 //
@@ -27,7 +28,7 @@ type Conn struct {
 	rb   *[]byte // pooled read buffer (its capacity is used), nil when empty
 	r, w int     // the unread bytes are (*rb)[r:w]
 	rerr error   // the connection's read error, reported once the buffer is used
-	// pending is the unread payload of the last frame whose header was read
+	// pending is the unused payload of the last frame whose header was used
 	// (-1: unknown, the framing is lost).
 	pending int64
 	part    *partial // a data message in progress (parse.go), nil between messages
