@@ -71,8 +71,8 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 // from a wait (0: it has not waited yet), lastWait how long that wait was.
 //
 // A connection with a descriptor (not TLS) is read inside one read of it
-// (readInline, inlineread.go); the other ones here, waiting for each
-// message in c.Wait, a shallow call. When the session looks idle (its first
+// (readInline, inlineread.go); one without, by readBlocking, which waits
+// for each message in c.Wait, a shallow call. When the session looks idle (its first
 // messages, or a message that came after a long wait), the reader parks the
 // session (idlepoll_linux.go: no goroutine while idle; a goroutine is
 // started when the connection is readable) and returns. Where parking is
@@ -84,8 +84,8 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 // lower). A busy session keeps its goroutine: a goroutine start per message
 // costs more than the memory is worth there.
 //
-// The clock is read once per wait, as the reader wakes up: that reading is
-// when the message came (deliver's inline window starts there) and ends the
+// The clock is read once per wait, as the first message after it is read:
+// that reading is when the message came (deliver's inline window starts there) and ends the
 // wait, which is taken to have begun at the previous wake-up. The time the
 // previous messages took to handle is thus counted as waiting: next to
 // idleGap it is nothing, and a clock reading costs as much as a tenth of
