@@ -70,29 +70,36 @@ func (srv *Server) goReadLoop(s *Session, c *wsConn) {
 // srv.acquire, released when it ends. woke is when the reader last woke up
 // from a wait (0: it has not waited yet), lastWait how long that wait was.
 //
-// It waits for each message in c.Wait, a shallow call. When the session
-// looks idle (its first messages, or a message that came after a long
-// wait), it parks the session (idlepoll_linux.go: no goroutine while idle; a
-// goroutine is started when the connection is readable) and returns. Where
-// parking is not possible (other systems, TLS, a closing connection) it
-// hands the reading over to a new goroutine that waits in c.Wait: an idle
-// session's reader is then a goroutine that never went deeper than that
-// wait, on the smallest stack (2 KB), while one that handled a message (the
-// handler, the writes) keeps 4 KB or more for good (the runtime's stack
-// shrinking can't take it lower). A busy session keeps its goroutine: a
-// goroutine start per message costs more than the memory is worth there.
+// A connection with a descriptor (not TLS) is read inside one read of it
+// (readInline, inlineread.go); one without, by readBlocking, which waits
+// for each message in c.Wait, a shallow call. When the session looks idle (its first
+// messages, or a message that came after a long wait), the reader parks the
+// session (idlepoll_linux.go: no goroutine while idle; a goroutine is
+// started when the connection is readable) and returns. Where parking is
+// not possible (other systems, TLS, a closing connection) it hands the
+// reading over to a new goroutine that waits: an idle session's reader is
+// then a goroutine that never went deeper than that wait, on the smallest
+// stack (2 KB), while one that handled a message (the handler, the writes)
+// keeps 4 KB or more for good (the runtime's stack shrinking can't take it
+// lower). A busy session keeps its goroutine: a goroutine start per message
+// costs more than the memory is worth there.
 //
-// The clock is read once per wait, as the reader wakes up: that reading is
-// when the message came (deliver's inline window starts there) and ends the
+// The clock is read once per wait, as the first message after it is read:
+// that reading is when the message came (deliver's inline window starts there) and ends the
 // wait, which is taken to have begun at the previous wake-up. The time the
 // previous messages took to handle is thus counted as waiting: next to
 // idleGap it is nothing, and a clock reading costs as much as a tenth of
 // the engine's own work per message (vDSO clock_gettime, about 40 ns here).
 func (s *Session) readLoop(c *wsConn, handoffs int, lastWait, woke time.Duration) {
+	s.readInline(c, &inlineRead{handoffs: handoffs, lastWait: lastWait, woke: woke, readAt: woke})
+}
+
+// readBlocking is readLoop with blocking reads.
+func (s *Session) readBlocking(c *wsConn, handoffs int, lastWait, woke time.Duration) {
 	readAt := woke // the first message is read right after the wake-up
 	for {
 		if c.Idle() {
-			if handoffs < idleHandoffs || lastWait >= idleGap {
+			if s.idleStop(handoffs, lastWait) {
 				if !s.park(c, handoffs+1) {
 					go s.waitAndRead(c, handoffs+1)
 				}
@@ -107,20 +114,40 @@ func (s *Session) readLoop(c *wsConn, handoffs int, lastWait, woke time.Duration
 			s.endRead(c, err)
 			return
 		}
-		p, err := eio.DecodeFrame(data, typ == ws.OpBinary)
-		if err != nil {
-			s.terminate(ReasonParseError, err)
-			c.DrainAndClose()
-			s.srv.release()
-			return
-		}
-		if !s.onPacketAt(p, true, readAt) {
-			c.DrainAndClose()
-			s.srv.release()
+		if ok, err := s.onMessage(typ, data, readAt); !ok {
+			s.endMessages(c, err)
 			return
 		}
 		readAt = 0 // the next one, if already buffered, came later: deliver reads the clock
 	}
+}
+
+// idleStop is the hand-off policy of readLoop: whether the reader parks (or
+// hands over) at the next idle point.
+func (s *Session) idleStop(handoffs int, lastWait time.Duration) bool {
+	return handoffs < idleHandoffs || lastWait >= idleGap
+}
+
+// onMessage gives a data message read at readAt (0: deliver reads the
+// clock) to the session. False: the reader is done, as endMessages says
+// (err: the message was not an Engine.IO packet).
+func (s *Session) onMessage(typ byte, data []byte, readAt time.Duration) (bool, error) {
+	p, err := eio.DecodeFrame(data, typ == ws.OpBinary)
+	if err != nil {
+		return false, err
+	}
+	return s.onPacketAt(p, true, readAt), nil
+}
+
+// endMessages ends the reader after onMessage returned false: the session
+// is over, the connection closes after the close handshake, the reader's
+// count is released.
+func (s *Session) endMessages(c *wsConn, err error) {
+	if err != nil {
+		s.terminate(ReasonParseError, err)
+	}
+	c.DrainAndClose()
+	s.srv.release()
 }
 
 // Hand-off policy of readLoop: the first idleHandoffs idle points of a
@@ -136,11 +163,11 @@ func (s *Session) waitAndRead(c *wsConn, handoffs int) {
 }
 
 // resumeRead waits for c (at once when it was parked and is now readable)
-// and goes on reading; since is when the reader began to wait.
+// and goes on reading; since is when the reader began to wait. It is small
+// enough to be inlined into the goroutine that runs it: a frame less under
+// every handler (readInline).
 func (s *Session) resumeRead(c *wsConn, handoffs int, since time.Duration) {
-	c.Wait()
-	now := s.srv.now()
-	s.readLoop(c, handoffs, now-since, now)
+	s.readInline(c, &inlineRead{handoffs: handoffs, woke: since, waited: true})
 }
 
 // endRead ends the session and its connection after ReadMessage failed with

@@ -12,7 +12,8 @@ import (
 const CloseWait = 5 * time.Second
 
 // Conn is the server side of an accepted WebSocket (RFC 6455). One
-// goroutine reads it (ReadMessage, Wait, DrainAndClose, Finish); frames are
+// goroutine reads it (ReadMessage, Wait, ReadInline and ReadRaw,
+// DrainAndClose, Finish); frames are
 // written through its Writer (Out), whose lock keeps every frame whole and
 // in order.
 //
@@ -27,20 +28,24 @@ type Conn struct {
 	rb   *[]byte // pooled read buffer (its capacity is used), nil when empty
 	r, w int     // the unread bytes are (*rb)[r:w]
 	rerr error   // the connection's read error, reported once the buffer is used
-	// pending is the unread payload of the last frame whose header was read
+	// pending is the unused payload of the last frame whose header was used
 	// (-1: unknown, the framing is lost).
 	pending int64
+	part    *partial // a data message in progress (parse.go), nil between messages
 
-	// Shallow idle waits where the connection's descriptor can be polled
-	// (wait_unix.go); nil: Wait reads one byte.
-	raw    syscall.RawConn
-	readFn func(fd uintptr) bool
+	// The connection's descriptor, for ReadInline (read_unix.go); nil
+	// (TLS): the reader blocks in Wait and ReadMessage.
+	raw syscall.RawConn
 
 	owner Owner
 
 	// Small fields together (a Conn is part of every idle session).
 	deflate bool    // permessage-deflate was negotiated
-	one     [1]byte // the fallback wait's read
+	one     [1]byte // Wait's read
+	// drained: the last read inside ReadInline was short (it emptied the
+	// socket) and all of it was used since.
+	drained bool
+	inline  inlineState // the reader is inside ReadInline; CloseNow was called
 }
 
 // Owner is told of a Conn's end.
@@ -116,7 +121,7 @@ func (c *Conn) buffered() []byte {
 }
 
 // Idle reports whether nothing read is waiting to be used.
-func (c *Conn) Idle() bool { return c.r == c.w && c.rerr == nil }
+func (c *Conn) Idle() bool { return c.r == c.w && c.part == nil && c.rerr == nil }
 
 // fill reads until at least n (at most a buffer) bytes are buffered.
 func (c *Conn) fill(n int) error {
@@ -151,9 +156,12 @@ func (c *Conn) releaseBuffer() {
 	}
 }
 
-// waitByte is the fallback of wait: a read of one byte (a TLS connection
-// then holds the rest of its record in its own buffer).
-func (c *Conn) waitByte() {
+// Wait blocks until the client sends something: a read of one byte (a TLS
+// connection then holds the rest of its record in its own buffer). Call it
+// only when idle; a read error is reported by the next ReadMessage. A
+// connection with a descriptor (RawConn) is read with ReadInline instead,
+// which waits holding nothing.
+func (c *Conn) Wait() {
 	n, err := c.conn.Read(c.one[:])
 	if n == 1 {
 		c.rb, c.r, c.w = getBuf(), 0, 1
@@ -173,9 +181,14 @@ func (c *Conn) SendClose(code uint16) {
 }
 
 // CloseNow closes the TCP connection: a read or write in progress fails (a
-// parked reader is resumed first, and finds it closed).
+// parked reader is resumed first, and finds it closed). While the reader is
+// inside ReadInline the connection is shut down instead (closeInline) and
+// the reader closes it once out.
 func (c *Conn) CloseNow() {
 	c.beforeClose()
+	if c.closeInline() {
+		return
+	}
 	_ = c.conn.Close()
 }
 
@@ -227,6 +240,7 @@ func (c *Conn) beforeClose() {
 
 // Finish gives the read buffer back: the reader is done.
 func (c *Conn) Finish() {
+	c.part = nil
 	if c.rb != nil {
 		c.r = c.w
 		c.releaseBuffer()
@@ -234,4 +248,11 @@ func (c *Conn) Finish() {
 	if c.owner != nil {
 		c.owner.Finished()
 	}
+}
+
+func getBuf() *[]byte { return batchBufs.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	*b = (*b)[:0]
+	batchBufs.Put(b)
 }

@@ -21,11 +21,18 @@
 // ErrMessageTooBig. A frame header announcing a large payload costs no
 // memory until its bytes arrive.
 //
+// The reader is resumable (parse.go): it makes a message of the bytes read
+// so far or asks for more, keeping a message's frames read so far, so that
+// the bytes may come from blocking reads of the connection (ReadMessage) or
+// from reads of its descriptor inside a syscall.RawConn.Read callback
+// (ReadInline and ReadRaw, on Unix): there the engine's reader runs its
+// whole loop, handlers included, with one read(2) per message (inline.go).
+//
 // Nothing is buffered while a Conn is idle: bytes are read into a pooled
-// buffer (BufferSize) and given back once used. Wait blocks until the
-// client sends something in a shallow call (on Unix, a poll of the
-// descriptor; elsewhere a read of one byte), so an idle reader's goroutine
-// keeps the smallest stack.
+// buffer (BufferSize) and given back once used. A connection without a
+// descriptor (TLS) waits for the client in Wait, a read of one byte in a
+// shallow call, so that an idle reader's goroutine keeps the smallest
+// stack.
 //
 // # Writing
 //
@@ -47,6 +54,7 @@
 //
 // StartClose sends close 1000 and bounds the wait for the client's close
 // frame by CloseWait; DrainAndClose reads (and discards) until that frame,
-// then closes the connection; CloseNow cuts it. Finish gives the read
-// buffer back when the reader is done.
+// then closes the connection; CloseNow cuts it (while the reader is inside
+// ReadInline, by shutting it down: the reader closes it once out). Finish
+// gives the read buffer back when the reader is done.
 package ws

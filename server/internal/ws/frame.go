@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"unicode/utf8"
 )
 
@@ -70,28 +69,31 @@ type wsHeader struct {
 	n      int64 // payload length
 }
 
-// readHeader reads the next frame header.
-func (c *Conn) readHeader() (wsHeader, error) {
-	var h wsHeader
-	if err := c.fill(2); err != nil {
-		return h, err
+// maxHeader is the longest frame header: 2 bytes, an 8-byte length and the
+// mask. A control frame is at most maxHeader+125 bytes.
+const maxHeader = 14
+
+// peekHeader parses the frame header at the start of b. When b does not
+// hold all of it, ok is false and size is how many bytes it takes (at least
+// the 2 that say).
+func peekHeader(b []byte) (h wsHeader, size int, ok bool, err error) {
+	if len(b) < 2 {
+		return h, 2, false, nil
 	}
-	b := c.buffered()
 	b0, b1 := b[0], b[1]
-	need := 2
+	size = 2
 	switch b1 & 0x7f {
 	case 126:
-		need += 2
+		size += 2
 	case 127:
-		need += 8
+		size += 8
 	}
 	if b1&0x80 != 0 {
-		need += 4
+		size += 4
 	}
-	if err := c.fill(need); err != nil {
-		return h, err
+	if len(b) < size {
+		return h, size, false, nil
 	}
-	b = c.buffered()
 	h.fin, h.rsv, h.op, h.masked = b0&0x80 != 0, b0&0x70, b0&0x0f, b1&0x80 != 0
 	i := 2
 	switch n := b1 & 0x7f; n {
@@ -101,8 +103,7 @@ func (c *Conn) readHeader() (wsHeader, error) {
 	case 127:
 		u := binary.BigEndian.Uint64(b[2:])
 		if u>>63 != 0 {
-			c.pending = -1
-			return h, protocolError("invalid payload length")
+			return h, size, true, protocolError("invalid payload length")
 		}
 		h.n = int64(u)
 		i += 8
@@ -112,9 +113,26 @@ func (c *Conn) readHeader() (wsHeader, error) {
 	if h.masked {
 		copy(h.key[:], b[i:i+4])
 	}
-	c.r += need
-	c.pending = h.n
-	return h, nil
+	return h, size, true, nil
+}
+
+// readHeader reads the next frame header (DrainAndClose).
+func (c *Conn) readHeader() (wsHeader, error) {
+	for {
+		h, size, ok, err := peekHeader(c.buffered())
+		if err != nil {
+			c.pending = -1
+			return h, err
+		}
+		if ok {
+			c.r += size
+			c.pending = h.n
+			return h, nil
+		}
+		if err := c.fill(size); err != nil {
+			return h, err
+		}
+	}
 }
 
 // ReadMessage reads the next data message: its opcode (OpText or OpBinary)
@@ -123,67 +141,23 @@ func (c *Conn) readHeader() (wsHeader, error) {
 // Control frames in between are handled: a ping is answered, a pong
 // ignored, a close frame answered (ErrPeerClosed is returned). Violations of
 // the protocol are returned as *Error; other errors are the connection's.
+// After an error, only DrainAndClose, CloseNow and Finish may follow.
 func (c *Conn) ReadMessage() (byte, []byte, error) {
-	var (
-		msg        []byte
-		op         byte
-		started    bool
-		compressed bool
-	)
 	for {
-		h, err := c.readHeader()
+		op, msg, err := c.parse()
+		if err != errMore {
+			return op, msg, err
+		}
+		if c.rerr != nil {
+			return 0, nil, c.rerr
+		}
+		dst, direct := c.readTarget()
+		n, err := c.conn.Read(dst)
+		c.commit(n, direct)
 		if err != nil {
-			return 0, nil, err
-		}
-		if !h.masked {
-			return 0, nil, protocolError("unmasked client frame")
-		}
-		if h.op >= OpClose {
-			if err := c.control(h); err != nil {
-				return 0, nil, err
-			}
-			continue
-		}
-		switch h.op {
-		case OpContinuation:
-			if !started {
-				return 0, nil, protocolError("continuation frame without a message")
-			}
-			if h.rsv != 0 {
-				return 0, nil, protocolError("RSV bits set on a continuation frame")
-			}
-		case OpText, OpBinary:
-			if started {
-				return 0, nil, protocolError("new message inside a fragmented message")
-			}
-			if h.rsv != 0 && (h.rsv != 0x40 || !c.deflate) {
-				return 0, nil, protocolError("RSV bits set without a negotiated extension")
-			}
-			started, op, compressed = true, h.op, h.rsv != 0
-		default:
-			return 0, nil, protocolError(fmt.Sprintf("unknown opcode %d", h.op))
-		}
-		if h.n > c.maxMsg-int64(len(msg)) {
-			return 0, nil, &Error{Code: CloseMessageTooBig, msg: "message over MaxHTTPBufferSize"}
-		}
-		if msg, err = c.appendPayload(msg, h); err != nil {
-			return 0, nil, err
-		}
-		if h.fin {
-			break
+			c.rerr = err
 		}
 	}
-	if compressed {
-		var err error
-		if msg, err = inflate(msg, c.maxMsg); err != nil {
-			return 0, nil, err
-		}
-	}
-	if op == OpText && !utf8.Valid(msg) {
-		return 0, nil, &Error{Code: CloseInvalidData, msg: "invalid UTF-8 in a text message"}
-	}
-	c.releaseBuffer()
-	return op, msg, nil
 }
 
 // control handles a control frame: ping is answered with a pong, pong is
@@ -197,10 +171,10 @@ func (c *Conn) control(h wsHeader) error {
 		return protocolError("RSV bits set on a control frame")
 	}
 	var buf [125]byte
-	p := buf[:h.n]
-	if err := c.readPayload(p, h.key); err != nil {
-		return err
-	}
+	p := buf[:copy(buf[:h.n], c.buffered())] // parse made sure all of it is buffered
+	c.r += len(p)
+	c.pending = 0
+	maskBytes(h.key, p)
 	switch h.op {
 	case OpPing:
 		return c.out.writeControl(OpPong, p)
@@ -232,64 +206,6 @@ func (c *Conn) control(h wsHeader) error {
 func validCloseCode(code uint16) bool {
 	return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006 ||
 		code >= 3000 && code <= 4999
-}
-
-// eagerPayload: a frame payload up to this size gets its whole buffer at
-// once; a larger one grows as its bytes arrive, so that a
-// client cannot make the server allocate MaxHTTPBufferSize per connection
-// with a frame header alone.
-const eagerPayload = 64 << 10
-
-// appendPayload reads the payload of frame h, unmasked, appended to msg (a
-// message of one frame up to eagerPayload: in a new slice of its exact
-// size).
-func (c *Conn) appendPayload(msg []byte, h wsHeader) ([]byte, error) {
-	if h.n <= eagerPayload {
-		if msg == nil {
-			msg = make([]byte, h.n)
-			return msg, c.readPayload(msg, h.key)
-		}
-		start := len(msg)
-		msg = append(msg, make([]byte, h.n)...)
-		return msg, c.readPayload(msg[start:], h.key)
-	}
-	for done := int64(0); done < h.n; {
-		chunk := min(h.n-done, max(eagerPayload, int64(len(msg))))
-		start := len(msg)
-		msg = append(msg, make([]byte, chunk)...)
-		var key [4]byte
-		for i := range key {
-			key[i] = h.key[(int64(i)+done)&3]
-		}
-		if err := c.readPayload(msg[start:], key); err != nil {
-			return nil, err
-		}
-		done += chunk
-	}
-	return msg, nil
-}
-
-// readPayload reads len(dst) payload bytes into dst, unmasked with key:
-// what is buffered, then straight from the connection.
-func (c *Conn) readPayload(dst []byte, key [4]byte) error {
-	k := 0
-	if c.rb != nil {
-		k = copy(dst, c.buffered())
-		c.r += k
-	}
-	if k < len(dst) {
-		c.releaseBuffer()
-		if c.rerr != nil {
-			return c.rerr
-		}
-		if _, err := io.ReadFull(c.conn, dst[k:]); err != nil {
-			c.rerr = err
-			return err
-		}
-	}
-	c.pending = 0
-	maskBytes(key, dst)
-	return nil
 }
 
 // skip discards n payload bytes.

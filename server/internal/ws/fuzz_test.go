@@ -1,7 +1,9 @@
 package ws
 
 import (
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -21,10 +23,12 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return k, nil
 }
 
-// FuzzWSFrames feeds arbitrary bytes, read in chunks of any size, to the
-// websocket frame reader (with and without permessage-deflate): it never
-// panics or hangs, returns only messages within the size limit or the
-// errors of a closed or broken connection, and gives its buffer back.
+// FuzzWSFrames feeds arbitrary bytes to the websocket frame reader (with
+// and without permessage-deflate) whole, in chunks of one size, and cut at
+// random places (drawn from chunk): it never panics or hangs, returns only
+// messages within the size limit or the errors of a closed or broken
+// connection, gives its buffer back, and makes of the pieces what it makes
+// of the whole (the reader resumes wherever a read ends).
 // Seed corpus: testdata/fuzz/FuzzWSFrames.
 func FuzzWSFrames(f *testing.F) {
 	const limit = 1 << 12
@@ -53,6 +57,11 @@ func FuzzWSFrames(f *testing.F) {
 		c.DrainAndClose()
 		if c.rb != nil {
 			t.Fatal("read buffer kept after the close")
+		}
+		whole := readStream(t, [][]byte{b}, limit, deflate)
+		rng := rand.New(rand.NewPCG(uint64(chunk), uint64(len(b))))
+		if cut := readStream(t, randomPieces(rng, b, 1+int(chunk)), limit, deflate); fmt.Sprint(cut) != fmt.Sprint(whole) {
+			t.Fatalf("in pieces: %.200v, whole: %.200v", cut, whole)
 		}
 	})
 }

@@ -1,0 +1,16 @@
+//go:build !unix
+
+package ws
+
+import "errors"
+
+// setupWait: the descriptor is not read directly here: RawConn stays nil
+// and the reader blocks in Wait and ReadMessage.
+func (c *Conn) setupWait() {}
+
+// ReadRaw is not available here (RawConn is nil).
+func (c *Conn) ReadRaw(uintptr, bool) (byte, []byte, RawResult, error) {
+	return 0, nil, RawError, errors.New("engine: websocket: no descriptor reads on this system")
+}
+
+func shutdownFD(uintptr) {}
