@@ -31,7 +31,6 @@ type wsTransport struct {
 	stopped bool                    // pushFn returned false
 	one     [1]eio.Packet           // the slice onMessage passes to pushFn
 	frames  []byte                  // onFrames' text frames, reused (only there)
-	pkts    []eio.Packet            // onFrames' packets, reused (only there; deliver keeps none)
 	err     error                   // set when the socket closed or failed
 	notify  chan struct{}           // cap 1: something was queued or the socket ended
 	opened  chan struct{}           // closed by the open event
@@ -341,11 +340,7 @@ func (w *wsTransport) onFrames(args []safejs.Value) {
 		w.one[0] = eio.Packet{}
 		return
 	}
-	// The packets' slice is reused too (growing it took about 3 % of the
-	// Go time of a page receiving 16 KB events), taken out of w while in
-	// use: a call that comes in meanwhile makes its own.
-	pkts := w.pkts[:0]
-	w.pkts = nil
+	var pkts []eio.Packet
 	for len(b) > 0 {
 		if len(b) < 4 || int64(len(b)-4) < int64(binary.LittleEndian.Uint32(b)) {
 			err = errors.New("websocket: bad frames from the loader")
@@ -369,9 +364,6 @@ func (w *wsTransport) onFrames(args []safejs.Value) {
 	}
 	if len(pkts) > 0 {
 		w.deliver(pkts) // the frames before a bad one first, as unbatched
-	}
-	if clear(pkts); cap(pkts) <= 1024 { // keeps no frame alive
-		w.pkts = pkts[:0]
 	}
 	if err != nil {
 		w.fail(err)
