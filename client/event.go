@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/json"
 	"strconv"
 	"sync/atomic"
 
@@ -38,8 +39,19 @@ type handler struct {
 func (e *Event) Socket() *Socket { return e.socket }
 
 // Decode decodes the arguments positionally into the pointers v (fewer pointers than arguments is fine).
+// In the browser a string argument without escapes shares the event's bytes
+// (sharedString): the raw arguments (Args) must not be modified.
 func (e *Event) Decode(v ...any) error {
 	for i, p := range v {
+		if sp, ok := p.(*string); ok && browser {
+			var raw json.RawMessage
+			if e.Args.Decode(i, &raw) == nil {
+				if s, ok := sharedString(raw); ok {
+					*sp = s
+					continue
+				}
+			}
+		}
 		if err := e.Args.Decode(i, p); err != nil {
 			return wrap.New("client: event "+strconv.Quote(e.Name)+": "+err.Error(), err)
 		}

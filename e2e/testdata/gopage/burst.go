@@ -19,16 +19,30 @@ import (
 // burstN is the number of "b" events of each burst (burstTest in e2e).
 const burstN = 40
 
+// burstText is the text of event i of burst round (e2e's burstTextLen):
+// "y" in the first burst, "z" in the second, over 16 KB every fourth event.
+func burstText(round, i int) string {
+	fill, n := "y", i
+	if round > 0 {
+		fill = "z"
+	}
+	if i%4 == 3 {
+		n = 16<<10 + i
+	}
+	return strings.Repeat(fill, n)
+}
+
 // burst is the scenario of gopage.html?burst=1 (e2e.TestBrowserGoPageBatch):
 // twice, it asks the server for a burst ("burst", close): "start", then
-// burstN events "b" (i, a string of i bytes "y", or, every fourth, i and
-// the bytes {i, 255}: binary frames between the text ones), the second time
+// burstN events "b" (i, a string (burstText), or, every fourth, i and the
+// bytes {i, 255}: binary frames between the text ones), the second time
 // followed by the end of the session. The "start" handler keeps the main
 // thread busy for 300 ms, so that the burst's frames wait in the browser
 // meanwhile. It checks that every event arrives once, in order, with its
 // payload, that the second burst is followed by a disconnect with reason
 // "transport close", that the first burst's events still hold their
-// arguments after the second, and that the handlers of each burst ran in fewer
+// arguments after the second, and the strings their handlers decoded their
+// text (a string shares its frame's bytes), and that the handlers of each burst ran in fewer
 // JavaScript entries than events (the WebSocket's frames reach Go in
 // batches); unless batched is false (gopage.html?burst=1&csp=1, served
 // under a Content-Security-Policy without 'unsafe-eval'): one entry per
@@ -50,7 +64,9 @@ func burst(ctx context.Context, origin string, batched bool) error {
 		got     []int
 		bad     error
 		kept    []*client.Event // the first burst's text events, checked again at the end
+		keptS   []string        // and the strings their handlers decoded
 		keep    = true
+		round   int
 	)
 	disarm, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
 		mu.Lock()
@@ -81,20 +97,22 @@ func burst(ctx context.Context, origin string, batched bool) error {
 			if err = e.Args.Decode(1, &b); err == nil && !bytes.Equal(b, []byte{byte(i), 255}) {
 				err = fmt.Errorf("event %d: bytes %v", i, b)
 			}
-		} else if err == nil {
-			var s string
-			if err = e.Args.Decode(1, &s); err == nil && s != strings.Repeat("y", i) {
-				err = fmt.Errorf("event %d: %q", i, s)
-			}
 		}
+		var s string
 		mu.Lock()
 		defer mu.Unlock()
+		if err == nil && i%4 != 1 {
+			if err = e.Decode(&i, &s); err == nil && s != burstText(round, i) {
+				err = fmt.Errorf("burst %d event %d: %d bytes %.20q", round, i, len(s), s)
+			}
+		}
 		if err != nil && bad == nil {
 			bad = err
 		}
 		got = append(got, i)
 		if i%4 != 1 && keep {
 			kept = append(kept, e)
+			keptS = append(keptS, s)
 		}
 		if !armed {
 			armed = true
@@ -111,34 +129,34 @@ func burst(ctx context.Context, origin string, batched bool) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	fmt.Println("connected", sock.ID())
-	for round, closeAfter := range []bool{false, true} {
+	for r, closeAfter := range []bool{false, true} {
 		mu.Lock()
-		got, entries = nil, 0
+		got, entries, round = nil, 0, r
 		mu.Unlock()
 		if err := sock.Emit("burst", closeAfter); err != nil {
 			return err
 		}
 		if err := wait(ctx, done); err != nil {
-			return fmt.Errorf("burst %d: %w (events %v)", round, err, got)
+			return fmt.Errorf("burst %d: %w (events %v)", r, err, got)
 		}
 		mu.Lock()
 		g, n, b := got, entries, bad
 		keep = false
 		mu.Unlock()
-		fmt.Println("burst", round, "events", len(g), "in", n, "entries")
+		fmt.Println("burst", r, "events", len(g), "in", n, "entries")
 		if b != nil {
-			return fmt.Errorf("burst %d: %w", round, b)
+			return fmt.Errorf("burst %d: %w", r, b)
 		}
 		for i, v := range g {
 			if i != v || len(g) != burstN {
-				return fmt.Errorf("burst %d: events %v, want 0..%d in order", round, g, burstN-1)
+				return fmt.Errorf("burst %d: events %v, want 0..%d in order", r, g, burstN-1)
 			}
 		}
 		if batched && n > burstN/4 {
-			return fmt.Errorf("burst %d: %d events in %d JavaScript entries: not batched", round, burstN, n)
+			return fmt.Errorf("burst %d: %d events in %d JavaScript entries: not batched", r, burstN, n)
 		}
 		if !batched && n != burstN {
-			return fmt.Errorf("burst %d: %d events in %d JavaScript entries, want one each", round, burstN, n)
+			return fmt.Errorf("burst %d: %d events in %d JavaScript entries, want one each", r, burstN, n)
 		}
 	}
 	select {
@@ -153,13 +171,18 @@ func burst(ctx context.Context, origin string, batched bool) error {
 	// came later (in buffers the client reuses) must not have changed them.
 	mu.Lock()
 	defer mu.Unlock()
+	for k, s := range keptS {
+		if s != burstText(0, len(s)%(16<<10)) { // its length gives i
+			return fmt.Errorf("first burst's text event %d: the string its handler decoded is now %d bytes %.20q", k, len(s), s)
+		}
+	}
 	for _, e := range kept {
 		var (
 			i int
 			s string
 		)
-		if err := e.Decode(&i, &s); err != nil || s != strings.Repeat("y", i) {
-			return fmt.Errorf("first burst's event %d after the second: %q, %v", i, s, err)
+		if err := e.Decode(&i, &s); err != nil || s != burstText(0, i) {
+			return fmt.Errorf("first burst's event %d after the second: %d bytes %.20q, %v", i, len(s), s, err)
 		}
 	}
 	return nil
