@@ -29,9 +29,6 @@ func (s *Session) servePoll(x *exchange) {
 		pkts, trailer, ok := s.pollReplyLocked()
 		if ok {
 			s.getActive, s.noopDue, s.pollYield = false, false, false
-			if s.fastNoops > 0 {
-				s.fastNoops--
-			}
 			finish := s.state == stateClosing
 			s.mu.Unlock()
 			buf := pollBodies.Get().(*[]byte)
@@ -135,7 +132,7 @@ func (s *Session) pollReplyLocked() (pkts []eio.Packet, trailer eio.Packet, ok b
 	case len(s.queue) > 0:
 		pkts, s.queue, s.queuedBytes = s.queue, nil, 0
 		return pkts, eio.Packet{}, true
-	case s.noopDue || s.fastNoops > 0:
+	case s.noopDue:
 		s.noopDue = false
 		return nil, eio.NoopPacket, true
 	}

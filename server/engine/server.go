@@ -24,9 +24,6 @@ type Server struct {
 	deflate     ws.DeflateCache // compressed websocket messages shared by sessions
 	cookie      *http.Cookie    // the session cookie without its value; nil: none
 	idle        idlePoll        // parks idle websocket readers (Linux)
-	// upgradeCheckEvery is upgradeCheckInterval (tests lengthen it to see
-	// what is answered without the check).
-	upgradeCheckEvery time.Duration
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -45,12 +42,11 @@ func NewServer(opts *Options) *Server {
 		panic("engine: Options.OnSession is required")
 	}
 	srv := &Server{
-		opts:              o,
-		log:               o.Logger,
-		start:             time.Now(),
-		sessions:          make(map[string]*Session),
-		upgradeCheckEvery: upgradeCheckInterval,
-		conns:             make(map[*wsConn]struct{}),
+		opts:     o,
+		log:      o.Logger,
+		start:    time.Now(),
+		sessions: make(map[string]*Session),
+		conns:    make(map[*wsConn]struct{}),
 	}
 	if o.Cookie != nil {
 		srv.cookie = o.Cookie.template()

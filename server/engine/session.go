@@ -90,10 +90,6 @@ type Session struct {
 	// pending then with a noop (noopDue), so the client can pause polling.
 	upgradeCheck *time.Timer
 	noopDue      bool
-	// From "3probe" on, this many GETs are answered at once with a noop
-	// (pending or new): the client pauses polling without waiting for the
-	// check (upgrade.go, fastUpgradeNoops).
-	fastNoops uint8
 }
 
 // ID returns the Engine.IO session id. It is a credential: never show it to

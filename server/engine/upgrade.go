@@ -116,30 +116,13 @@ func (srv *Server) acceptAndClose(w http.ResponseWriter, r *http.Request) {
 // (engine.io 6.6 socket.js: setInterval(check, 100) from the probe on).
 const upgradeCheckInterval = 100 * time.Millisecond
 
-// fastUpgradeNoops is how many GETs are answered with a noop at once after
-// "3probe": the one pending then, and one more for a client that read the
-// noop before "3probe" and polled again. The reference answers only with
-// its check every 100 ms, which a client whose GET was pending when the
-// probe came (the usual case against a fast server, whose answer to the
-// connect packet released the previous GET) waits for: the official client
-// holds its emits while it upgrades, so that was 100 ms after every connect
-// (median upgrade pause 100.9 ms with socket.io-client 4.8 against this
-// server before, the reference server 2.1 ms, whose slower answer to the
-// connect packet usually releases the GET).
-const fastUpgradeNoops = 2
-
 // startUpgradeCheckLocked (re)starts the upgrade check after a probe on c:
-// the next fastUpgradeNoops GETs (a pending one now) are answered with a
-// noop at once, then every upgradeCheckInterval a GET pending then is, as
-// the reference does, so the client can pause polling and send "5".
+// every upgradeCheckInterval, a GET pending then is answered with a noop,
+// as the reference does, so the client can pause polling and send "5".
 func (s *Session) startUpgradeCheckLocked(c *wsConn) {
 	s.stopUpgradeCheckLocked()
-	s.fastNoops = fastUpgradeNoops
-	if !s.websocket && s.getActive {
-		s.signalPollLocked()
-	}
 	var t *time.Timer
-	t = time.AfterFunc(s.srv.upgradeCheckEvery, func() {
+	t = time.AfterFunc(upgradeCheckInterval, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.probe != c || s.upgradeCheck != t || s.state != stateOpen {
@@ -149,7 +132,7 @@ func (s *Session) startUpgradeCheckLocked(c *wsConn) {
 			s.noopDue = true
 			s.signalPollLocked()
 		}
-		t.Reset(s.srv.upgradeCheckEvery)
+		t.Reset(upgradeCheckInterval)
 	})
 	s.upgradeCheck = t
 }
@@ -160,7 +143,7 @@ func (s *Session) stopUpgradeCheckLocked() {
 		s.upgradeCheck.Stop()
 		s.upgradeCheck = nil
 	}
-	s.noopDue, s.fastNoops = false, 0
+	s.noopDue = false
 }
 
 // probeReply is the answer to a probe ping ("2probe"). Never modified.

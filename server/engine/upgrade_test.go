@@ -77,48 +77,6 @@ func TestUpgrade(t *testing.T) {
 	}
 }
 
-// TestUpgradeFastNoops: after "3probe" the pending GET and the next one are
-// answered with a noop at once, not by the 100 ms check (made an hour here),
-// and the GET after those waits for the upgrade, as before.
-func TestUpgradeFastNoops(t *testing.T) {
-	ts := newTestServer(t, nil, false)
-	ts.srv.upgradeCheckEvery = time.Hour
-	sid, _ := ts.handshake(t)
-	s := ts.session(t)
-	get := func() <-chan response {
-		ch := make(chan response, 1)
-		go func() { ch <- ts.poll(t, sid) }()
-		return ch
-	}
-	answer := func(ch <-chan response, what string) {
-		t.Helper()
-		select {
-		case res := <-ch:
-			if res.body != "6" {
-				t.Fatalf("%s: %q, want a noop", what, res.body)
-			}
-		case <-time.After(10 * time.Second): // a hang, not a timing: the check is an hour away
-			t.Fatalf("%s: not answered", what)
-		}
-	}
-	pending := get()
-	waitGetPending(t, s)
-	c := ts.dial(t, "EIO=4&transport=websocket&sid="+sid)
-	writeText(t, c, "2probe")
-	if _, f := readFrame(t, c); f != "3probe" {
-		t.Fatalf("probe answer %q", f)
-	}
-	answer(pending, "GET pending at the probe")
-	answer(get(), "GET after the probe")
-	third := get()
-	waitGetPending(t, s)
-	writeText(t, c, "5")
-	answer(third, "third GET, released by the upgrade")
-	if s.Transport() != "websocket" {
-		t.Fatal("not upgraded")
-	}
-}
-
 func TestUpgradeAborted(t *testing.T) {
 	ts := newTestServer(t, nil, false)
 	sid, _ := ts.handshake(t)
