@@ -71,7 +71,7 @@ func NewConn(conn net.Conn, maxMsg int64, deflate bool) *Conn {
 // init sets up c (a zero Conn) for conn.
 func (c *Conn) init(conn net.Conn, maxMsg int64, deflate bool) {
 	c.conn, c.out, c.maxMsg, c.deflate = conn, &Writer{w: conn}, maxMsg, deflate
-	c.setupWait()
+	c.setupRaw()
 }
 
 // SetOwner sets the Conn's owner (nil: none). Call it before the Conn is

@@ -4,9 +4,9 @@ package ws
 
 import "errors"
 
-// setupWait: the descriptor is not read directly here: RawConn stays nil
+// setupRaw: the descriptor is not read directly here: RawConn stays nil
 // and the reader blocks in Wait and ReadMessage.
-func (c *Conn) setupWait() {}
+func (c *Conn) setupRaw() {}
 
 // ReadRaw is not available here (RawConn is nil).
 func (c *Conn) ReadRaw(uintptr, bool) (byte, []byte, RawResult, error) {

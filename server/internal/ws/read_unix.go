@@ -9,9 +9,9 @@ import (
 	"syscall"
 )
 
-// setupWait keeps the connection's descriptor when it has one (a plain TCP
+// setupRaw keeps the connection's descriptor when it has one (a plain TCP
 // connection; not TLS): its reader then reads with ReadInline.
-func (c *Conn) setupWait() {
+func (c *Conn) setupRaw() {
 	sc, ok := c.conn.(syscall.Conn)
 	if !ok {
 		return
