@@ -85,7 +85,7 @@ func BenchmarkBrowserConnect(b *testing.B) {
 // n events "m" (i, a string of size bytes) to the socket. The page asks for
 // the next batch when it has received one: the server's send queue is
 // bounded, and a page that cannot keep up would be disconnected.
-func floodServer(b *testing.B) *goServer {
+func floodServer(b testing.TB) *goServer {
 	return startGoServer(b, goServerOptions{onConnect: func(s *server.Socket) {
 		s.On("flood", func(e *server.Event) {
 			var n, size int
@@ -169,19 +169,25 @@ func enableMetrics(tb *tab) {
 // expression that floods each: browserClients with a JavaScript handler,
 // and a page written in Go (testdata/gomeasure) whose handler is Go, run by
 // the Manager's goroutine ("go") or, with NonBlockingHandlers, on the
-// receiving one ("go-inline").
+// receiving one ("go-inline"); and the floor of a page written in Go
+// (testdata/gofloor: Go gets each event's bytes and does nothing else),
+// with each frame copied to a slice of its own as the client does
+// ("go-floor") and without ("go-floor-bare").
 var receiveClients = []struct{ name, page, flood string }{
 	{"wasm", "measure.html", floodJS},
 	{"official", "measure-official.html", floodJS},
 	{"go", "gomeasure.html", "__flood"},
 	{"go-inline", "gomeasure.html?inline=1", "__flood"},
+	{"go-floor", "gofloor.html?copy=1", "__flood"},
+	{"go-floor-bare", "gofloor.html", "__flood"},
 }
 
 // BenchmarkBrowserReceive: events per second that the page receives and
 // hands to a handler, and main-thread µs per event, for 10k small (16
 // bytes) and 1k large (16 KB) events, every page of receiveClients, b.N
-// rounds each, alternating. x-rate is wasm / official, x-rate-go and
-// x-rate-go-inline the Go pages / official; frames/call-wasm the WebSocket
+// rounds each, alternating. x-rate is wasm / official, x-rate-go,
+// x-rate-go-inline, x-rate-go-floor and x-rate-go-floor-bare the Go pages /
+// official; frames/call-wasm the WebSocket
 // frames per call into Go on the wasm io's page (io.duplex.stats).
 func BenchmarkBrowserReceive(b *testing.B) {
 	for _, c := range []struct {
@@ -222,6 +228,8 @@ func BenchmarkBrowserReceive(b *testing.B) {
 			b.ReportMetric(median(rate["wasm"])/median(rate["official"]), "x-rate")
 			b.ReportMetric(median(rate["go"])/median(rate["official"]), "x-rate-go")
 			b.ReportMetric(median(rate["go-inline"])/median(rate["official"]), "x-rate-go-inline")
+			b.ReportMetric(median(rate["go-floor"])/median(rate["official"]), "x-rate-go-floor")
+			b.ReportMetric(median(rate["go-floor-bare"])/median(rate["official"]), "x-rate-go-floor-bare")
 			b.Logf("rounds: ev/s %v; µs/ev %v", rate, cpu)
 		})
 	}

@@ -33,8 +33,11 @@ func BenchmarkBrowserProfile(b *testing.B) {
 	tb := newTab(b, "profile")
 	loadConnect(tb, g.origin+"/testdata/"+*browserProfilePage)
 	flood, pkg := floodJS, "./client/wasm"
-	if strings.HasPrefix(*browserProfilePage, "gomeasure.html") {
+	switch {
+	case strings.HasPrefix(*browserProfilePage, "gomeasure.html"):
 		flood, pkg = "__flood", "./e2e/testdata/gomeasure"
+	case strings.HasPrefix(*browserProfilePage, "gofloor.html"):
+		flood, pkg = "__flood", "./e2e/testdata/gofloor"
 	}
 	eval[float64](tb, flood+"(500, 16)")
 	run := func(f func(ctx context.Context, t *chromedp.Target) error) {

@@ -50,7 +50,7 @@ func BenchmarkBrowserTrace(b *testing.B) {
 	tb := newTab(b, "trace")
 	loadConnect(tb, g.origin+"/testdata/"+*browserTracePage)
 	flood := floodJS
-	if strings.HasPrefix(*browserTracePage, "gomeasure.html") {
+	if strings.HasPrefix(*browserTracePage, "gomeasure.html") || strings.HasPrefix(*browserTracePage, "gofloor.html") {
 		flood = "__flood"
 	}
 	events := 10000

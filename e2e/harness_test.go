@@ -127,7 +127,8 @@ func startBrowser(profile string) (context.Context, context.CancelFunc, error) {
 // wasmBuild builds the browser binaries once per test binary into a temp
 // directory, as `make wasm` does: client.wasm (./client/wasm), chat.wasm
 // (./www/chat), the tests' Go page gopage.wasm (./e2e/testdata/gopage), the
-// benchmarks' Go page gomeasure.wasm (./e2e/testdata/gomeasure), a
+// benchmarks' Go page gomeasure.wasm (./e2e/testdata/gomeasure) and their
+// floor gofloor.wasm (./e2e/testdata/gofloor), a
 // copy of wasm_exec.js, their .gz variants and client.wasm's .br (gzip
 // and brotli, which make deps installs). The first test that needs them pays
 // for the build; a failed build fails every test that needs it.
@@ -145,6 +146,7 @@ func wasmBuild(t testing.TB) string {
 			{"chat.wasm", "./www/chat"},
 			{"gopage.wasm", "./e2e/testdata/gopage"},
 			{"gomeasure.wasm", "./e2e/testdata/gomeasure"},
+			{"gofloor.wasm", "./e2e/testdata/gofloor"},
 		} {
 			cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, b.out), b.pkg)
 			cmd.Dir = root
@@ -169,7 +171,7 @@ func wasmBuild(t testing.TB) string {
 		// first test's client.wasm for over a minute.
 		// brotli -q 11 takes some 10 s a file: client.wasm only (the
 		// others are served gzipped).
-		for _, f := range []string{"client.wasm", "chat.wasm", "gopage.wasm", "gomeasure.wasm", "wasm_exec.js"} {
+		for _, f := range []string{"client.wasm", "chat.wasm", "gopage.wasm", "gomeasure.wasm", "gofloor.wasm", "wasm_exec.js"} {
 			variants := [][]string{{"gzip", "-9", "-k", "-f"}}
 			if f == "client.wasm" {
 				variants = append(variants, []string{"brotli", "-q", "11", "-k", "-f"})

@@ -10,7 +10,8 @@
 //     (e2e.BenchmarkBrowserConnect);
 //   - events per second received and handed to a JavaScript handler, and
 //     main-thread µs per event, 10k small and 1k large events, both clients,
-//     and the same for a page written in Go whose handler is Go
+//     the same for a page written in Go whose handler is Go, and for the floor
+//     of such a page, which only gets each event's bytes into Go
 //     (e2e.BenchmarkBrowserReceive);
 //   - the page's memory after 10k and after 100k events (e2e.BenchmarkBrowserMemory).
 //
@@ -86,6 +87,13 @@ func run(w io.Writer, loads, rounds int, memory bool) error {
 	for _, sz := range kinds {
 		r := res["BenchmarkBrowserReceive/"+sz.name]
 		fmt.Fprintf(w, "| %s | %.0f | %.2fx | %.0f | %.0f | %.2fx | %.0f |\n", sz.label, r["ev/s-go"], r["x-rate-go"], r["µs-cpu/ev-go"], r["ev/s-go-inline"], r["x-rate-go-inline"], r["µs-cpu/ev-go-inline"])
+	}
+	fmt.Fprintf(w, "\nthe floor of a page written in Go, same runs (e2e/testdata/gofloor: the client's batching of frames into Go, then nothing "+
+		"but counting the events; \"copied\": each frame copied to a slice of its own, as the client does; \"bare\": not):\n\n")
+	fmt.Fprintf(w, "| events | floor copied ev/s | / official | µs/ev | floor bare ev/s | / official | µs/ev |\n|---|---|---|---|---|---|---|\n")
+	for _, sz := range kinds {
+		r := res["BenchmarkBrowserReceive/"+sz.name]
+		fmt.Fprintf(w, "| %s | %.0f | %.2fx | %.0f | %.0f | %.2fx | %.0f |\n", sz.label, r["ev/s-go-floor"], r["x-rate-go-floor"], r["µs-cpu/ev-go-floor"], r["ev/s-go-floor-bare"], r["x-rate-go-floor-bare"], r["µs-cpu/ev-go-floor-bare"])
 	}
 	fmt.Fprintln(w)
 	if memory {
