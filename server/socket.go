@@ -17,31 +17,32 @@ import (
 // Socket is one client's connection to one namespace. Its methods are safe
 // for concurrent use.
 type Socket struct {
-	id        string
-	pid       string
-	nsp       *Namespace
-	client    *client
-	auth      string                    // the CONNECT payload ("": none)
-	hs        atomic.Pointer[Handshake] // built on the first Handshake call
-	data      atomic.Pointer[Data]      // created on the first Data call
-	member    member                    // the MemoryAdapter's record of the socket (guarded by its lock)
-	recovered bool
-	// (Fields ordered so that a Socket fits the 192-byte size class.)
-	acksClosed bool // guarded by mu
-
+	// The fields an event's dispatch and its ack read come first, in one
+	// cache line as often as the size class allows.
+	nsp    *Namespace
+	client *client
+	// handlers is written under mu and read without it by dispatch: a list
+	// never modified in place, shared between sockets (see handlerLists);
+	// nil when there is none.
+	handlers  atomic.Pointer[[]handlerEntry]
 	connected atomic.Bool
 	closing   atomic.Bool
 	// hooked: OnAny handlers or event middlewares are registered (written
 	// under mu); without them an event's dispatch takes no lock.
-	hooked atomic.Bool
+	hooked     atomic.Bool
+	recovered  bool
+	acksClosed bool // guarded by mu
 
-	mu sync.Mutex
-	// handlers is written under mu and read without it by dispatch: a list
-	// never modified in place, shared between sockets (see handlerLists);
-	// nil when there is none.
-	handlers atomic.Pointer[[]handlerEntry]
-	hooks    *socketHooks // nil until one is registered
-	acks     map[uint64]*pendingAck
+	id     string
+	pid    string
+	auth   string                    // the CONNECT payload ("": none)
+	hs     atomic.Pointer[Handshake] // built on the first Handshake call
+	data   atomic.Pointer[Data]      // created on the first Data call
+	member member                    // the MemoryAdapter's record of the socket (guarded by its lock)
+
+	mu    sync.Mutex
+	hooks *socketHooks // nil until one is registered
+	acks  map[uint64]*pendingAck
 }
 
 // socketHooks are a socket's less common handlers, allocated on the first
