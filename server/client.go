@@ -105,18 +105,42 @@ func (c *client) onConnectTimeout() {
 }
 
 // OnMessage implements engine.Handler: one Engine.IO message, on the read loop.
-// An EVENT is checked and split in one pass, its values in buf (on the
-// stack: the Event copies them).
+// A connected socket's event is dispatched once decodeEvent returned it:
+// the decoder's frames are off the stack by then, and the handlers run on
+// a shallower stack (a busy session's reader touches fewer cache lines of
+// its own stack per event).
 func (c *client) OnMessage(m eio.Packet) {
+	if s, e, name := c.decodeEvent(m); e != nil {
+		s.onEvent(e, name)
+	}
+}
+
+// decodeEvent decodes m. An EVENT of a connected socket comes back as its
+// Event (nil: none) with the socket and the event's raw name; any other
+// packet is handled here. An EVENT is checked and split in one pass, its
+// values in buf (on the stack: the Event copies them).
+//
+//go:noinline
+func (c *client) decodeEvent(m eio.Packet) (*Socket, *Event, json.RawMessage) {
 	var buf [eventBufLen]json.RawMessage
 	p, elems, ok, err := c.dec.DecodeSplit(m, buf[:0])
 	if err != nil {
 		c.fail(err)
-		return
+		return nil, nil, nil
 	}
-	if ok {
-		c.onPacket(&p, elems)
+	if !ok {
+		return nil, nil, nil
 	}
+	if elems != nil {
+		c.mu.Lock()
+		s, closed := c.socketLocked(p.NS()), c.closed
+		c.mu.Unlock()
+		if s != nil && !closed && p.Type != sio.Connect && p.Type != sio.ConnectError {
+			return s, s.splitEvent(&p, elems), elems[0]
+		}
+	}
+	c.onPacket(&p, elems)
+	return nil, nil, nil
 }
 
 // onPacket routes p to its namespace's socket; elems are the values of an

@@ -321,6 +321,12 @@ func (s *Socket) onPacket(p *sio.Packet) {
 // onSplitEvent is onPacket for an EVENT that the decoder split into elems
 // (the name, then the arguments; a buffer of the caller's, copied).
 func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
+	s.onEvent(s.splitEvent(p, elems), elems[0])
+}
+
+// splitEvent returns the Event of an EVENT split into elems, with its
+// arguments (copied), to dispatch with the raw name elems[0].
+func (s *Socket) splitEvent(p *sio.Packet, elems []json.RawMessage) *Event {
 	e := newEvent(s, p)
 	var args []json.RawMessage
 	if len(elems) <= len(e.buf) {
@@ -333,7 +339,7 @@ func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
 		args = slices.Clone(elems[1:])
 	}
 	e.Args = sio.RawArgs(args...)
-	s.onEvent(e, elems[0])
+	return e
 }
 
 // onEvent runs the middlewares, then dispatches e, whose name is still raw
@@ -351,6 +357,16 @@ func (s *Socket) onEvent(e *Event, rawName json.RawMessage) {
 			return
 		}
 	}
+	s.onEventLocked(e, rawName)
+}
+
+// onEventLocked is onEvent's path under the socket's lock: middlewares,
+// OnAny handlers, Once handlers, names that are not a plain string. (A
+// function of its own: its frame is not on the stack of the usual event's
+// handlers.)
+//
+//go:noinline
+func (s *Socket) onEventLocked(e *Event, rawName json.RawMessage) {
 	s.mu.Lock()
 	hk := s.hooksLocked()
 	mws := hk.middlewares
