@@ -30,7 +30,7 @@ func TestSharedHandlerLists(t *testing.T) {
 	f1.connect(t, "0")
 	f2.connect(t, "0")
 	f3.connect(t, "0")
-	s1, s2, s3 := f1.c.sockets[0], f2.c.sockets[0], f3.c.sockets[0]
+	s1, s2, s3 := f1.c.snapshot()[0], f2.c.snapshot()[0], f3.c.snapshot()[0]
 	if unsafe.SliceData(s1.handlerList()) == unsafe.SliceData(s2.handlerList()) {
 		t.Fatal("lists ending with per-socket closures are shared")
 	}
@@ -46,7 +46,7 @@ func TestSharedHandlerLists(t *testing.T) {
 	g1, g2 := dial(srv), dial(srv)
 	g1.connect(t, "0/static")
 	g2.connect(t, "0/static")
-	if l1, l2 := g1.c.sockets[0].handlers.Load(), g2.c.sockets[0].handlers.Load(); l1 != l2 || l1 == nil || len(*l1) != 2 {
+	if l1, l2 := g1.c.snapshot()[0].handlers.Load(), g2.c.snapshot()[0].handlers.Load(); l1 != l2 || l1 == nil || len(*l1) != 2 {
 		t.Fatalf("lists %p and %p, want one of 2", l1, l2)
 	}
 	want := []string{"static:" + s1.ID(), "once:" + s1.ID(), "static:" + s1.ID(), "closure:" + s1.ID(),
@@ -83,7 +83,7 @@ func TestHandlerListsEviction(t *testing.T) {
 			t.Fatalf("handler %d ran %d times, want %d", i, c, len(fs))
 		}
 	}
-	if got := len(fs[2].c.sockets[0].handlerList()); got != n {
+	if got := len(fs[2].c.snapshot()[0].handlerList()); got != n {
 		t.Fatalf("%d handlers, want %d", got, n)
 	}
 }
@@ -117,7 +117,7 @@ func TestHooksAddedLater(t *testing.T) {
 	})
 	f := dial(srv)
 	f.connect(t, "0")
-	s := f.c.sockets[0]
+	s := f.c.snapshot()[0]
 	f.in(`2["a"]`)
 	s.OnAny(func(e *Event) { got = append(got, "any:"+e.Name) })
 	f.in(`2["a"]`)
@@ -150,6 +150,37 @@ func TestOnceWithoutHooks(t *testing.T) {
 	f.connect(t, "0")
 	f.in(`2["a"]`, `2["b"]`, `2["a"]`, `2["\u0062"]`, `2["c"]`)
 	want := []string{"a", "once", "b", "a", "b"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestEventsAcrossNamespaces: a client's events reach the socket of their
+// namespace whether it has one socket (read without the client's lock) or
+// several, as sockets join and leave; none is dispatched once it closed.
+func TestEventsAcrossNamespaces(t *testing.T) {
+	srv := newServer(t, nil)
+	var got []string
+	on := func(s *Socket) {
+		nsp := s.Namespace().Name()
+		s.On("a", func(e *Event) { got = append(got, nsp) })
+	}
+	srv.OnConnection(on)
+	srv.Of("/x").OnConnection(on)
+	f := dial(srv)
+	f.connect(t, "0")
+	f.in(`2["a"]`)
+	f.connect(t, "0/x,")
+	f.in(`2["a"]`, `2/x,["a"]`)
+	f.in("1")
+	f.in(`2/x,["a"]`)
+	f.connect(t, "0")
+	f.in(`2["a"]`, `2/x,["a"]`)
+	f.in("1/x,")
+	f.in(`2["a"]`)
+	f.c.close(reasonForcedServerClose)
+	f.in(`2["a"]`)
+	want := []string{"/", "/", "/x", "/x", "/", "/x", "/"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
