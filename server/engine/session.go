@@ -458,7 +458,7 @@ func (s *Session) onPacketAt(p eio.Packet, viaWebsocket bool, readAt time.Durati
 	s.srv.stats.received(p)
 	switch p.Type {
 	case eio.Message:
-		s.deliver(p, readAt)
+		s.deliver(p, readAt, nil, 0)
 		return true
 	case eio.Pong:
 		s.mu.Lock()
@@ -488,7 +488,9 @@ func (s *Session) onPacketAt(p eio.Packet, viaWebsocket bool, readAt time.Durati
 // What the handler sends (within inlineWindow) is written from this
 // goroutine once it returns. readAt, when not 0, is a clock reading taken
 // as the message came, to count inlineWindow from (no second reading).
-func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
+// rc and fd are the reader's connection and descriptor when it delivers
+// inside its ReadInline callback (else nil and 0): see flush.
+func (s *Session) deliver(p eio.Packet, readAt time.Duration, rc *wsConn, fd uintptr) {
 	s.mu.Lock()
 	for s.dispatching {
 		if s.dispatchDone == nil {
@@ -540,7 +542,7 @@ func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
 		s.handler.OnClose(reason, err)
 	}
 	if c != nil {
-		s.flush(c, true, batch)
+		s.flush(c, true, batch, rc, fd)
 	}
 }
 
