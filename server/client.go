@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duplexio/duplex/protocol/eio"
@@ -36,11 +37,14 @@ type client struct {
 	req  *requestInfo
 	dec  sio.Decoder // read loop only
 
-	// Few namespaces per session (mostly one): slices, searched by name,
-	// nil when empty (an idle connection holds one small array, not maps).
-	mu      sync.Mutex
-	sockets []*Socket     // connected, one per namespace
-	socket1 [1]*Socket    // sockets' array while there is one (no allocation)
+	// Few namespaces per session (mostly one): one socket, or a slice
+	// searched by name (not a map).
+	mu sync.Mutex
+	// one is the connected socket while there is exactly one and the client
+	// is open (then sockets is nil): written under mu, read without it by
+	// an event's dispatch (decodeEvent).
+	one     atomic.Pointer[Socket]
+	sockets []*Socket     // the connected sockets otherwise, one per namespace (nil: none)
 	pending []pendingConn // namespaces whose connection is in progress
 	closed  bool
 	timer   *time.Timer // the connect timeout; nil once a namespace is joined or the client closed
@@ -55,6 +59,12 @@ type pendingConn struct {
 
 // socketLocked returns the connected socket of namespace name, or nil.
 func (c *client) socketLocked(name string) *Socket {
+	if s := c.one.Load(); s != nil {
+		if s.nsp.name == name {
+			return s
+		}
+		return nil
+	}
 	for _, s := range c.sockets {
 		if s.nsp.name == name {
 			return s
@@ -96,7 +106,7 @@ func (c *client) stopTimerLocked() {
 
 func (c *client) onConnectTimeout() {
 	c.mu.Lock()
-	idle := !c.closed && len(c.sockets) == 0
+	idle := !c.closed && c.one.Load() == nil && len(c.sockets) == 0
 	c.mu.Unlock()
 	if idle {
 		c.srv.log.Debug("socket.io: no namespace joined before the connect timeout")
@@ -105,18 +115,46 @@ func (c *client) onConnectTimeout() {
 }
 
 // OnMessage implements engine.Handler: one Engine.IO message, on the read loop.
-// An EVENT is checked and split in one pass, its values in buf (on the
-// stack: the Event copies them).
+// A connected socket's event is dispatched once decodeEvent returned it:
+// the decoder's frames are off the stack by then, and the handlers run on
+// a shallower stack (a busy session's reader touches fewer cache lines of
+// its own stack per event).
 func (c *client) OnMessage(m eio.Packet) {
+	if s, e, name := c.decodeEvent(m); e != nil {
+		s.onEvent(e, name)
+	}
+}
+
+// decodeEvent decodes m. An EVENT of a connected socket comes back as its
+// Event (nil: none) with the socket and the event's raw name; any other
+// packet is handled here. An EVENT is checked and split in one pass, its
+// values in buf (on the stack: the Event copies them).
+//
+//go:noinline
+func (c *client) decodeEvent(m eio.Packet) (*Socket, *Event, json.RawMessage) {
 	var buf [eventBufLen]json.RawMessage
 	p, elems, ok, err := c.dec.DecodeSplit(m, buf[:0])
 	if err != nil {
 		c.fail(err)
-		return
+		return nil, nil, nil
 	}
-	if ok {
-		c.onPacket(&p, elems)
+	if !ok {
+		return nil, nil, nil
 	}
+	if elems != nil && p.Type != sio.Connect && p.Type != sio.ConnectError {
+		// The usual session has one namespace: its socket, without the lock.
+		if s := c.one.Load(); s != nil && s.nsp.name == p.NS() {
+			return s, s.splitEvent(&p, elems), elems[0]
+		}
+		c.mu.Lock()
+		s, closed := c.socketLocked(p.NS()), c.closed
+		c.mu.Unlock()
+		if s != nil && !closed {
+			return s, s.splitEvent(&p, elems), elems[0]
+		}
+	}
+	c.onPacket(&p, elems)
+	return nil, nil, nil
 }
 
 // onPacket routes p to its namespace's socket; elems are the values of an
@@ -194,11 +232,12 @@ func (c *client) attach(s *Socket) bool {
 	if c.closed {
 		return false
 	}
-	c.sockets = slices.DeleteFunc(c.sockets, func(o *Socket) bool { return o.nsp.name == s.nsp.name })
-	if c.sockets == nil {
-		c.sockets = c.socket1[:0]
+	if one := c.one.Load(); (one == nil && c.sockets == nil) || (one != nil && one.nsp.name == s.nsp.name) {
+		c.one.Store(s) // the usual case, no slice
+	} else {
+		all := slices.DeleteFunc(c.socketsLocked(), func(o *Socket) bool { return o.nsp.name == s.nsp.name })
+		c.setSocketsLocked(append(all, s))
 	}
-	c.sockets = append(c.sockets, s)
 	s.connected.Store(true)
 	c.stopTimerLocked()
 	return true
@@ -206,19 +245,42 @@ func (c *client) attach(s *Socket) bool {
 
 func (c *client) remove(s *Socket) {
 	c.mu.Lock()
-	if i := slices.Index(c.sockets, s); i >= 0 {
-		c.sockets = slices.Delete(c.sockets, i, i+1)
-		if len(c.sockets) == 0 {
-			c.sockets = nil
-		}
+	if c.one.Load() == s {
+		c.one.Store(nil)
+	} else if slices.Contains(c.sockets, s) {
+		c.setSocketsLocked(slices.DeleteFunc(c.sockets, func(o *Socket) bool { return o == s }))
 	}
 	c.mu.Unlock()
+}
+
+// socketsLocked returns the connected sockets (c.mu held): a slice the
+// caller may modify (a new one for a single socket, else c.sockets).
+func (c *client) socketsLocked() []*Socket {
+	if s := c.one.Load(); s != nil {
+		return []*Socket{s}
+	}
+	return c.sockets
+}
+
+// setSocketsLocked records all as the connected sockets (c.mu held): a
+// single one of an open client goes to c.one.
+func (c *client) setSocketsLocked(all []*Socket) {
+	if len(all) == 1 && !c.closed {
+		c.one.Store(all[0])
+		c.sockets = nil
+		return
+	}
+	c.one.Store(nil)
+	if len(all) == 0 {
+		all = nil
+	}
+	c.sockets = all
 }
 
 func (c *client) snapshot() []*Socket {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return slices.Clone(c.sockets)
+	return slices.Clone(c.socketsLocked())
 }
 
 // fail handles a protocol error: the sockets get it as an error (OnError),
@@ -257,6 +319,7 @@ func (c *client) OnClose(reason string, _ error) {
 		return
 	}
 	c.closed = true
+	c.setSocketsLocked(c.socketsLocked()) // none in c.one once closed
 	c.stopTimerLocked()
 	var pending []*Socket
 	for _, p := range c.pending {

@@ -106,19 +106,60 @@ func (e *Event) AckArgs(args Args) error {
 	for _, r := range raw {
 		n += max(len(r), len("null"))
 	}
-	return e.answer(args.Attachments(), n, func(b []byte) ([]byte, [][]byte, error) {
-		b = append(b, '[')
-		for i, r := range raw {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if len(r) == 0 {
-				r = json.RawMessage("null")
-			}
-			b = append(b, r...)
+	if len(args.Attachments()) == 0 {
+		// The usual ack: its text is put together here rather than by
+		// answer's payload function, a few frames less under the handler.
+		b, err := e.ackHeader(n)
+		if err != nil {
+			return err
 		}
-		return append(b, ']'), args.Attachments(), nil
+		return e.socket.client.sendText(appendArray(b, raw), false)
+	}
+	return e.ackArgsBinary(args, raw, n)
+}
+
+// ackArgsBinary is AckArgs for arguments with attachments (out of line: its
+// frame is not under the usual ack).
+//
+//go:noinline
+func (e *Event) ackArgsBinary(args Args, raw []json.RawMessage, size int) error {
+	return e.answer(args.Attachments(), size, func(b []byte) ([]byte, [][]byte, error) {
+		return appendArray(b, raw), args.Attachments(), nil
 	})
+}
+
+// appendArray appends the JSON array of raw (an empty value as null).
+func appendArray(b []byte, raw []json.RawMessage) []byte {
+	b = append(b, '[')
+	for i, r := range raw {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if len(r) == 0 {
+			r = json.RawMessage("null")
+		}
+		b = append(b, r...)
+	}
+	return append(b, ']')
+}
+
+// ackHeader takes e's ack, as answer does, and returns the ack's header in a
+// buffer with room for size more bytes (the Event's own when it fits).
+//
+//go:noinline
+func (e *Event) ackHeader(size int) ([]byte, error) {
+	if e.ack == nil {
+		return nil, ErrNoAck
+	}
+	if !e.acked.CompareAndSwap(false, true) {
+		return nil, ErrAlreadyAcked
+	}
+	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.ack.id, HasID: true}
+	buf := e.ack.text[:0]
+	if hdr := p.TextLen(); cap(buf) < hdr+size {
+		buf = make([]byte, 0, hdr+size)
+	}
+	return p.AppendText(buf), nil
 }
 
 // answer sends e's ack, whose payload appends (with att, the attachments it

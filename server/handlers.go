@@ -31,18 +31,19 @@ type handlerLists struct {
 // never match and only cycle through it.
 const handlerListsSize = 32
 
-// handlerExtension is one remembered step: base (its array and length) plus
-// add gave list. The entry keeps base, add.fn and list alive, so that their
-// addresses cannot be reused by other values while it is remembered.
+// handlerExtension is one remembered step: base plus add gave list. The
+// entry keeps base, add.fn and list alive, so that their addresses cannot be
+// reused by other values while it is remembered.
 type handlerExtension struct {
-	base []handlerEntry
+	base *[]handlerEntry
 	add  handlerEntry
-	list []handlerEntry
+	list *[]handlerEntry
 }
 
-// extend returns base with e appended, as a list that is never modified in
-// place: a remembered one when the same step was made before.
-func (hl *handlerLists) extend(base []handlerEntry, e handlerEntry) []handlerEntry {
+// extend returns base (nil: none) with e appended, as a list that is never
+// modified in place: a remembered one when the same step was made before.
+// A list is shared by its address (the socket reads it atomically).
+func (hl *handlerLists) extend(base *[]handlerEntry, e handlerEntry) *[]handlerEntry {
 	hl.mu.Lock()
 	defer hl.mu.Unlock()
 	if hl.ring == nil {
@@ -50,11 +51,16 @@ func (hl *handlerLists) extend(base []handlerEntry, e handlerEntry) []handlerEnt
 	}
 	for i := range hl.ring {
 		x := &hl.ring[i]
-		if x.list != nil && sameList(x.base, base) && sameHandler(&x.add, &e) {
+		if x.list != nil && x.base == base && sameHandler(&x.add, &e) {
 			return x.list
 		}
 	}
-	list := append(base[:len(base):len(base)], e)
+	var hs []handlerEntry
+	if base != nil {
+		hs = *base
+	}
+	l := append(hs[:len(hs):len(hs)], e)
+	list := &l
 	hl.ring[hl.next] = handlerExtension{base: base, add: e, list: list}
 	hl.next = (hl.next + 1) % handlerListsSize
 	return list
@@ -66,12 +72,6 @@ func (hl *handlerLists) forget() {
 	hl.mu.Lock()
 	hl.ring, hl.next = nil, 0
 	hl.mu.Unlock()
-}
-
-// sameList reports whether a and b are the same list: same array, same
-// length (lists are never modified in place).
-func sameList(a, b []handlerEntry) bool {
-	return len(a) == len(b) && unsafe.SliceData(a) == unsafe.SliceData(b)
 }
 
 // sameHandler reports whether a and b are the same registration: same event,

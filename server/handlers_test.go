@@ -30,8 +30,8 @@ func TestSharedHandlerLists(t *testing.T) {
 	f1.connect(t, "0")
 	f2.connect(t, "0")
 	f3.connect(t, "0")
-	s1, s2, s3 := f1.c.sockets[0], f2.c.sockets[0], f3.c.sockets[0]
-	if unsafe.SliceData(s1.handlers) == unsafe.SliceData(s2.handlers) {
+	s1, s2, s3 := f1.c.snapshot()[0], f2.c.snapshot()[0], f3.c.snapshot()[0]
+	if unsafe.SliceData(s1.handlerList()) == unsafe.SliceData(s2.handlerList()) {
 		t.Fatal("lists ending with per-socket closures are shared")
 	}
 	f1.in(`2["a"]`, `2["a"]`, `2["b"]`)
@@ -46,8 +46,8 @@ func TestSharedHandlerLists(t *testing.T) {
 	g1, g2 := dial(srv), dial(srv)
 	g1.connect(t, "0/static")
 	g2.connect(t, "0/static")
-	if l1, l2 := g1.c.sockets[0].handlers, g2.c.sockets[0].handlers; !sameList(l1, l2) || len(l1) != 2 {
-		t.Fatalf("lists %p (%d) and %p (%d), want one", l1, len(l1), l2, len(l2))
+	if l1, l2 := g1.c.snapshot()[0].handlers.Load(), g2.c.snapshot()[0].handlers.Load(); l1 != l2 || l1 == nil || len(*l1) != 2 {
+		t.Fatalf("lists %p and %p, want one of 2", l1, l2)
 	}
 	want := []string{"static:" + s1.ID(), "once:" + s1.ID(), "static:" + s1.ID(), "closure:" + s1.ID(),
 		"closure:" + s2.ID(), "static:" + s3.ID(), "once:" + s3.ID(), "closure:" + s3.ID()}
@@ -83,7 +83,7 @@ func TestHandlerListsEviction(t *testing.T) {
 			t.Fatalf("handler %d ran %d times, want %d", i, c, len(fs))
 		}
 	}
-	if got := len(fs[2].c.sockets[0].handlers); got != n {
+	if got := len(fs[2].c.snapshot()[0].handlerList()); got != n {
 		t.Fatalf("%d handlers, want %d", got, n)
 	}
 }
@@ -103,5 +103,85 @@ func TestIdleSizes(t *testing.T) {
 		if c.size > c.want {
 			t.Errorf("%s is %d bytes, over its %d-byte size class", c.name, c.size, c.want)
 		}
+	}
+}
+
+// TestHooksAddedLater: events dispatched without the socket's lock (no
+// middleware, no OnAny handler) see the hooks registered afterwards, and
+// OffAny takes the socket back to that path.
+func TestHooksAddedLater(t *testing.T) {
+	srv := newServer(t, nil)
+	var got []string
+	srv.OnConnection(func(s *Socket) {
+		s.On("a", func(e *Event) { got = append(got, "a") })
+	})
+	f := dial(srv)
+	f.connect(t, "0")
+	s := f.c.snapshot()[0]
+	f.in(`2["a"]`)
+	s.OnAny(func(e *Event) { got = append(got, "any:"+e.Name) })
+	f.in(`2["a"]`)
+	s.Use(func(e *Event, next func(error)) {
+		got = append(got, "mw:"+e.Name)
+		next(nil)
+	})
+	f.in(`2["a"]`)
+	s.OffAny()
+	f.in(`2["a"]`)
+	s.Once("a", func(e *Event) { got = append(got, "once") })
+	f.in(`2["a"]`, `2["a"]`)
+	want := []string{"a", "any:a", "a", "mw:a", "any:a", "a", "mw:a", "a", "mw:a", "a", "once", "mw:a", "a"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestOnceWithoutHooks: a Once handler runs once on the path without hooks,
+// while the socket's other handlers of the event go on running.
+func TestOnceWithoutHooks(t *testing.T) {
+	srv := newServer(t, nil)
+	var got []string
+	srv.OnConnection(func(s *Socket) {
+		s.On("a", func(e *Event) { got = append(got, "a") })
+		s.Once("a", func(e *Event) { got = append(got, "once") })
+		s.On("b", func(e *Event) { got = append(got, "b") })
+	})
+	f := dial(srv)
+	f.connect(t, "0")
+	f.in(`2["a"]`, `2["b"]`, `2["a"]`, `2["\u0062"]`, `2["c"]`)
+	want := []string{"a", "once", "b", "a", "b"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestEventsAcrossNamespaces: a client's events reach the socket of their
+// namespace whether it has one socket (read without the client's lock) or
+// several, as sockets join and leave; none is dispatched once it closed.
+func TestEventsAcrossNamespaces(t *testing.T) {
+	srv := newServer(t, nil)
+	var got []string
+	on := func(s *Socket) {
+		nsp := s.Namespace().Name()
+		s.On("a", func(e *Event) { got = append(got, nsp) })
+	}
+	srv.OnConnection(on)
+	srv.Of("/x").OnConnection(on)
+	f := dial(srv)
+	f.connect(t, "0")
+	f.in(`2["a"]`)
+	f.connect(t, "0/x,")
+	f.in(`2["a"]`, `2/x,["a"]`)
+	f.in("1")
+	f.in(`2/x,["a"]`)
+	f.connect(t, "0")
+	f.in(`2["a"]`, `2/x,["a"]`)
+	f.in("1/x,")
+	f.in(`2["a"]`)
+	f.c.close(reasonForcedServerClose)
+	f.in(`2["a"]`)
+	want := []string{"/", "/", "/x", "/x", "/", "/x", "/"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
 	}
 }

@@ -17,25 +17,32 @@ import (
 // Socket is one client's connection to one namespace. Its methods are safe
 // for concurrent use.
 type Socket struct {
-	id        string
-	pid       string
-	nsp       *Namespace
-	client    *client
-	auth      string                    // the CONNECT payload ("": none)
-	hs        atomic.Pointer[Handshake] // built on the first Handshake call
-	data      atomic.Pointer[Data]      // created on the first Data call
-	member    member                    // the MemoryAdapter's record of the socket (guarded by its lock)
-	recovered bool
-	// (Fields ordered so that a Socket fits the 192-byte size class.)
-	acksClosed bool // guarded by mu
-
+	// The fields an event's dispatch and its ack read come first, in one
+	// cache line as often as the size class allows.
+	nsp    *Namespace
+	client *client
+	// handlers is written under mu and read without it by dispatch: a list
+	// never modified in place, shared between sockets (see handlerLists);
+	// nil when there is none.
+	handlers  atomic.Pointer[[]handlerEntry]
 	connected atomic.Bool
 	closing   atomic.Bool
+	// hooked: OnAny handlers or event middlewares are registered (written
+	// under mu); without them an event's dispatch takes no lock.
+	hooked     atomic.Bool
+	recovered  bool
+	acksClosed bool // guarded by mu
 
-	mu       sync.Mutex
-	handlers []handlerEntry // never modified in place: dispatch iterates a snapshot; shared between sockets (see handlerLists)
-	hooks    *socketHooks   // nil until one is registered
-	acks     map[uint64]*pendingAck
+	id     string
+	pid    string
+	auth   string                    // the CONNECT payload ("": none)
+	hs     atomic.Pointer[Handshake] // built on the first Handshake call
+	data   atomic.Pointer[Data]      // created on the first Data call
+	member member                    // the MemoryAdapter's record of the socket (guarded by its lock)
+
+	mu    sync.Mutex
+	hooks *socketHooks // nil until one is registered
+	acks  map[uint64]*pendingAck
 }
 
 // socketHooks are a socket's less common handlers, allocated on the first
@@ -66,6 +73,30 @@ func (s *Socket) addHooksLocked() *socketHooks {
 		s.hooks = new(socketHooks)
 	}
 	return s.hooks
+}
+
+// noteHooksLocked records whether dispatch has hooks to run (s.mu held,
+// after OnAny handlers or middlewares changed).
+func (s *Socket) noteHooksLocked() {
+	hk := s.hooksLocked()
+	s.hooked.Store(len(hk.anyHandlers) > 0 || len(hk.middlewares) > 0)
+}
+
+// handlerList returns s's current handler list (not to be modified).
+func (s *Socket) handlerList() []handlerEntry {
+	if p := s.handlers.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// setHandlersLocked replaces s's handler list (s.mu held).
+func (s *Socket) setHandlersLocked(hs []handlerEntry) {
+	if hs == nil {
+		s.handlers.Store(nil)
+		return
+	}
+	s.handlers.Store(&hs)
 }
 
 func newSocket(nsp *Namespace, c *client, auth json.RawMessage) *Socket {
@@ -129,14 +160,14 @@ func (s *Socket) Once(event string, h EventHandler) { s.addHandler(event, h, tru
 
 func (s *Socket) addHandler(event string, h EventHandler, once bool) {
 	s.mu.Lock()
-	s.handlers = s.nsp.handlerLists.extend(s.handlers, handlerEntry{event, h, once})
+	s.handlers.Store(s.nsp.handlerLists.extend(s.handlers.Load(), handlerEntry{event, h, once}))
 	s.mu.Unlock()
 }
 
 // Off removes every handler of event.
 func (s *Socket) Off(event string) {
 	s.mu.Lock()
-	s.handlers = s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.event == event })
+	s.setHandlersLocked(s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.event == event }))
 	s.mu.Unlock()
 }
 
@@ -145,6 +176,7 @@ func (s *Socket) OnAny(h EventHandler) {
 	s.mu.Lock()
 	hk := s.addHooksLocked()
 	hk.anyHandlers = append(hk.anyHandlers, h)
+	s.noteHooksLocked()
 	s.mu.Unlock()
 }
 
@@ -154,6 +186,7 @@ func (s *Socket) OffAny() {
 	if s.hooks != nil {
 		s.hooks.anyHandlers = nil
 	}
+	s.noteHooksLocked()
 	s.mu.Unlock()
 }
 
@@ -183,6 +216,7 @@ func (s *Socket) Use(mw func(e *Event, next func(error))) {
 	s.mu.Lock()
 	hk := s.addHooksLocked()
 	hk.middlewares = append(hk.middlewares, mw)
+	s.noteHooksLocked()
 	s.mu.Unlock()
 }
 
@@ -287,6 +321,12 @@ func (s *Socket) onPacket(p *sio.Packet) {
 // onSplitEvent is onPacket for an EVENT that the decoder split into elems
 // (the name, then the arguments; a buffer of the caller's, copied).
 func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
+	s.onEvent(s.splitEvent(p, elems), elems[0])
+}
+
+// splitEvent returns the Event of an EVENT split into elems, with its
+// arguments (copied), to dispatch with the raw name elems[0].
+func (s *Socket) splitEvent(p *sio.Packet, elems []json.RawMessage) *Event {
 	e := newEvent(s, p)
 	var args []json.RawMessage
 	if len(elems) <= len(e.buf) {
@@ -299,27 +339,41 @@ func (s *Socket) onSplitEvent(p *sio.Packet, elems []json.RawMessage) {
 		args = slices.Clone(elems[1:])
 	}
 	e.Args = sio.RawArgs(args...)
-	s.onEvent(e, elems[0])
+	return e
 }
 
 // onEvent runs the middlewares, then dispatches e, whose name is still raw
 // JSON: it becomes the registered handler's own string when one matches (no
 // allocation per event).
 func (s *Socket) onEvent(e *Event, rawName json.RawMessage) {
+	if !s.hooked.Load() {
+		// No middleware, no OnAny handler: the handlers are read without
+		// the lock (a list never modified in place), unless the event has
+		// a Once handler to drop.
+		hs := s.handlerList()
+		if name, ok := handlerName(hs, rawName); ok && !hasOnce(hs, name) {
+			e.Name = name
+			s.run(e, nil, hs)
+			return
+		}
+	}
+	s.onEventLocked(e, rawName)
+}
+
+// onEventLocked is onEvent's path under the socket's lock: middlewares,
+// OnAny handlers, Once handlers, names that are not a plain string. (A
+// function of its own: its frame is not on the stack of the usual event's
+// handlers.)
+//
+//go:noinline
+func (s *Socket) onEventLocked(e *Event, rawName json.RawMessage) {
 	s.mu.Lock()
 	hk := s.hooksLocked()
 	mws := hk.middlewares
 	anys := hk.anyHandlers
-	hs := s.handlers
+	hs := s.handlerList()
 	var ok bool
-	if rawName[0] == '"' && bytes.IndexByte(rawName, '\\') < 0 { // (else converted once, below)
-		for i := range hs {
-			if sio.EventNameIs(rawName, hs[i].event) {
-				e.Name, ok = hs[i].event, true
-				break
-			}
-		}
-	}
+	e.Name, ok = handlerName(hs, rawName)
 	if !ok {
 		e.Name, ok = sio.EventName(rawName)
 	}
@@ -356,6 +410,30 @@ func (s *Socket) onEvent(e *Event, rawName json.RawMessage) {
 	run(0)
 }
 
+// handlerName returns the event name of the handler in hs that rawName (a
+// JSON string without escapes) names: the handler's own string.
+func handlerName(hs []handlerEntry, rawName json.RawMessage) (string, bool) {
+	if rawName[0] != '"' || bytes.IndexByte(rawName, '\\') >= 0 {
+		return "", false // (converted once by the caller)
+	}
+	for i := range hs {
+		if sio.EventNameIs(rawName, hs[i].event) {
+			return hs[i].event, true
+		}
+	}
+	return "", false
+}
+
+// hasOnce reports whether hs has a Once handler for event.
+func hasOnce(hs []handlerEntry, event string) bool {
+	for i := range hs {
+		if hs[i].once && hs[i].event == event {
+			return true
+		}
+	}
+	return false
+}
+
 // dispatch runs e's handlers (after the middlewares).
 func (s *Socket) dispatch(e *Event) {
 	s.mu.Lock()
@@ -369,9 +447,9 @@ func (s *Socket) dispatch(e *Event) {
 // handlers from s.handlers (the returned snapshot keeps them for this
 // dispatch).
 func (s *Socket) takeOnceLocked(event string) []handlerEntry {
-	hs := s.handlers
-	if slices.ContainsFunc(hs, func(h handlerEntry) bool { return h.once && h.event == event }) {
-		s.handlers = s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.once && h.event == event })
+	hs := s.handlerList()
+	if hasOnce(hs, event) {
+		s.setHandlersLocked(s.withoutHandlersLocked(func(h *handlerEntry) bool { return h.once && h.event == event }))
 	}
 	return hs
 }
@@ -396,9 +474,10 @@ func (s *Socket) run(e *Event, anys []EventHandler, hs []handlerEntry) {
 // selects (nil if none is left); s.handlers itself is not modified.
 func (s *Socket) withoutHandlersLocked(drop func(*handlerEntry) bool) []handlerEntry {
 	var keep []handlerEntry
-	for i := range s.handlers {
-		if !drop(&s.handlers[i]) {
-			keep = append(keep, s.handlers[i])
+	hs := s.handlerList()
+	for i := range hs {
+		if !drop(&hs[i]) {
+			keep = append(keep, hs[i])
 		}
 	}
 	return keep

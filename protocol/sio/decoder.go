@@ -103,7 +103,7 @@ func (d *Decoder) decoded(p Packet) (Packet, bool, error) {
 // Decode. Packets and errors are those of Decode.
 func (d *Decoder) DecodeSplit(m eio.Packet, buf []json.RawMessage) (p Packet, elems []json.RawMessage, ok bool, err error) {
 	if m.Type != eio.Message || m.Binary || d.Pending() {
-		p, ok, err = d.Decode(m)
+		p, ok, err = d.decodeUnsplit(m)
 		return p, nil, ok, err
 	}
 	if p, err = decodeHeader(m.Data, d.MaxAttachments, d.nsp); err != nil {
@@ -115,9 +115,21 @@ func (d *Decoder) DecodeSplit(m eio.Packet, buf []json.RawMessage) (p Packet, el
 			return p, elems, true, nil
 		}
 	}
-	if err := validPayload(&p); err != nil {
-		return Packet{}, nil, false, err
-	}
-	p, ok, err = d.decoded(p)
+	p, ok, err = d.finishUnsplit(p)
 	return p, nil, ok, err
+}
+
+// decodeUnsplit and finishUnsplit are DecodeSplit's paths for what it does
+// not split, out of line: their frames are not part of every split event's
+// (on a server, the stack of every busy connection).
+//
+//go:noinline
+func (d *Decoder) decodeUnsplit(m eio.Packet) (Packet, bool, error) { return d.Decode(m) }
+
+//go:noinline
+func (d *Decoder) finishUnsplit(p Packet) (Packet, bool, error) {
+	if err := validPayload(&p); err != nil {
+		return Packet{}, false, err
+	}
+	return d.decoded(p)
 }

@@ -190,7 +190,7 @@ func decodeHeader(b []byte, maxAttachments int, known string) (Packet, error) {
 		return p, wrap.With(ErrInvalidPacket, "empty")
 	}
 	if b[0] < '0' || b[0] > '0'+byte(BinaryAck) {
-		return p, wrap.New(ErrInvalidPacket.Error()+": unknown type "+strconv.QuoteRune(rune(b[0])), ErrInvalidPacket)
+		return p, errUnknownType(b[0])
 	}
 	p.Type = Type(b[0] - '0')
 	i := 1
@@ -210,7 +210,7 @@ func decodeHeader(b []byte, maxAttachments int, known string) (Packet, error) {
 			return p, wrap.With(ErrInvalidPacket, "illegal attachments")
 		}
 		if n > maxAttachments {
-			return p, wrap.New(ErrInvalidPacket.Error()+": "+ErrTooManyAttachments.Error()+": "+string(b[start:i])+" announced, limit "+strconv.Itoa(maxAttachments), ErrInvalidPacket, ErrTooManyAttachments)
+			return p, errTooManyAttachments(b[start:i], maxAttachments)
 		}
 		p.Attachments = make([][]byte, n)
 		i++
@@ -252,6 +252,20 @@ func decodeHeader(b []byte, maxAttachments int, known string) (Packet, error) {
 		p.Data = json.RawMessage(b[i:len(b):len(b)])
 	}
 	return p, nil
+}
+
+// errUnknownType and errTooManyAttachments are decodeHeader's errors that
+// are put together, out of line: their temporaries would enlarge the frame
+// of every decode (on a server, the stack of every busy connection).
+//
+//go:noinline
+func errUnknownType(c byte) error {
+	return wrap.New(ErrInvalidPacket.Error()+": unknown type "+strconv.QuoteRune(rune(c)), ErrInvalidPacket)
+}
+
+//go:noinline
+func errTooManyAttachments(announced []byte, limit int) error {
+	return wrap.New(ErrInvalidPacket.Error()+": "+ErrTooManyAttachments.Error()+": "+string(announced)+" announced, limit "+strconv.Itoa(limit), ErrInvalidPacket, ErrTooManyAttachments)
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -31,13 +31,13 @@ func TestDeliverNeverConcurrent(t *testing.T) {
 	first := make(chan struct{})
 	go func() {
 		defer close(first)
-		s.deliver(eio.TextMessage([]byte("a")), 0)
+		s.deliver(eio.TextMessage([]byte("a")), 0, nil, 0)
 	}()
 	<-entered
 	second := make(chan struct{})
 	go func() {
 		defer close(second)
-		s.deliver(eio.TextMessage([]byte("b")), 0)
+		s.deliver(eio.TextMessage([]byte("b")), 0, nil, 0)
 	}()
 	// The second deliver waits for the first: it makes dispatchDone.
 	for {

@@ -1,9 +1,13 @@
 package engine
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"runtime/metrics"
 	"testing"
@@ -100,4 +104,72 @@ func TestSendDuringSlowHandler(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("%q, want %q", got, want)
 	}
+}
+
+// TestInlineReplyBackpressure: replies written by the reader inside its
+// read of the descriptor (ws.Writer.EndFD) reach a client that reads them
+// only after it sent all its messages: more than the socket buffers hold,
+// so writes find the socket full and go on through the connection, in
+// order and whole.
+func TestInlineReplyBackpressure(t *testing.T) {
+	const n, size = 600, 20 << 10 // 12 MB of replies, each in one batch
+	pad := bytes.Repeat([]byte("x"), size)
+	srv := NewServer(&Options{
+		Logger:         discardLogger(),
+		MaxQueuedBytes: 2 * n * size, // a stalled client, not a slow consumer to close
+		OnSession: func(s *Session) {
+			s.SetHandler(handlerFunc{msg: func(p eio.Packet) {
+				_ = s.Send(eio.TextMessage(append(append([]byte(nil), p.Data...), pad...)))
+			}, close: func(string, error) {}})
+		},
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/engine.io/", srv)
+	hts := httptest.NewUnstartedServer(mux)
+	hts.Listener = smallSendBuffers{hts.Listener} // writes find the socket full early
+	hts.Start()
+	defer hts.Close()
+	defer srv.Close(context.Background())
+	c, err := rawWebsocket(hts.Listener.Addr().String(), "/engine.io/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Minute))
+	var msgs []byte
+	for i := range n {
+		msgs = append(msgs, frame(0x81, fmt.Appendf(nil, "4%04d", i))...)
+	}
+	if _, err := c.Write(msgs); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(c)
+	hdr := make([]byte, 4)
+	for i := range n {
+		if _, err := io.ReadFull(r, hdr); err != nil {
+			t.Fatalf("reply %d: %v", i, err)
+		}
+		if hdr[0] != 0x81 || hdr[1] != 126 {
+			t.Fatalf("reply %d: frame header % x", i, hdr)
+		}
+		payload := make([]byte, int(hdr[2])<<8|int(hdr[3]))
+		if _, err := io.ReadFull(r, payload); err != nil {
+			t.Fatalf("reply %d: %v", i, err)
+		}
+		want := append(fmt.Appendf(nil, "4%04d", i), pad...)
+		if !bytes.Equal(payload, want) {
+			t.Fatalf("reply %d: %d bytes %q..., want %q...", i, len(payload), payload[:min(8, len(payload))], want[:8])
+		}
+	}
+}
+
+// smallSendBuffers gives the connections it accepts a small send buffer.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4 << 10)
+	}
+	return c, err
 }

@@ -89,7 +89,7 @@ func (s *Session) readInline(c *wsConn, r *inlineRead) {
 			if err == nil && p.Type == eio.Message {
 				// onPacketAt's case of a message, without its frame.
 				s.srv.stats.received(p)
-				s.deliver(p, r.readAt)
+				s.deliver(p, r.readAt, c, fd)
 			} else if err != nil || !s.onPacketAt(p, true, r.readAt) {
 				r.exit, r.err = exitDone, err
 				return true

@@ -32,12 +32,12 @@ const (
 // Session is one Engine.IO session (one client connection). Its methods are
 // safe for concurrent use.
 type Session struct {
+	// The fields a busy websocket session's message and reply use come
+	// first, in the Session's first two cache lines (its size class is a
+	// multiple of 64 bytes): a round trip of one of many sessions finds them
+	// out of the cache, one miss per line.
 	srv     *Server
-	id      string
-	info    *RequestInfo
 	handler Handler
-	ctx     context.Context    // nil until Context is called; guarded by mu
-	cancel  context.CancelFunc // guarded by mu
 
 	mu        sync.Mutex
 	state     state
@@ -47,25 +47,36 @@ type Session struct {
 	// one running (a POST's and the websocket reader's, around an upgrade)
 	// waits for dispatchDone, made by the first waiter and closed when the
 	// call ends. (No mutex of its own: one Lock and Unlock less per message.)
-	dispatching  bool
-	dispatchDone chan struct{}
+	dispatching bool
 	// A kick while dispatching (in its first inlineWindow, from dispatchSince
 	// on) is left to the reader, which writes the queue after the handler.
-	dispatchSince time.Duration
 	kickPending   bool
 	notified      bool // OnClose was called (or is being called)
-	peerClosed    bool // the client closed a polling session: a pending GET gets a noop
-	reason        string
-	err           error
-	queue         []eio.Packet
-	queuedBytes   int64 // data sent and not yet written (queue and the flush in progress)
+	flushing      bool // websocket: a flush (goroutine, or inline) is running
+	connClosing   bool // websocket: the flush goroutine closed (or is closing) conn
+	awaitingPong  bool // heartbeat (below)
+	pongRefreshed bool
+	dispatchSince time.Duration
+	conn          *wsConn // websocket
+
+	queue        []eio.Packet
+	queuedBytes  int64 // data sent and not yet written (queue and the flush in progress)
+	dispatchDone chan struct{}
+
+	id     string
+	info   *RequestInfo
+	ctx    context.Context    // nil until Context is called; guarded by mu
+	cancel context.CancelFunc // guarded by mu
+
+	peerClosed bool // the client closed a polling session: a pending GET gets a noop
+	reason     string
+	err        error
 
 	// Heartbeat: one timer, due at hbDue (server-relative time); it sends a
-	// ping, or closes the session when a pong is awaited.
-	hb            *time.Timer
-	hbDue         time.Duration
-	awaitingPong  bool
-	pongRefreshed bool
+	// ping, or closes the session when a pong is awaited (awaitingPong,
+	// pongRefreshed above).
+	hb    *time.Timer
+	hbDue time.Duration
 
 	// Polling.
 	poll       chan struct{} // wakes the pending GET
@@ -77,19 +88,14 @@ type Session struct {
 	postConn   net.Conn            // the same, of a POST served by Server.Serve
 	closeTimer *time.Timer         // bounds a graceful close waiting for a GET
 
-	// WebSocket.
-	conn        *wsConn
-	flushing    bool // a flush (goroutine, or inline) is running
-	connClosing bool // the flush goroutine closed (or is closing) conn
-
 	// Upgrade.
 	upgrading    bool // a websocket for this session is being accepted or probed
+	noopDue      bool
 	probe        *wsConn
 	upgradeTimer *time.Timer
 	// From "3probe" on, a check every upgradeCheckInterval answers the GET
 	// pending then with a noop (noopDue), so the client can pause polling.
 	upgradeCheck *time.Timer
-	noopDue      bool
 }
 
 // ID returns the Engine.IO session id. It is a credential: never show it to
@@ -452,7 +458,7 @@ func (s *Session) onPacketAt(p eio.Packet, viaWebsocket bool, readAt time.Durati
 	s.srv.stats.received(p)
 	switch p.Type {
 	case eio.Message:
-		s.deliver(p, readAt)
+		s.deliver(p, readAt, nil, 0)
 		return true
 	case eio.Pong:
 		s.mu.Lock()
@@ -482,7 +488,9 @@ func (s *Session) onPacketAt(p eio.Packet, viaWebsocket bool, readAt time.Durati
 // What the handler sends (within inlineWindow) is written from this
 // goroutine once it returns. readAt, when not 0, is a clock reading taken
 // as the message came, to count inlineWindow from (no second reading).
-func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
+// rc and fd are the reader's connection and descriptor when it delivers
+// inside its ReadInline callback (else nil and 0): see flush.
+func (s *Session) deliver(p eio.Packet, readAt time.Duration, rc *wsConn, fd uintptr) {
 	s.mu.Lock()
 	for s.dispatching {
 		if s.dispatchDone == nil {
@@ -516,10 +524,12 @@ func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
 	pending := s.kickPending
 	s.kickPending = false
 	notify := s.state == stateClosed && !s.notified
+	var reason string
+	var err error
 	if notify {
 		s.notified = true
+		reason, err = s.reason, s.err
 	}
-	reason, err := s.reason, s.err
 	var c *wsConn
 	var batch []eio.Packet
 	if pending {
@@ -532,7 +542,7 @@ func (s *Session) deliver(p eio.Packet, readAt time.Duration) {
 		s.handler.OnClose(reason, err)
 	}
 	if c != nil {
-		s.flush(c, true, batch)
+		s.flush(c, true, batch, rc, fd)
 	}
 }
 

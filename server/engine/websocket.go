@@ -227,7 +227,7 @@ func (s *Session) kickLocked() {
 		return
 	}
 	s.flushing = true
-	go s.flush(s.conn, false, nil)
+	go s.flush(s.conn, false, nil, nil, 0)
 }
 
 // flushInline writes the queue from the calling goroutine (the reader, or
@@ -237,7 +237,7 @@ func (s *Session) flushInline() {
 	c, batch := s.startInlineFlushLocked()
 	s.mu.Unlock()
 	if c != nil {
-		s.flush(c, true, batch)
+		s.flush(c, true, batch, nil, 0)
 	}
 }
 
@@ -263,7 +263,11 @@ func (s *Session) startInlineFlushLocked() (*wsConn, []eio.Packet) {
 // ws.BufferSize). Inline (on the reader goroutine, which owns no count of
 // its own for it) it writes one batch and hands the rest over to the flush
 // goroutine: the reader does not stay to write for others.
-func (s *Session) flush(c *wsConn, inline bool, batch []eio.Packet) {
+//
+// A reader that flushes from inside its ReadInline callback passes its
+// connection rc and the descriptor fd the callback was given: when c is
+// rc, the batch is written on fd (ws.Writer.EndFD).
+func (s *Session) flush(c *wsConn, inline bool, batch []eio.Packet, rc *wsConn, fd uintptr) {
 	if !inline {
 		defer s.srv.release()
 	}
@@ -276,7 +280,7 @@ func (s *Session) flush(c *wsConn, inline bool, batch []eio.Packet) {
 	}()
 	for wrote := false; ; {
 		if len(batch) > 0 {
-			if err := s.writeBatch(c, batch, &scratch); err != nil {
+			if err := s.writeBatch(c, batch, &scratch, c == rc, fd); err != nil {
 				s.mu.Lock()
 				s.flushing = false
 				s.connClosing = true
@@ -327,7 +331,7 @@ func (s *Session) flush(c *wsConn, inline bool, batch []eio.Packet) {
 		}
 		if inline && wrote && s.srv.acquire() {
 			s.mu.Unlock()
-			go s.flush(c, false, nil) // flushing stays true: the goroutine takes over
+			go s.flush(c, false, nil, nil, 0) // flushing stays true: the goroutine takes over
 			return
 		}
 		batch, s.queue = s.queue, batch[:0]
@@ -336,8 +340,9 @@ func (s *Session) flush(c *wsConn, inline bool, batch []eio.Packet) {
 }
 
 // writeBatch writes the packets of batch with one write to c (a larger
-// batch than ws.BufferSize with more).
-func (s *Session) writeBatch(c *wsConn, batch []eio.Packet, scratch **[]byte) error {
+// batch than ws.BufferSize with more); onFD: on the descriptor fd of c's
+// reader, inside its ReadInline callback.
+func (s *Session) writeBatch(c *wsConn, batch []eio.Packet, scratch **[]byte, onFD bool, fd uintptr) error {
 	c.Out().Begin()
 	var err error
 	for i := range batch {
@@ -345,7 +350,13 @@ func (s *Session) writeBatch(c *wsConn, batch []eio.Packet, scratch **[]byte) er
 			break
 		}
 	}
-	if endErr := c.Out().End(); err == nil {
+	var endErr error
+	if onFD {
+		endErr = c.Out().EndFD(fd)
+	} else {
+		endErr = c.Out().End()
+	}
+	if err == nil {
 		err = endErr
 	}
 	return err

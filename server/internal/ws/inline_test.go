@@ -3,6 +3,7 @@
 package ws
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -299,5 +300,42 @@ func TestReadInlineCloseFromOtherGoroutine(t *testing.T) {
 			c.CloseNow()
 			c.Finish()
 		})
+	}
+}
+
+// TestWriteFDFull: writeFD writes what the socket takes at once on the
+// descriptor and the rest through the connection, which waits for the
+// peer: all of it arrives, in order, once.
+func TestWriteFDFull(t *testing.T) {
+	server, client := tcpPair(t)
+	defer server.Close()
+	defer client.Close()
+	_ = server.(*net.TCPConn).SetWriteBuffer(4 << 10) // full long before data is written
+	data := make([]byte, 4<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(client)
+		got <- b
+	}()
+	raw, err := server.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var werr error
+	if err := raw.Read(func(fd uintptr) bool { // as ReadInline's callback
+		werr = writeFD(fd, data, server)
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if werr != nil {
+		t.Fatal(werr)
+	}
+	_ = server.Close()
+	if b := <-got; !bytes.Equal(b, data) {
+		t.Fatalf("%d bytes arrived, want the %d written", len(b), len(data))
 	}
 }

@@ -2,7 +2,10 @@
 
 package ws
 
-import "errors"
+import (
+	"errors"
+	"io"
+)
 
 // setupRaw: the descriptor is not read directly here: RawConn stays nil
 // and the reader blocks in Wait and ReadMessage.
@@ -14,3 +17,9 @@ func (c *Conn) ReadRaw(uintptr, bool) (byte, []byte, RawResult, error) {
 }
 
 func shutdownFD(uintptr) {}
+
+// writeFD: no descriptor writes here (ReadInline is never used).
+func writeFD(_ uintptr, p []byte, w io.Writer) error {
+	_, err := w.Write(p)
+	return err
+}

@@ -89,3 +89,23 @@ func readFD(fd uintptr, b []byte) (int, error) {
 
 // shutdownFD shuts a socket down both ways.
 func shutdownFD(fd uintptr) { _ = syscall.Shutdown(int(fd), syscall.SHUT_RDWR) }
+
+// writeFD writes p with write(2) on fd, a descriptor given to ReadInline's
+// callback (valid until the callback returns); what the socket does not
+// take at once goes through w (the net.Conn), which waits for it.
+func writeFD(fd uintptr, p []byte, w io.Writer) error {
+	for len(p) > 0 {
+		n, err := syscall.Write(int(fd), p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			_, err = w.Write(p)
+			return err
+		case err != nil:
+			return os.NewSyscallError("write", err)
+		}
+		p = p[n:]
+	}
+	return nil
+}

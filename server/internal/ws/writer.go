@@ -69,7 +69,19 @@ func (b *Writer) Begin() {
 }
 
 // End writes what the batch accumulated, closes it and releases the lock.
-func (b *Writer) End() error {
+func (b *Writer) End() error { return b.end(noFD) }
+
+// EndFD is End for the connection's reader inside its Conn's ReadInline
+// callback, fd the descriptor the callback was given: the batch is written
+// with write(2) on fd, not through the net.Conn (whose write lock and
+// poller bookkeeping cost more than the rest of a small reply's write),
+// unless the socket cannot take it all at once.
+func (b *Writer) EndFD(fd uintptr) error { return b.end(fd) }
+
+// noFD: End's descriptor, none.
+const noFD = ^uintptr(0)
+
+func (b *Writer) end(fd uintptr) error {
 	defer b.mu.Unlock()
 	buf := b.buf
 	if buf == nil {
@@ -78,7 +90,11 @@ func (b *Writer) End() error {
 	b.buf = nil
 	var err error
 	if len(*buf) > 0 {
-		_, err = b.w.Write(*buf)
+		if fd != noFD {
+			err = writeFD(fd, *buf, b.w)
+		} else {
+			_, err = b.w.Write(*buf)
+		}
 	}
 	*buf = (*buf)[:0]
 	batchBufs.Put(buf)
