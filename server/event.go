@@ -148,11 +148,8 @@ func appendArray(b []byte, raw []json.RawMessage) []byte {
 //
 //go:noinline
 func (e *Event) ackHeader(size int) ([]byte, error) {
-	if e.ack == nil {
-		return nil, ErrNoAck
-	}
-	if !e.acked.CompareAndSwap(false, true) {
-		return nil, ErrAlreadyAcked
+	if err := e.takeAck(); err != nil {
+		return nil, err
 	}
 	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.ack.id, HasID: true}
 	buf := e.ack.text[:0]
@@ -162,15 +159,24 @@ func (e *Event) ackHeader(size int) ([]byte, error) {
 	return p.AppendText(buf), nil
 }
 
-// answer sends e's ack, whose payload appends (with att, the attachments it
-// will have, announced in the header), unless the client asked for none or
-// it was sent already.
-func (e *Event) answer(att [][]byte, size int, payload appendPayload) error {
+// takeAck claims e's ack for the one answer it may have: ErrNoAck when the
+// client asked for none, ErrAlreadyAcked when it was claimed before.
+func (e *Event) takeAck() error {
 	if e.ack == nil {
 		return ErrNoAck
 	}
 	if !e.acked.CompareAndSwap(false, true) {
 		return ErrAlreadyAcked
+	}
+	return nil
+}
+
+// answer sends e's ack, whose payload appends (with att, the attachments it
+// will have, announced in the header), unless the client asked for none or
+// it was sent already.
+func (e *Event) answer(att [][]byte, size int, payload appendPayload) error {
+	if err := e.takeAck(); err != nil {
+		return err
 	}
 	p := sio.Packet{Type: sio.Ack, Namespace: e.socket.nsp.name, ID: e.ack.id, HasID: true, Attachments: att}
 	return e.socket.client.sendIn(e.ack.text[:0], p, false, size, payload)
